@@ -1,0 +1,15 @@
+import type { ReactNode } from 'react';
+import { AppShell } from '@/components/shell/app-shell';
+import { getCaller } from '@/server/auth/session';
+import { env } from '@/server/env';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const caller = await getCaller();
+  return (
+    <AppShell stage={env.LEDGERLINE_STAGE} region={env.AWS_REGION} backend={env.LEDGERLINE_BACKEND} caller={caller}>
+      {children}
+    </AppShell>
+  );
+}

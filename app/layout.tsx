@@ -1,0 +1,23 @@
+import './globals.css';
+
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+
+export const metadata: Metadata = {
+  title: { default: 'Ledgerline', template: '%s · Ledgerline' },
+  description: 'Operations console for the Ledgerline event-processing platform',
+};
+
+// Applies the saved theme before first paint (no flash). Static text: no user input.
+const themeScript = `try{var t=localStorage.getItem('ledgerline-theme');if(t!=='light'&&t!=='dark'){t=matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light'}document.documentElement.dataset.theme=t}catch(e){}`;
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+      </head>
+      <body className="min-h-screen font-sans antialiased">{children}</body>
+    </html>
+  );
+}

@@ -1,0 +1,37 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+export const navItems = [
+  { href: '/', label: 'Overview' },
+  { href: '/alarms', label: 'Alarms' },
+  { href: '/queues', label: 'Queues' },
+  { href: '/sagas', label: 'Sagas' },
+  { href: '/replays', label: 'Replays' },
+  { href: '/audit', label: 'Audit' },
+] as const;
+
+export function NavLinks() {
+  const pathname = usePathname();
+  return (
+    <ul className="flex flex-col gap-1">
+      {navItems.map((item) => {
+        const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
+        return (
+          <li key={item.href}>
+            <Link
+              href={item.href}
+              aria-current={active ? 'page' : undefined}
+              className={`block rounded px-3 py-2 text-sm ${
+                active ? 'bg-accent/15 font-semibold text-fg' : 'text-fg-muted hover:bg-border/40 hover:text-fg'
+              }`}
+            >
+              {item.label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

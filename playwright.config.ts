@@ -1,0 +1,61 @@
+import { rmSync } from 'node:fs';
+import { defineConfig, devices } from '@playwright/test';
+
+/**
+ * Runs against the embedded platform (a fresh data dir per run) unless E2E_BASE_URL points at
+ * a deployed console (staging); then mutating specs run only where E2E_ALLOW_MUTATIONS=true.
+ */
+const external = process.env.E2E_BASE_URL;
+const port = Number(process.env.E2E_PORT ?? 3100);
+const dataDir = process.env.E2E_DATA_DIR ?? `.data/e2e-${port}`;
+if (!external && !process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+
+const baseURL = external ?? `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  use: { baseURL, trace: 'retain-on-failure', screenshot: 'only-on-failure' },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--disable-dev-shm-usage',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: external
+    ? undefined
+    : {
+        command: 'node scripts/start.mjs',
+        url: `${baseURL}/api/health`,
+        reuseExistingServer: false,
+        timeout: 180_000,
+        stdout: 'pipe',
+        env: {
+          PORT: String(port),
+          LEDGERLINE_BACKEND: 'local',
+          LEDGERLINE_DATA_DIR: dataDir,
+          LEDGERLINE_STAGE: 'local',
+          NEXT_TELEMETRY_DISABLED: '1',
+        },
+      },
+});

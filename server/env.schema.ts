@@ -1,0 +1,58 @@
+/**
+ * The console's configuration schema. Pure (no process access) so it can be unit-tested;
+ * server/env.ts parses process.env with it exactly once.
+ */
+import { z } from 'zod';
+import { stages } from '../infra/platform/description';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+export const envSchema = z.object({
+  /** Which adapter the console uses: the embedded platform (default) or a deployed AWS stack. */
+  LEDGERLINE_BACKEND: z.enum(['local', 'aws'], {
+    error: (issue) => `LEDGERLINE_BACKEND must be "local" or "aws" (got ${JSON.stringify(issue.input)})`,
+  }).default('local'),
+  /** Where the embedded platform keeps its SQLite database. */
+  LEDGERLINE_DATA_DIR: z.string().min(1).default('.data'),
+  /** The stage the console shows and operates on; production is shown in red everywhere. */
+  LEDGERLINE_STAGE: z.enum(stages).default('local'),
+  /** HTTP port of the console. */
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  /** Primary AWS region (aws backend) or the region the embedded platform pretends to be. */
+  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'AWS_REGION must look like us-east-1').default('us-east-1'),
+  /** Secret that signs session cookies; required (≥ 32 chars) with the aws backend. */
+  LEDGERLINE_SESSION_SECRET: z.string().min(32, 'LEDGERLINE_SESSION_SECRET must be at least 32 characters').optional(),
+  /** Synthetic traffic of the embedded platform, in events per second (0 = off). */
+  LEDGERLINE_TRAFFIC_RATE: z.coerce.number().min(0).max(100_000).default(5),
+  /** Allow the local-only admin API (fault injection). Always off with the aws backend. */
+  LEDGERLINE_ADMIN_API: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly variables: string[], message: string) {
+    super(message);
+    this.name = 'EnvError';
+  }
+}
+
+/** Parses an environment; throws an EnvError whose message names each invalid variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const variables = result.error.issues.map((i) => String(i.path[0]));
+    const lines = result.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new EnvError(variables, `Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = result.data;
+  if (env.LEDGERLINE_BACKEND === 'aws') {
+    if (!env.LEDGERLINE_SESSION_SECRET) {
+      throw new EnvError(['LEDGERLINE_SESSION_SECRET'], 'Invalid configuration:\n  LEDGERLINE_SESSION_SECRET: required when LEDGERLINE_BACKEND is "aws"');
+    }
+    env.LEDGERLINE_ADMIN_API = false;
+  }
+  return env;
+}

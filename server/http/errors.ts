@@ -1,0 +1,68 @@
+import 'server-only';
+
+import { ZodError } from 'zod';
+import { PlatformError } from '../platform/port';
+
+/** The one shape of every API error body. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; field?: string; requestId: string };
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const platformStatus: Record<PlatformError['code'], number> = {
+  NotFound: 404,
+  Conflict: 409,
+  Invalid: 422,
+  Forbidden: 403,
+  Throttled: 429,
+  Unavailable: 503,
+};
+
+function json(status: number, body: ApiErrorBody, headers: Record<string, string> = {}) {
+  return Response.json(body, { status, headers: { 'cache-control': 'no-store', ...headers } });
+}
+
+/**
+ * The one error mapper: ZodError → 422 naming the field; domain errors → their status;
+ * AWS throttling → 429 with Retry-After; AccessDenied → 403; anything else → 500 with a
+ * generic message and the request id (the detail goes to the server log only).
+ */
+export function toErrorResponse(error: unknown, requestId: string): Response {
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const field = issue?.path.map(String).join('.') || undefined;
+    const message = issue ? `${field ?? 'input'}: ${issue.message}` : 'invalid input';
+    return json(422, { error: { code: 'InvalidInput', message, field, requestId } });
+  }
+  if (error instanceof HttpError) {
+    return json(error.status, { error: { code: error.code, message: error.message, field: error.field, requestId } });
+  }
+  if (error instanceof PlatformError) {
+    const headers: Record<string, string> = error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    return json(
+      platformStatus[error.code],
+      { error: { code: error.code, message: error.message, field: error.field, requestId } },
+      headers,
+    );
+  }
+  const name = error instanceof Error ? error.name : '';
+  if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(name)) {
+    return json(429, { error: { code: 'Throttled', message: 'The platform is throttling requests; retry shortly', requestId } }, { 'retry-after': '2' });
+  }
+  if (/AccessDenied|UnauthorizedOperation|NotAuthorized/.test(name)) {
+    return json(403, { error: { code: 'Forbidden', message: 'The platform denied this action for your role', requestId } });
+  }
+  console.error(JSON.stringify({ level: 'error', requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
+  return json(500, { error: { code: 'Internal', message: `Something went wrong (request ${requestId})`, requestId } });
+}

@@ -1,0 +1,37 @@
+import 'server-only';
+
+import pkg from '@/package.json';
+import { env } from '../env';
+import { probeBackend } from './probe';
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  backend: 'local' | 'aws';
+  stage: string;
+  region: string;
+  version: string;
+  backendAnswers: boolean;
+  detail: string;
+}
+
+/** Backend kind, version, and whether the backend answers (a cheap call, never cached). */
+export async function health(): Promise<Health> {
+  let backendAnswers = false;
+  let detail: string;
+  try {
+    const result = await probeBackend();
+    backendAnswers = result.ok;
+    detail = result.detail;
+  } catch (error) {
+    detail = error instanceof Error ? error.message : 'backend did not answer';
+  }
+  return {
+    status: backendAnswers ? 'ok' : 'degraded',
+    backend: env.LEDGERLINE_BACKEND,
+    stage: env.LEDGERLINE_STAGE,
+    region: env.AWS_REGION,
+    version: pkg.version,
+    backendAnswers,
+    detail,
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * DTOs of the Platform port, as zod schemas. Pure: client code may import this file.
+ * Adapters (aws, local) return exactly these shapes, never SDK shapes.
+ * Times are ISO-8601 strings (UTC); amounts are integer minor units.
+ */
+import { z } from 'zod';
+
+export const isoTime = z.iso.datetime({ offset: true });
+
+export const regionSchema = z.object({
+  id: z.string(), // e.g. us-east-1
+  primary: z.boolean(),
+  healthy: z.boolean(),
+});
+export type Region = z.infer<typeof regionSchema>;
+
+// ---------------------------------------------------------------- alarms
+export const alarmStateSchema = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+export type AlarmState = z.infer<typeof alarmStateSchema>;
+
+export const metricRefSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  dimensions: z.record(z.string(), z.string()),
+  stat: z.string(), // Sum, Maximum, Average, p99...
+  periodSeconds: z.number().int().positive(),
+});
+export type MetricRef = z.infer<typeof metricRefSchema>;
+
+/** What an alarm is about, so the console can link to it (incident view). */
+export const alarmResourceSchema = z.object({
+  kind: z.enum(['queue', 'function', 'saga', 'bus', 'endpoint', 'platform']),
+  id: z.string(), // queue pair id, function name, state machine name...
+});
+
+export const alarmSchema = z.object({
+  name: z.string(),
+  region: z.string(),
+  description: z.string(),
+  state: alarmStateSchema,
+  reason: z.string(),
+  since: isoTime, // time of the last state change
+  threshold: z.number(),
+  comparison: z.enum([
+    'GreaterThanThreshold',
+    'GreaterThanOrEqualToThreshold',
+    'LessThanThreshold',
+    'LessThanOrEqualToThreshold',
+  ]),
+  evaluationPeriods: z.number().int().positive(),
+  datapointsToAlarm: z.number().int().positive(),
+  treatMissingData: z.enum(['missing', 'notBreaching', 'breaching', 'ignore']),
+  metric: metricRefSchema,
+  resource: alarmResourceSchema,
+});
+export type Alarm = z.infer<typeof alarmSchema>;
+
+export const alarmHistoryItemSchema = z.object({
+  timestamp: isoTime,
+  from: alarmStateSchema,
+  to: alarmStateSchema,
+  reason: z.string(),
+});
+export type AlarmHistoryItem = z.infer<typeof alarmHistoryItemSchema>;
+
+// ---------------------------------------------------------------- queues
+export const queueStatsSchema = z.object({
+  name: z.string(),
+  visible: z.number().int().nonnegative(),
+  inFlight: z.number().int().nonnegative(),
+  oldestAgeSeconds: z.number().nonnegative(), // 0 when empty
+});
+export type QueueStats = z.infer<typeof queueStatsSchema>;
+
+/** A source queue with its dead-letter queue. `id` is stable (e.g. "processing"). */
+export const queuePairSchema = z.object({
+  id: z.string(),
+  region: z.string(),
+  source: queueStatsSchema,
+  dlq: queueStatsSchema,
+  maxReceiveCount: z.number().int().positive(),
+});
+export type QueuePair = z.infer<typeof queuePairSchema>;
+
+export const deadLetterMessageSchema = z.object({
+  id: z.string(),
+  queueId: z.string(), // queue pair id
+  body: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  receiveCount: z.number().int().nonnegative(),
+  sourceQueue: z.string(),
+  lastError: z.string().nullable(),
+  sentAt: isoTime, // first sent to the source queue
+  deadLetteredAt: isoTime,
+  transactionId: z.string().nullable(),
+});
+export type DeadLetterMessage = z.infer<typeof deadLetterMessageSchema>;
+
+export const taskStatusSchema = z.enum(['RUNNING', 'COMPLETED', 'CANCELLING', 'CANCELLED', 'FAILED']);
+export type TaskStatus = z.infer<typeof taskStatusSchema>;
+
+export const redriveTaskSchema = z.object({
+  id: z.string(), // TaskHandle in AWS
+  queueId: z.string(),
+  region: z.string(),
+  status: taskStatusSchema,
+  moved: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  rate: z.number().positive().nullable(), // msg/s, null = unthrottled
+  selection: z.enum(['all', 'selected']),
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  startedBy: z.string().nullable(),
+  failureReason: z.string().nullable(),
+});
+export type RedriveTask = z.infer<typeof redriveTaskSchema>;
+
+// ---------------------------------------------------------------- archive and replay
+export const eventPatternFilterSchema = z.object({
+  source: z.array(z.string().min(1).max(256)).max(10).optional(),
+  detailType: z.array(z.string().min(1).max(256)).max(10).optional(),
+});
+export type EventPatternFilter = z.infer<typeof eventPatternFilterSchema>;
+
+export const timeWindowSchema = z.object({ start: isoTime, end: isoTime });
+export type TimeWindow = z.infer<typeof timeWindowSchema>;
+
+export const archiveSchema = z.object({
+  name: z.string(),
+  region: z.string(),
+  sourceBus: z.string(),
+  eventCount: z.number().int().nonnegative(),
+  sizeBytes: z.number().int().nonnegative(),
+  retentionDays: z.number().int().positive(),
+  ingestionLagSeconds: z.number().nonnegative(), // replay windows must end before now - lag
+  oldestEventAt: isoTime.nullable(),
+});
+export type Archive = z.infer<typeof archiveSchema>;
+
+export const replayStateSchema = z.enum(['STARTING', 'RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED', 'FAILED']);
+export type ReplayState = z.infer<typeof replayStateSchema>;
+
+export const replaySchema = z.object({
+  name: z.string(),
+  archive: z.string(),
+  region: z.string(),
+  state: replayStateSchema,
+  window: timeWindowSchema,
+  pattern: eventPatternFilterSchema.nullable(),
+  lastReplayedTime: isoTime.nullable(), // progress cursor (EventLastReplayedTime)
+  eventsReplayed: z.number().int().nonnegative(),
+  eventsTotal: z.number().int().nonnegative().nullable(),
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  startedBy: z.string().nullable(),
+  stateReason: z.string().nullable(),
+});
+export type Replay = z.infer<typeof replaySchema>;
+
+export const archivedEventSchema = z.object({
+  id: z.string(),
+  time: isoTime,
+  source: z.string(),
+  detailType: z.string(),
+  transactionId: z.string().nullable(),
+  detail: z.string(), // JSON text
+});
+export type ArchivedEvent = z.infer<typeof archivedEventSchema>;
+
+export const replayPreviewSchema = z.object({
+  count: z.number().int().nonnegative(),
+  sample: z.array(archivedEventSchema).max(50),
+  /** Of the sampled events, how many the processor has already applied (idempotency records). */
+  sampleAlreadyApplied: z.number().int().nonnegative(),
+  /** Idempotency records expire; a window older than this cannot be replayed safely. */
+  idempotencyHorizon: isoTime,
+});
+export type ReplayPreview = z.infer<typeof replayPreviewSchema>;
+
+// ---------------------------------------------------------------- sagas
+export const sagaStatusSchema = z.enum(['RUNNING', 'SUCCEEDED', 'COMPENSATING', 'COMPENSATED', 'FAILED']);
+export type SagaStatus = z.infer<typeof sagaStatusSchema>;
+
+export const sagaSummarySchema = z.object({
+  id: z.string(),
+  transactionId: z.string(),
+  region: z.string(),
+  status: sagaStatusSchema,
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  failedStep: z.string().nullable(),
+  error: z.string().nullable(),
+  amount: z.number().int(),
+  currency: z.string(),
+});
+export type SagaSummary = z.infer<typeof sagaSummarySchema>;
+
+export const stepStateSchema = z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED']);
+export const sagaStepRecordSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['step', 'compensation']),
+  state: stepStateSchema,
+  attempts: z.number().int().nonnegative(),
+  startedAt: isoTime.nullable(),
+  endedAt: isoTime.nullable(),
+  input: z.string().nullable(), // JSON text
+  output: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type SagaStepRecord = z.infer<typeof sagaStepRecordSchema>;
+
+export const sagaDetailSchema = sagaSummarySchema.extend({
+  steps: z.array(sagaStepRecordSchema), // in execution order: steps, then compensations
+});
+export type SagaDetail = z.infer<typeof sagaDetailSchema>;
+
+// ---------------------------------------------------------------- metrics and ledger
+export const metricPointSchema = z.object({ t: isoTime, v: z.number() });
+export const metricSeriesSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  unit: z.string(),
+  points: z.array(metricPointSchema),
+});
+export type MetricSeries = z.infer<typeof metricSeriesSchema>;
+
+export const ledgerSummarySchema = z.object({
+  accounts: z.number().int().nonnegative(),
+  totalBalance: z.number().int(),
+  expectedTotal: z.number().int(),
+  balanced: z.boolean(),
+  openHolds: z.number().int().nonnegative(),
+  heldAmount: z.number().int().nonnegative(),
+});
+export type LedgerSummary = z.infer<typeof ledgerSummarySchema>;
+
+export const compensationPreviewSchema = z.object({
+  sagaId: z.string(),
+  mode: z.enum(['compensate', 'resume']),
+  actions: z.array(
+    z.object({
+      compensation: z.string(), // ReleaseFunds, ReverseLedger...
+      description: z.string(),
+      account: z.string().nullable(),
+      amount: z.number().int(),
+    }),
+  ),
+});
+export type CompensationPreview = z.infer<typeof compensationPreviewSchema>;
+
+// ---------------------------------------------------------------- paging
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export const pageLimit = z.coerce.number().int().min(1).max(200).default(50);

@@ -1,0 +1,84 @@
+/**
+ * The Platform port: everything the console needs from the platform. Two adapters implement
+ * it: `aws` (AWS SDK v3, per-role credentials) and `local` (the embedded platform on SQLite).
+ * Every call carries the caller; adapters enforce the permission matrix themselves too
+ * (defence in depth: the aws adapter through the role's IAM policy).
+ * Lists are always paged or bounded on the adapter side.
+ */
+import type { Caller } from '../auth/permissions.schema';
+import type {
+  ListAlarmsInput,
+  ListDeadLettersInput,
+  ListPageInput,
+  ListSagasInput,
+  MetricQueryInput,
+  PreviewReplayInput,
+  StartRedriveInput,
+  StartReplayInput,
+  CompensateInput,
+} from './inputs.schema';
+import type {
+  Alarm,
+  AlarmHistoryItem,
+  Archive,
+  CompensationPreview,
+  DeadLetterMessage,
+  LedgerSummary,
+  MetricSeries,
+  Page,
+  QueuePair,
+  RedriveTask,
+  Region,
+  Replay,
+  ReplayPreview,
+  SagaDetail,
+  SagaSummary,
+} from './platform.schema';
+
+export type BackendKind = 'local' | 'aws';
+
+export interface Platform {
+  readonly kind: BackendKind;
+
+  /** Cheap liveness check of the backend (health endpoint). */
+  ping(): Promise<{ ok: boolean; detail: string }>;
+
+  // ------------------------------------------------------------ read
+  listRegions(caller: Caller): Promise<Region[]>;
+  listAlarms(caller: Caller, input: ListAlarmsInput): Promise<Alarm[]>;
+  getAlarm(caller: Caller, name: string): Promise<{ alarm: Alarm; history: AlarmHistoryItem[] } | null>;
+  listQueuePairs(caller: Caller): Promise<QueuePair[]>;
+  listDeadLetters(caller: Caller, input: ListDeadLettersInput): Promise<Page<DeadLetterMessage>>;
+  listRedrives(caller: Caller, input: ListPageInput & { queueId?: string }): Promise<Page<RedriveTask>>;
+  getRedrive(caller: Caller, id: string): Promise<RedriveTask | null>;
+  listArchives(caller: Caller): Promise<Archive[]>;
+  listReplays(caller: Caller, input: ListPageInput): Promise<Page<Replay>>;
+  getReplay(caller: Caller, name: string): Promise<Replay | null>;
+  listSagas(caller: Caller, input: ListSagasInput): Promise<Page<SagaSummary>>;
+  getSaga(caller: Caller, id: string): Promise<SagaDetail | null>;
+  /** Metric ids come from the platform description (infra/platform/description.ts). */
+  getMetricSeries(caller: Caller, input: MetricQueryInput): Promise<MetricSeries[]>;
+  getLedgerSummary(caller: Caller): Promise<LedgerSummary>;
+
+  // ------------------------------------------------------------ write
+  startRedrive(caller: Caller, input: StartRedriveInput): Promise<RedriveTask>;
+  cancelRedrive(caller: Caller, id: string): Promise<RedriveTask>;
+  previewReplay(caller: Caller, input: PreviewReplayInput): Promise<ReplayPreview>;
+  startReplay(caller: Caller, input: StartReplayInput): Promise<Replay>;
+  cancelReplay(caller: Caller, name: string): Promise<Replay>;
+  previewCompensation(caller: Caller, input: Omit<CompensateInput, 'reason'>): Promise<CompensationPreview>;
+  compensate(caller: Caller, input: CompensateInput): Promise<SagaDetail>;
+}
+
+/** Domain errors every adapter throws; the route error mapper turns them into HTTP statuses. */
+export class PlatformError extends Error {
+  constructor(
+    readonly code: 'NotFound' | 'Conflict' | 'Invalid' | 'Forbidden' | 'Throttled' | 'Unavailable',
+    message: string,
+    readonly field?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}

@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const alias = {
+  '@/': root,
+  'server-only': fileURLToPath(new URL('./test/server-only-noop.ts', import.meta.url)),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['{server,app,components,infra/runtime,infra/saga,infra/platform,bench,scripts}/**/*.test.{ts,tsx}'],
+          exclude: ['node_modules', 'e2e', '.next', 'cdk.out'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'infra',
+          environment: 'node',
+          include: ['infra/{lib,bin,test,lambda}/**/*.test.ts'],
+          exclude: ['node_modules', 'cdk.out'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
