@@ -6,5 +6,20 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
   // The embedded platform's native module stays a runtime require on the server.
   serverExternalPackages: ['better-sqlite3'],
+  // Pages get their CSP (with a nonce) and security headers from proxy.ts; API answers are
+  // never cached and never sniffed, whichever handler wrote them (route(), auth, health, admin).
+  async headers() {
+    return [
+      {
+        source: '/api/:path*',
+        headers: [
+          { key: 'x-content-type-options', value: 'nosniff' },
+          { key: 'cache-control', value: 'no-store' },
+          { key: 'referrer-policy', value: 'no-referrer' },
+          { key: 'x-frame-options', value: 'DENY' },
+        ],
+      },
+    ];
+  },
 };
 export default nextConfig;

@@ -15,6 +15,8 @@ const baseURL = external ?? `http://127.0.0.1:${port}`;
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
+  // One output folder per port: parallel runs in one checkout do not trample each other's traces.
+  outputDir: `test-results/e2e-${port}`,
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
