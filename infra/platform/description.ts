@@ -26,6 +26,10 @@ export type Comparison =
   | 'LessThanThreshold'
   | 'LessThanOrEqualToThreshold';
 
+/**
+ * Dimension values are resource NAMES; where CloudWatch wants an ARN or id (StateMachineArn,
+ * EndpointId) the CDK stacks and the aws adapter substitute the deployed value.
+ */
 export interface MetricDefinition {
   /** Stable id used by the port's getMetricSeries and the embedded metrics table. */
   id: string;
@@ -69,6 +73,9 @@ export interface PlatformNames {
   queues: { id: string; source: string; dlq: string }[];
   idempotencyTable: string;
   sagaTable: string;
+  ledgerTable: string;
+  /** Time-bucketed index of archived events: EventBridge has no API that reads an archive (replay previews). */
+  archiveIndexTable: string;
   auditTable: string;
   alarmTopicName: string;
   dashboardName: string;
@@ -91,6 +98,8 @@ export function namesFor(stage: Stage): PlatformNames {
     queues: queuePairs.map((q) => ({ id: q.id, source: `${prefix}-${q.id}`, dlq: `${prefix}-${q.id}-dlq` })),
     idempotencyTable: `${prefix}-idempotency`,
     sagaTable: `${prefix}-saga-state`,
+    ledgerTable: `${prefix}-ledger`,
+    archiveIndexTable: `${prefix}-archive-index`,
     auditTable: `${prefix}-audit`,
     alarmTopicName: `${prefix}-alarms`,
     dashboardName: `${prefix}-operations`,
@@ -119,7 +128,9 @@ export function metricsFor(stage: Stage): MetricDefinition[] {
     { id: 'processor.duration.p99', label: 'Processing time p99', unit: 'Milliseconds', namespace: 'AWS/Lambda', metricName: 'Duration', dimensions: { FunctionName: n.processorFunctionName }, stat: 'p99' },
     { id: 'saga.started', label: 'Sagas started', unit: 'Count', namespace: 'AWS/States', metricName: 'ExecutionsStarted', dimensions: { StateMachineArn: n.stateMachineName }, stat: 'Sum' },
     { id: 'saga.succeeded', label: 'Sagas succeeded', unit: 'Count', namespace: 'AWS/States', metricName: 'ExecutionsSucceeded', dimensions: { StateMachineArn: n.stateMachineName }, stat: 'Sum' },
-    { id: 'saga.failed', label: 'Sagas failed', unit: 'Count', namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensions: { StateMachineArn: n.stateMachineName }, stat: 'Sum' },
+    // Not AWS/States ExecutionsFailed: that also counts sagas that ended Compensated (a Fail state).
+    // A log metric filter on the state machine's log group counts only compensation failures.
+    { id: 'saga.failed', label: 'Sagas failed', unit: 'Count', namespace: 'Ledgerline', metricName: 'SagaExecutionsFailed', dimensions: {}, stat: 'Sum' },
     { id: 'saga.compensated', label: 'Sagas compensated', unit: 'Count', namespace: 'Ledgerline', metricName: 'SagasCompensated', dimensions: { Stage: stage }, stat: 'Sum' },
     { id: 'saga.compensation_rate', label: 'Compensation rate', unit: 'Percent', namespace: 'Ledgerline', metricName: 'CompensationRate', dimensions: { Stage: stage }, stat: 'Average' },
     { id: 'downstream.failure_rate', label: 'Downstream failure rate', unit: 'Percent', namespace: 'Ledgerline', metricName: 'DownstreamFailureRate', dimensions: { Stage: stage }, stat: 'Average' },

@@ -2,7 +2,7 @@ import 'server-only';
 
 import pkg from '@/package.json';
 import { env } from '../env';
-import { probeBackend } from './probe';
+import { getPlatform } from './index';
 
 export interface Health {
   status: 'ok' | 'degraded';
@@ -19,7 +19,7 @@ export async function health(): Promise<Health> {
   let backendAnswers = false;
   let detail: string;
   try {
-    const result = await probeBackend();
+    const result = await (await getPlatform()).ping();
     backendAnswers = result.ok;
     detail = result.detail;
   } catch (error) {

@@ -1,0 +1,199 @@
+/**
+ * Ports of the platform's runtime: the storage-agnostic interfaces the domain code needs.
+ * Two hosts implement them: the embedded platform (SQLite, server/platform/local) and the
+ * AWS Lambda functions (DynamoDB, infra/lambda). Pure TypeScript: no Node or AWS imports.
+ *
+ * STABLE: the CDK helper codes against these signatures. Add optional members only.
+ *
+ * Conventions
+ * - Times passed to stores are epoch milliseconds unless the name says Seconds
+ *   (`expiryTime` is epoch SECONDS, as DynamoDB TTL wants).
+ * - Amounts are integer minor units (cents); never floats.
+ * - Every ledger operation is idempotent per (transactionId, step): calling it again returns
+ *   the first result and changes nothing. This is what makes retries, redrives and replays safe.
+ */
+import type { CompensationName, SagaErrorName, StepName } from '../saga/definition';
+import type { Transaction } from './transaction';
+
+// ---------------------------------------------------------------- idempotency
+
+/** The processor's exactly-once record, keyed by the BUSINESS id (transaction id). */
+export interface IdempotencyRecord {
+  key: string; // transaction id, never a message or event id
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  /** Epoch seconds after which the record may be deleted (DynamoDB TTL attribute). */
+  expiryTime: number;
+  /** JSON text of the result stored by complete(); null while IN_PROGRESS. */
+  result: string | null;
+  createdAt: number; // epoch ms
+}
+
+export type ClaimResult =
+  /** First time this key is seen (or its previous record expired): go ahead. */
+  | { status: 'claimed' }
+  /** Already done: the caller must NOT apply the effect again; `record.result` is the first result. */
+  | { status: 'completed'; record: IdempotencyRecord }
+  /** Another worker holds the claim right now: fail the message so it is retried later. */
+  | { status: 'in_progress'; record: IdempotencyRecord };
+
+export interface IdempotencyStore {
+  /**
+   * Atomically create an IN_PROGRESS record for `key` unless a live record exists
+   * (DynamoDB: conditional put `attribute_not_exists(key) OR expiryTime < :nowSeconds`).
+   * `inProgressUntil` (epoch ms, optional) lets a crashed worker's claim be taken over later.
+   */
+  claim(key: string, expiryTime: number, now: number, inProgressUntil?: number): Promise<ClaimResult>;
+  /** Mark the claim COMPLETED with the result (JSON text). */
+  complete(key: string, result: string): Promise<void>;
+  /** Drop an IN_PROGRESS claim after a failure so a retry can claim again. */
+  release(key: string): Promise<void>;
+  get(key: string): Promise<IdempotencyRecord | null>;
+}
+
+// ---------------------------------------------------------------- ledger
+
+export interface Account {
+  id: string;
+  currency: string;
+  /** Posted balance. The sum over all accounts never changes (money is only moved). */
+  balance: number;
+  /** Sum of open holds (reserved, not yet posted). available = balance - held. */
+  held: number;
+}
+
+export interface Hold {
+  transactionId: string;
+  account: string;
+  amount: number;
+  currency: string;
+  /** HELD: reserved; CAPTURED: posted to the journal; RELEASED: given back. */
+  state: 'HELD' | 'CAPTURED' | 'RELEASED';
+}
+
+/** One balanced double-entry journal entry: debit one account, credit another, same amount. */
+export interface JournalEntry {
+  transactionId: string;
+  kind: 'POST' | 'REVERSE';
+  debitAccount: string;
+  creditAccount: string;
+  amount: number;
+  currency: string;
+  postedAt: number;
+}
+
+export interface Settlement {
+  transactionId: string;
+  reference: string;
+  state: 'SETTLED' | 'VOIDED';
+}
+
+export interface Transfer {
+  fromAccount: string;
+  toAccount: string;
+  amount: number;
+  currency: string;
+}
+
+export type HoldResult = { ok: true; hold: Hold; alreadyDone: boolean } | { ok: false; available: number };
+
+/**
+ * The ledger. Each method is idempotent per (transactionId, step) and atomic on its own.
+ * Implementations must keep `sum(balance)` constant: posts and reversals move money between
+ * two accounts in one atomic write (SQLite transaction / DynamoDB TransactWriteItems).
+ */
+export interface LedgerStore {
+  getAccount(id: string): Promise<Account | null>;
+  /** ReserveFunds: hold `amount` on the account if available >= amount; else { ok: false }. */
+  placeHold(transactionId: string, account: string, amount: number, currency: string, now: number): Promise<HoldResult>;
+  /** ReleaseFunds: HELD -> RELEASED (held -= amount). No-op (returns the hold) if already released or absent (null). */
+  releaseHold(transactionId: string, now: number): Promise<Hold | null>;
+  /**
+   * PostLedger: one POST entry (debit from, credit to) and capture the hold (HELD -> CAPTURED):
+   * from.balance -= amount, from.held -= amount, to.balance += amount, atomically.
+   */
+  post(transactionId: string, transfer: Transfer, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean }>;
+  /** ReverseLedger: one REVERSE entry undoing the POST; the hold goes back to HELD. Null if nothing was posted. */
+  reverse(transactionId: string, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean } | null>;
+  /** SettlePayment bookkeeping (after the downstream accepted it). */
+  recordSettlement(
+    transactionId: string,
+    reference: string,
+    now: number,
+  ): Promise<{ settlement: Settlement; alreadyDone: boolean }>;
+  /** VoidSettlement bookkeeping. Null if there was no settlement. */
+  voidSettlement(transactionId: string, now: number): Promise<Settlement | null>;
+  getSettlement(transactionId: string): Promise<Settlement | null>;
+}
+
+// ---------------------------------------------------------------- downstream
+
+/**
+ * External systems the saga calls (payment network, notification service). They can fail:
+ * implementations throw `StepError` with name TransientError (retryable) or PermanentError.
+ * Calls carry the transaction id as idempotency key so a retried call is not applied twice.
+ */
+export interface Downstream {
+  settle(req: {
+    transactionId: string;
+    toAccount: string;
+    amount: number;
+    currency: string;
+  }): Promise<{ reference: string }>;
+  voidSettlement(req: { transactionId: string; reference: string }): Promise<void>;
+  notify(req: {
+    transactionId: string;
+    fromAccount: string;
+    toAccount: string;
+    amount: number;
+    currency: string;
+    outcome: 'SUCCEEDED';
+  }): Promise<void>;
+}
+
+// ---------------------------------------------------------------- saga steps
+
+/** What every step and compensation receives. `input` is the saga input (the transaction). */
+export interface StepContext {
+  sagaId: string;
+  transaction: Transaction;
+  /** 1-based attempt number of this step (retries increase it). */
+  attempt: number;
+}
+
+export interface StepDeps {
+  ledger: LedgerStore;
+  downstream: Downstream;
+  /** Clock in epoch ms (injected so tests and replays are deterministic). */
+  now: () => number;
+}
+
+/** JSON-serializable output of a step, recorded on the saga timeline. */
+export type StepOutput = Record<string, string | number | boolean | null>;
+
+/** Signature of the step functions in infra/runtime/saga-steps.ts. */
+export type RunStep = (name: StepName, ctx: StepContext, deps: StepDeps) => Promise<StepOutput>;
+export type RunCompensation = (name: CompensationName, ctx: StepContext, deps: StepDeps) => Promise<StepOutput>;
+
+/** The error every step throws on failure; `name` is one of sagaErrors (retry policy matches on it). */
+export class StepError extends Error {
+  constructor(
+    override readonly name: SagaErrorName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Error name for retry matching: StepError names pass through; anything else is 'Error' (not retried). */
+export function errorNameOf(error: unknown): string {
+  if (error instanceof StepError) return error.name;
+  if (
+    error instanceof Error &&
+    typeof error.name === 'string' &&
+    error.name.endsWith('Error') &&
+    error.name !== 'Error'
+  ) {
+    return error.name;
+  }
+  return 'Error';
+}

@@ -1,0 +1,119 @@
+/**
+ * The processor: consumes queue messages carrying transaction events and starts one saga per
+ * transaction, exactly once. The exactly-once key is the TRANSACTION id (never the message
+ * id or event id: both change on redrive, replay and cross-region replication).
+ * Hosts: the processor Lambda (SQS event source, partial batch responses) and the embedded
+ * processor (one SQLite transaction per batch).
+ */
+import { IDEMPOTENCY_TTL_HOURS } from '../platform/description';
+import { type IdempotencyStore } from './ports';
+import { parseTransactionEvent, type ParseResult, type RejectionCode, type TransactionEvent } from './transaction';
+
+/** Thrown for a message that can never be processed (bad body): it will end in the DLQ. */
+export class PoisonMessageError extends Error {
+  constructor(
+    readonly code: RejectionCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PoisonMessageError';
+  }
+}
+
+/** Thrown when another worker holds the idempotency claim: retry the message later. */
+export class ClaimConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClaimConflictError';
+  }
+}
+
+export interface ProcessorDeps {
+  idempotency: IdempotencyStore;
+  /** Start the saga for the event (Step Functions StartExecution named by transaction id / local saga insert). */
+  startSaga(event: TransactionEvent): Promise<{ sagaId: string }>;
+  now(): number;
+  /** Defaults to IDEMPOTENCY_TTL_HOURS. */
+  ttlHours?: number;
+  /** How long a claim stays exclusive if the worker dies (ms). Defaults to 5 minutes. */
+  inProgressMs?: number;
+  /**
+   * Parses a message body. Defaults to parseTransactionEvent; a host may supply one that returns
+   * the result it already computed for this exact body (it must equal parseTransactionEvent's).
+   */
+  parse?: (body: string) => ParseResult<TransactionEvent>;
+}
+
+export type ProcessOutcome =
+  | { kind: 'started'; transactionId: string; sagaId: string; event: TransactionEvent }
+  | { kind: 'duplicate'; transactionId: string; sagaId: string | null; event: TransactionEvent };
+
+/** The expiryTime (epoch seconds) of an idempotency record created at `nowMs`. */
+export function idempotencyExpiry(nowMs: number, ttlHours = IDEMPOTENCY_TTL_HOURS): number {
+  return Math.floor(nowMs / 1000) + ttlHours * 3600;
+}
+
+/**
+ * Processes one message body. Returns the outcome, or throws PoisonMessageError (bad body),
+ * ClaimConflictError (claimed elsewhere) or the saga starter's error (claim released first).
+ */
+export async function processMessage(body: string, deps: ProcessorDeps): Promise<ProcessOutcome> {
+  const parsed = (deps.parse ?? parseTransactionEvent)(body);
+  if (!parsed.ok) throw new PoisonMessageError(parsed.code, parsed.reason);
+  const event = parsed.event;
+  const key = event.transaction.transactionId;
+  const now = deps.now();
+  const claim = await deps.idempotency.claim(
+    key,
+    idempotencyExpiry(now, deps.ttlHours),
+    now,
+    now + (deps.inProgressMs ?? 300_000),
+  );
+  if (claim.status === 'completed') {
+    let sagaId: string | null = null;
+    try {
+      sagaId = (JSON.parse(claim.record.result ?? 'null') as { sagaId?: string } | null)?.sagaId ?? null;
+    } catch {
+      sagaId = null; // a result we cannot read does not change the decision: it is a duplicate
+    }
+    return { kind: 'duplicate', transactionId: key, sagaId, event };
+  }
+  if (claim.status === 'in_progress')
+    throw new ClaimConflictError(`transaction ${key} is being processed by another worker`);
+  try {
+    const { sagaId } = await deps.startSaga(event);
+    await deps.idempotency.complete(key, JSON.stringify({ sagaId }));
+    return { kind: 'started', transactionId: key, sagaId, event };
+  } catch (e) {
+    await deps.idempotency.release(key);
+    throw e;
+  }
+}
+
+export interface BatchRecord {
+  messageId: string;
+  body: string;
+}
+export interface BatchResult {
+  outcomes: { messageId: string; outcome: ProcessOutcome }[];
+  /** SQS partial batch response: the failed ones are retried (and dead-lettered after maxReceiveCount). */
+  batchItemFailures: { itemIdentifier: string; error: string; poison: boolean }[];
+}
+
+/** Processes a batch sequentially, reporting failures per message (partial batch failure). */
+export async function processBatch(records: readonly BatchRecord[], deps: ProcessorDeps): Promise<BatchResult> {
+  const result: BatchResult = { outcomes: [], batchItemFailures: [] };
+  for (const r of records) {
+    try {
+      result.outcomes.push({ messageId: r.messageId, outcome: await processMessage(r.body, deps) });
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      result.batchItemFailures.push({
+        itemIdentifier: r.messageId,
+        error: `${err.name}: ${err.message}`,
+        poison: e instanceof PoisonMessageError,
+      });
+    }
+  }
+  return result;
+}

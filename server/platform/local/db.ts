@@ -1,0 +1,117 @@
+/**
+ * The embedded platform's SQLite database: opening (WAL, synchronous=NORMAL, busy_timeout)
+ * and schema migrations (PRAGMA user_version). Shared by the engine process and the console's
+ * adapter; both may call openDatabase: migrations run inside BEGIN IMMEDIATE, so only one wins.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export const DB_FILE = 'ledgerline.db';
+
+/** Queue names inside the embedded store: `<pairId>` (source) and `<pairId>-dlq`. */
+export const dlqOf = (pairId: string) => `${pairId}-dlq`;
+export const BUS_DLQ = 'bus-dlq';
+
+const migrations: string[] = [
+  // 1: everything
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE rules (name TEXT PRIMARY KEY, pattern TEXT NOT NULL, target_queue TEXT NOT NULL, enabled INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;
+
+  -- raw events handed to the bus from outside the engine (admin API, benches); the engine
+  -- ingests and deletes them in one transaction
+  CREATE TABLE inbox (id INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+
+  CREATE TABLE archive (
+    seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, time INTEGER NOT NULL, source TEXT NOT NULL,
+    detail_type TEXT NOT NULL, transaction_id TEXT, body TEXT NOT NULL, ingested_at INTEGER NOT NULL);
+  CREATE INDEX archive_time ON archive(time);
+  CREATE TABLE archive_stats (archive TEXT PRIMARY KEY, event_count INTEGER NOT NULL, size_bytes INTEGER NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE rejected_events (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL, excerpt TEXT NOT NULL);
+
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY, queue TEXT NOT NULL, body TEXT NOT NULL, attributes TEXT NOT NULL,
+    transaction_id TEXT, sent_at INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, visible_at INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0, last_error TEXT, source_queue TEXT, dead INTEGER NOT NULL DEFAULT 0,
+    ingest_at INTEGER NOT NULL);
+  CREATE INDEX messages_visible ON messages(queue, visible_at);
+  CREATE INDEX messages_enqueued ON messages(queue, enqueued_at);
+  CREATE INDEX messages_dead_tx ON messages(transaction_id) WHERE dead = 1;
+  CREATE TABLE queue_counts (queue TEXT PRIMARY KEY, total INTEGER NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE idempotency (key TEXT PRIMARY KEY, status TEXT NOT NULL, expiry_time INTEGER NOT NULL, result TEXT,
+    created_at INTEGER NOT NULL, in_progress_until INTEGER) WITHOUT ROWID;
+
+  CREATE TABLE sagas (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, transaction_id TEXT NOT NULL, status TEXT NOT NULL,
+    started_at INTEGER NOT NULL, ended_at INTEGER, failed_step TEXT, error TEXT, amount INTEGER NOT NULL,
+    currency TEXT NOT NULL, input TEXT NOT NULL, steps TEXT NOT NULL, cursor TEXT NOT NULL, next_run_at INTEGER,
+    ingest_at INTEGER NOT NULL);
+  CREATE INDEX sagas_started ON sagas(started_at);
+  CREATE INDEX sagas_status ON sagas(status, started_at);
+  CREATE INDEX sagas_due ON sagas(next_run_at) WHERE next_run_at IS NOT NULL;
+  CREATE TABLE saga_counts (status TEXT PRIMARY KEY, total INTEGER NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE accounts (id TEXT PRIMARY KEY, currency TEXT NOT NULL, balance INTEGER NOT NULL, held INTEGER NOT NULL,
+    open_holds INTEGER NOT NULL, opening_balance INTEGER NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE holds (transaction_id TEXT PRIMARY KEY, account TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL,
+    state TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE journal (transaction_id TEXT NOT NULL, kind TEXT NOT NULL, debit_account TEXT NOT NULL, credit_account TEXT NOT NULL,
+    amount INTEGER NOT NULL, currency TEXT NOT NULL, posted_at INTEGER NOT NULL, PRIMARY KEY (transaction_id, kind)) WITHOUT ROWID;
+  CREATE TABLE settlements (transaction_id TEXT PRIMARY KEY, reference TEXT NOT NULL, state TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE metrics (metric TEXT NOT NULL, minute INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (metric, minute)) WITHOUT ROWID;
+
+  CREATE TABLE alarms (name TEXT PRIMARY KEY, state TEXT NOT NULL, reason TEXT NOT NULL, since INTEGER NOT NULL, evaluated_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE alarm_history (id INTEGER PRIMARY KEY, name TEXT NOT NULL, at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, reason TEXT NOT NULL);
+  CREATE INDEX alarm_history_name ON alarm_history(name, at);
+
+  CREATE TABLE redrive_tasks (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, queue_id TEXT NOT NULL, status TEXT NOT NULL, moved INTEGER NOT NULL,
+    total INTEGER NOT NULL, rate INTEGER, selection TEXT NOT NULL, message_ids TEXT, cutoff_id INTEGER NOT NULL,
+    started_at INTEGER NOT NULL, ended_at INTEGER, started_by TEXT, failure_reason TEXT);
+  CREATE UNIQUE INDEX redrive_active ON redrive_tasks(queue_id) WHERE status IN ('RUNNING', 'CANCELLING');
+
+  CREATE TABLE replays (
+    seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, archive TEXT NOT NULL, state TEXT NOT NULL,
+    window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, pattern TEXT, last_replayed_time INTEGER,
+    events_replayed INTEGER NOT NULL DEFAULT 0, events_total INTEGER, cursor_time INTEGER, cursor_seq INTEGER,
+    started_at INTEGER NOT NULL, ended_at INTEGER, started_by TEXT, state_reason TEXT);
+  CREATE INDEX replays_active ON replays(state);
+  `,
+];
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current >= migrations.length) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const v = db.pragma('user_version', { simple: true }) as number; // re-read under the write lock
+    for (let i = v; i < migrations.length; i++) {
+      db.exec(migrations[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {}): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, DB_FILE));
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('cache_size = -65536'); // 64 MiB page cache
+  db.pragma('temp_store = MEMORY');
+  if (!opts.readonly) migrate(db);
+  return db;
+}

@@ -1,0 +1,1547 @@
+/**
+ * The embedded platform's engine: bus + rules + archive, queues (visibility timeout, receive
+ * counts, redrive to the DLQ), the processor (infra/runtime/processor), the saga engine
+ * (infra/saga/definition executed with infra/runtime/saga-steps), message-move tasks,
+ * replays, per-minute metrics, alarms, the traffic generator and first-start seeding.
+ *
+ * One engine per database, in its own process (engine/main.ts). Every unit of work is one
+ * SQLite transaction (BEGIN IMMEDIATE ... COMMIT), so a SIGKILL at any moment loses or
+ * duplicates nothing: uncommitted work is rolled back and redone from durable state.
+ * Operators' commands arrive as rows (redrive_tasks, replays, sagas.next_run_at, settings,
+ * inbox) written by the console's adapter.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import {
+  ARCHIVE_RETENTION_DAYS,
+  MAX_RECEIVE_COUNT,
+  alarmName,
+  alarmsFor,
+  eventSources,
+  metricsFor,
+  namesFor,
+  queuePairs,
+  type AlarmDefinition,
+} from '@/infra/platform/description';
+import {
+  compensationsFor,
+  sagaDefinition,
+  sagaErrors,
+  type CompensationName,
+  type StepName,
+} from '@/infra/saga/definition';
+import { matchesPattern, type EventPattern } from '@/infra/runtime/event-pattern';
+import { CircuitBreaker } from '@/infra/runtime/policies/circuit-breaker';
+import { visibilityTimeout } from '@/infra/runtime/policies/visibility-timeout';
+import { StepError, errorNameOf, type Downstream, type StepDeps, type StepOutput } from '@/infra/runtime/ports';
+import { PoisonMessageError, processMessage, type ProcessorDeps } from '@/infra/runtime/processor';
+import { retryDelaySeconds, runCompensation, runStep } from '@/infra/runtime/saga-steps';
+import {
+  parseEnvelope,
+  parseTransactionEvent,
+  transactionEnvelope,
+  transactionEventOf,
+  type ParseResult,
+  type EventEnvelope,
+  type Transaction,
+  type TransactionEvent,
+} from '@/infra/runtime/transaction';
+import { startCheckpointer, type Checkpointer } from '../checkpointer';
+import { BUS_DLQ, DB_FILE, dlqOf, openDatabase, type Db } from '../db';
+import { makeQueueStats } from '../queries';
+import { SqliteIdempotencyStore, SqliteLedgerStore, UndoLog } from '../stores';
+import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs } from '../traffic.schema';
+import { evaluateAlarm, type AlarmStateValue } from './alarms';
+
+export const STAGE = 'local' as const;
+export const NAMES = namesFor(STAGE);
+export const PROCESSING = queuePairs[0]!.id; // 'processing'
+export const LOCAL_ALARMS: AlarmDefinition[] = alarmsFor(STAGE).filter((a) => !a.globalOnly);
+export const METRIC_IDS = new Set(metricsFor(STAGE).map((m) => m.id));
+/** The embedded processor's notional function timeout (s): the visibility-timeout policy's floor is 6x this. */
+export const LOCAL_FUNCTION_TIMEOUT_SECONDS = 5;
+/** Bound of the processor's cache of parse results from ingest (entries). */
+const PARSED_CACHE_MAX = 200_000;
+/** SQLite's automatic checkpoint threshold (pages) when the background checkpointer runs. */
+const WAL_FALLBACK_CHECKPOINT_PAGES = 16_384;
+/** With the background checkpointer: write transactions between two WAL rewinds. */
+const TX_PER_WAL_REWIND = 16;
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Clock (epoch ms); tests and seeding move it. */
+  clock?: () => number;
+  /** Processor batch size (messages per SQLite transaction). */
+  batchSize?: number;
+  /**
+   * Visibility timeout of a received message (seconds). When absent it follows the
+   * visibility-timeout policy from the observed batch processing time p99 (re-evaluated each flush).
+   */
+  visibilityTimeoutSeconds?: number;
+  /** After a failed message: visible again after this many ms (ChangeMessageVisibility). */
+  failureRetryDelayMs?: number;
+  /** Multiplies the saga's retry backoff (1 = the definition's seconds). */
+  retryTimeScale?: number;
+  /** Knobs to apply at start (override the stored ones). */
+  traffic?: Partial<TrafficKnobs>;
+  /** Seed accounts and history on an empty database (default true). */
+  seed?: boolean;
+  /** Number of regular accounts to create on an empty database. */
+  accounts?: number;
+  /** How long the downstream circuit breaker stays open (ms, default 5000). */
+  breakerOpenMs?: number;
+  /** Keep ingest-to-ledger latencies in memory (benches). */
+  trackLatency?: boolean;
+  /**
+   * Checkpoint the WAL from a background thread (see checkpointer.ts) instead of inside the
+   * engine's COMMITs. The engine process and the benches turn it on; default off (tests).
+   */
+  backgroundCheckpoint?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface StepRecord {
+  name: string;
+  kind: 'step' | 'compensation';
+  state: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+  attempts: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  output: string | null;
+  error: string | null;
+}
+
+export interface SagaCursor {
+  phase: 'forward' | 'compensate' | 'done';
+  index: number; // forward: index into steps; compensate: index into comps
+  attempt: number;
+  comps: CompensationName[];
+}
+
+export type SagaStatus = 'RUNNING' | 'SUCCEEDED' | 'COMPENSATING' | 'COMPENSATED' | 'FAILED';
+
+interface SagaRun {
+  id: string;
+  transaction: Transaction;
+  status: SagaStatus;
+  startedAt: number;
+  endedAt: number | null;
+  failedStep: string | null;
+  error: string | null;
+  steps: StepRecord[];
+  cursor: SagaCursor;
+  nextRunAt: number | null;
+  ingestAt: number;
+  isNew: boolean;
+  initialStatus: SagaStatus | null;
+}
+
+interface SagaRow {
+  id: string;
+  status: SagaStatus;
+  started_at: number;
+  ended_at: number | null;
+  failed_step: string | null;
+  error: string | null;
+  input: string;
+  steps: string;
+  cursor: string;
+  next_run_at: number | null;
+  ingest_at: number;
+}
+
+interface ArchiveRow {
+  seq: number;
+  time: number;
+  event_id: string;
+  source: string;
+  detail_type: string;
+  transaction_id: string | null;
+  body: string;
+}
+
+interface MessageRow {
+  id: number;
+  queue: string;
+  body: string;
+  receive_count: number;
+  ingest_at: number;
+  transaction_id: string | null;
+}
+
+/** The error of a valid message while the processor outage fault is on (retriable: redrive it after). */
+export class ProcessorOutageError extends Error {
+  constructor() {
+    super('processor unavailable (outage injected): the message was not processed and will be retried');
+    this.name = 'ProcessorOutage';
+  }
+}
+
+const TERMINAL: ReadonlySet<SagaStatus> = new Set(['SUCCEEDED', 'COMPENSATED', 'FAILED']);
+const minuteOf = (ms: number) => Math.floor(ms / 60_000);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** Deterministic-enough PRNG (mulberry32) so traffic is reproducible per seed. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Engine {
+  readonly db: Db;
+  readonly ledger: SqliteLedgerStore;
+  readonly idempotency: SqliteIdempotencyStore;
+  knobs: TrafficKnobs = { ...defaultTrafficKnobs };
+  readonly breaker: CircuitBreaker;
+  /** Ingest-to-ledger latencies (ms) of sagas that ended, when trackLatency is on. */
+  readonly latencies: number[] = [];
+  readonly counts = {
+    ingested: 0,
+    rejected: 0,
+    processed: 0,
+    duplicates: 0,
+    failedMessages: 0,
+    deadLettered: 0,
+    sagasEnded: 0,
+  };
+
+  private readonly opts: Required<Omit<EngineOptions, 'traffic' | 'clock' | 'log' | 'visibilityTimeoutSeconds'>> &
+    Pick<EngineOptions, 'traffic' | 'log' | 'visibilityTimeoutSeconds'>;
+  /** Current visibility timeout (s): fixed by the options, or set by the policy. */
+  visibilityTimeoutSeconds: number;
+  private checkpointer: Checkpointer | null = null;
+  private txSinceCheckpoint = 0;
+  private readonly batchDurations: number[] = [];
+  /** Undo entries of the stores' unit of work, marked at each message's savepoint. */
+  private readonly undo = new UndoLog();
+  private clockOffset = 0;
+  private readonly baseClock: () => number;
+  private readonly s;
+  private readonly queueStats;
+  private rules: { name: string; pattern: EventPattern; target: string; headerOnly: boolean }[] = [];
+  private readonly rand = prng(Date.now() & 0xffffffff);
+  private regularAccounts: string[] = [];
+  private lowAccounts: string[] = [];
+  private recentTx: Transaction[] = [];
+  private genCarry = 0;
+  private lastGenAt = 0;
+  private lastSettingsAt = 0;
+  private settingsVersion = -1;
+  private lastFlushAt = 0;
+  private lastAlarmAt = 0;
+  private lastMaintenanceAt = 0;
+  private currentStep: string | null = null;
+  /** A second outage target, used only while seeding (the knob holds one). */
+  private extraOutage: string | null = null;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  // metric accumulators
+  private readonly pendingSums = new Map<string, Map<number, number>>(); // metric -> minute -> delta
+  private readonly durations = new Map<number, number[]>(); // minute -> processing ms
+  private readonly queueDelta = new Map<string, number>();
+  private readonly sagaDelta = new Map<string, number>();
+
+  constructor(options: EngineOptions) {
+    this.opts = {
+      dataDir: options.dataDir,
+      batchSize: options.batchSize ?? 500,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+      failureRetryDelayMs: options.failureRetryDelayMs ?? 1000,
+      retryTimeScale: options.retryTimeScale ?? 1,
+      seed: options.seed ?? true,
+      accounts: options.accounts ?? 200,
+      trackLatency: options.trackLatency ?? false,
+      backgroundCheckpoint: options.backgroundCheckpoint ?? false,
+      breakerOpenMs: options.breakerOpenMs ?? 5_000,
+      traffic: options.traffic,
+      log: options.log,
+    };
+    this.baseClock = options.clock ?? Date.now;
+    this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? this.policyTimeout(null);
+    this.breaker = new CircuitBreaker({
+      failureRateThreshold: 50,
+      minimumCalls: 20,
+      windowSize: 100,
+      openMs: this.opts.breakerOpenMs,
+      halfOpenMaxCalls: 3,
+    });
+    this.db = openDatabase(options.dataDir);
+    if (this.opts.backgroundCheckpoint) {
+      // The thread checkpoints every 50 ms; SQLite's own automatic checkpoint stays as a fallback at 64 MiB.
+      this.db.pragma(`wal_autocheckpoint = ${WAL_FALLBACK_CHECKPOINT_PAGES}`);
+      this.checkpointer = startCheckpointer(path.join(options.dataDir, DB_FILE), 50, (l) => this.log(l));
+    }
+    this.ledger = new SqliteLedgerStore(this.db);
+    this.idempotency = new SqliteIdempotencyStore(this.db);
+    this.queueStats = makeQueueStats(this.db);
+    const db = this.db;
+    this.s = {
+      walCheckpoint: db.prepare<[], { busy: number; log: number; checkpointed: number }>(
+        'PRAGMA wal_checkpoint(PASSIVE)',
+      ),
+      savepoint: db.prepare('SAVEPOINT msg'),
+      release: db.prepare('RELEASE msg'),
+      rollbackTo: db.prepare('ROLLBACK TO msg'),
+      getSetting: db.prepare<[string], { value: string; updated_at: number }>(
+        'SELECT value, updated_at FROM settings WHERE key = ?',
+      ),
+      putSetting: db.prepare(
+        'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      putMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
+      insertArchive: db.prepare(
+        'INSERT INTO archive (event_id, time, source, detail_type, transaction_id, body, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      archiveStats: db.prepare(
+        'INSERT INTO archive_stats (archive, event_count, size_bytes) VALUES (?, ?, ?) ON CONFLICT(archive) DO UPDATE SET event_count = event_count + excluded.event_count, size_bytes = size_bytes + excluded.size_bytes',
+      ),
+      insertRejected: db.prepare('INSERT INTO rejected_events (at, code, reason, excerpt) VALUES (?, ?, ?, ?)'),
+      insertMessage: db.prepare(
+        'INSERT INTO messages (queue, body, attributes, transaction_id, sent_at, enqueued_at, visible_at, receive_count, ingest_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)',
+      ),
+      receive: db.prepare<[string, number, number], MessageRow>(
+        'SELECT id, queue, body, receive_count, ingest_at, transaction_id FROM messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?',
+      ),
+      markReceived: db.prepare('UPDATE messages SET visible_at = ?, receive_count = receive_count + 1 WHERE id = ?'),
+      deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+      failMessage: db.prepare('UPDATE messages SET visible_at = ?, last_error = ?, receive_count = ? WHERE id = ?'),
+      deadLetter: db.prepare(
+        'UPDATE messages SET queue = ?, source_queue = queue, dead = 1, enqueued_at = ?, visible_at = ?, last_error = coalesce(?, last_error), receive_count = ? WHERE id = ?',
+      ),
+      queueCount: db.prepare(
+        'INSERT INTO queue_counts (queue, total) VALUES (?, ?) ON CONFLICT(queue) DO UPDATE SET total = total + excluded.total',
+      ),
+      sagaCount: db.prepare(
+        'INSERT INTO saga_counts (status, total) VALUES (?, ?) ON CONFLICT(status) DO UPDATE SET total = total + excluded.total',
+      ),
+      insertSaga: db.prepare(
+        'INSERT INTO sagas (id, transaction_id, status, started_at, ended_at, failed_step, error, amount, currency, input, steps, cursor, next_run_at, ingest_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      updateSaga: db.prepare(
+        'UPDATE sagas SET status = ?, ended_at = ?, failed_step = ?, error = ?, steps = ?, cursor = ?, next_run_at = ? WHERE id = ?',
+      ),
+      dueSagas: db.prepare<[number, number], SagaRow>(
+        'SELECT id, status, started_at, ended_at, failed_step, error, input, steps, cursor, next_run_at, ingest_at FROM sagas WHERE next_run_at IS NOT NULL AND next_run_at <= ? ORDER BY next_run_at LIMIT ?',
+      ),
+      metricAdd: db.prepare(
+        'INSERT INTO metrics (metric, minute, value) VALUES (?, ?, ?) ON CONFLICT(metric, minute) DO UPDATE SET value = value + excluded.value',
+      ),
+      metricMax: db.prepare(
+        'INSERT INTO metrics (metric, minute, value) VALUES (?, ?, ?) ON CONFLICT(metric, minute) DO UPDATE SET value = max(value, excluded.value)',
+      ),
+      metricSet: db.prepare(
+        'INSERT INTO metrics (metric, minute, value) VALUES (?, ?, ?) ON CONFLICT(metric, minute) DO UPDATE SET value = excluded.value',
+      ),
+      metricGet: db.prepare<[string, number], { value: number }>(
+        'SELECT value FROM metrics WHERE metric = ? AND minute = ?',
+      ),
+      metricRange: db.prepare<[string, number, number], { minute: number; value: number }>(
+        'SELECT minute, value FROM metrics WHERE metric = ? AND minute BETWEEN ? AND ?',
+      ),
+      getAlarm: db.prepare<[string], { state: AlarmStateValue; reason: string }>(
+        'SELECT state, reason FROM alarms WHERE name = ?',
+      ),
+      putAlarm: db.prepare(
+        'INSERT INTO alarms (name, state, reason, since, evaluated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since, evaluated_at = excluded.evaluated_at',
+      ),
+      touchAlarm: db.prepare('UPDATE alarms SET evaluated_at = ?, reason = ? WHERE name = ?'),
+      alarmHistory: db.prepare(
+        'INSERT INTO alarm_history (name, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)',
+      ),
+      inbox: db.prepare<[number], { id: number; body: string }>('SELECT id, body FROM inbox ORDER BY id LIMIT ?'),
+      deleteInbox: db.prepare('DELETE FROM inbox WHERE id <= ?'),
+      activeRedrives: db.prepare<
+        [],
+        {
+          id: string;
+          queue_id: string;
+          status: string;
+          moved: number;
+          total: number;
+          rate: number | null;
+          message_ids: string | null;
+          cutoff_id: number;
+          started_at: number;
+        }
+      >(
+        "SELECT id, queue_id, status, moved, total, rate, message_ids, cutoff_id, started_at FROM redrive_tasks WHERE status IN ('RUNNING', 'CANCELLING')",
+      ),
+      endRedrive: db.prepare('UPDATE redrive_tasks SET status = ?, ended_at = ?, failure_reason = ? WHERE id = ?'),
+      redriveProgress: db.prepare('UPDATE redrive_tasks SET moved = moved + ? WHERE id = ?'),
+      activeReplays: db.prepare<
+        [],
+        {
+          name: string;
+          state: string;
+          window_start: number;
+          window_end: number;
+          pattern: string | null;
+          cursor_time: number | null;
+          cursor_seq: number | null;
+        }
+      >(
+        "SELECT name, state, window_start, window_end, pattern, cursor_time, cursor_seq FROM replays WHERE state IN ('STARTING', 'RUNNING', 'CANCELLING')",
+      ),
+      setReplayState: db.prepare('UPDATE replays SET state = ?, ended_at = ?, state_reason = ? WHERE name = ?'),
+      startReplay: db.prepare("UPDATE replays SET state = 'RUNNING', events_total = ? WHERE name = ?"),
+      replayProgress: db.prepare(
+        'UPDATE replays SET cursor_time = ?, cursor_seq = ?, last_replayed_time = ?, events_replayed = events_replayed + ? WHERE name = ?',
+      ),
+      insertAccount: db.prepare(
+        'INSERT OR IGNORE INTO accounts (id, currency, balance, held, open_holds, opening_balance, created_at) VALUES (?, ?, ?, 0, 0, ?, ?)',
+      ),
+      accountIds: db.prepare<[], { id: string; balance: number }>(
+        'SELECT id, opening_balance AS balance FROM accounts ORDER BY id',
+      ),
+      pruneArchive: db.prepare<[number], { n: number; bytes: number | null }>(
+        'SELECT count(*) AS n, sum(length(body)) AS bytes FROM archive WHERE time < ?',
+      ),
+      deleteArchive: db.prepare('DELETE FROM archive WHERE time < ?'),
+      pruneIdempotency: db.prepare('DELETE FROM idempotency WHERE expiry_time < ?'),
+      pruneRejected: db.prepare('DELETE FROM rejected_events WHERE id <= (SELECT max(id) FROM rejected_events) - 1000'),
+      pruneMetrics: db.prepare('DELETE FROM metrics WHERE minute < ?'),
+    };
+    this.loadRules();
+  }
+
+  now(): number {
+    return this.baseClock() + this.clockOffset;
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  /** Runs `fn` in one IMMEDIATE transaction (or inside the current one). */
+  async tx<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.db.inTransaction) return fn();
+    if (this.checkpointer) this.finishCheckpoint();
+    this.db.exec('BEGIN IMMEDIATE');
+    // Unit of work: accounts, holds and new idempotency records are written once, before COMMIT.
+    this.ledger.beginBatch(this.undo);
+    this.idempotency.beginBatch(this.undo);
+    try {
+      const r = await fn();
+      this.ledger.flushBatch();
+      this.idempotency.flushBatch();
+      this.flushDeltas();
+      this.db.exec('COMMIT');
+      return r;
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.queueDelta.clear();
+      this.sagaDelta.clear();
+      throw e;
+    } finally {
+      this.ledger.discardBatch();
+      this.idempotency.discardBatch();
+      this.undo.clear();
+    }
+  }
+
+  /**
+   * With the background checkpointer: every few transactions, checkpoint the little the thread
+   * has not copied yet, so that the next write transaction can rewind the WAL (SQLite restarts
+   * the log only when a writer begins after a complete checkpoint). PASSIVE: returns at once if
+   * the thread is checkpointing right now; tried again before the next transaction.
+   */
+  private finishCheckpoint(): void {
+    if (++this.txSinceCheckpoint < TX_PER_WAL_REWIND) return;
+    const r = this.s.walCheckpoint.get();
+    if (r && r.busy === 0 && r.log === r.checkpointed) this.txSinceCheckpoint = 0;
+  }
+
+  private flushDeltas(): void {
+    for (const [q, d] of this.queueDelta) if (d !== 0) this.s.queueCount.run(q, d);
+    for (const [st, d] of this.sagaDelta) if (d !== 0) this.s.sagaCount.run(st, d);
+    this.queueDelta.clear();
+    this.sagaDelta.clear();
+  }
+
+  private bumpQueue(q: string, d: number): void {
+    this.queueDelta.set(q, (this.queueDelta.get(q) ?? 0) + d);
+  }
+  private bumpSaga(status: SagaStatus, d: number): void {
+    this.sagaDelta.set(status, (this.sagaDelta.get(status) ?? 0) + d);
+  }
+
+  /** Counter metric (Sum per minute). Flushed every second; metrics are not money. */
+  metric(id: string, delta = 1, at = this.now()): void {
+    const minute = minuteOf(at);
+    let byMinute = this.pendingSums.get(id);
+    if (!byMinute) this.pendingSums.set(id, (byMinute = new Map<number, number>()));
+    byMinute.set(minute, (byMinute.get(minute) ?? 0) + delta);
+  }
+
+  // ------------------------------------------------------------------ setup
+
+  private loadRules(): void {
+    const existing = this.db
+      .prepare<[], { name: string; pattern: string; target_queue: string }>(
+        'SELECT name, pattern, target_queue FROM rules WHERE enabled = 1',
+      )
+      .all();
+    if (existing.length === 0) {
+      const pattern = { source: [...eventSources], 'detail-type': ['TransactionSubmitted', 'PaymentValidated'] };
+      this.db
+        .prepare('INSERT OR IGNORE INTO rules (name, pattern, target_queue) VALUES (?, ?, ?)')
+        .run(`${NAMES.prefix}-transactions-to-${PROCESSING}`, JSON.stringify(pattern), PROCESSING);
+      return this.loadRules();
+    }
+    this.rules = existing.map((r) => {
+      const pattern = JSON.parse(r.pattern) as EventPattern;
+      return {
+        name: r.name,
+        pattern,
+        target: r.target_queue,
+        headerOnly: Object.keys(pattern).every((k) => k === 'source' || k === 'detail-type'),
+      };
+    });
+  }
+
+  /** Opens the engine: applies start knobs, creates accounts and (on an empty database) seeds history. */
+  async start(): Promise<void> {
+    this.readSettings(true);
+    if (this.opts.traffic) {
+      this.knobs = trafficKnobsSchema.parse({ ...this.knobs, ...this.opts.traffic });
+      this.s.putSetting.run('traffic', JSON.stringify(this.knobs), this.now());
+    }
+    const seeded = this.s.getMeta.get('seeded');
+    if (!seeded) {
+      await this.tx(() => this.createAccounts());
+      if (this.opts.seed) await this.seedHistory();
+      this.s.putMeta.run('seeded', new Date(this.now()).toISOString());
+    }
+    this.loadAccounts();
+    this.log(`engine ready: ${this.regularAccounts.length} accounts, knobs ${JSON.stringify(this.knobs)}`);
+  }
+
+  private createAccounts(): void {
+    const now = this.now();
+    let total = 0;
+    for (let i = 1; i <= this.opts.accounts; i++) {
+      const opening = 1_000_000_000; // 10,000,000.00
+      this.s.insertAccount.run(`acct-${String(i).padStart(4, '0')}`, 'USD', opening, opening, now);
+      total += opening;
+    }
+    for (let i = 1; i <= 10; i++) {
+      this.s.insertAccount.run(`acct-low-${String(i).padStart(2, '0')}`, 'USD', 10_000, 10_000, now); // 100.00
+      total += 10_000;
+    }
+    this.s.putMeta.run('expected_total', String(total));
+  }
+
+  private loadAccounts(): void {
+    const ids = this.s.accountIds.all().map((r) => r.id);
+    this.regularAccounts = ids.filter((id) => !id.startsWith('acct-low-'));
+    this.lowAccounts = ids.filter((id) => id.startsWith('acct-low-'));
+  }
+
+  /** Re-reads the knobs when the console changed them (settings row). */
+  readSettings(force = false): void {
+    const row = this.s.getSetting.get('traffic');
+    if (!row) {
+      if (force) this.s.putSetting.run('traffic', JSON.stringify(this.knobs), this.now());
+      return;
+    }
+    if (!force && row.updated_at === this.settingsVersion) return;
+    this.settingsVersion = row.updated_at;
+    const parsed = trafficKnobsSchema.safeParse({ ...defaultTrafficKnobs, ...(JSON.parse(row.value) as object) });
+    if (parsed.success) this.knobs = parsed.data;
+    else this.log(`ignoring invalid traffic settings: ${parsed.error.message}`);
+  }
+
+  setKnobs(patch: Partial<TrafficKnobs>): void {
+    if (patch.rate !== undefined && patch.rate !== this.knobs.rate) {
+      this.genCarry = 0;
+      this.lastGenAt = 0;
+    }
+    this.knobs = trafficKnobsSchema.parse({ ...this.knobs, ...patch });
+    this.s.putSetting.run('traffic', JSON.stringify(this.knobs), this.now());
+    this.settingsVersion = -1;
+  }
+
+  // ------------------------------------------------------------------ bus
+
+  /**
+   * PutEvents: validates each entry, archives it (unless it is a replay), matches the rules and
+   * sends it to the target queues. Returns per-entry results. Call inside tx().
+   */
+  putEvents(
+    entries: readonly unknown[],
+    opts: { replayName?: string; ingestAt?: number } = {},
+  ): { accepted: number; rejected: { index: number; reason: string }[] } {
+    const now = this.now();
+    const ingestAt = opts.ingestAt ?? now;
+    let accepted = 0;
+    let archivedBytes = 0;
+    let archived = 0;
+    const rejected: { index: number; reason: string }[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const raw = entries[i];
+      // Replayed events come from the archive, which only holds events that passed these checks.
+      const parsed =
+        opts.replayName && raw !== null && typeof raw === 'object'
+          ? { ok: true as const, event: raw as EventEnvelope }
+          : parseEnvelope(raw);
+      if (!parsed.ok) {
+        rejected.push({ index: i, reason: parsed.reason });
+        const excerpt = typeof raw === 'string' ? raw.slice(0, 200) : (JSON.stringify(raw) ?? '').slice(0, 200);
+        this.s.insertRejected.run(now, parsed.code, parsed.reason, excerpt);
+        this.metric('events.rejected', 1, now);
+        this.counts.rejected++;
+        continue;
+      }
+      const env = parsed.event;
+      if (opts.replayName) env['replay-name'] = opts.replayName;
+      const body = JSON.stringify(env);
+      const detail = env.detail as { transactionId?: unknown } | null;
+      const txId =
+        detail && typeof detail === 'object' && typeof detail.transactionId === 'string'
+          ? detail.transactionId.slice(0, 100)
+          : null;
+      const eventTime = Date.parse(env.time);
+      if (!opts.replayName) {
+        this.s.insertArchive.run(env.id, eventTime, env.source, env['detail-type'], txId, body, now);
+        archived++;
+        archivedBytes += body.length;
+      }
+      let matched = false;
+      // Validated once here: the processor reuses this result for the same body (see parsedAt).
+      let parsedEvent: ParseResult<TransactionEvent> | null = null;
+      for (const rule of this.rules) {
+        if (!matchesPattern(rule.pattern, env)) continue;
+        matched = true;
+        const { lastInsertRowid } = this.s.insertMessage.run(
+          rule.target,
+          body,
+          JSON.stringify({ eventId: env.id, ...(opts.replayName ? { replayName: opts.replayName } : {}) }),
+          txId,
+          now,
+          now,
+          now,
+          ingestAt,
+        );
+        this.bumpQueue(rule.target, 1);
+        if (!opts.replayName) {
+          parsedEvent ??= transactionEventOf(env);
+          if (parsedEvent.ok) this.rememberParsed(Number(lastInsertRowid), body, parsedEvent);
+        }
+      }
+      if (matched) this.metric('events.in', 1, now);
+      accepted++;
+    }
+    if (archived > 0) this.s.archiveStats.run(NAMES.archiveName, archived, archivedBytes);
+    this.counts.ingested += accepted;
+    return { accepted, rejected };
+  }
+
+  /**
+   * The bus side of a replay: archived events (validated when they were first put) go to the
+   * rules' targets marked with the replay name, and are not archived again. The body is only
+   * parsed when a rule's pattern looks beyond source and detail-type.
+   */
+  private putReplayed(rows: readonly ArchiveRow[], replayName: string): void {
+    const now = this.now();
+    const mark = `{"replay-name":${JSON.stringify(replayName)},`;
+    let matchedEvents = 0;
+    for (const row of rows) {
+      let parsed: Record<string, unknown> | null = null;
+      const full = () => (parsed ??= JSON.parse(row.body) as Record<string, unknown>);
+      const head = { source: row.source, 'detail-type': row.detail_type };
+      // Our archive stores JSON objects; a producer-set replay-name (never archived by us) takes the slow path.
+      const body =
+        row.body.startsWith('{') && !row.body.includes('"replay-name"')
+          ? mark + row.body.slice(1)
+          : JSON.stringify({ ...full(), 'replay-name': replayName });
+      let matched = false;
+      for (const rule of this.rules) {
+        if (!matchesPattern(rule.pattern, rule.headerOnly ? head : full())) continue;
+        matched = true;
+        this.s.insertMessage.run(
+          rule.target,
+          body,
+          JSON.stringify({ eventId: row.event_id, replayName }),
+          row.transaction_id,
+          now,
+          now,
+          now,
+          now,
+        );
+        this.bumpQueue(rule.target, 1);
+      }
+      if (matched) matchedEvents++;
+    }
+    if (matchedEvents > 0) this.metric('events.in', matchedEvents, now);
+    this.counts.ingested += rows.length;
+  }
+
+  /** Ingests events written to the inbox table by other processes (admin API, benches). */
+  async pumpInbox(limit = 2000): Promise<number> {
+    return this.tx(() => {
+      const rows = this.s.inbox.all(limit);
+      if (rows.length === 0) return 0;
+      this.putEvents(rows.map((r) => r.body));
+      this.s.deleteInbox.run(rows[rows.length - 1]!.id);
+      return rows.length;
+    });
+  }
+
+  // ------------------------------------------------------------------ traffic
+
+  /** Builds `n` events according to the knobs. */
+  makeTraffic(n: number): unknown[] {
+    const out: unknown[] = [];
+    const now = this.now();
+    const time = new Date(now).toISOString();
+    for (let i = 0; i < n; i++) {
+      const r = this.rand();
+      if (this.knobs.duplicateRatio > 0 && this.recentTx.length > 0 && this.rand() < this.knobs.duplicateRatio) {
+        const tx = this.recentTx[Math.floor(this.rand() * this.recentTx.length)]!;
+        out.push(transactionEnvelope(randomUUID(), tx, time));
+        continue;
+      }
+      const id = `tx-${now.toString(36)}-${randomUUID().slice(0, 13)}`;
+      if (r < this.knobs.poisonRatio) {
+        // Valid envelope, body the processor can never apply: a poison message.
+        out.push({
+          version: '0',
+          id: randomUUID(),
+          source: 'transaction.processing',
+          'detail-type': 'TransactionSubmitted',
+          time,
+          detail: { transactionId: id, fromAccount: this.pick(this.regularAccounts), amount: '12.50', currency: 'usd' },
+        });
+        continue;
+      }
+      const insufficient = this.rand() < this.knobs.insufficientFundsRatio && this.lowAccounts.length > 0;
+      const from = insufficient ? this.pick(this.lowAccounts) : this.pick(this.regularAccounts);
+      let to = this.pick(this.regularAccounts);
+      if (to === from) to = this.regularAccounts[(this.regularAccounts.indexOf(to) + 1) % this.regularAccounts.length]!;
+      const amount = insufficient ? 5_000_000 : 100 + Math.floor(this.rand() * 50_000);
+      const tx: Transaction = {
+        transactionId: id,
+        fromAccount: from,
+        toAccount: to,
+        amount,
+        currency: 'USD',
+        createdAt: time,
+      };
+      out.push(
+        transactionEnvelope(
+          randomUUID(),
+          tx,
+          time,
+          this.rand() < 0.1 ? 'payment.validation' : 'transaction.processing',
+        ),
+      );
+      this.recentTx.push(tx);
+      if (this.recentTx.length > 200) this.recentTx.shift();
+    }
+    return out;
+  }
+
+  private pick(list: readonly string[]): string {
+    return list[Math.floor(this.rand() * list.length)]!;
+  }
+
+  /** Generates traffic for the time elapsed since the last call at the knob rate. */
+  async generate(maxBatch = 5000): Promise<number> {
+    const now = this.now();
+    if (this.lastGenAt === 0) this.lastGenAt = now;
+    const elapsed = Math.min(2000, now - this.lastGenAt);
+    this.lastGenAt = now;
+    this.genCarry += (this.knobs.rate * elapsed) / 1000;
+    const n = Math.min(maxBatch, Math.floor(this.genCarry));
+    if (n <= 0) return 0;
+    // An overloaded engine sheds the excess offered load instead of building an unbounded debt.
+    this.genCarry = Math.min(this.genCarry - n, maxBatch);
+    const events = this.makeTraffic(n);
+    await this.tx(() => this.putEvents(events));
+    return n;
+  }
+
+  // ------------------------------------------------------------------ queues + processor
+
+  /**
+   * ReceiveMessage: up to `max` visible messages; redrives to the DLQ those received
+   * MAX_RECEIVE_COUNT times. With `mark` false the caller processes the messages in this same
+   * transaction: the receive is then recorded only if processing fails (a crash rolls back the
+   * receive together with its effects, so nothing is lost and the count stays exact).
+   */
+  receive(queue: string, max: number, mark = true): MessageRow[] {
+    const now = this.now();
+    const rows = this.s.receive.all(queue, now, max);
+    const out: MessageRow[] = [];
+    const until = now + this.visibilityTimeoutSeconds * 1000;
+    for (const m of rows) {
+      if (m.receive_count >= MAX_RECEIVE_COUNT) {
+        this.deadLetter(m, `receive count ${m.receive_count} reached maxReceiveCount ${MAX_RECEIVE_COUNT}`, true);
+        continue;
+      }
+      if (mark) this.s.markReceived.run(until, m.id);
+      m.receive_count++;
+      out.push(m);
+    }
+    return out;
+  }
+
+  private deadLetter(m: MessageRow, error: string | null, keepError: boolean): void {
+    const now = this.now();
+    const dlq = m.queue === PROCESSING ? dlqOf(PROCESSING) : BUS_DLQ;
+    this.s.deadLetter.run(dlq, now, now, keepError ? null : error, m.receive_count, m.id);
+    this.bumpQueue(m.queue, -1);
+    this.bumpQueue(dlq, 1);
+    this.counts.deadLettered++;
+  }
+
+  /** One processor cycle: receive a batch, (slow consumer), process it in one transaction. */
+  async processOnce(): Promise<number> {
+    if (this.knobs.slowConsumerMs === 0) {
+      // Receive and process in one transaction (one write less per message).
+      const t0 = performance.now();
+      const n = await this.tx(async () => {
+        const batch = this.receive(PROCESSING, this.opts.batchSize, false);
+        if (batch.length > 0) await this.processBatch(batch);
+        return batch.length;
+      });
+      if (n > 0) this.batchDurations.push(performance.now() - t0);
+      return n;
+    }
+    // A slow consumer: messages stay in flight (visibility timeout) while it works.
+    const batch = await this.tx(() => this.receive(PROCESSING, this.opts.batchSize));
+    if (batch.length === 0) return 0;
+    const t0 = performance.now();
+    await sleep(this.knobs.slowConsumerMs);
+    await this.tx(() => this.processBatch(batch));
+    this.batchDurations.push(performance.now() - t0);
+    return batch.length;
+  }
+
+  /**
+   * Parse results of messages this process put on a queue, by message id, so the processor does
+   * not parse (JSON + zod) again what the bus validated. Used only when the stored body is the
+   * very text that was parsed; otherwise (another process, a redrive, a replay) it parses again.
+   * Bounded: dropped wholesale past PARSED_CACHE_MAX entries (a miss only costs a parse).
+   */
+  private readonly parsed = new Map<number, { body: string; result: ParseResult<TransactionEvent> }>();
+  private currentMessageId = -1;
+
+  private rememberParsed(id: number, body: string, result: ParseResult<TransactionEvent>): void {
+    if (this.parsed.size >= PARSED_CACHE_MAX) this.parsed.clear();
+    this.parsed.set(id, { body, result });
+  }
+
+  private parsedAt(body: string): ParseResult<TransactionEvent> {
+    const hit = this.parsed.get(this.currentMessageId);
+    if (hit) {
+      this.parsed.delete(this.currentMessageId);
+      if (hit.body === body) return hit.result;
+    }
+    return parseTransactionEvent(body);
+  }
+
+  private readonly processorDeps: ProcessorDeps = {
+    parse: (body) => this.parsedAt(body),
+    idempotency: {
+      claim: (k, e, n, p) => this.idempotency.claim(k, e, n, p),
+      complete: (k, r) => this.idempotency.complete(k, r),
+      release: (k) => this.idempotency.release(k),
+      get: (k) => this.idempotency.get(k),
+    },
+    startSaga: (event) => this.startSaga(event),
+    now: () => this.now(),
+  };
+  private currentIngestAt = 0;
+
+  private async processBatch(batch: MessageRow[]): Promise<void> {
+    const minute = minuteOf(this.now());
+    let durations = this.durations.get(minute);
+    if (!durations) this.durations.set(minute, (durations = []));
+    for (const m of batch) {
+      const t0 = performance.now();
+      this.s.savepoint.run();
+      const mark = this.undo.mark();
+      try {
+        this.currentIngestAt = m.ingest_at;
+        this.currentMessageId = m.id;
+        if (this.knobs.processorOutage) {
+          // A poison message still fails as poison; a valid one fails because the processor is down.
+          const parsed = this.parsedAt(m.body);
+          if (!parsed.ok) throw new PoisonMessageError(parsed.code, parsed.reason);
+          throw new ProcessorOutageError();
+        }
+        const outcome = await processMessage(m.body, this.processorDeps);
+        this.s.deleteMessage.run(m.id);
+        this.bumpQueue(m.queue, -1);
+        this.s.release.run();
+        if (outcome.kind === 'duplicate') {
+          this.metric('processor.duplicates');
+          this.counts.duplicates++;
+        } else {
+          this.metric('processor.processed');
+          this.counts.processed++;
+        }
+      } catch (e) {
+        this.s.rollbackTo.run();
+        this.s.release.run();
+        this.undo.rollbackTo(mark);
+        const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        this.metric('processor.errors');
+        this.counts.failedMessages++;
+        if (m.receive_count >= MAX_RECEIVE_COUNT) this.deadLetter(m, err, false);
+        else this.s.failMessage.run(this.now() + this.opts.failureRetryDelayMs, err, m.receive_count, m.id);
+      }
+      durations.push(performance.now() - t0);
+    }
+  }
+
+  // ------------------------------------------------------------------ sagas
+
+  private async startSaga(event: TransactionEvent): Promise<{ sagaId: string }> {
+    const now = this.now();
+    const tx = event.transaction;
+    const run: SagaRun = {
+      id: tx.transactionId,
+      transaction: tx,
+      status: 'RUNNING',
+      startedAt: now,
+      endedAt: null,
+      failedStep: null,
+      error: null,
+      steps: sagaDefinition.steps.map((s) => ({
+        name: s.name,
+        kind: 'step' as const,
+        state: 'PENDING' as const,
+        attempts: 0,
+        startedAt: null,
+        endedAt: null,
+        output: null,
+        error: null,
+      })),
+      cursor: { phase: 'forward', index: 0, attempt: 1, comps: [] },
+      nextRunAt: null,
+      ingestAt: this.currentIngestAt || now,
+      isNew: true,
+      initialStatus: null,
+    };
+    this.metric('saga.started');
+    await this.executeSaga(run);
+    this.persistSaga(run);
+    return { sagaId: run.id };
+  }
+
+  private persistSaga(run: SagaRun): void {
+    const steps = JSON.stringify(run.steps);
+    const cursor = JSON.stringify(run.cursor);
+    if (run.isNew) {
+      const t = run.transaction;
+      this.s.insertSaga.run(
+        run.id,
+        t.transactionId,
+        run.status,
+        run.startedAt,
+        run.endedAt,
+        run.failedStep,
+        run.error,
+        t.amount,
+        t.currency,
+        JSON.stringify(t),
+        steps,
+        cursor,
+        run.nextRunAt,
+        run.ingestAt,
+      );
+      this.bumpSaga(run.status, 1);
+    } else {
+      this.s.updateSaga.run(run.status, run.endedAt, run.failedStep, run.error, steps, cursor, run.nextRunAt, run.id);
+      if (run.initialStatus !== run.status) {
+        if (run.initialStatus) this.bumpSaga(run.initialStatus, -1);
+        this.bumpSaga(run.status, 1);
+      }
+    }
+    if (TERMINAL.has(run.status) && run.initialStatus !== run.status) {
+      const now = this.now();
+      this.metric(
+        run.status === 'SUCCEEDED'
+          ? 'saga.succeeded'
+          : run.status === 'COMPENSATED'
+            ? 'saga.compensated'
+            : 'saga.failed',
+      );
+      this.counts.sagasEnded++;
+      if (this.opts.trackLatency) this.latencies.push(now - run.ingestAt);
+    }
+  }
+
+  private readonly downstream: Downstream = {
+    settle: (req) => this.callDownstream(() => ({ reference: `stl-${req.transactionId}` })),
+    voidSettlement: (_req) => this.callDownstream(() => undefined),
+    notify: (_req) => this.callDownstream(() => undefined),
+  };
+
+  private callDownstream<T>(fn: () => T): Promise<T> {
+    const now = this.now();
+    if (!this.breaker.tryAcquire(now)) {
+      this.metric('downstream.rejected');
+      return Promise.reject(new StepError(sagaErrors.transient, 'circuit breaker open: downstream not called'));
+    }
+    this.metric('downstream.calls');
+    if (this.currentStep !== null && this.isDown(this.currentStep)) {
+      this.metric('downstream.failures');
+      this.breaker.record(false, now);
+      return Promise.reject(
+        new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${this.currentStep})`),
+      );
+    }
+    this.breaker.record(true, now);
+    return Promise.resolve(fn());
+  }
+
+  private readonly stepDeps: StepDeps = {
+    ledger: this.ledgerProxy(),
+    downstream: this.downstream,
+    now: () => this.now(),
+  };
+  private ledgerProxy() {
+    return {
+      getAccount: (id: string) => this.ledger.getAccount(id),
+      placeHold: (...a: Parameters<SqliteLedgerStore['placeHold']>) => this.ledger.placeHold(...a),
+      releaseHold: (...a: Parameters<SqliteLedgerStore['releaseHold']>) => this.ledger.releaseHold(...a),
+      post: (...a: Parameters<SqliteLedgerStore['post']>) => this.ledger.post(...a),
+      reverse: (...a: Parameters<SqliteLedgerStore['reverse']>) => this.ledger.reverse(...a),
+      recordSettlement: (...a: Parameters<SqliteLedgerStore['recordSettlement']>) => this.ledger.recordSettlement(...a),
+      voidSettlement: (...a: Parameters<SqliteLedgerStore['voidSettlement']>) => this.ledger.voidSettlement(...a),
+      getSettlement: (id: string) => this.ledger.getSettlement(id),
+    };
+  }
+
+  private isDown(step: string): boolean {
+    return this.knobs.outageStep === step || this.extraOutage === step;
+  }
+
+  private async invoke(
+    name: StepName | CompensationName,
+    kind: 'step' | 'compensation',
+    run: SagaRun,
+    attempt: number,
+  ): Promise<StepOutput> {
+    this.currentStep = name;
+    try {
+      const isDownstream = name === 'SettlePayment' || name === 'Notify' || name === 'VoidSettlement';
+      if (!isDownstream && this.isDown(name))
+        throw new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${name})`);
+      const ctx = { sagaId: run.id, transaction: run.transaction, attempt };
+      return kind === 'step'
+        ? await runStep(name as StepName, ctx, this.stepDeps)
+        : await runCompensation(name as CompensationName, ctx, this.stepDeps);
+    } finally {
+      this.currentStep = null;
+    }
+  }
+
+  /** Advances a saga until it ends or waits for a retry. Mutates `run`. */
+  async executeSaga(run: SagaRun): Promise<void> {
+    const steps = sagaDefinition.steps;
+    run.nextRunAt = null;
+    while (run.cursor.phase !== 'done') {
+      const now = this.now();
+      const c = run.cursor;
+      if (c.phase === 'forward') {
+        const def = steps[c.index];
+        if (!def) {
+          run.status = 'SUCCEEDED';
+          run.endedAt = now;
+          c.phase = 'done';
+          break;
+        }
+        const rec = run.steps.find((r) => r.kind === 'step' && r.name === def.name)!;
+        rec.state = 'RUNNING';
+        rec.startedAt ??= now;
+        rec.attempts = c.attempt;
+        try {
+          const out = await this.invoke(def.name, 'step', run, c.attempt);
+          rec.state = 'SUCCEEDED';
+          rec.output = JSON.stringify(out);
+          rec.error = null;
+          rec.endedAt = this.now();
+          c.index++;
+          c.attempt = 1;
+        } catch (e) {
+          const name = errorNameOf(e);
+          const msg = `${name}: ${e instanceof Error ? e.message : String(e)}`;
+          rec.error = msg;
+          const delay = retryDelaySeconds(def.retry, c.attempt, name);
+          if (delay !== null) {
+            c.attempt++;
+            run.nextRunAt = now + delay * 1000 * this.opts.retryTimeScale;
+            return;
+          }
+          rec.state = 'FAILED';
+          rec.endedAt = this.now();
+          run.failedStep = def.name;
+          run.error = msg;
+          this.beginCompensation(run, compensationsFor(def.name));
+        }
+      } else {
+        const name = c.comps[c.index];
+        if (name === undefined) {
+          run.status = 'COMPENSATED';
+          run.endedAt = now;
+          c.phase = 'done';
+          break;
+        }
+        const rec = [...run.steps].reverse().find((r) => r.kind === 'compensation' && r.name === name)!;
+        rec.state = 'RUNNING';
+        rec.startedAt ??= now;
+        rec.attempts = c.attempt;
+        try {
+          const out = await this.invoke(name, 'compensation', run, c.attempt);
+          rec.state = 'SUCCEEDED';
+          rec.output = JSON.stringify(out);
+          rec.error = null;
+          rec.endedAt = this.now();
+          c.index++;
+          c.attempt = 1;
+        } catch (e) {
+          const ename = errorNameOf(e);
+          const msg = `${ename}: ${e instanceof Error ? e.message : String(e)}`;
+          rec.error = msg;
+          const delay = retryDelaySeconds(sagaDefinition.compensationRetry, c.attempt, ename);
+          if (delay !== null) {
+            c.attempt++;
+            run.nextRunAt = now + delay * 1000 * this.opts.retryTimeScale;
+            return;
+          }
+          rec.state = 'FAILED';
+          rec.endedAt = this.now();
+          run.status = 'FAILED';
+          run.error = `compensation ${name} failed: ${msg}`;
+          run.endedAt = this.now();
+          return; // stays in phase 'compensate' so an operator can resume it
+        }
+      }
+    }
+  }
+
+  /** Switches the saga to compensation with the given compensations (in execution order). */
+  beginCompensation(run: SagaRun, comps: CompensationName[]): void {
+    run.status = 'COMPENSATING';
+    run.cursor = { phase: 'compensate', index: 0, attempt: 1, comps };
+    for (const name of comps)
+      run.steps.push({
+        name,
+        kind: 'compensation',
+        state: 'PENDING',
+        attempts: 0,
+        startedAt: null,
+        endedAt: null,
+        output: null,
+        error: null,
+      });
+    for (const r of run.steps) if (r.kind === 'step' && r.state === 'PENDING') r.state = 'SKIPPED';
+  }
+
+  /** Runs sagas whose retry time has come (or that an operator asked to compensate / resume). */
+  async runDueSagas(limit = 500): Promise<number> {
+    return this.tx(async () => {
+      const rows = this.s.dueSagas.all(this.now(), limit);
+      for (const row of rows) {
+        const run: SagaRun = {
+          id: row.id,
+          transaction: JSON.parse(row.input) as Transaction,
+          status: row.status,
+          startedAt: row.started_at,
+          endedAt: row.ended_at,
+          failedStep: row.failed_step,
+          error: row.error,
+          steps: JSON.parse(row.steps) as StepRecord[],
+          cursor: JSON.parse(row.cursor) as SagaCursor,
+          nextRunAt: row.next_run_at,
+          ingestAt: row.ingest_at,
+          isNew: false,
+          initialStatus: row.status,
+        };
+        if (run.cursor.phase === 'done' || (TERMINAL.has(run.status) && run.status !== 'FAILED')) {
+          run.nextRunAt = null;
+        } else {
+          if (run.status === 'FAILED') {
+            run.status = 'COMPENSATING';
+            run.endedAt = null;
+          }
+          await this.executeSaga(run);
+        }
+        this.persistSaga(run);
+      }
+      return rows.length;
+    });
+  }
+
+  // ------------------------------------------------------------------ redrive (message-move tasks)
+
+  async stepRedrives(): Promise<number> {
+    const tasks = this.s.activeRedrives.all();
+    let moved = 0;
+    for (const t of tasks) {
+      moved += await this.tx(() => {
+        const now = this.now();
+        if (t.status === 'CANCELLING') {
+          this.s.endRedrive.run('CANCELLED', now, null, t.id);
+          return 0;
+        }
+        let allowed = 10_000;
+        if (t.rate !== null) allowed = Math.min(allowed, Math.floor((t.rate * (now - t.started_at)) / 1000) - t.moved);
+        if (allowed <= 0) return 0;
+        const dlq = dlqOf(t.queue_id);
+        const ids = t.message_ids
+          ? this.db
+              .prepare<[string, string, number], { id: number }>(
+                'SELECT m.id FROM messages m JOIN json_each(?) j ON m.id = CAST(j.value AS INTEGER) WHERE m.queue = ? ORDER BY m.id LIMIT ?',
+              )
+              .all(t.message_ids, dlq, allowed)
+          : this.db
+              .prepare<[string, number, number], { id: number }>(
+                'SELECT id FROM messages WHERE queue = ? AND id <= ? ORDER BY id LIMIT ?',
+              )
+              .all(dlq, t.cutoff_id, allowed);
+        if (ids.length === 0) {
+          this.s.endRedrive.run('COMPLETED', now, null, t.id);
+          return 0;
+        }
+        const idList = JSON.stringify(ids.map((r) => r.id));
+        // New message ids in the source queue (as SQS does); the receive count starts again.
+        this.db
+          .prepare(
+            `INSERT INTO messages (queue, body, attributes, transaction_id, sent_at, enqueued_at, visible_at, receive_count, last_error, ingest_at)
+             SELECT coalesce(source_queue, ?), body, attributes, transaction_id, sent_at, ?, ?, 0, last_error, ? FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+          )
+          .run(t.queue_id, now, now, now, idList);
+        this.db.prepare('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(idList);
+        this.bumpQueue(dlq, -ids.length);
+        this.bumpQueue(t.queue_id, ids.length);
+        this.s.redriveProgress.run(ids.length, t.id);
+        if (t.message_ids === null && ids.length < allowed && t.rate === null)
+          this.s.endRedrive.run('COMPLETED', now, null, t.id);
+        return ids.length;
+      });
+    }
+    return moved;
+  }
+
+  // ------------------------------------------------------------------ replays
+
+  async stepReplays(limit = 5000): Promise<number> {
+    const replays = this.s.activeReplays.all();
+    let total = 0;
+    for (const r of replays) {
+      total += await this.tx(() => {
+        const now = this.now();
+        const pattern = r.pattern ? (JSON.parse(r.pattern) as { source?: string[]; detailType?: string[] }) : null;
+        const where = ['time >= ?', 'time < ?'];
+        const params: (string | number)[] = [r.window_start, r.window_end];
+        if (pattern?.source?.length) {
+          where.push(`source IN (${pattern.source.map(() => '?').join(',')})`);
+          params.push(...pattern.source);
+        }
+        if (pattern?.detailType?.length) {
+          where.push(`detail_type IN (${pattern.detailType.map(() => '?').join(',')})`);
+          params.push(...pattern.detailType);
+        }
+        if (r.state === 'CANCELLING') {
+          this.s.setReplayState.run('CANCELLED', now, 'cancelled by operator', r.name);
+          return 0;
+        }
+        if (r.state === 'STARTING') {
+          const n =
+            this.db
+              .prepare<(string | number)[], { n: number }>(
+                `SELECT count(*) AS n FROM archive WHERE ${where.join(' AND ')}`,
+              )
+              .get(...params)?.n ?? 0;
+          this.s.startReplay.run(n, r.name);
+        }
+        const cursorWhere = r.cursor_time === null ? '' : ' AND (time > ? OR (time = ? AND seq > ?))';
+        const cursorParams = r.cursor_time === null ? [] : [r.cursor_time, r.cursor_time, r.cursor_seq ?? 0];
+        const rows = this.db
+          .prepare<(string | number)[], ArchiveRow>(
+            `SELECT seq, time, event_id, source, detail_type, transaction_id, body FROM archive WHERE ${where.join(' AND ')}${cursorWhere} ORDER BY time, seq LIMIT ?`,
+          )
+          .all(...params, ...cursorParams, limit);
+        if (rows.length > 0) {
+          this.putReplayed(rows, r.name);
+          const last = rows[rows.length - 1]!;
+          this.s.replayProgress.run(last.time, last.seq, last.time, rows.length, r.name);
+        }
+        if (rows.length < limit) this.s.setReplayState.run('COMPLETED', now, null, r.name);
+        return rows.length;
+      });
+    }
+    return total;
+  }
+
+  // ------------------------------------------------------------------ metrics + alarms
+
+  /** The policy's timeout for an observed batch p99 (seconds; null = no observation yet). */
+  private policyTimeout(p99Seconds: number | null): number {
+    return visibilityTimeout({
+      observedP99Seconds: p99Seconds,
+      functionTimeoutSeconds: LOCAL_FUNCTION_TIMEOUT_SECONDS,
+      batchWindowSeconds: 0,
+    }).timeoutSeconds;
+  }
+
+  /** Writes the accumulated metrics and the gauges of the current minute. */
+  flushMetrics(): void {
+    if (this.opts.visibilityTimeoutSeconds === undefined && this.batchDurations.length >= 10) {
+      const sorted = this.batchDurations.splice(0).sort((a, b) => a - b);
+      this.visibilityTimeoutSeconds = this.policyTimeout(percentile(sorted, 99) / 1000);
+    }
+    const now = this.now();
+    const minute = minuteOf(now);
+    const run = () => {
+      for (const [id, byMinute] of this.pendingSums) for (const [m, v] of byMinute) this.s.metricAdd.run(id, m, v);
+      this.pendingSums.clear();
+      for (const [m, list] of this.durations) {
+        if (list.length === 0) continue;
+        list.sort((a, b) => a - b);
+        this.s.metricSet.run('processor.duration.p50', m, percentile(list, 50));
+        this.s.metricSet.run('processor.duration.p99', m, percentile(list, 99));
+        if (m < minute) this.durations.delete(m);
+        else if (list.length > 20_000)
+          this.durations.set(
+            m,
+            list.filter((_, i) => i % 2 === 0),
+          );
+      }
+      for (const q of NAMES.queues) {
+        const src = this.queueStats(q.id, now);
+        const dlq = this.queueStats(dlqOf(q.id), now);
+        this.s.metricMax.run(`queue.${q.id}.visible`, minute, src.visible);
+        this.s.metricMax.run(`queue.${q.id}.inflight`, minute, src.inFlight);
+        this.s.metricMax.run(`queue.${q.id}.oldest_age`, minute, src.oldestAgeSeconds);
+        this.s.metricMax.run(`dlq.${q.id}.visible`, minute, dlq.visible);
+        this.s.metricMax.run(`dlq.${q.id}.oldest_age`, minute, dlq.oldestAgeSeconds);
+      }
+      this.s.metricMax.run('bus.dlq.visible', minute, this.queueStats(BUS_DLQ, now).visible);
+      const get = (id: string) => this.s.metricGet.get(id, minute)?.value ?? 0;
+      const ended = get('saga.succeeded') + get('saga.compensated') + get('saga.failed');
+      if (ended > 0) this.s.metricSet.run('saga.compensation_rate', minute, (100 * get('saga.compensated')) / ended);
+      // A call the open circuit breaker rejects is a failed downstream interaction too: without
+      // it, an outage that starts mid-minute would leave that minute under the alarm threshold.
+      const rejected = get('downstream.rejected');
+      const attempts = get('downstream.calls') + rejected;
+      if (attempts > 0)
+        this.s.metricSet.run(
+          'downstream.failure_rate',
+          minute,
+          (100 * (get('downstream.failures') + rejected)) / attempts,
+        );
+    };
+    if (this.db.inTransaction) run();
+    else this.db.transaction(run).immediate();
+    if (this.clockOffset === 0) this.s.putMeta.run('heartbeat', String(now));
+    this.lastFlushAt = now;
+  }
+
+  /** Evaluates every alarm on the per-minute datapoints (current minute included). */
+  evaluateAlarms(): void {
+    const now = this.now();
+    const minute = minuteOf(now);
+    const run = () => {
+      for (const def of LOCAL_ALARMS) {
+        const name = alarmName(STAGE, def.suffix);
+        const from = minute - def.evaluationPeriods + 1;
+        const rows = this.s.metricRange.all(def.metricId, from, minute);
+        const byMinute = new Map(rows.map((r) => [r.minute, r.value]));
+        const points = Array.from({ length: def.evaluationPeriods }, (_, i) => byMinute.get(from + i) ?? null);
+        const current = this.s.getAlarm.get(name);
+        const result = evaluateAlarm(def, points, current?.state ?? 'INSUFFICIENT_DATA');
+        if (!current || current.state !== result.state) {
+          this.s.putAlarm.run(name, result.state, result.reason, now, now);
+          this.s.alarmHistory.run(name, now, current?.state ?? 'INSUFFICIENT_DATA', result.state, result.reason);
+          this.log(`alarm ${name}: ${current?.state ?? 'INSUFFICIENT_DATA'} -> ${result.state}: ${result.reason}`);
+        } else {
+          this.s.touchAlarm.run(now, result.reason, name);
+        }
+      }
+    };
+    if (this.db.inTransaction) run();
+    else this.db.transaction(run).immediate();
+    this.lastAlarmAt = now;
+  }
+
+  /** Archive retention, idempotency expiry, bounded side tables. */
+  maintenance(): void {
+    const now = this.now();
+    const cutoff = now - ARCHIVE_RETENTION_DAYS * 86_400_000;
+    this.db
+      .transaction(() => {
+        const old = this.s.pruneArchive.get(cutoff);
+        if (old && old.n > 0) {
+          this.s.deleteArchive.run(cutoff);
+          this.s.archiveStats.run(NAMES.archiveName, -old.n, -(old.bytes ?? 0));
+        }
+        this.s.pruneIdempotency.run(Math.floor(now / 1000));
+        this.s.pruneRejected.run();
+        this.s.pruneMetrics.run(minuteOf(cutoff));
+      })
+      .immediate();
+    this.lastMaintenanceAt = now;
+  }
+
+  // ------------------------------------------------------------------ loop
+
+  /** One round of every loop. Returns true when there was work (the caller then does not sleep). */
+  async tick(opts: { generate?: boolean; maxGenerate?: number } = {}): Promise<boolean> {
+    const now = this.now();
+    if (now - this.lastSettingsAt >= 500) {
+      this.readSettings();
+      this.lastSettingsAt = now;
+    }
+    let work = 0;
+    if (opts.generate !== false) work += await this.generate(opts.maxGenerate);
+    work += await this.pumpInbox();
+    work += await this.processOnce();
+    work += await this.runDueSagas();
+    work += await this.stepRedrives();
+    work += await this.stepReplays();
+    const t = this.now();
+    if (t - this.lastFlushAt >= 1000) this.flushMetrics();
+    if (t - this.lastAlarmAt >= 10_000 || minuteOf(t) !== minuteOf(this.lastAlarmAt)) {
+      if (minuteOf(this.lastFlushAt) !== minuteOf(t)) this.flushMetrics(); // gauges of the new minute first
+      this.evaluateAlarms();
+    }
+    if (t - this.lastMaintenanceAt >= 3_600_000) this.maintenance();
+    return work > 0;
+  }
+
+  /** Runs the loop until stop(). */
+  run(opts: { generate?: boolean; idleMs?: number } = {}): Promise<void> {
+    this.stopped = false;
+    this.running = (async () => {
+      while (!this.stopped) {
+        const busy = await this.tick(opts);
+        if (!busy) await sleep(opts.idleMs ?? 20);
+        else await new Promise<void>((r) => setImmediate(r));
+      }
+    })();
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+    this.running = null;
+  }
+
+  close(): void {
+    void this.checkpointer?.stop();
+    this.checkpointer = null;
+    if (this.db.open) {
+      try {
+        this.flushMetrics();
+      } finally {
+        this.db.close();
+      }
+    }
+  }
+
+  /** Is there anything left to do now or later (queue messages, waiting sagas, tasks)? */
+  pending(): { queued: number; waitingSagas: number; activeTasks: number; inbox: number } {
+    const q =
+      this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM messages WHERE queue = ?').get(PROCESSING)
+        ?.n ?? 0;
+    const w =
+      this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sagas WHERE next_run_at IS NOT NULL').get()?.n ?? 0;
+    const r =
+      this.db
+        .prepare<[], { n: number }>(
+          "SELECT (SELECT count(*) FROM redrive_tasks WHERE status IN ('RUNNING','CANCELLING')) + (SELECT count(*) FROM replays WHERE state IN ('STARTING','RUNNING','CANCELLING')) AS n",
+        )
+        .get()?.n ?? 0;
+    const i = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM inbox').get()?.n ?? 0;
+    return { queued: q, waitingSagas: w, activeTasks: r, inbox: i };
+  }
+
+  /** Runs ticks (no generated traffic) until nothing is pending or the timeout passes. */
+  async drain(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const busy = await this.tick({ generate: false });
+      const p = this.pending();
+      if (p.queued === 0 && p.waitingSagas === 0 && p.activeTasks === 0 && p.inbox === 0) return;
+      if (Date.now() > deadline) throw new Error(`drain timed out: ${JSON.stringify(p)}`);
+      if (!busy) await sleep(5);
+    }
+  }
+
+  // ------------------------------------------------------------------ seeding
+
+  /**
+   * First start: 30 simulated minutes of real traffic through the real pipeline (clock moved
+   * back), with phases of each fault, so the console shows history, every saga outcome,
+   * a DLQ with messages and a firing DLQ alarm.
+   */
+  private async seedHistory(): Promise<void> {
+    const realKnobs = this.knobs;
+    const realNow = this.baseClock();
+    const startAt = realNow - 30 * 60_000;
+    this.loadAccounts();
+    const phases: { until: number; knobs: Partial<TrafficKnobs> }[] = [
+      { until: 8, knobs: {} },
+      { until: 13, knobs: { outageStep: 'SettlePayment' } },
+      { until: 17, knobs: { insufficientFundsRatio: 0.3 } },
+      { until: 21, knobs: { poisonRatio: 0.08, duplicateRatio: 0.1 } },
+      { until: 24, knobs: { outageStep: 'Notify' } },
+      { until: 26, knobs: { outageStep: 'VoidSettlement' } },
+      { until: 30, knobs: { poisonRatio: 0.03 } },
+    ];
+    await this.tx(async () => {
+      for (let sec = 0; sec <= 30 * 60; sec += 5) {
+        this.clockOffset = startAt + sec * 1000 - this.baseClock();
+        const minute = Math.floor(sec / 60);
+        const phase = phases.find((p) => minute < p.until) ?? phases[phases.length - 1]!;
+        // The VoidSettlement phase also keeps Notify down, so sagas reach the failing compensation (FAILED sagas).
+        this.extraOutage = phase.knobs.outageStep === 'VoidSettlement' ? 'Notify' : null;
+        this.knobs = { ...defaultTrafficKnobs, ...phase.knobs, rate: 1 };
+        if (sec < 30 * 60) {
+          const n = 1 + Math.floor(this.rand() * 2);
+          this.putEvents(this.makeTraffic(n));
+        }
+        for (let i = 0; i < 3; i++) {
+          const batch = this.receive(PROCESSING, 100);
+          if (batch.length) await this.processBatch(batch);
+          await this.runDueSagas();
+        }
+        if (sec % 10 === 0) {
+          this.flushMetrics();
+          this.evaluateAlarms();
+        }
+      }
+    });
+    this.clockOffset = 0;
+    this.extraOutage = null;
+    this.knobs = realKnobs;
+    this.lastGenAt = 0;
+    this.flushMetrics();
+    this.evaluateAlarms();
+  }
+}

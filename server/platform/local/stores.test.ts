@@ -1,0 +1,185 @@
+import Database from 'better-sqlite3';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { StepContext, StepDeps } from '@/infra/runtime/ports';
+import { processMessage } from '@/infra/runtime/processor';
+import { runCompensation, runStep } from '@/infra/runtime/saga-steps';
+import { transactionEnvelope } from '@/infra/runtime/transaction';
+import { migrate, type Db } from './db';
+import { SqliteIdempotencyStore, SqliteLedgerStore, UndoLog } from './stores';
+
+let db: Db;
+let deps: StepDeps;
+const tx = {
+  transactionId: 'tx-1',
+  fromAccount: 'a',
+  toAccount: 'b',
+  amount: 700,
+  currency: 'USD',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+const ctx: StepContext = { sagaId: 'tx-1', transaction: tx, attempt: 1 };
+const balance = (id: string) =>
+  db.prepare<[string], { balance: number; held: number }>('SELECT balance, held FROM accounts WHERE id = ?').get(id)!;
+
+beforeEach(() => {
+  db = new Database(':memory:');
+  migrate(db);
+  const add = db.prepare("INSERT INTO accounts VALUES (?, 'USD', ?, 0, 0, ?, 0)");
+  add.run('a', 1000, 1000);
+  add.run('b', 0, 0);
+  let settled = 0;
+  deps = {
+    ledger: new SqliteLedgerStore(db),
+    downstream: {
+      settle: () => Promise.resolve({ reference: `ref-${++settled}` }),
+      voidSettlement: () => Promise.resolve(),
+      notify: () => Promise.resolve(),
+    },
+    now: () => 1,
+  };
+});
+
+describe('saga steps on the SQLite ledger', () => {
+  it('applies each step once even when it runs twice', async () => {
+    for (const name of ['ValidatePayment', 'ReserveFunds', 'PostLedger', 'SettlePayment', 'Notify'] as const) {
+      await runStep(name, ctx, deps);
+      await runStep(name, ctx, deps);
+    }
+    expect(balance('a')).toEqual({ balance: 300, held: 0 });
+    expect(balance('b')).toEqual({ balance: 700, held: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM journal').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT reference FROM settlements').get()).toEqual({ reference: 'ref-1' });
+  });
+
+  it('compensates in reverse order back to the opening balances, idempotently', async () => {
+    for (const name of ['ValidatePayment', 'ReserveFunds', 'PostLedger', 'SettlePayment'] as const)
+      await runStep(name, ctx, deps);
+    for (const name of [
+      'VoidSettlement',
+      'ReverseLedger',
+      'ReleaseFunds',
+      'VoidSettlement',
+      'ReverseLedger',
+      'ReleaseFunds',
+    ] as const)
+      await runCompensation(name, ctx, deps);
+    expect(balance('a')).toEqual({ balance: 1000, held: 0 });
+    expect(balance('b')).toEqual({ balance: 0, held: 0 });
+    expect(db.prepare('SELECT state FROM settlements').get()).toEqual({ state: 'VOIDED' });
+  });
+
+  it('refuses a reservation the account cannot cover with InsufficientFundsError', async () => {
+    await expect(runStep('ReserveFunds', { ...ctx, transaction: { ...tx, amount: 5000 } }, deps)).rejects.toMatchObject(
+      { name: 'InsufficientFundsError' },
+    );
+    expect(balance('a')).toEqual({ balance: 1000, held: 0 });
+  });
+
+  it('refuses an unknown account with PermanentError', async () => {
+    await expect(
+      runStep('ValidatePayment', { ...ctx, transaction: { ...tx, toAccount: 'zz' } }, deps),
+    ).rejects.toMatchObject({ name: 'PermanentError' });
+  });
+});
+
+describe('processor idempotency', () => {
+  it('starts one saga per transaction id, whatever the message or event id', async () => {
+    const idempotency = new SqliteIdempotencyStore(db);
+    const started: string[] = [];
+    const p = {
+      idempotency,
+      now: () => Date.UTC(2026, 0, 1),
+      startSaga: (e: { transaction: { transactionId: string } }) => (
+        started.push(e.transaction.transactionId),
+        Promise.resolve({ sagaId: e.transaction.transactionId })
+      ),
+    };
+    const first = await processMessage(JSON.stringify(transactionEnvelope('evt-1', tx, tx.createdAt)), p);
+    const again = await processMessage(JSON.stringify(transactionEnvelope('evt-2', tx, tx.createdAt)), p);
+    expect(first.kind).toBe('started');
+    expect(again).toMatchObject({ kind: 'duplicate', sagaId: 'tx-1' });
+    expect(started).toEqual(['tx-1']);
+    const rec = await idempotency.get('tx-1');
+    expect(rec?.expiryTime).toBe(Date.UTC(2026, 0, 1) / 1000 + 48 * 3600);
+  });
+
+  it('lets a transaction be claimed again after its record expired', async () => {
+    const idempotency = new SqliteIdempotencyStore(db);
+    expect((await idempotency.claim('k', 100, 0)).status).toBe('claimed');
+    await idempotency.complete('k', '{}');
+    expect((await idempotency.claim('k', 200, 50_000)).status).toBe('completed');
+    expect((await idempotency.claim('k', 300, 101_000)).status).toBe('claimed');
+  });
+});
+
+describe('unit of work (the engine batch)', () => {
+  const forward = ['ValidatePayment', 'ReserveFunds', 'PostLedger', 'SettlePayment', 'Notify'] as const;
+  const tx2 = { ...tx, transactionId: 'tx-2', amount: 200 };
+  const ctx2: StepContext = { sagaId: 'tx-2', transaction: tx2, attempt: 1 };
+
+  it('writes accounts and holds at flush, once, with the same result as writing through', async () => {
+    const ledger = deps.ledger as SqliteLedgerStore;
+    db.exec('BEGIN IMMEDIATE');
+    ledger.beginBatch(new UndoLog());
+    for (const name of forward) {
+      await runStep(name, ctx, deps);
+      await runStep(name, ctx, deps);
+    }
+    await runStep('ReserveFunds', ctx2, deps);
+    expect(balance('a')).toEqual({ balance: 1000, held: 0 }); // nothing written yet
+    expect((await deps.ledger.getAccount('a'))?.held).toBe(200); // but the batch sees its own changes
+    ledger.flushBatch();
+    db.exec('COMMIT');
+    expect(balance('a')).toEqual({ balance: 300, held: 200 });
+    expect(balance('b')).toEqual({ balance: 700, held: 0 });
+    expect(db.prepare('SELECT transaction_id, state FROM holds ORDER BY 1').all()).toEqual([
+      { transaction_id: 'tx-1', state: 'CAPTURED' },
+      { transaction_id: 'tx-2', state: 'HELD' },
+    ]);
+    expect(db.prepare('SELECT count(*) AS n FROM journal').get()).toEqual({ n: 1 });
+  });
+
+  it('undoes the in-memory changes of a message rolled back to its savepoint', async () => {
+    const ledger = deps.ledger as SqliteLedgerStore;
+    const undo = new UndoLog();
+    db.exec('BEGIN IMMEDIATE');
+    ledger.beginBatch(undo);
+    for (const name of forward) await runStep(name, ctx, deps);
+    db.exec('SAVEPOINT msg');
+    const mark = undo.mark();
+    for (const name of ['ValidatePayment', 'ReserveFunds', 'PostLedger'] as const) await runStep(name, ctx2, deps);
+    db.exec('ROLLBACK TO msg');
+    db.exec('RELEASE msg');
+    undo.rollbackTo(mark);
+    expect((await deps.ledger.getAccount('a'))?.balance).toBe(300);
+    ledger.flushBatch();
+    db.exec('COMMIT');
+    expect(balance('a')).toEqual({ balance: 300, held: 0 });
+    expect(balance('b')).toEqual({ balance: 700, held: 0 });
+    expect(db.prepare("SELECT count(*) AS n FROM holds WHERE transaction_id = 'tx-2'").get()).toEqual({ n: 0 });
+    expect(db.prepare("SELECT count(*) AS n FROM journal WHERE transaction_id = 'tx-2'").get()).toEqual({ n: 0 });
+  });
+
+  it('keeps new idempotency records in memory until flush and sees them within the batch', async () => {
+    const idempotency = new SqliteIdempotencyStore(db);
+    const undo = new UndoLog();
+    db.exec('BEGIN IMMEDIATE');
+    idempotency.beginBatch(undo);
+    expect((await idempotency.claim('k1', 100, 0)).status).toBe('claimed');
+    await idempotency.complete('k1', '{"sagaId":"k1"}');
+    expect((await idempotency.claim('k1', 100, 0)).status).toBe('completed');
+    const mark = undo.mark();
+    expect((await idempotency.claim('k2', 100, 0)).status).toBe('claimed');
+    await idempotency.complete('k2', '{}');
+    undo.rollbackTo(mark);
+    expect(await idempotency.get('k2')).toBeNull();
+    expect((await idempotency.claim('k3', 100, 0)).status).toBe('claimed');
+    await idempotency.release('k3');
+    expect(db.prepare('SELECT count(*) AS n FROM idempotency').get()).toEqual({ n: 0 });
+    idempotency.flushBatch();
+    db.exec('COMMIT');
+    expect(db.prepare('SELECT key, status, result FROM idempotency').all()).toEqual([
+      { key: 'k1', status: 'COMPLETED', result: '{"sagaId":"k1"}' },
+    ]);
+  });
+});

@@ -1,0 +1,619 @@
+/**
+ * SQLite implementations of the runtime's ports (infra/runtime/ports.ts). Synchronous
+ * better-sqlite3 calls wrapped in resolved promises; the engine calls them inside its own
+ * transactions, so each batch is atomic.
+ *
+ * Unit of work (the engine's batches): between beginBatch() and flushBatch() the stores keep
+ * accounts, holds and fresh idempotency records in memory and write each changed row ONCE at
+ * the end of the batch, inside the same SQLite transaction (BEGIN IMMEDIATE holds the write
+ * lock, so nothing else can change those rows meanwhile). A per-message savepoint is mirrored
+ * by an UndoLog mark: rolling back a message undoes its in-memory changes too. A crash before
+ * COMMIT loses the batch as a whole, exactly as before. Outside a batch every call writes
+ * through immediately (standalone callers, tests).
+ */
+import { sagaErrors } from '@/infra/saga/definition';
+import {
+  StepError,
+  type Account,
+  type ClaimResult,
+  type Hold,
+  type HoldResult,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  type JournalEntry,
+  type LedgerStore,
+  type Settlement,
+  type Transfer,
+} from '@/infra/runtime/ports';
+import type { Db } from './db';
+
+/** In-memory undo entries of one transaction, so a message's savepoint rollback also undoes its cached changes. */
+export class UndoLog {
+  private readonly entries: (() => void)[] = [];
+  mark(): number {
+    return this.entries.length;
+  }
+  push(undo: () => void): void {
+    this.entries.push(undo);
+  }
+  rollbackTo(mark: number): void {
+    while (this.entries.length > mark) this.entries.pop()!();
+  }
+  clear(): void {
+    this.entries.length = 0;
+  }
+}
+
+interface IdemRow {
+  key: string;
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  expiry_time: number;
+  result: string | null;
+  created_at: number;
+  in_progress_until: number | null;
+}
+
+interface PendingIdem {
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  expiryTime: number;
+  result: string | null;
+  createdAt: number;
+  inProgressUntil: number | null;
+}
+
+export class SqliteIdempotencyStore implements IdempotencyStore {
+  /** Records created in the current batch (absent from the table when claimed); inserted by flushBatch. */
+  private pending: Map<string, PendingIdem> | null = null;
+  private undo: UndoLog | null = null;
+  private readonly flushStmt;
+  private readonly getStmt;
+  private readonly insertStmt;
+  private readonly replaceStmt;
+  private readonly completeStmt;
+  private readonly releaseStmt;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare<[string], IdemRow>('SELECT * FROM idempotency WHERE key = ?');
+    this.insertStmt = db.prepare(
+      "INSERT OR IGNORE INTO idempotency (key, status, expiry_time, result, created_at, in_progress_until) VALUES (?, 'IN_PROGRESS', ?, NULL, ?, ?)",
+    );
+    this.replaceStmt = db.prepare(
+      "UPDATE idempotency SET status = 'IN_PROGRESS', expiry_time = ?, result = NULL, created_at = ?, in_progress_until = ? WHERE key = ?",
+    );
+    this.completeStmt = db.prepare(
+      "UPDATE idempotency SET status = 'COMPLETED', result = ?, in_progress_until = NULL WHERE key = ?",
+    );
+    this.releaseStmt = db.prepare("DELETE FROM idempotency WHERE key = ? AND status = 'IN_PROGRESS'");
+    this.flushStmt = db.prepare(
+      'INSERT INTO idempotency (key, status, expiry_time, result, created_at, in_progress_until) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Starts a unit of work (call right after BEGIN IMMEDIATE). */
+  beginBatch(undo: UndoLog): void {
+    this.pending = new Map();
+    this.undo = undo;
+  }
+
+  /** Writes the batch's new records (call right before COMMIT) and ends the unit of work. */
+  flushBatch(): void {
+    const pending = this.pending;
+    this.pending = null;
+    this.undo = null;
+    if (!pending) return;
+    for (const [key, p] of pending)
+      this.flushStmt.run(key, p.status, p.expiryTime, p.result, p.createdAt, p.inProgressUntil);
+  }
+
+  /** Drops the unit of work (after ROLLBACK). */
+  discardBatch(): void {
+    this.pending = null;
+    this.undo = null;
+  }
+
+  private setPending(key: string, value: PendingIdem | undefined): void {
+    const pending = this.pending!;
+    const before = pending.get(key);
+    this.undo!.push(() => (before ? pending.set(key, before) : pending.delete(key)));
+    if (value) pending.set(key, value);
+    else pending.delete(key);
+  }
+
+  private toRecord(r: IdemRow): IdempotencyRecord {
+    return { key: r.key, status: r.status, expiryTime: r.expiry_time, result: r.result, createdAt: r.created_at };
+  }
+
+  claimSync(key: string, expiryTime: number, now: number, inProgressUntil?: number): ClaimResult {
+    if (this.pending) {
+      const p = this.pending.get(key);
+      const row: IdemRow | undefined = p
+        ? {
+            key,
+            status: p.status,
+            expiry_time: p.expiryTime,
+            result: p.result,
+            created_at: p.createdAt,
+            in_progress_until: p.inProgressUntil,
+          }
+        : this.getStmt.get(key);
+      if (row) {
+        const decided = this.decide(row, now);
+        if (decided) return decided;
+      }
+      if (row && !p) {
+        // A table row that may be taken over (expired, or a crashed worker's claim): write through.
+        this.replaceStmt.run(expiryTime, now, inProgressUntil ?? null, key);
+        return { status: 'claimed' };
+      }
+      // Absent (the common case) or created in this batch: kept in memory, inserted by flushBatch.
+      this.setPending(key, {
+        status: 'IN_PROGRESS',
+        expiryTime,
+        result: null,
+        createdAt: now,
+        inProgressUntil: inProgressUntil ?? null,
+      });
+      return { status: 'claimed' };
+    }
+    // Conditional put: insert when absent (the common case, one statement), else decide on the existing record.
+    if (this.insertStmt.run(key, expiryTime, now, inProgressUntil ?? null).changes === 1) return { status: 'claimed' };
+    const existing = this.getStmt.get(key);
+    if (!existing) throw new Error(`idempotency record ${key} vanished during claim`);
+    const decided = this.decide(existing, now);
+    if (decided) return decided;
+    this.replaceStmt.run(expiryTime, now, inProgressUntil ?? null, key);
+    return { status: 'claimed' };
+  }
+
+  /** The decision on an existing record: null when it may be taken over (expired, or a stale claim). */
+  private decide(existing: IdemRow, now: number): ClaimResult | null {
+    const expired = existing.expiry_time < Math.floor(now / 1000);
+    const staleClaim =
+      existing.status === 'IN_PROGRESS' && existing.in_progress_until !== null && existing.in_progress_until < now;
+    if (expired || staleClaim) return null;
+    return existing.status === 'COMPLETED'
+      ? { status: 'completed', record: this.toRecord(existing) }
+      : { status: 'in_progress', record: this.toRecord(existing) };
+  }
+
+  claim(key: string, expiryTime: number, now: number, inProgressUntil?: number): Promise<ClaimResult> {
+    return Promise.resolve(this.claimSync(key, expiryTime, now, inProgressUntil));
+  }
+  complete(key: string, result: string): Promise<void> {
+    const p = this.pending?.get(key);
+    if (p) this.setPending(key, { ...p, status: 'COMPLETED', result, inProgressUntil: null });
+    else this.completeStmt.run(result, key);
+    return Promise.resolve();
+  }
+  release(key: string): Promise<void> {
+    const p = this.pending?.get(key);
+    if (p) {
+      if (p.status === 'IN_PROGRESS') this.setPending(key, undefined);
+    } else this.releaseStmt.run(key);
+    return Promise.resolve();
+  }
+  get(key: string): Promise<IdempotencyRecord | null> {
+    const p = this.pending?.get(key);
+    if (p)
+      return Promise.resolve({
+        key,
+        status: p.status,
+        expiryTime: p.expiryTime,
+        result: p.result,
+        createdAt: p.createdAt,
+      });
+    const r = this.getStmt.get(key);
+    return Promise.resolve(r ? this.toRecord(r) : null);
+  }
+}
+
+interface AccountRow {
+  id: string;
+  currency: string;
+  balance: number;
+  held: number;
+}
+interface HoldRow {
+  transaction_id: string;
+  account: string;
+  amount: number;
+  currency: string;
+  state: Hold['state'];
+}
+interface JournalRow {
+  transaction_id: string;
+  kind: JournalEntry['kind'];
+  debit_account: string;
+  credit_account: string;
+  amount: number;
+  currency: string;
+  posted_at: number;
+}
+interface SettlementRow {
+  transaction_id: string;
+  reference: string;
+  state: Settlement['state'];
+}
+
+const toHold = (r: HoldRow): Hold => ({
+  transactionId: r.transaction_id,
+  account: r.account,
+  amount: r.amount,
+  currency: r.currency,
+  state: r.state,
+});
+const toHoldOf = (h: HoldState): Hold => ({
+  transactionId: h.transactionId,
+  account: h.account,
+  amount: h.amount,
+  currency: h.currency,
+  state: h.state,
+});
+const toEntry = (r: JournalRow): JournalEntry => ({
+  transactionId: r.transaction_id,
+  kind: r.kind,
+  debitAccount: r.debit_account,
+  creditAccount: r.credit_account,
+  amount: r.amount,
+  currency: r.currency,
+  postedAt: r.posted_at,
+});
+
+interface AccountState {
+  id: string;
+  currency: string;
+  balance: number;
+  held: number;
+  openHolds: number;
+  dirty: boolean;
+}
+interface HoldState extends Hold {
+  updatedAt: number;
+  /** The row exists in the table (UPDATE at flush) or was created in this batch (INSERT). */
+  inDb: boolean;
+  dirty: boolean;
+}
+
+export class SqliteLedgerStore implements LedgerStore {
+  private readonly s;
+  /** The unit of work of the current batch (null = write-through). null entries cache "absent". */
+  private batch: {
+    accounts: Map<string, AccountState | null>;
+    holds: Map<string, HoldState | null>;
+    undo: UndoLog;
+  } | null = null;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      account: db.prepare<[string], AccountRow>('SELECT id, currency, balance, held FROM accounts WHERE id = ?'),
+      accountFull: db.prepare<[string], AccountRow & { open_holds: number }>(
+        'SELECT id, currency, balance, held, open_holds FROM accounts WHERE id = ?',
+      ),
+      writeAccount: db.prepare('UPDATE accounts SET balance = ?, held = ?, open_holds = ? WHERE id = ?'),
+      writeHold: db.prepare(
+        'INSERT INTO holds (transaction_id, account, amount, currency, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      hold: db.prepare<[string], HoldRow>('SELECT * FROM holds WHERE transaction_id = ?'),
+      insertHold: db.prepare(
+        "INSERT OR IGNORE INTO holds (transaction_id, account, amount, currency, state, updated_at) VALUES (?, ?, ?, ?, 'HELD', ?)",
+      ),
+      setHold: db.prepare('UPDATE holds SET state = ?, updated_at = ? WHERE transaction_id = ?'),
+      captureHold: db.prepare(
+        "UPDATE holds SET state = 'CAPTURED', updated_at = ? WHERE transaction_id = ? AND state = 'HELD' AND account = ? AND amount = ?",
+      ),
+      addHeld: db.prepare('UPDATE accounts SET held = held + ?, open_holds = open_holds + ? WHERE id = ?'),
+      moveOut: db.prepare(
+        'UPDATE accounts SET balance = balance - ?, held = held - ?, open_holds = open_holds - ? WHERE id = ?',
+      ),
+      moveIn: db.prepare(
+        'UPDATE accounts SET balance = balance + ?, held = held + ?, open_holds = open_holds + ? WHERE id = ?',
+      ),
+      entry: db.prepare<[string, string], JournalRow>('SELECT * FROM journal WHERE transaction_id = ? AND kind = ?'),
+      insertEntry: db.prepare(
+        'INSERT INTO journal (transaction_id, kind, debit_account, credit_account, amount, currency, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      settlement: db.prepare<[string], SettlementRow>(
+        'SELECT transaction_id, reference, state FROM settlements WHERE transaction_id = ?',
+      ),
+      insertSettlement: db.prepare(
+        "INSERT OR IGNORE INTO settlements (transaction_id, reference, state, updated_at) VALUES (?, ?, 'SETTLED', ?)",
+      ),
+      voidSettlement: db.prepare("UPDATE settlements SET state = 'VOIDED', updated_at = ? WHERE transaction_id = ?"),
+    };
+  }
+
+  // ---------------------------------------------------------------- unit of work
+
+  /** Starts a unit of work (call right after BEGIN IMMEDIATE, which holds the write lock). */
+  beginBatch(undo: UndoLog): void {
+    this.batch = { accounts: new Map(), holds: new Map(), undo };
+  }
+
+  /** Writes every account and hold the batch changed, once each (call right before COMMIT). */
+  flushBatch(): void {
+    const b = this.batch;
+    this.batch = null;
+    if (!b) return;
+    for (const a of b.accounts.values()) if (a?.dirty) this.s.writeAccount.run(a.balance, a.held, a.openHolds, a.id);
+    for (const h of b.holds.values()) {
+      if (!h?.dirty) continue;
+      if (h.inDb) this.s.setHold.run(h.state, h.updatedAt, h.transactionId);
+      else this.s.writeHold.run(h.transactionId, h.account, h.amount, h.currency, h.state, h.updatedAt);
+    }
+  }
+
+  /** Drops the unit of work (after ROLLBACK). */
+  discardBatch(): void {
+    this.batch = null;
+  }
+
+  private loadAccount(id: string): AccountState | null {
+    const accounts = this.batch!.accounts;
+    let a = accounts.get(id);
+    if (a === undefined) {
+      const r = this.s.accountFull.get(id);
+      a = r
+        ? { id: r.id, currency: r.currency, balance: r.balance, held: r.held, openHolds: r.open_holds, dirty: false }
+        : null;
+      accounts.set(id, a);
+    }
+    return a;
+  }
+
+  /** Adds to an account's balance / held / open holds (an account that does not exist is an error: money would vanish). */
+  private adjust(id: string, balance: number, held: number, openHolds: number): void {
+    const a = this.loadAccount(id);
+    if (!a) throw new StepError(sagaErrors.permanent, `account ${id} does not exist`);
+    const before = { balance: a.balance, held: a.held, openHolds: a.openHolds, dirty: a.dirty };
+    this.batch!.undo.push(() => Object.assign(a, before));
+    a.balance += balance;
+    a.held += held;
+    a.openHolds += openHolds;
+    a.dirty = true;
+  }
+
+  private loadHold(transactionId: string): HoldState | null {
+    const holds = this.batch!.holds;
+    let h = holds.get(transactionId);
+    if (h === undefined) {
+      const r = this.s.hold.get(transactionId);
+      h = r ? { ...toHold(r), updatedAt: 0, inDb: true, dirty: false } : null;
+      holds.set(transactionId, h);
+    }
+    return h;
+  }
+
+  private putHold(h: HoldState): void {
+    const holds = this.batch!.holds;
+    const before = holds.get(h.transactionId);
+    if (before) {
+      const snapshot = { ...before };
+      this.batch!.undo.push(() => Object.assign(before, snapshot));
+      Object.assign(before, h);
+    } else {
+      this.batch!.undo.push(() => holds.set(h.transactionId, before === undefined ? null : before));
+      holds.set(h.transactionId, h);
+    }
+  }
+
+  private setHoldState(h: HoldState, state: Hold['state'], now: number): void {
+    this.putHold({ ...h, state, updatedAt: now, dirty: true });
+  }
+
+  // ---------------------------------------------------------------- port
+
+  private atomic<T>(fn: () => T): T {
+    // Inside the engine's batch transaction already; standalone callers (tests) get their own.
+    return this.db.inTransaction ? fn() : this.db.transaction(fn).immediate();
+  }
+
+  getAccount(id: string): Promise<Account | null> {
+    if (this.batch) {
+      const a = this.loadAccount(id);
+      return Promise.resolve(a ? { id: a.id, currency: a.currency, balance: a.balance, held: a.held } : null);
+    }
+    const r = this.s.account.get(id);
+    return Promise.resolve(r ? { id: r.id, currency: r.currency, balance: r.balance, held: r.held } : null);
+  }
+
+  placeHold(
+    transactionId: string,
+    account: string,
+    amount: number,
+    currency: string,
+    now: number,
+  ): Promise<HoldResult> {
+    if (this.batch) {
+      const a = this.loadAccount(account);
+      if (!a) throw new StepError(sagaErrors.permanent, `account ${account} does not exist`);
+      const existing = this.loadHold(transactionId); // our own earlier hold may be what makes it short
+      if (existing) return Promise.resolve({ ok: true, hold: toHoldOf(existing), alreadyDone: true });
+      const available = a.balance - a.held;
+      if (available < amount) return Promise.resolve({ ok: false, available });
+      this.putHold({
+        transactionId,
+        account,
+        amount,
+        currency,
+        state: 'HELD',
+        updatedAt: now,
+        inDb: false,
+        dirty: true,
+      });
+      this.adjust(account, 0, amount, 1);
+      return Promise.resolve({
+        ok: true,
+        hold: { transactionId, account, amount, currency, state: 'HELD' },
+        alreadyDone: false,
+      });
+    }
+    return Promise.resolve(
+      this.atomic((): HoldResult => {
+        const a = this.s.account.get(account);
+        if (!a) throw new StepError(sagaErrors.permanent, `account ${account} does not exist`);
+        const available = a.balance - a.held;
+        if (available < amount) {
+          const existing = this.s.hold.get(transactionId); // our own earlier hold may be what makes it short
+          return existing ? { ok: true, hold: toHold(existing), alreadyDone: true } : { ok: false, available };
+        }
+        if (this.s.insertHold.run(transactionId, account, amount, currency, now).changes === 0) {
+          return { ok: true, hold: toHold(this.s.hold.get(transactionId)!), alreadyDone: true };
+        }
+        this.s.addHeld.run(amount, 1, account);
+        return { ok: true, hold: { transactionId, account, amount, currency, state: 'HELD' }, alreadyDone: false };
+      }),
+    );
+  }
+
+  releaseHold(transactionId: string, now: number): Promise<Hold | null> {
+    if (this.batch) {
+      const h = this.loadHold(transactionId);
+      if (!h) return Promise.resolve(null);
+      if (h.state === 'RELEASED') return Promise.resolve(toHoldOf(h));
+      if (h.state === 'CAPTURED')
+        throw new StepError(
+          sagaErrors.permanent,
+          `hold of ${transactionId} is captured by a ledger post: reverse the ledger first`,
+        );
+      this.setHoldState(h, 'RELEASED', now);
+      this.adjust(h.account, 0, -h.amount, -1);
+      return Promise.resolve(toHoldOf(h));
+    }
+    return Promise.resolve(
+      this.atomic((): Hold | null => {
+        const h = this.s.hold.get(transactionId);
+        if (!h) return null;
+        if (h.state === 'RELEASED') return toHold(h);
+        if (h.state === 'CAPTURED')
+          throw new StepError(
+            sagaErrors.permanent,
+            `hold of ${transactionId} is captured by a ledger post: reverse the ledger first`,
+          );
+        this.s.setHold.run('RELEASED', now, transactionId);
+        this.s.addHeld.run(-h.amount, -1, h.account);
+        return { ...toHold(h), state: 'RELEASED' };
+      }),
+    );
+  }
+
+  post(transactionId: string, t: Transfer, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean }> {
+    return Promise.resolve(
+      this.atomic(() => {
+        const existing = this.s.entry.get(transactionId, 'POST');
+        if (existing) return { entry: toEntry(existing), alreadyDone: true };
+        // Capture first (a conditional write that changes nothing when it fails), then post.
+        if (this.batch) {
+          const h = this.loadHold(transactionId);
+          if (!h || h.state !== 'HELD')
+            throw new StepError(
+              sagaErrors.permanent,
+              `no open hold for ${transactionId}: funds must be reserved before posting`,
+            );
+          if (h.account !== t.fromAccount || h.amount !== t.amount)
+            throw new StepError(sagaErrors.permanent, `hold of ${transactionId} does not match the transfer`);
+          this.adjust(t.fromAccount, -t.amount, -t.amount, -1);
+          this.adjust(t.toAccount, t.amount, 0, 0);
+          this.setHoldState(h, 'CAPTURED', now);
+          this.s.insertEntry.run(transactionId, 'POST', t.fromAccount, t.toAccount, t.amount, t.currency, now);
+        } else {
+          if (this.s.captureHold.run(now, transactionId, t.fromAccount, t.amount).changes !== 1) {
+            const h = this.s.hold.get(transactionId);
+            if (!h || h.state !== 'HELD')
+              throw new StepError(
+                sagaErrors.permanent,
+                `no open hold for ${transactionId}: funds must be reserved before posting`,
+              );
+            throw new StepError(sagaErrors.permanent, `hold of ${transactionId} does not match the transfer`);
+          }
+          this.s.insertEntry.run(transactionId, 'POST', t.fromAccount, t.toAccount, t.amount, t.currency, now);
+          this.s.moveOut.run(t.amount, t.amount, 1, t.fromAccount);
+          this.s.moveIn.run(t.amount, 0, 0, t.toAccount);
+        }
+        const entry: JournalEntry = {
+          transactionId,
+          kind: 'POST',
+          debitAccount: t.fromAccount,
+          creditAccount: t.toAccount,
+          amount: t.amount,
+          currency: t.currency,
+          postedAt: now,
+        };
+        return { entry, alreadyDone: false };
+      }),
+    );
+  }
+
+  reverse(transactionId: string, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean } | null> {
+    return Promise.resolve(
+      this.atomic(() => {
+        const done = this.s.entry.get(transactionId, 'REVERSE');
+        if (done) return { entry: toEntry(done), alreadyDone: true };
+        const post = this.s.entry.get(transactionId, 'POST');
+        if (!post) return null;
+        // The reversal debits the original credit account and credits the original debit account;
+        // the money returns to the hold (released by ReleaseFunds).
+        this.s.insertEntry.run(
+          transactionId,
+          'REVERSE',
+          post.credit_account,
+          post.debit_account,
+          post.amount,
+          post.currency,
+          now,
+        );
+        if (this.batch) {
+          this.adjust(post.credit_account, -post.amount, 0, 0);
+          this.adjust(post.debit_account, post.amount, post.amount, 1);
+          const h = this.loadHold(transactionId);
+          if (h) this.setHoldState(h, 'HELD', now);
+        } else {
+          this.s.moveOut.run(post.amount, 0, 0, post.credit_account);
+          this.s.moveIn.run(post.amount, post.amount, 1, post.debit_account);
+          this.s.setHold.run('HELD', now, transactionId);
+        }
+        const entry: JournalEntry = {
+          transactionId,
+          kind: 'REVERSE',
+          debitAccount: post.credit_account,
+          creditAccount: post.debit_account,
+          amount: post.amount,
+          currency: post.currency,
+          postedAt: now,
+        };
+        return { entry, alreadyDone: false };
+      }),
+    );
+  }
+
+  recordSettlement(
+    transactionId: string,
+    reference: string,
+    now: number,
+  ): Promise<{ settlement: Settlement; alreadyDone: boolean }> {
+    return Promise.resolve(
+      this.atomic(() => {
+        if (this.s.insertSettlement.run(transactionId, reference, now).changes === 0) {
+          const s = this.s.settlement.get(transactionId)!;
+          return { settlement: { transactionId, reference: s.reference, state: s.state }, alreadyDone: true };
+        }
+        return { settlement: { transactionId, reference, state: 'SETTLED' as const }, alreadyDone: false };
+      }),
+    );
+  }
+
+  voidSettlement(transactionId: string, now: number): Promise<Settlement | null> {
+    return Promise.resolve(
+      this.atomic(() => {
+        const s = this.s.settlement.get(transactionId);
+        if (!s) return null;
+        if (s.state === 'SETTLED') this.s.voidSettlement.run(now, transactionId);
+        return { transactionId, reference: s.reference, state: 'VOIDED' as const };
+      }),
+    );
+  }
+
+  getSettlement(transactionId: string): Promise<Settlement | null> {
+    const s = this.s.settlement.get(transactionId);
+    return Promise.resolve(s ? { transactionId, reference: s.reference, state: s.state } : null);
+  }
+}
