@@ -1,0 +1,127 @@
+/**
+ * Data layouts the aws adapter READS and the platform's Lambdas (infra/, CDK helper) WRITE:
+ * the archive index, the saga state table's summary item, the ledger table, and the names of
+ * Step Functions executions. Pure (no AWS, no Node APIs): infra code may import it so both sides
+ * share one definition.
+ */
+
+// ---------------------------------------------------------------- executions
+
+/** Step Functions execution names: 1-80 chars, no whitespace, brackets, wildcards or "#%\^|~`$&,;:/ ". */
+const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/g;
+
+/** 64-bit FNV-1a pair, hex: a stable tag that keeps distinct ids distinct after sanitising. Pure JS. */
+function digest(value: string): string {
+  const fnv = (seed: number) => {
+    let h = seed;
+    for (let i = 0; i < value.length; i++) {
+      h ^= value.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h.toString(16).padStart(8, '0');
+  };
+  return fnv(0x811c9dc5) + fnv(0x050c5d1f);
+}
+
+/**
+ * A valid execution name for `raw`: `raw` itself when it already is one, otherwise its sanitised
+ * prefix plus a hash of the original, so two ids never map to one name (`a:b` vs `a_b`).
+ */
+function executionName(raw: string, max: number): string {
+  const clean = raw.replace(EXECUTION_NAME_FORBIDDEN, '_');
+  if (clean === raw && raw.length <= max && raw.length > 0) return raw;
+  const tag = `-${digest(raw)}`;
+  return `${clean.slice(0, max - tag.length)}${tag}`;
+}
+
+/** The saga id of a transaction = the name of its Step Functions execution (the processor starts it with this name). */
+export function sagaIdFor(transactionId: string): string {
+  return executionName(transactionId, 80);
+}
+
+/** The execution that compensates saga `sagaId`: one per saga, so a retried request cannot start two. */
+export function compensationExecutionName(sagaId: string): string {
+  const suffix = '--compensate';
+  return `${executionName(sagaId, 80 - suffix.length)}${suffix}`;
+}
+
+/** Input of the compensation-mode execution (the state machine's first state branches on `mode`). */
+export interface CompensationExecutionInput {
+  mode: 'compensate';
+  sagaId: string;
+  transactionId: string;
+  /** The original execution's input transaction and step results, for the compensation tasks. */
+  transaction: unknown;
+  results: Record<string, unknown>;
+  reason: string;
+  requestedBy: string;
+}
+
+// ---------------------------------------------------------------- archive index
+
+/**
+ * The archive index (DynamoDB): one item per archived event, written by an indexer subscribed to
+ * the same event pattern as the archive. EventBridge offers no API that reads archived events, so
+ * replay previews query this table.
+ *   pk  = `${hour}#${shard}`   hour = "YYYY-MM-DDTHH" (UTC) of the event time, shard = 0..SHARDS-1
+ *   sk  = `${time}#${eventId}` time = event time as ISO-8601 UTC with milliseconds
+ *   attributes: eventId, time, source, detailType, transactionId (or absent), detail (JSON text),
+ *               expiryTime (epoch seconds, TTL = event time + archive retention)
+ * Shards spread one hour's writes over several partitions (≥ 1,600 events/s at full capacity).
+ */
+export const ARCHIVE_INDEX_SHARDS = 8;
+
+export function indexTime(time: string): string {
+  const ms = Date.parse(time);
+  if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${time}`);
+  return new Date(ms).toISOString();
+}
+
+/** FNV-1a (32 bit) of the event id, mod the shard count. */
+export function archiveIndexShard(eventId: string, shards = ARCHIVE_INDEX_SHARDS): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < eventId.length; i++) {
+    h ^= eventId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
+
+export function archiveIndexKey(event: { id: string; time: string }): { pk: string; sk: string } {
+  const time = indexTime(event.time);
+  return { pk: `${time.slice(0, 13)}#${archiveIndexShard(event.id)}`, sk: `${time}#${event.id}` };
+}
+
+/** The hour buckets ("YYYY-MM-DDTHH") a window [start, end] touches, oldest first. */
+export function hourBuckets(startMs: number, endMs: number): string[] {
+  const out: string[] = [];
+  const hour = 3_600_000;
+  for (let t = Math.floor(startMs / hour) * hour; t <= endMs; t += hour) out.push(new Date(t).toISOString().slice(0, 13));
+  return out;
+}
+
+// ---------------------------------------------------------------- saga state table
+
+/**
+ * Summary item of a saga in the saga table (pk sagaId, sk SAGA_SUMMARY_SK), kept current by the
+ * saga's tasks: status ∈ RUNNING|SUCCEEDED|COMPENSATING|COMPENSATED|FAILED, transactionId,
+ * amount, currency, startedAt/endedAt (ISO), failedStep, error, updatedAt (epoch ms, GSI byStatus).
+ */
+export const SAGA_SUMMARY_SK = 'SUMMARY';
+
+// ---------------------------------------------------------------- ledger table
+
+/**
+ * Ledger table items (pk, sk):
+ *   account: pk `ACCOUNT#<id>`, sk `ACCOUNT`, balance (number), held (number), currency
+ *   hold:    pk `HOLD#<transactionId>`, sk `HOLD`, account, amount, state HELD|CAPTURED|RELEASED
+ *   total:   pk `LEDGER`, sk `EXPECTED_TOTAL`, expectedTotal (number): the sum of all balances
+ *            at seeding time; money is only moved, so the live sum must always equal it.
+ */
+export const LEDGER = {
+  accountPrefix: 'ACCOUNT#',
+  accountSk: 'ACCOUNT',
+  holdPrefix: 'HOLD#',
+  holdSk: 'HOLD',
+  totalKey: { pk: 'LEDGER', sk: 'EXPECTED_TOTAL' },
+} as const;

@@ -1,0 +1,269 @@
+import 'server-only';
+
+import {
+  DescribeAlarmHistoryCommand,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type MetricAlarm,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import { DescribeEndpointCommand, DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
+import { alarmName, alarmsFor, metricsFor, namesFor, type MetricDefinition } from '../../../infra/platform/description';
+import type { ListAlarmsInput, MetricQueryInput } from '../inputs.schema';
+import {
+  alarmHistoryItemSchema,
+  alarmSchema,
+  alarmStateSchema,
+  metricSeriesSchema,
+  regionSchema,
+  type Alarm,
+  type AlarmHistoryItem,
+  type AlarmState,
+  type MetricSeries,
+  type Region,
+} from '../platform.schema';
+import { PlatformError } from '../port';
+import { iso, type Ctx } from './clients';
+import { call } from './errors';
+
+/** CloudWatch: DescribeAlarms ≤ 100 per page, GetMetricData ≤ 500 metrics per call. */
+const ALARMS_PER_PAGE = 100;
+const METRICS_PER_CALL = 500;
+
+// ---------------------------------------------------------------- regions
+
+/**
+ * Regions and their health. With a global endpoint (production), health comes from the endpoint:
+ * its state, and for the primary the `endpoint-health` alarm that drives its Route 53 failover.
+ * Without one (single-region stages), the region is healthy when its bus answers.
+ */
+export async function listRegions(ctx: Ctx): Promise<Region[]> {
+  const { config } = ctx;
+  const regions = [config.primaryRegion, config.secondaryRegion].filter((r): r is string => r !== null);
+  if (config.globalEndpoint) {
+    const endpointName = config.globalEndpoint.name;
+    const [endpoint, alarms] = await Promise.all([
+      call(`DescribeEndpoint ${endpointName}`, () => ctx.aws.events.send(new DescribeEndpointCommand({ Name: endpointName }))),
+      call('DescribeAlarms endpoint-health', () =>
+        ctx.aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName(config.stage, 'endpoint-health')], AlarmTypes: ['MetricAlarm'] })),
+      ),
+    ]);
+    const active = endpoint.State === 'ACTIVE';
+    const primaryAlarm = alarms.MetricAlarms?.[0]?.StateValue;
+    return [...new Set(regions)].map((id) =>
+      regionSchema.parse({
+        id,
+        primary: id === config.primaryRegion,
+        healthy: id === config.primaryRegion ? active && primaryAlarm !== 'ALARM' : active,
+      }),
+    );
+  }
+  let healthy = true;
+  try {
+    await call(`DescribeEventBus ${config.bus.name}`, () => ctx.aws.events.send(new DescribeEventBusCommand({ Name: config.bus.name })));
+  } catch (error) {
+    if (error instanceof PlatformError && (error.code === 'Forbidden' || error.code === 'Throttled')) throw error;
+    healthy = false;
+  }
+  return [regionSchema.parse({ id: config.region, primary: config.region === config.primaryRegion, healthy })];
+}
+
+// ---------------------------------------------------------------- alarms
+
+const comparisons = {
+  GreaterThanThreshold: 'GreaterThanThreshold',
+  GreaterThanOrEqualToThreshold: 'GreaterThanOrEqualToThreshold',
+  LessThanThreshold: 'LessThanThreshold',
+  LessThanOrEqualToThreshold: 'LessThanOrEqualToThreshold',
+  // Anomaly-detection bands, which our alarms do not use, read as their nearest simple form.
+  GreaterThanUpperThreshold: 'GreaterThanThreshold',
+  LessThanLowerThreshold: 'LessThanThreshold',
+  LessThanLowerOrGreaterThanUpperThreshold: 'GreaterThanThreshold',
+} as const;
+
+function treatMissing(value: string | undefined): Alarm['treatMissingData'] {
+  return value === 'notBreaching' || value === 'breaching' || value === 'ignore' ? value : 'missing';
+}
+
+function state(value: string | undefined): AlarmState {
+  const parsed = alarmStateSchema.safeParse(value);
+  if (!parsed.success) throw new PlatformError('Unavailable', `CloudWatch returned an unknown alarm state "${value}"`);
+  return parsed.data;
+}
+
+function toAlarm(ctx: Ctx, a: MetricAlarm): Alarm {
+  const { stage } = ctx.config;
+  const prefix = `${namesFor(stage).prefix}-`;
+  const name = a.AlarmName ?? '';
+  const definition = alarmsFor(stage).find((d) => alarmName(stage, d.suffix) === name);
+  const metricDef = definition ? metricsFor(stage).find((m) => m.id === definition.metricId) : undefined;
+  const period = a.Period ?? a.Metrics?.find((m) => m.ReturnData !== false)?.MetricStat?.Period ?? definition?.periodSeconds ?? 60;
+  const metric = a.MetricName
+    ? {
+        namespace: a.Namespace ?? '',
+        name: a.MetricName,
+        dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
+        stat: a.ExtendedStatistic ?? a.Statistic ?? 'Average',
+        periodSeconds: period,
+      }
+    : {
+        // Metric-math alarm: describe it by the metric our description says it watches.
+        namespace: metricDef?.namespace ?? 'metric-math',
+        name: metricDef?.metricName ?? name,
+        dimensions: metricDef?.dimensions ?? {},
+        stat: metricDef?.stat ?? 'expression',
+        periodSeconds: period,
+      };
+  const evaluationPeriods = a.EvaluationPeriods ?? 1;
+  return alarmSchema.parse({
+    name,
+    region: ctx.config.region,
+    description: a.AlarmDescription ?? definition?.description ?? '',
+    state: state(a.StateValue),
+    reason: a.StateReason ?? '',
+    since: iso(a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp ?? ctx.now()),
+    threshold: a.Threshold ?? 0,
+    comparison: comparisons[a.ComparisonOperator ?? 'GreaterThanThreshold'],
+    evaluationPeriods,
+    datapointsToAlarm: a.DatapointsToAlarm ?? evaluationPeriods,
+    treatMissingData: treatMissing(a.TreatMissingData),
+    metric,
+    resource: definition?.resource ?? { kind: 'platform', id: name.startsWith(prefix) ? name.slice(prefix.length) : name },
+  });
+}
+
+export async function listAlarms(ctx: Ctx, input: ListAlarmsInput): Promise<Alarm[]> {
+  // This adapter speaks to one region's stack.
+  if (input.region && input.region !== ctx.config.region) return [];
+  const prefix = `${namesFor(ctx.config.stage).prefix}-`;
+  const out: Alarm[] = [];
+  let token: string | undefined;
+  do {
+    const res = await call('DescribeAlarms', () =>
+      ctx.aws.cloudwatch.send(
+        new DescribeAlarmsCommand({
+          AlarmNamePrefix: prefix,
+          AlarmTypes: ['MetricAlarm'],
+          MaxRecords: ALARMS_PER_PAGE,
+          NextToken: token,
+          ...(input.state ? { StateValue: input.state } : {}),
+        }),
+      ),
+    );
+    for (const a of res.MetricAlarms ?? []) out.push(toAlarm(ctx, a));
+    token = res.NextToken;
+  } while (token);
+  return out;
+}
+
+interface HistoryData {
+  oldState?: { stateValue?: string };
+  newState?: { stateValue?: string; stateReason?: string };
+}
+
+export async function getAlarm(ctx: Ctx, name: string): Promise<{ alarm: Alarm; history: AlarmHistoryItem[] } | null> {
+  const res = await call(`DescribeAlarms ${name}`, () =>
+    ctx.aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['MetricAlarm'] })),
+  );
+  const found = res.MetricAlarms?.[0];
+  if (!found) return null;
+  const alarm = toAlarm(ctx, found);
+  const history: AlarmHistoryItem[] = [];
+  let token: string | undefined;
+  // CloudWatch keeps about 30 days of history; 3 pages of 100 transitions is plenty for the console.
+  for (let page = 0; page < 3; page++) {
+    const h = await call(`DescribeAlarmHistory ${name}`, () =>
+      ctx.aws.cloudwatch.send(
+        new DescribeAlarmHistoryCommand({ AlarmName: name, HistoryItemType: 'StateUpdate', ScanBy: 'TimestampDescending', MaxRecords: 100, NextToken: token }),
+      ),
+    );
+    for (const item of h.AlarmHistoryItems ?? []) {
+      let data: HistoryData = {};
+      try {
+        data = JSON.parse(item.HistoryData ?? '{}') as HistoryData;
+      } catch {
+        throw new PlatformError('Unavailable', `alarm history of ${name} has unreadable HistoryData at ${item.Timestamp?.toISOString() ?? '?'}`);
+      }
+      history.push(
+        alarmHistoryItemSchema.parse({
+          timestamp: iso(item.Timestamp ?? ctx.now()),
+          from: state(data.oldState?.stateValue),
+          to: state(data.newState?.stateValue),
+          reason: data.newState?.stateReason ?? item.HistorySummary ?? '',
+        }),
+      );
+    }
+    token = h.NextToken;
+    if (!token) break;
+  }
+  return { alarm, history };
+}
+
+// ---------------------------------------------------------------- metrics
+
+/**
+ * The CloudWatch dimensions of a metric definition. The description names the state machine and
+ * the global endpoint; CloudWatch's dimensions want the state machine ARN and the endpoint id.
+ */
+export function dimensionsFor(ctx: Ctx, m: MetricDefinition): { Name: string; Value: string }[] {
+  return Object.entries(m.dimensions).map(([Name, value]) => {
+    if (Name === 'StateMachineArn') return { Name, Value: ctx.config.stateMachineArn };
+    if (Name === 'EndpointId' && ctx.config.globalEndpoint?.id) return { Name, Value: ctx.config.globalEndpoint.id };
+    return { Name, Value: value };
+  });
+}
+
+export async function getMetricSeries(ctx: Ctx, input: Required<Pick<MetricQueryInput, 'periodSeconds'>> & MetricQueryInput): Promise<MetricSeries[]> {
+  const definitions = metricsFor(ctx.config.stage);
+  const wanted = [...new Set(input.metrics)].map((id) => {
+    const def = definitions.find((d) => d.id === id);
+    if (!def) throw new PlatformError('Invalid', `unknown metric id "${id}"`, 'metrics');
+    return def;
+  });
+  const points = new Map<string, { t: number; v: number }[]>(wanted.map((d) => [d.id, []]));
+  for (let offset = 0; offset < wanted.length; offset += METRICS_PER_CALL) {
+    const chunk = wanted.slice(offset, offset + METRICS_PER_CALL);
+    const queries: MetricDataQuery[] = chunk.map((d, i) => ({
+      Id: `m${offset + i}`,
+      Label: d.id,
+      ReturnData: true,
+      MetricStat: {
+        Metric: { Namespace: d.namespace, MetricName: d.metricName, Dimensions: dimensionsFor(ctx, d) },
+        Period: input.periodSeconds,
+        Stat: d.stat,
+      },
+    }));
+    let token: string | undefined;
+    do {
+      const res = await call('GetMetricData', () =>
+        ctx.aws.cloudwatch.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: new Date(input.from),
+            EndTime: new Date(input.to),
+            ScanBy: 'TimestampAscending',
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const r of res.MetricDataResults ?? []) {
+        const def = wanted[Number(r.Id?.slice(1))];
+        if (!def) continue;
+        const series = points.get(def.id) ?? [];
+        (r.Timestamps ?? []).forEach((t, i) => {
+          const v = r.Values?.[i];
+          if (v !== undefined) series.push({ t: t.getTime(), v });
+        });
+      }
+      token = res.NextToken;
+    } while (token);
+  }
+  return wanted.map((d) =>
+    metricSeriesSchema.parse({
+      id: d.id,
+      label: d.label,
+      unit: d.unit,
+      points: (points.get(d.id) ?? []).sort((a, b) => a.t - b.t).map((p) => ({ t: iso(p.t), v: p.v })),
+    }),
+  );
+}

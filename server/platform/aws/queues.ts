@@ -1,0 +1,585 @@
+import 'server-only';
+
+import { createHash } from 'node:crypto';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CancelMessageMoveTaskCommand,
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  StartMessageMoveTaskCommand,
+  type ListMessageMoveTasksResultEntry,
+  type Message,
+  type MessageAttributeValue,
+} from '@aws-sdk/client-sqs';
+import { MAX_RECEIVE_COUNT } from '../../../infra/platform/description';
+import { MAX_REDRIVE_RATE, type ListDeadLettersInput, type StartRedriveInput } from '../inputs.schema';
+import {
+  deadLetterMessageSchema,
+  queuePairSchema,
+  redriveTaskSchema,
+  type DeadLetterMessage,
+  type Page,
+  type QueuePair,
+  type QueueStats,
+  type RedriveTask,
+  type TaskStatus,
+} from '../platform.schema';
+import { PlatformError } from '../port';
+import { iso, type Ctx } from './clients';
+import type { AwsQueuePairConfig } from './config';
+import { call } from './errors';
+
+/**
+ * Queue pairs, dead letters and redrives on SQS.
+ *
+ * Dead-letter "peek": SQS has no peek. listDeadLetters RECEIVES messages (each receive adds 1 to
+ * ApproximateReceiveCount, which is what `receiveCount` reports) with a visibility timeout of a
+ * couple of seconds (`peekVisibilitySeconds`): long enough that one page of receives (10 at a
+ * time) sees distinct messages, short enough that the messages are visible again for a redrive
+ * moments later. A page is therefore a SAMPLE of the queue, not a stable slice: the cursor
+ * carries short hashes of the ids already shown so the next page shows other messages.
+ *
+ * Redrive of the whole DLQ = StartMessageMoveTask (≤ 500 msg/s, one active task per queue,
+ * moved messages get new ids). StartMessageMoveTask cannot select messages, so a redrive of
+ * selected ids receives the DLQ, SendMessage's each selected message (same body and message
+ * attributes) to the source queue, then DeleteMessage's it from the DLQ; other messages received
+ * on the way are made visible again at once. If the delete fails after the send, the message is
+ * in both queues: the processor is idempotent by transaction id, so it is applied once.
+ * A selected redrive runs in the background of this process (startRedrive returns it RUNNING, at
+ * the requested rate), is tracked in memory, can be cancelled, and conflicts with a message-move
+ * task on the same DLQ both ways. If the process stops mid-way, the messages it held become
+ * visible in the DLQ again after MOVE_VISIBILITY_SECONDS: nothing is lost. The audit record of
+ * the ops layer is its durable trace.
+ */
+
+export interface RedriveRecord {
+  queueId: string;
+  sourceArn: string;
+  /** TaskHandle (move tasks) or our id (selected redrives). */
+  id: string;
+  startedAtMs: number | null;
+  startedBy: string | null;
+  /** Selected-message redrives only: the task as it progresses. */
+  selectedTask?: RedriveTask;
+  /** Selected-message redrives only: set by cancelRedrive, checked before each message. */
+  cancelRequested?: boolean;
+  /** Selected-message redrives only: settles when the background run ends (never rejects). */
+  done?: Promise<void>;
+}
+
+/** In-memory store of the TaskHandles we started (AWS returns a handle only while RUNNING). */
+export class RedriveRegistry {
+  private readonly byId = new Map<string, RedriveRecord>();
+  private readonly byStart = new Map<string, RedriveRecord>();
+
+  put(record: RedriveRecord): void {
+    this.byId.set(record.id, record);
+    // Bounded: forget the oldest finished records (SQS itself keeps only the last 10 tasks per queue).
+    if (this.byId.size > 1000) {
+      for (const [id, r] of this.byId) {
+        if (this.byId.size <= 900) break;
+        const running = r.selectedTask && (r.selectedTask.status === 'RUNNING' || r.selectedTask.status === 'CANCELLING');
+        if (!running) this.byId.delete(id);
+      }
+    }
+    if (record.startedAtMs !== null) this.byStart.set(`${record.sourceArn}@${record.startedAtMs}`, record);
+  }
+  get(id: string): RedriveRecord | undefined {
+    return this.byId.get(id);
+  }
+  byStartTime(sourceArn: string, startedAtMs: number): RedriveRecord | undefined {
+    return this.byStart.get(`${sourceArn}@${startedAtMs}`);
+  }
+  /** A selected-message redrive still running on the queue, if any. */
+  runningSelected(queueId: string): RedriveTask | undefined {
+    return this.selected(queueId).find((t) => t.status === 'RUNNING' || t.status === 'CANCELLING');
+  }
+  selected(queueId?: string): RedriveTask[] {
+    return [...this.byId.values()].flatMap((r) => (r.selectedTask && (!queueId || r.queueId === queueId) ? [r.selectedTask] : []));
+  }
+}
+
+export function queueNameFromUrl(url: string): string {
+  const name = new URL(url).pathname.split('/').filter(Boolean).pop();
+  if (!name) throw new PlatformError('Invalid', `not an SQS queue URL: ${url}`);
+  return name;
+}
+
+export function pairFor(ctx: Ctx, queueId: string): AwsQueuePairConfig {
+  const pair = ctx.config.queuePairs.find((p) => p.id === queueId);
+  if (!pair) {
+    throw new PlatformError('NotFound', `unknown queue pair "${queueId}" (known: ${ctx.config.queuePairs.map((p) => p.id).join(', ')})`, 'queueId');
+  }
+  return pair;
+}
+
+function int(value: string | undefined): number {
+  const n = Number(value ?? '0');
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+// ---------------------------------------------------------------- queue pairs
+
+async function queueAttributes(ctx: Ctx, url: string) {
+  const res = await call(`GetQueueAttributes on ${queueNameFromUrl(url)}`, () =>
+    ctx.aws.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'RedrivePolicy'],
+      }),
+    ),
+  );
+  return res.Attributes ?? {};
+}
+
+/** Latest ApproximateAgeOfOldestMessage (Maximum, 1-minute) of each queue over the last 10 minutes. */
+async function oldestAges(ctx: Ctx, queueNames: string[]): Promise<Map<string, number>> {
+  const end = ctx.now();
+  const res = await call('GetMetricData ApproximateAgeOfOldestMessage', () =>
+    ctx.aws.cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(end - 10 * 60_000),
+        EndTime: new Date(end),
+        ScanBy: 'TimestampDescending',
+        MetricDataQueries: queueNames.map((name, i) => ({
+          Id: `age${i}`,
+          ReturnData: true,
+          MetricStat: {
+            Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: name }] },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        })),
+      }),
+    ),
+  );
+  const ages = new Map<string, number>();
+  for (const r of res.MetricDataResults ?? []) {
+    const index = Number(r.Id?.slice(3));
+    const name = queueNames[index];
+    if (name === undefined) continue;
+    // TimestampDescending: the first value is the latest.
+    ages.set(name, Math.max(0, r.Values?.[0] ?? 0));
+  }
+  return ages;
+}
+
+export async function listQueuePairs(ctx: Ctx): Promise<QueuePair[]> {
+  const pairs = ctx.config.queuePairs;
+  const names = pairs.flatMap((p) => [queueNameFromUrl(p.sourceUrl), queueNameFromUrl(p.dlqUrl)]);
+  const [attributes, ages] = await Promise.all([
+    Promise.all(pairs.map(async (p) => [await queueAttributes(ctx, p.sourceUrl), await queueAttributes(ctx, p.dlqUrl)] as const)),
+    oldestAges(ctx, names),
+  ]);
+  return pairs.map((p, i) => {
+    const [src, dlq] = attributes[i] ?? [{}, {}];
+    const stats = (url: string, a: Record<string, string>): QueueStats => {
+      const name = queueNameFromUrl(url);
+      const visible = int(a.ApproximateNumberOfMessages);
+      return {
+        name,
+        visible,
+        inFlight: int(a.ApproximateNumberOfMessagesNotVisible),
+        // The metric lags by a minute or more: an empty queue has no oldest message.
+        oldestAgeSeconds: visible === 0 ? 0 : (ages.get(name) ?? 0),
+      };
+    };
+    let maxReceiveCount = MAX_RECEIVE_COUNT;
+    if (src.RedrivePolicy) {
+      let policy: { maxReceiveCount?: number | string };
+      try {
+        policy = JSON.parse(src.RedrivePolicy) as { maxReceiveCount?: number | string };
+      } catch {
+        throw new PlatformError('Unavailable', `queue ${p.id} has an unreadable RedrivePolicy: ${src.RedrivePolicy}`);
+      }
+      maxReceiveCount = int(String(policy.maxReceiveCount ?? MAX_RECEIVE_COUNT)) || MAX_RECEIVE_COUNT;
+    }
+    return queuePairSchema.parse({
+      id: p.id,
+      region: ctx.config.region,
+      source: stats(p.sourceUrl, src),
+      dlq: stats(p.dlqUrl, dlq),
+      maxReceiveCount,
+    });
+  });
+}
+
+// ---------------------------------------------------------------- dead letters
+
+/** 4-byte hashes of message ids already shown, carried by the cursor (at most MAX_SEEN). */
+const MAX_SEEN = 600;
+function idHash(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 8);
+}
+const CURSOR_PREFIX = 'dl1.';
+function encodeSeen(hashes: string[]): string {
+  return CURSOR_PREFIX + Buffer.from(hashes.slice(-MAX_SEEN).join(''), 'hex').toString('base64url');
+}
+function decodeSeen(cursor: string | undefined): Set<string> {
+  if (!cursor) return new Set();
+  const body = cursor.slice(CURSOR_PREFIX.length);
+  if (!cursor.startsWith(CURSOR_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(body)) throw new PlatformError('Invalid', 'cursor is not a dead-letter cursor of this console', 'cursor');
+  const hex = Buffer.from(body, 'base64url').toString('hex');
+  if (hex.length % 8 !== 0) throw new PlatformError('Invalid', 'cursor is not a dead-letter cursor of this console', 'cursor');
+  const out = new Set<string>();
+  for (let i = 0; i < hex.length; i += 8) out.add(hex.slice(i, i + 8));
+  return out;
+}
+
+function transactionIdOf(body: string): string | null {
+  try {
+    const parsed = JSON.parse(body) as { detail?: { transactionId?: unknown }; transactionId?: unknown };
+    const id = parsed.detail?.transactionId ?? parsed.transactionId;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null; // a poison message: its body is not JSON, which is why it is here
+  }
+}
+
+function attributeText(v: MessageAttributeValue | undefined): string | null {
+  if (!v) return null;
+  if (v.StringValue !== undefined) return v.StringValue;
+  if (v.BinaryValue !== undefined) return `base64:${Buffer.from(v.BinaryValue).toString('base64')}`;
+  return null;
+}
+
+export function toDeadLetter(ctx: Ctx, pair: AwsQueuePairConfig, m: Message): DeadLetterMessage {
+  const sys = m.Attributes ?? {};
+  const attributes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(sys)) if (v !== undefined) attributes[k] = v;
+  for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) {
+    const text = attributeText(v);
+    if (text !== null) attributes[k] = text;
+  }
+  const sent = int(sys.SentTimestamp) || ctx.now();
+  const body = m.Body ?? '';
+  const sourceArn = sys.DeadLetterQueueSourceArn;
+  return deadLetterMessageSchema.parse({
+    id: m.MessageId,
+    queueId: pair.id,
+    body,
+    attributes,
+    receiveCount: int(sys.ApproximateReceiveCount),
+    sourceQueue: sourceArn ? (sourceArn.split(':').pop() ?? sourceArn) : queueNameFromUrl(pair.sourceUrl),
+    lastError: attributeText(m.MessageAttributes?.lastError),
+    sentAt: iso(sent),
+    // SQS records no dead-letter time; the first receive is the closest lower bound it exposes.
+    deadLetteredAt: iso(Math.max(sent, int(sys.ApproximateFirstReceiveTimestamp))),
+    transactionId: transactionIdOf(body),
+  });
+}
+
+export async function listDeadLetters(ctx: Ctx, input: ListDeadLettersInput, peekVisibilitySeconds: number): Promise<Page<DeadLetterMessage>> {
+  const pair = pairFor(ctx, input.queueId);
+  const seen = decodeSeen(input.cursor);
+  const search = input.search?.trim().toLowerCase() ?? '';
+  const items: DeadLetterMessage[] = [];
+  const shown: string[] = [...seen];
+  const maxReceives = Math.ceil(input.limit / 10) * (search ? 6 : 3) + 2;
+  let receives = 0;
+  let fruitless = 0;
+  while (items.length < input.limit && receives < maxReceives && fruitless < 3) {
+    receives++;
+    const res = await call(`ReceiveMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+      ctx.aws.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: pair.dlqUrl,
+          MaxNumberOfMessages: Math.min(10, input.limit - items.length),
+          VisibilityTimeout: peekVisibilitySeconds,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      ),
+    );
+    let fresh = 0;
+    for (const m of res.Messages ?? []) {
+      if (!m.MessageId) continue;
+      const h = idHash(m.MessageId);
+      if (seen.has(h)) continue;
+      seen.add(h);
+      fresh++;
+      const dl = toDeadLetter(ctx, pair, m);
+      const matches = !search || dl.transactionId?.toLowerCase().includes(search) || dl.lastError?.toLowerCase().includes(search) || dl.id.toLowerCase() === search;
+      if (matches && items.length < input.limit) {
+        items.push(dl);
+        shown.push(h);
+      }
+    }
+    fruitless = fresh === 0 ? fruitless + 1 : 0;
+  }
+  return { items, nextCursor: items.length === input.limit ? encodeSeen(shown) : null };
+}
+
+// ---------------------------------------------------------------- redrives
+
+function taskStatus(value: string | undefined): TaskStatus {
+  switch (value) {
+    case 'RUNNING':
+    case 'COMPLETED':
+    case 'CANCELLING':
+    case 'CANCELLED':
+    case 'FAILED':
+      return value;
+    default:
+      throw new PlatformError('Unavailable', `SQS returned an unknown message-move task status "${value}"`);
+  }
+}
+
+function toRedriveTask(ctx: Ctx, pair: AwsQueuePairConfig, e: ListMessageMoveTasksResultEntry, registry: RedriveRegistry): RedriveTask {
+  const started = e.StartedTimestamp ?? null;
+  const record = (e.TaskHandle ? registry.get(e.TaskHandle) : undefined) ?? (started !== null ? registry.byStartTime(pair.dlqArn, started) : undefined);
+  const id = e.TaskHandle ?? record?.id ?? `${pair.id}:${started ?? 'unknown'}`;
+  if (e.TaskHandle && started !== null && !record) {
+    // Seen while RUNNING (e.g. started from the AWS console): keep the handle for later lookups.
+    registry.put({ queueId: pair.id, sourceArn: pair.dlqArn, id: e.TaskHandle, startedAtMs: started, startedBy: null });
+  } else if (e.TaskHandle && record && record.startedAtMs === null && started !== null) {
+    registry.put({ ...record, startedAtMs: started });
+  }
+  const moved = e.ApproximateNumberOfMessagesMoved ?? 0;
+  return redriveTaskSchema.parse({
+    id,
+    queueId: pair.id,
+    region: ctx.config.region,
+    status: taskStatus(e.Status),
+    moved,
+    total: Math.max(moved, e.ApproximateNumberOfMessagesToMove ?? moved),
+    rate: e.MaxNumberOfMessagesPerSecond ?? null,
+    selection: 'all',
+    startedAt: iso(started ?? ctx.now()),
+    // SQS reports no end time for message-move tasks.
+    endedAt: null,
+    startedBy: record?.startedBy ?? null,
+    failureReason: e.FailureReason ?? null,
+  });
+}
+
+async function moveTasks(ctx: Ctx, pair: AwsQueuePairConfig) {
+  const res = await call(`ListMessageMoveTasks on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+    ctx.aws.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pair.dlqArn, MaxResults: 10 })),
+  );
+  return res.Results ?? [];
+}
+
+export async function listRedrives(ctx: Ctx, registry: RedriveRegistry, input: { limit?: number; queueId?: string }): Promise<Page<RedriveTask>> {
+  const pairs = input.queueId ? [pairFor(ctx, input.queueId)] : ctx.config.queuePairs;
+  const lists = await Promise.all(pairs.map(async (p) => (await moveTasks(ctx, p)).map((e) => toRedriveTask(ctx, p, e, registry))));
+  const all = [...lists.flat(), ...registry.selected(input.queueId)].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+  // SQS keeps only the 10 most recent tasks per queue: there is no further page to fetch.
+  return { items: all.slice(0, input.limit ?? 50), nextCursor: null };
+}
+
+/** Resolves a redrive id: a TaskHandle, our selected-redrive id, or `${queueId}:${startedTimestamp}`. */
+export async function getRedrive(ctx: Ctx, registry: RedriveRegistry, id: string): Promise<{ task: RedriveTask; handle: string | null } | null> {
+  const record = registry.get(id);
+  if (record?.selectedTask) return { task: record.selectedTask, handle: null };
+  const synthetic = /^(.+):(\d+)$/.exec(id);
+  const pairs = record
+    ? [pairFor(ctx, record.queueId)]
+    : synthetic
+      ? ctx.config.queuePairs.filter((p) => p.id === synthetic[1])
+      : ctx.config.queuePairs;
+  for (const pair of pairs) {
+    for (const e of await moveTasks(ctx, pair)) {
+      const matches =
+        e.TaskHandle === id ||
+        (record?.startedAtMs != null && e.StartedTimestamp === record.startedAtMs) ||
+        (synthetic !== null && String(e.StartedTimestamp) === synthetic[2]);
+      if (matches) return { task: toRedriveTask(ctx, pair, e, registry), handle: e.TaskHandle ?? null };
+    }
+  }
+  return null;
+}
+
+export async function startRedrive(ctx: Ctx, registry: RedriveRegistry, input: StartRedriveInput): Promise<RedriveTask> {
+  const pair = pairFor(ctx, input.queueId);
+  if (input.rate !== undefined && (input.rate < 1 || input.rate > MAX_REDRIVE_RATE)) {
+    throw new PlatformError('Invalid', `rate must be 1-${MAX_REDRIVE_RATE} messages/s (SQS limit)`, 'rate');
+  }
+  const selected = registry.runningSelected(pair.id);
+  if (selected) throw new PlatformError('Conflict', `redrive ${selected.id} is still moving selected messages of ${pair.id}; wait for it or cancel it`);
+  if (input.messageIds) return startSelected(ctx, registry, pair, input.messageIds, input.rate ?? null);
+  const res = await call(`StartMessageMoveTask on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+    ctx.aws.sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: pair.dlqArn,
+        DestinationArn: pair.sourceArn,
+        ...(input.rate !== undefined ? { MaxNumberOfMessagesPerSecond: input.rate } : {}),
+      }),
+    ),
+  );
+  const handle = res.TaskHandle;
+  if (!handle) throw new PlatformError('Unavailable', 'StartMessageMoveTask returned no TaskHandle');
+  registry.put({ queueId: pair.id, sourceArn: pair.dlqArn, id: handle, startedAtMs: null, startedBy: ctx.caller.id });
+  const entry = (await moveTasks(ctx, pair)).find((e) => e.TaskHandle === handle);
+  if (entry) {
+    registry.put({ queueId: pair.id, sourceArn: pair.dlqArn, id: handle, startedAtMs: entry.StartedTimestamp ?? null, startedBy: ctx.caller.id });
+    return toRedriveTask(ctx, pair, entry, registry);
+  }
+  // Not listed yet (eventual consistency): report what we asked for.
+  return redriveTaskSchema.parse({
+    id: handle,
+    queueId: pair.id,
+    region: ctx.config.region,
+    status: 'RUNNING',
+    moved: 0,
+    total: int((await queueAttributes(ctx, pair.dlqUrl)).ApproximateNumberOfMessages),
+    rate: input.rate ?? null,
+    selection: 'all',
+    startedAt: iso(ctx.now()),
+    endedAt: null,
+    startedBy: ctx.caller.id,
+    failureReason: null,
+  });
+}
+
+export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: string): Promise<RedriveTask> {
+  const found = await getRedrive(ctx, registry, id);
+  if (!found) throw new PlatformError('NotFound', `no redrive task ${id} (SQS lists only the 10 most recent tasks per queue)`, 'id');
+  const { task, handle } = found;
+  if (task.selection === 'selected') {
+    const record = registry.get(id);
+    if (!record?.selectedTask || task.status !== 'RUNNING') throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: only a RUNNING redrive can be cancelled`);
+    record.cancelRequested = true;
+    record.selectedTask = redriveTaskSchema.parse({ ...record.selectedTask, status: 'CANCELLING' });
+    return record.selectedTask;
+  }
+  if (task.status !== 'RUNNING' || !handle) {
+    throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: SQS cancels only RUNNING message-move tasks`);
+  }
+  const res = await call(`CancelMessageMoveTask on ${task.queueId}`, () => ctx.aws.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: handle })));
+  return redriveTaskSchema.parse({ ...task, status: 'CANCELLING', moved: Math.max(task.moved, res.ApproximateNumberOfMessagesMoved ?? 0) });
+}
+
+function copyAttributes(m: Message): Record<string, MessageAttributeValue> | undefined {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) {
+    if (!v.DataType) continue;
+    out[k] = { DataType: v.DataType, ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}), ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}) };
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+async function release(ctx: Ctx, pair: AwsQueuePairConfig, messages: Message[]): Promise<void> {
+  const entries = messages.flatMap((m, i) => (m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }] : []));
+  for (let i = 0; i < entries.length; i += 10) {
+    const batch = entries.slice(i, i + 10);
+    await call(`ChangeMessageVisibilityBatch on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+      ctx.aws.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: pair.dlqUrl, Entries: batch })),
+    );
+  }
+}
+
+/** Holds a received selected message while it is sent and deleted. */
+const MOVE_VISIBILITY_SECONDS = 60;
+
+async function startSelected(ctx: Ctx, registry: RedriveRegistry, pair: AwsQueuePairConfig, messageIds: string[], rate: number | null): Promise<RedriveTask> {
+  const active = (await moveTasks(ctx, pair)).find((e) => e.Status === 'RUNNING' || e.Status === 'CANCELLING');
+  if (active) {
+    throw new PlatformError('Conflict', `a message-move task is ${active.Status} on ${queueNameFromUrl(pair.dlqUrl)}: selected messages cannot be moved until it ends`);
+  }
+  const id = `${pair.id}:selected:${ctx.randomId()}`;
+  const wantedIds = [...new Set(messageIds)];
+  const record: RedriveRecord = {
+    queueId: pair.id,
+    sourceArn: pair.dlqArn,
+    id,
+    startedAtMs: null,
+    startedBy: ctx.caller.id,
+    selectedTask: redriveTaskSchema.parse({
+      id,
+      queueId: pair.id,
+      region: ctx.config.region,
+      status: 'RUNNING',
+      moved: 0,
+      total: wantedIds.length,
+      rate,
+      selection: 'selected',
+      startedAt: iso(ctx.now()),
+      endedAt: null,
+      startedBy: ctx.caller.id,
+      failureReason: null,
+    }),
+  };
+  registry.put(record);
+  const initial = record.selectedTask as RedriveTask;
+  record.done = runSelected(ctx, record, pair, wantedIds, rate).catch((error: unknown) => {
+    // Never an unhandled rejection: the failure is the task's outcome.
+    finish(ctx, record, 'FAILED', `stopped: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return initial;
+}
+
+function progress(record: RedriveRecord, moved: number): void {
+  if (record.selectedTask) record.selectedTask = { ...record.selectedTask, moved };
+}
+
+function finish(ctx: Ctx, record: RedriveRecord, status: TaskStatus, failureReason: string | null): void {
+  if (!record.selectedTask) return;
+  record.selectedTask = redriveTaskSchema.parse({ ...record.selectedTask, status, failureReason, endedAt: iso(ctx.now()) });
+}
+
+async function runSelected(ctx: Ctx, record: RedriveRecord, pair: AwsQueuePairConfig, messageIds: string[], rate: number | null): Promise<void> {
+  const wanted = new Set(messageIds);
+  const startedAt = ctx.now();
+  const depth = int((await queueAttributes(ctx, pair.dlqUrl)).ApproximateNumberOfMessages);
+  const maxReceives = Math.min(2_000, Math.ceil(depth / 10) * 2 + 5);
+  let moved = 0;
+  let failureReason: string | null = null;
+  let receives = 0;
+  let empty = 0;
+  while (wanted.size > 0 && receives < maxReceives && empty < 3 && failureReason === null && !record.cancelRequested) {
+    receives++;
+    const res = await call(`ReceiveMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+      ctx.aws.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: pair.dlqUrl,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      ),
+    );
+    const messages = res.Messages ?? [];
+    empty = messages.length === 0 ? empty + 1 : 0;
+    const others = messages.filter((m) => !m.MessageId || !wanted.has(m.MessageId));
+    const targets = messages.filter((m) => m.MessageId && wanted.has(m.MessageId));
+    for (const [i, m] of targets.entries()) {
+      if (record.cancelRequested) {
+        others.push(...targets.slice(i));
+        break;
+      }
+      try {
+        await call(`SendMessage to ${queueNameFromUrl(pair.sourceUrl)}`, () =>
+          ctx.aws.sqs.send(new SendMessageCommand({ QueueUrl: pair.sourceUrl, MessageBody: m.Body ?? '', MessageAttributes: copyAttributes(m) })),
+        );
+        await call(`DeleteMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+          ctx.aws.sqs.send(new DeleteMessageCommand({ QueueUrl: pair.dlqUrl, ReceiptHandle: m.ReceiptHandle })),
+        );
+      } catch (error) {
+        failureReason = `stopped after ${moved} of ${messageIds.length} messages: ${error instanceof Error ? error.message : String(error)}`;
+        others.push(...targets.slice(i)); // give the unmoved ones back at once
+        break;
+      }
+      wanted.delete(m.MessageId ?? '');
+      moved++;
+      progress(record, moved);
+      if (rate) {
+        const wait = startedAt + (moved / rate) * 1000 - ctx.now();
+        if (wait > 0) await ctx.sleep(wait);
+      }
+    }
+    await release(ctx, pair, others);
+  }
+  if (record.cancelRequested) return finish(ctx, record, 'CANCELLED', null);
+  if (failureReason === null && wanted.size > 0) {
+    failureReason = `${wanted.size} of ${messageIds.length} selected messages were not found in ${queueNameFromUrl(pair.dlqUrl)} (already redriven, expired, or held by another reader): ${[...wanted].slice(0, 5).join(', ')}${wanted.size > 5 ? ', ...' : ''}`;
+  }
+  finish(ctx, record, moved === 0 && messageIds.length > 0 ? 'FAILED' : 'COMPLETED', failureReason);
+}

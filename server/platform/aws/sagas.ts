@@ -1,0 +1,615 @@
+import 'server-only';
+
+import { createHash } from 'node:crypto';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  RedriveExecutionCommand,
+  StartExecutionCommand,
+  type DescribeExecutionOutput,
+  type ExecutionStatus,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { compensationNames, compensationsFor, sagaDefinition, stepNames, type CompensationName, type StepName } from '../../../infra/saga/definition';
+import type { CompensateInput, ListSagasInput } from '../inputs.schema';
+import {
+  compensationPreviewSchema,
+  sagaDetailSchema,
+  sagaStatusSchema,
+  sagaSummarySchema,
+  type CompensationPreview,
+  type Page,
+  type SagaDetail,
+  type SagaStatus,
+  type SagaStepRecord,
+  type SagaSummary,
+} from '../platform.schema';
+import { PlatformError } from '../port';
+import { iso, type Ctx } from './clients';
+import { call, isNotFound } from './errors';
+import { compensationExecutionName, sagaIdFor, SAGA_SUMMARY_SK, type CompensationExecutionInput } from './layout';
+
+/**
+ * Sagas on Step Functions (Standard). One execution per saga, named by the saga id
+ * (= sagaIdFor(transactionId)); its input is `{ sagaId, transaction }`. State names come from
+ * infra/saga/definition.ts: steps by name, compensations as `Compensate<Name>` (saga-asl.ts);
+ * a saga that compensated ends in the Fail state with error `SagaCompensated`, one whose
+ * compensation failed with `SagaCompensationFailed`.
+ * - ListExecutions has no time filter and lists newest first: `from`/`to` are applied while
+ *   paging (the scan stops at the first execution older than `from`). Oldest-first needs the whole
+ *   range: it is listed (ListExecutions only, ≤ MAX_ASC_SCAN executions, else Invalid asking for a
+ *   narrower `from`), reversed, and paged with an offset cursor (`asc:<offset>`).
+ * - compensate (a FAILED saga, or a SUCCEEDED one being refunded): StartExecution of the same
+ *   state machine in compensation mode, named
+ *   `<sagaId>--compensate`, so a retried request cannot start a second one (the name is unique).
+ * - resume: RedriveExecution (Standard workflows, within 14 days of the stop), with a client
+ *   token derived from the saga id and its redrive count (one redrive per request, retried safely).
+ */
+export const COMPENSATION_STATE_PREFIX = 'Compensate';
+export const SAGA_COMPENSATED_ERROR = 'SagaCompensated';
+const REDRIVE_WINDOW_MS = 14 * 86_400_000;
+const MAX_SCAN_PAGES = 5;
+
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  const parts = stateMachineArn.split(':');
+  if (parts[5] !== 'stateMachine' || parts.length < 7) throw new PlatformError('Invalid', `not a state machine ARN: ${stateMachineArn}`);
+  return [...parts.slice(0, 5), 'execution', parts[6], name].join(':');
+}
+
+// ---------------------------------------------------------------- history -> step records
+
+interface Rec extends SagaStepRecord {
+  lastAttempt: 'ok' | 'failed' | null;
+  taskOutput: string | null;
+}
+
+export interface ParsedHistory {
+  records: Rec[];
+  /** The task that was running when the history ends (null if none). */
+  current: Rec | null;
+}
+
+function taskOf(stateName: string): { name: string; kind: 'step' | 'compensation' } | null {
+  if ((stepNames as readonly string[]).includes(stateName)) return { name: stateName, kind: 'step' };
+  if (stateName.startsWith(COMPENSATION_STATE_PREFIX)) {
+    const c = stateName.slice(COMPENSATION_STATE_PREFIX.length);
+    if ((compensationNames as readonly string[]).includes(c)) return { name: c, kind: 'compensation' };
+  }
+  return null;
+}
+
+function errorText(d: { error?: string; cause?: string } | undefined): string {
+  if (!d) return 'failed';
+  return [d.error, d.cause].filter(Boolean).join(': ') || 'failed';
+}
+
+/** Maps an execution history (oldest first) to step/compensation records. */
+export function parseHistory(events: HistoryEvent[]): ParsedHistory {
+  const records = new Map<string, Rec>();
+  let current: Rec | null = null;
+  const close = (at: Date | undefined, failed: boolean) => {
+    if (!current) return;
+    current.state = failed || current.lastAttempt === 'failed' ? 'FAILED' : 'SUCCEEDED';
+    current.endedAt = at ? iso(at) : current.endedAt;
+    if (current.state === 'SUCCEEDED') current.error = null;
+    current = null;
+  };
+  for (const e of events) {
+    const type = e.type ?? '';
+    if (type.endsWith('StateEntered')) {
+      close(e.timestamp, false);
+      const task = taskOf(e.stateEnteredEventDetails?.name ?? '');
+      if (!task) continue;
+      const key = `${task.kind}:${task.name}`;
+      const rec: Rec = records.get(key) ?? {
+        name: task.name,
+        kind: task.kind,
+        state: 'RUNNING',
+        attempts: 0,
+        startedAt: e.timestamp ? iso(e.timestamp) : null,
+        endedAt: null,
+        input: e.stateEnteredEventDetails?.input ?? null,
+        output: null,
+        error: null,
+        lastAttempt: null,
+        taskOutput: null,
+      };
+      rec.state = 'RUNNING';
+      rec.endedAt = null;
+      records.delete(key);
+      records.set(key, rec); // re-entered (redrive): keep its place at the end of the execution order
+      current = rec;
+      continue;
+    }
+    const rec: Rec | null = current;
+    switch (type) {
+      case 'LambdaFunctionScheduled':
+      case 'TaskScheduled':
+        if (rec) rec.attempts++;
+        break;
+      case 'LambdaFunctionSucceeded':
+        if (rec) {
+          rec.lastAttempt = 'ok';
+          rec.taskOutput = e.lambdaFunctionSucceededEventDetails?.output ?? null;
+        }
+        break;
+      case 'TaskSucceeded':
+        if (rec) {
+          rec.lastAttempt = 'ok';
+          rec.taskOutput = e.taskSucceededEventDetails?.output ?? null;
+        }
+        break;
+      case 'LambdaFunctionFailed':
+      case 'LambdaFunctionTimedOut':
+      case 'LambdaFunctionStartFailed':
+      case 'LambdaFunctionScheduleFailed':
+      case 'TaskFailed':
+      case 'TaskTimedOut':
+      case 'TaskStartFailed':
+      case 'TaskSubmitFailed':
+        if (rec) {
+          rec.lastAttempt = 'failed';
+          rec.error = errorText(
+            e.lambdaFunctionFailedEventDetails ??
+              e.lambdaFunctionTimedOutEventDetails ??
+              e.lambdaFunctionStartFailedEventDetails ??
+              e.lambdaFunctionScheduleFailedEventDetails ??
+              e.taskFailedEventDetails ??
+              e.taskTimedOutEventDetails ??
+              e.taskStartFailedEventDetails ??
+              e.taskSubmitFailedEventDetails,
+          );
+        }
+        break;
+      case 'TaskStateExited':
+        if (rec) {
+          rec.output = rec.taskOutput ?? e.stateExitedEventDetails?.output ?? null;
+          close(e.timestamp, false);
+        }
+        break;
+      case 'ExecutionFailed':
+      case 'ExecutionAborted':
+      case 'ExecutionTimedOut':
+        close(e.timestamp, true);
+        break;
+      case 'ExecutionSucceeded':
+        close(e.timestamp, false);
+        break;
+      default:
+        break;
+    }
+  }
+  for (const r of records.values()) if (r.state !== 'RUNNING' && r.output === null) r.output = r.taskOutput;
+  return { records: [...records.values()], current };
+}
+
+// ---------------------------------------------------------------- executions
+
+interface Transactionish {
+  transactionId?: string;
+  fromAccount?: string;
+  toAccount?: string;
+  amount?: number;
+  currency?: string;
+}
+
+function inputOf(d: DescribeExecutionOutput): { transaction: Transactionish; raw: unknown } {
+  try {
+    const raw = JSON.parse(d.input ?? '{}') as { transaction?: Transactionish };
+    return { transaction: raw.transaction ?? {}, raw };
+  } catch {
+    return { transaction: {}, raw: null };
+  }
+}
+
+async function describe(ctx: Ctx, name: string): Promise<DescribeExecutionOutput | null> {
+  try {
+    return await call(`DescribeExecution ${name}`, () => ctx.aws.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnFor(ctx.config.stateMachineArn, name) })));
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+async function history(ctx: Ctx, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let token: string | undefined;
+  do {
+    const res = await call('GetExecutionHistory', () =>
+      ctx.aws.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken: token, includeExecutionData: true })),
+    );
+    events.push(...(res.events ?? []));
+    token = res.nextToken;
+  } while (token);
+  return events;
+}
+
+/** Name of the newest entered state (a short reverse history read): tells RUNNING from COMPENSATING. */
+async function latestState(ctx: Ctx, executionArn: string): Promise<string | null> {
+  const res = await call('GetExecutionHistory', () =>
+    ctx.aws.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 20, reverseOrder: true, includeExecutionData: false })),
+  );
+  return res.events?.find((e) => e.type?.endsWith('StateEntered'))?.stateEnteredEventDetails?.name ?? null;
+}
+
+function statusOf(status: ExecutionStatus | undefined, error: string | undefined, compensating: boolean): SagaStatus {
+  switch (status) {
+    case 'RUNNING':
+    case 'PENDING_REDRIVE':
+      return compensating ? 'COMPENSATING' : 'RUNNING';
+    case 'SUCCEEDED':
+      return 'SUCCEEDED';
+    case 'FAILED':
+      return error === SAGA_COMPENSATED_ERROR ? 'COMPENSATED' : 'FAILED';
+    default:
+      return 'FAILED'; // TIMED_OUT, ABORTED
+  }
+}
+
+/** The status once a compensation-mode execution exists: it decides. */
+function statusWithCompensation(base: SagaStatus, comp: DescribeExecutionOutput | null): SagaStatus {
+  if (!comp) return base;
+  if (comp.status === 'RUNNING' || comp.status === 'PENDING_REDRIVE') return 'COMPENSATING';
+  if (comp.status === 'SUCCEEDED' || (comp.status === 'FAILED' && comp.error === SAGA_COMPENSATED_ERROR)) return 'COMPENSATED';
+  return 'FAILED';
+}
+
+interface SummaryItem {
+  sagaId?: string;
+  transactionId?: string;
+  status?: string;
+  amount?: number;
+  currency?: string;
+  startedAt?: string;
+  endedAt?: string | null;
+  failedStep?: string | null;
+  error?: string | null;
+}
+
+async function summaryItems(ctx: Ctx, sagaIds: string[]): Promise<Map<string, SummaryItem>> {
+  const table = ctx.config.sagaTable;
+  const out = new Map<string, SummaryItem>();
+  if (!table || sagaIds.length === 0) return out;
+  for (let i = 0; i < sagaIds.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = sagaIds.slice(i, i + 100).map((sagaId) => ({ sagaId, sk: SAGA_SUMMARY_SK }));
+    for (let attempt = 0; keys?.length && attempt < 4; attempt++) {
+      const request: Record<string, unknown>[] = keys;
+      const res = await call(`BatchGetItem ${table}`, () => ctx.aws.dynamodb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: request } } })));
+      for (const item of (res.Responses?.[table] ?? []) as SummaryItem[]) if (item.sagaId) out.set(item.sagaId, item);
+      keys = res.UnprocessedKeys?.[table]?.Keys;
+      if (keys?.length) await ctx.sleep(100 * 2 ** attempt);
+    }
+    // Items still unprocessed are simply summarised from Step Functions instead.
+  }
+  return out;
+}
+
+interface ListedExecution {
+  name: string;
+  executionArn: string;
+  status: ExecutionStatus | undefined;
+  startDate: Date | undefined;
+  stopDate: Date | undefined;
+}
+
+async function summarize(ctx: Ctx, e: ListedExecution, item: SummaryItem | undefined): Promise<SagaSummary> {
+  const base = {
+    id: e.name,
+    region: ctx.config.region,
+    startedAt: iso(e.startDate ?? ctx.now()),
+    endedAt: e.stopDate ? iso(e.stopDate) : null,
+  };
+  const fromItem = item && sagaStatusSchema.safeParse(item.status).success && typeof item.amount === 'number' && typeof item.currency === 'string';
+  if (item && fromItem) {
+    return sagaSummarySchema.parse({
+      ...base,
+      transactionId: item.transactionId ?? e.name,
+      status: item.status,
+      failedStep: item.failedStep ?? null,
+      error: item.error ?? null,
+      amount: item.amount,
+      currency: item.currency,
+      endedAt: item.endedAt ?? base.endedAt,
+    });
+  }
+  const d = await describe(ctx, e.name);
+  if (!d) throw new PlatformError('NotFound', `execution ${e.name} disappeared while listing`);
+  const { transaction } = inputOf(d);
+  let compensating = false;
+  if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') {
+    compensating = (await latestState(ctx, e.executionArn))?.startsWith(COMPENSATION_STATE_PREFIX) ?? false;
+  }
+  let status = statusOf(d.status, d.error, compensating);
+  // A refunded (SUCCEEDED) or operator-compensated (FAILED) saga: its compensation run decides.
+  if (status === 'SUCCEEDED' || status === 'FAILED') status = statusWithCompensation(status, await describe(ctx, compensationExecutionName(e.name)));
+  return sagaSummarySchema.parse({
+    ...base,
+    transactionId: transaction.transactionId ?? e.name,
+    status,
+    failedStep: null, // from the execution history: getSaga
+    error: status === 'FAILED' || status === 'COMPENSATED' ? errorText({ error: d.error, cause: d.cause }) : null,
+    amount: Number.isInteger(transaction.amount) ? transaction.amount : 0,
+    currency: transaction.currency ?? 'XXX',
+  });
+}
+
+function awsStatusFilter(status: SagaStatus | undefined): ExecutionStatus | undefined {
+  switch (status) {
+    case 'RUNNING':
+    case 'COMPENSATING':
+      return 'RUNNING';
+    case 'SUCCEEDED':
+      return 'SUCCEEDED';
+    case 'COMPENSATED':
+    case 'FAILED':
+      return 'FAILED';
+    default:
+      return undefined;
+  }
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+export async function listSagas(ctx: Ctx, input: ListSagasInput & { limit: number; sort: 'startedAt:desc' | 'startedAt:asc' }): Promise<Page<SagaSummary>> {
+  if (input.transactionId) {
+    const name = sagaIdFor(input.transactionId);
+    const d = await describe(ctx, name);
+    if (!d) return { items: [], nextCursor: null };
+    const summary = await summarize(
+      ctx,
+      { name, executionArn: d.executionArn ?? executionArnFor(ctx.config.stateMachineArn, name), status: d.status, startDate: d.startDate, stopDate: d.stopDate },
+      (await summaryItems(ctx, [name])).get(name),
+    );
+    const inWindow = (!input.from || Date.parse(summary.startedAt) >= Date.parse(input.from)) && (!input.to || Date.parse(summary.startedAt) <= Date.parse(input.to));
+    return { items: (!input.status || summary.status === input.status) && inWindow ? [summary] : [], nextCursor: null };
+  }
+  const from = input.from ? Date.parse(input.from) : null;
+  const to = input.to ? Date.parse(input.to) : null;
+  if (input.sort === 'startedAt:asc') return listSagasAscending(ctx, input, from, to);
+  const items: SagaSummary[] = [];
+  let token = input.cursor;
+  let pages = 0;
+  let exhausted = false;
+  while (items.length < input.limit && pages < MAX_SCAN_PAGES) {
+    pages++;
+    const res = await call('ListExecutions', () =>
+      ctx.aws.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: ctx.config.stateMachineArn,
+          statusFilter: awsStatusFilter(input.status),
+          maxResults: Math.min(1000, input.limit - items.length),
+          nextToken: token,
+        }),
+      ),
+    );
+    token = res.nextToken;
+    const listed: ListedExecution[] = [];
+    for (const e of res.executions ?? []) {
+      const started = e.startDate?.getTime() ?? 0;
+      if (from !== null && started < from) {
+        exhausted = true; // newest first: everything after this is older still
+        break;
+      }
+      if (to !== null && started > to) continue;
+      // Compensation-mode executions belong to their saga (getSaga), not the list.
+      if (!e.name || e.name.endsWith('--compensate')) continue;
+      listed.push({ name: e.name, executionArn: e.executionArn ?? '', status: e.status, startDate: e.startDate, stopDate: e.stopDate });
+    }
+    const table = await summaryItems(ctx, listed.map((e) => e.name));
+    const summaries = await inBatches(listed, 5, (e) => summarize(ctx, e, table.get(e.name)));
+    items.push(...summaries.filter((s) => !input.status || s.status === input.status));
+    if (exhausted || !token) break;
+  }
+  return { items, nextCursor: exhausted ? null : (token ?? null) };
+}
+
+/** Executions listed for an oldest-first page: beyond this the range must be narrowed. */
+export const MAX_ASC_SCAN = 5_000;
+
+async function listSagasAscending(ctx: Ctx, input: ListSagasInput & { limit: number }, from: number | null, to: number | null): Promise<Page<SagaSummary>> {
+  let offset = 0;
+  if (input.cursor) {
+    const m = /^asc:(\d{1,7})$/.exec(input.cursor);
+    if (!m) throw new PlatformError('Invalid', 'cursor is not an oldest-first saga cursor', 'cursor');
+    offset = Number(m[1]);
+  }
+  const listed: ListedExecution[] = [];
+  let token: string | undefined;
+  let scanned = 0;
+  let reachedFrom = false;
+  do {
+    const res = await call('ListExecutions', () =>
+      ctx.aws.sfn.send(new ListExecutionsCommand({ stateMachineArn: ctx.config.stateMachineArn, statusFilter: awsStatusFilter(input.status), maxResults: 1000, nextToken: token })),
+    );
+    token = res.nextToken;
+    for (const e of res.executions ?? []) {
+      scanned++;
+      const started = e.startDate?.getTime() ?? 0;
+      if (from !== null && started < from) {
+        reachedFrom = true;
+        break;
+      }
+      if ((to !== null && started > to) || !e.name || e.name.endsWith('--compensate')) continue;
+      listed.push({ name: e.name, executionArn: e.executionArn ?? '', status: e.status, startDate: e.startDate, stopDate: e.stopDate });
+    }
+    if (scanned >= MAX_ASC_SCAN && token && !reachedFrom) {
+      throw new PlatformError('Invalid', `more than ${MAX_ASC_SCAN} executions to sort oldest first: set a later \`from\` (Step Functions lists newest first only)`, 'from');
+    }
+  } while (token && !reachedFrom);
+  listed.reverse();
+  const slice = listed.slice(offset, offset + input.limit);
+  const table = await summaryItems(ctx, slice.map((e) => e.name));
+  const summaries = await inBatches(slice, 5, (e) => summarize(ctx, e, table.get(e.name)));
+  const next = offset + input.limit;
+  return { items: summaries.filter((x) => !input.status || x.status === input.status), nextCursor: next < listed.length ? `asc:${next}` : null };
+}
+
+// ---------------------------------------------------------------- one saga
+
+interface Loaded {
+  detail: SagaDetail;
+  execution: DescribeExecutionOutput;
+  compensation: DescribeExecutionOutput | null;
+  transaction: Transactionish;
+  records: Rec[];
+}
+
+function failedStepOf(records: Rec[]): StepName | null {
+  const failed = records.filter((r) => r.kind === 'step' && r.state === 'FAILED').pop();
+  return (failed?.name as StepName | undefined) ?? null;
+}
+
+async function load(ctx: Ctx, id: string): Promise<Loaded | null> {
+  // Not a possible execution name (e.g. a raw transaction id with ':'): no such saga.
+  if (id !== sagaIdFor(id)) return null;
+  const execution = await describe(ctx, id);
+  if (!execution) return null;
+  const arn = execution.executionArn ?? executionArnFor(ctx.config.stateMachineArn, id);
+  const [events, compensation] = await Promise.all([history(ctx, arn), describe(ctx, compensationExecutionName(id))]);
+  const main = parseHistory(events);
+  const comp = compensation?.executionArn ? parseHistory(await history(ctx, compensation.executionArn)) : null;
+  const { transaction } = inputOf(execution);
+  const compensating = main.current?.kind === 'compensation';
+  let status = statusOf(execution.status, execution.error, compensating);
+  if (status === 'SUCCEEDED' || status === 'FAILED') status = statusWithCompensation(status, compensation);
+  const failedStep = failedStepOf(main.records);
+  const ended = status !== 'RUNNING' && status !== 'COMPENSATING';
+
+  const stepRecords: SagaStepRecord[] = sagaDefinition.steps.map((s) => {
+    const r = main.records.find((x) => x.kind === 'step' && x.name === s.name);
+    if (r) return r;
+    return { name: s.name, kind: 'step', state: status === 'RUNNING' ? 'PENDING' : 'SKIPPED', attempts: 0, startedAt: null, endedAt: null, input: null, output: null, error: null };
+  });
+  const compRecords: Rec[] = [...main.records.filter((r) => r.kind === 'compensation')];
+  for (const r of comp?.records.filter((x) => x.kind === 'compensation') ?? []) {
+    const i = compRecords.findIndex((x) => x.name === r.name);
+    if (i >= 0) compRecords.splice(i, 1); // the compensation-mode run supersedes a failed first attempt
+    compRecords.push(r);
+  }
+  const pending: SagaStepRecord[] =
+    status === 'COMPENSATING' && failedStep
+      ? compensationsFor(failedStep)
+          .filter((c) => !compRecords.some((r) => r.name === c))
+          .map((c) => ({ name: c, kind: 'compensation', state: 'PENDING', attempts: 0, startedAt: null, endedAt: null, input: null, output: null, error: null }))
+      : [];
+  const strip = ({ lastAttempt: _l, taskOutput: _t, ...r }: Rec | SagaStepRecord & Partial<Rec>): SagaStepRecord => r;
+  const lastError = [...main.records, ...(comp?.records ?? [])].filter((r) => r.state === 'FAILED' && r.error).pop()?.error ?? null;
+  const endSource = compensation && ended ? compensation : execution;
+  const detail = sagaDetailSchema.parse({
+    id,
+    transactionId: transaction.transactionId ?? id,
+    region: ctx.config.region,
+    status,
+    startedAt: iso(execution.startDate ?? ctx.now()),
+    endedAt: ended && endSource.stopDate ? iso(endSource.stopDate) : null,
+    failedStep,
+    error: status === 'SUCCEEDED' || status === 'RUNNING' ? null : (lastError ?? (execution.error ? errorText({ error: execution.error, cause: execution.cause }) : null)),
+    amount: Number.isInteger(transaction.amount) ? transaction.amount : 0,
+    currency: transaction.currency ?? 'XXX',
+    steps: [...stepRecords.map(strip), ...compRecords.map(strip), ...pending],
+  });
+  return { detail, execution, compensation, transaction, records: [...main.records, ...(comp?.records ?? [])] };
+}
+
+export async function getSaga(ctx: Ctx, id: string): Promise<SagaDetail | null> {
+  return (await load(ctx, id))?.detail ?? null;
+}
+
+// ---------------------------------------------------------------- compensation
+
+const descriptions: Record<CompensationName, (t: Transactionish) => { description: string; account: string | null }> = {
+  ReleaseFunds: (t) => ({ description: `Release the hold of ${t.amount ?? '?'} ${t.currency ?? ''} on ${t.fromAccount ?? 'the source account'}`.trim(), account: t.fromAccount ?? null }),
+  ReverseLedger: (t) => ({ description: `Reverse the journal entry ${t.fromAccount ?? '?'} -> ${t.toAccount ?? '?'}`, account: t.fromAccount ?? null }),
+  VoidSettlement: (t) => ({ description: `Void the settlement with the payment network for ${t.toAccount ?? 'the destination account'}`, account: t.toAccount ?? null }),
+};
+
+function plan(ctx: Ctx, loaded: Loaded, mode: 'compensate' | 'resume'): CompensationPreview {
+  const { detail, execution, transaction, records } = loaded;
+  const amount = Number.isInteger(transaction.amount) ? (transaction.amount as number) : 0;
+  if (detail.status === 'RUNNING' || detail.status === 'COMPENSATING') {
+    throw new PlatformError('Conflict', `saga ${detail.id} is ${detail.status}: wait for it to stop`);
+  }
+  if (detail.status === 'COMPENSATED') throw new PlatformError('Conflict', `saga ${detail.id} is already COMPENSATED`);
+  if (detail.status === 'SUCCEEDED' && mode === 'resume') throw new PlatformError('Conflict', `saga ${detail.id} SUCCEEDED: there is nothing to resume`);
+  const done = (kind: 'step' | 'compensation', name: string) => records.some((r) => r.kind === kind && r.name === name && r.state === 'SUCCEEDED');
+  if (mode === 'compensate') {
+    if (loaded.compensation) throw new PlatformError('Conflict', `a compensation of saga ${detail.id} was already started (${loaded.compensation.status ?? 'unknown'}); resume it instead`);
+    const actions = sagaDefinition.steps
+      .filter((s) => s.compensation !== null && done('step', s.name) && !done('compensation', s.compensation))
+      .map((s) => s.compensation as CompensationName)
+      .reverse()
+      .map((c) => ({ compensation: c, ...descriptions[c](transaction), amount }));
+    return compensationPreviewSchema.parse({ sagaId: detail.id, mode, actions });
+  }
+  // resume: RedriveExecution re-runs the failed state and what follows it.
+  const target = loaded.compensation ?? execution;
+  const stopped = target.stopDate?.getTime() ?? 0;
+  if (ctx.now() - stopped > REDRIVE_WINDOW_MS) {
+    throw new PlatformError('Conflict', `saga ${detail.id} stopped at ${iso(stopped)}: Step Functions redrives executions only within 14 days; compensate it instead`);
+  }
+  const failedStep = detail.failedStep as StepName | null;
+  const failedCompensation = records.some((r) => r.kind === 'compensation' && r.state === 'FAILED');
+  const actions =
+    failedCompensation && failedStep
+      ? compensationsFor(failedStep)
+          .filter((c) => !done('compensation', c))
+          .map((c) => ({ compensation: c, ...descriptions[c](transaction), amount }))
+      : sagaDefinition.steps
+          .filter((s) => !done('step', s.name))
+          .map((s) => ({ compensation: s.name, description: `Re-run ${s.name}: ${s.description}`, account: null, amount }));
+  return compensationPreviewSchema.parse({ sagaId: detail.id, mode, actions });
+}
+
+export async function previewCompensation(ctx: Ctx, input: { sagaId: string; mode?: 'compensate' | 'resume' }): Promise<CompensationPreview> {
+  const loaded = await load(ctx, input.sagaId);
+  if (!loaded) throw new PlatformError('NotFound', `no saga ${input.sagaId}`, 'sagaId');
+  return plan(ctx, loaded, input.mode ?? 'compensate');
+}
+
+export async function compensate(ctx: Ctx, input: CompensateInput): Promise<SagaDetail> {
+  const loaded = await load(ctx, input.sagaId);
+  if (!loaded) throw new PlatformError('NotFound', `no saga ${input.sagaId}`, 'sagaId');
+  // Validates the saga's state for this mode (throws Conflict otherwise).
+  plan(ctx, loaded, input.mode);
+  if (input.mode === 'resume') {
+    const target = loaded.compensation ?? loaded.execution;
+    const arn = target.executionArn;
+    if (!arn) throw new PlatformError('Unavailable', `execution of saga ${input.sagaId} has no ARN`);
+    const clientToken = createHash('sha256').update(`${arn}#${target.redriveCount ?? 0}`).digest('hex').slice(0, 64);
+    await call(`RedriveExecution ${input.sagaId}`, () => ctx.aws.sfn.send(new RedriveExecutionCommand({ executionArn: arn, clientToken })));
+  } else {
+    const results: Record<string, unknown> = {};
+    for (const r of loaded.records) {
+      if (r.kind === 'step' && r.state === 'SUCCEEDED' && r.output) {
+        try {
+          results[r.name] = JSON.parse(r.output) as unknown;
+        } catch {
+          results[r.name] = r.output;
+        }
+      }
+    }
+    const body: CompensationExecutionInput = {
+      mode: 'compensate',
+      sagaId: input.sagaId,
+      transactionId: loaded.detail.transactionId,
+      transaction: (inputOf(loaded.execution).raw as { transaction?: unknown } | null)?.transaction ?? null,
+      results,
+      reason: input.reason,
+      requestedBy: ctx.caller.id,
+    };
+    await call(`StartExecution ${compensationExecutionName(input.sagaId)}`, () =>
+      ctx.aws.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: ctx.config.stateMachineArn, name: compensationExecutionName(input.sagaId), input: JSON.stringify(body) }),
+      ),
+    );
+  }
+  const after = await load(ctx, input.sagaId);
+  if (!after) throw new PlatformError('NotFound', `saga ${input.sagaId} disappeared`);
+  return after.detail;
+}
