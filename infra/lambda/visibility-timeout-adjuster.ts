@@ -1,0 +1,57 @@
+/**
+ * The visibility-timeout adjuster (every 5 minutes): reads the processor's p99 duration of
+ * the last 15 minutes from CloudWatch, applies the shared policy
+ * (infra/runtime/policies/visibility-timeout.ts: 6 × p99 clamped to
+ * [6 × function timeout + batch window, 43,200 s]) and sets it on each processing queue.
+ * Queue-level rather than per message: see infra/lib/constructs/processing.ts.
+ * (The next deploy resets the attribute to the template's floor; the adjuster re-applies it.)
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { visibilityTimeout, type VisibilityTimeoutDecision } from '../runtime/policies/visibility-timeout';
+import { numberEnv, requireEnv } from './shared/env';
+import { observability } from './shared/observability';
+
+const { logger, metrics, tracer } = observability();
+const queueUrls = JSON.parse(requireEnv('QUEUE_URLS')) as string[];
+const functionName = requireEnv('PROCESSOR_FUNCTION_NAME');
+const functionTimeoutSeconds = numberEnv('FUNCTION_TIMEOUT_SECONDS');
+const batchWindowSeconds = numberEnv('BATCH_WINDOW_SECONDS');
+const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
+const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+
+async function observedP99Seconds(now: Date): Promise<number | null> {
+  const r = await cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(now.getTime() - 15 * 60_000),
+      EndTime: now,
+      MetricDataQueries: [
+        {
+          Id: 'p99',
+          MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: [{ Name: 'FunctionName', Value: functionName }] }, Period: 300, Stat: 'p99' },
+        },
+      ],
+    }),
+  );
+  const values = r.MetricDataResults?.[0]?.Values ?? [];
+  return values.length === 0 ? null : Math.max(...values) / 1000;
+}
+
+export const handler = async (): Promise<VisibilityTimeoutDecision> => {
+  try {
+    const p99 = await observedP99Seconds(new Date());
+    const decision = visibilityTimeout({ observedP99Seconds: p99, functionTimeoutSeconds, batchWindowSeconds });
+    for (const QueueUrl of queueUrls) {
+      const current = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }));
+      const before = Number(current.Attributes?.VisibilityTimeout ?? NaN);
+      if (before === decision.timeoutSeconds) continue;
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: String(decision.timeoutSeconds) } }));
+      logger.info('visibility timeout changed', { queueUrl: QueueUrl, before, after: decision.timeoutSeconds, p99, reason: decision.reason });
+    }
+    metrics.addMetric('VisibilityTimeoutSeconds', MetricUnit.Seconds, decision.timeoutSeconds);
+    return decision;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
