@@ -1,13 +1,89 @@
 import 'server-only';
 
+import { randomUUID } from 'node:crypto';
+import { consoleDb } from '../audit/console-db';
+import { ALB_HEADER, callerFromAlbToken } from './alb';
+import { authConfig } from './config';
+import { CSRF_COOKIE, parseCookies, SESSION_COOKIE, serializeCookie } from './cookies';
 import type { Caller } from './permissions.schema';
+import { csrfMatches, csrfTokenFor, SESSION_TTL_SECONDS, signSession, verifySession } from './tokens';
+import { findLocalUser } from './users';
+
+export interface Session {
+  caller: Caller;
+  /** Binds the CSRF token: the session row id (local) or the OIDC subject (aws). */
+  sid: string;
+}
+
+async function requestHeaders(request?: Request): Promise<Headers> {
+  if (request) return request.headers;
+  const { headers } = await import('next/headers');
+  return new Headers(await headers());
+}
 
 /**
- * The signed-in operator of this request (route handlers pass the request; server components
- * call it without), or null. Sign-in (signed session cookies, local users per role, ALB OIDC
- * in AWS, CSRF/Origin checks on mutating requests) is the console write-side's work; until
- * then nobody is signed in and the shell says so.
+ * The session of this request (route handlers pass the request; server components call it
+ * without): local backend = our signed cookie whose session row still exists, with the user's
+ * current role; aws backend = the ALB's verified OIDC token. Null when not signed in.
  */
-export async function getCaller(_request?: Request): Promise<Caller | null> {
-  return Promise.resolve(null);
+export async function getSession(request?: Request): Promise<Session | null> {
+  const config = authConfig();
+  const headers = await requestHeaders(request);
+  if (config.backend === 'aws') {
+    const caller = await callerFromAlbToken(headers.get(ALB_HEADER), { region: config.region });
+    return caller ? { caller, sid: `oidc:${caller.id}` } : null;
+  }
+  const token = parseCookies(headers.get('cookie')).get(SESSION_COOKIE);
+  if (!token) return null;
+  const claims = await verifySession(config.secret, token);
+  if (!claims) return null;
+  const db = consoleDb(config.dataDir);
+  const row = db
+    .prepare<[string, number], { user_id: string }>('SELECT user_id FROM sessions WHERE id = ? AND expires_at > ?')
+    .get(claims.sid, Date.now());
+  if (!row || row.user_id !== claims.caller.id) return null;
+  const caller = findLocalUser(db, row.user_id);
+  return caller ? { caller, sid: claims.sid } : null;
+}
+
+export async function getCaller(request?: Request): Promise<Caller | null> {
+  return (await getSession(request))?.caller ?? null;
+}
+
+export function csrfTokenOf(session: Session): string {
+  return csrfTokenFor(authConfig().secret, session.sid);
+}
+
+export function csrfValid(session: Session, presented: string | null | undefined): boolean {
+  return csrfMatches(authConfig().secret, session.sid, presented);
+}
+
+/** Opens a local session: the Set-Cookie values (session: HttpOnly; CSRF: readable). */
+export async function openLocalSession(caller: Caller, secure: boolean): Promise<{ setCookies: string[]; session: Session }> {
+  const config = authConfig();
+  const sid = randomUUID();
+  const now = Date.now();
+  consoleDb(config.dataDir)
+    .prepare('INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+    .run(sid, caller.id, now, now + SESSION_TTL_SECONDS * 1000);
+  const token = await signSession(config.secret, caller, sid, now);
+  return {
+    session: { caller, sid },
+    setCookies: [
+      serializeCookie(SESSION_COOKIE, token, { httpOnly: true, secure, maxAgeSeconds: SESSION_TTL_SECONDS }),
+      serializeCookie(CSRF_COOKIE, csrfTokenFor(config.secret, sid), { httpOnly: false, secure, maxAgeSeconds: SESSION_TTL_SECONDS }),
+    ],
+  };
+}
+
+/** Ends a local session server-side (the signed cookie stops working) and clears the cookies. */
+export function closeLocalSession(session: Session | null, secure: boolean): string[] {
+  const config = authConfig();
+  if (session && config.backend === 'local') {
+    consoleDb(config.dataDir).prepare('DELETE FROM sessions WHERE id = ?').run(session.sid);
+  }
+  return [
+    serializeCookie(SESSION_COOKIE, '', { httpOnly: true, secure, maxAgeSeconds: 0 }),
+    serializeCookie(CSRF_COOKIE, '', { httpOnly: false, secure, maxAgeSeconds: 0 }),
+  ];
 }

@@ -29,8 +29,29 @@ const platformStatus: Record<PlatformError['code'], number> = {
   Unavailable: 503,
 };
 
+/**
+ * Headers every API response carries (set here, not by proxy.ts, which runs for pages only so
+ * that polls do not pay for it): never cached, never content-sniffed.
+ */
+export const API_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
+/** Adds API_HEADERS (keeping a cache-control the handler chose) and the request id, in place. */
+export function withApiHeaders(response: Response, requestId: string): Response {
+  try {
+    if (!response.headers.has('cache-control')) response.headers.set('cache-control', API_HEADERS['cache-control']);
+    response.headers.set('x-content-type-options', API_HEADERS['x-content-type-options']);
+    if (!response.headers.has('x-request-id')) response.headers.set('x-request-id', requestId);
+  } catch {
+    // Response.redirect() headers are immutable; a redirect has no body to sniff or cache.
+  }
+  return response;
+}
+
 function json(status: number, body: ApiErrorBody, headers: Record<string, string> = {}) {
-  return Response.json(body, { status, headers: { 'cache-control': 'no-store', ...headers } });
+  return Response.json(body, {
+    status,
+    headers: { ...API_HEADERS, 'x-request-id': body.error.requestId, ...headers },
+  });
 }
 
 /**

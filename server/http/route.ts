@@ -2,9 +2,11 @@ import 'server-only';
 
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { CSRF_HEADER } from '../auth/cookies';
 import { type Caller, can, type Permission } from '../auth/permissions.schema';
-import { getCaller } from '../auth/session';
-import { HttpError, toErrorResponse } from './errors';
+import { csrfValid, getSession } from '../auth/session';
+import { API_HEADERS, HttpError, toErrorResponse, withApiHeaders } from './errors';
+import { assertSameOrigin, idempotencyKeyOf, MUTATING } from './guards';
 
 export interface RouteContext<I> {
   caller: Caller;
@@ -12,6 +14,8 @@ export interface RouteContext<I> {
   request: Request;
   params: Record<string, string>;
   requestId: string;
+  /** The Idempotency-Key header of a mutating request, validated; null when absent. */
+  idempotencyKey: string | null;
 }
 
 export interface RouteOptions<S extends z.ZodType> {
@@ -23,6 +27,8 @@ export interface RouteOptions<S extends z.ZodType> {
 
 type NextContext = { params: Promise<Record<string, string | string[]>> };
 
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
 function queryObject(url: URL): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
@@ -32,30 +38,43 @@ function queryObject(url: URL): Record<string, string | string[]> {
   return out;
 }
 
+export function requestIdOf(request: Request): string {
+  const given = request.headers.get('x-request-id');
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 /**
  * Wraps a route handler: request id, caller, permission, input parsing and error mapping,
- * written once (dub's withWorkspace). Mutating methods additionally go through the
- * session's CSRF/Origin checks in getCaller's request guard (server/auth).
+ * written once (dub's withWorkspace). Mutating methods (POST, PUT, PATCH, DELETE) also need
+ * the console's Origin and the session's CSRF token (x-csrf-token), checked before anything
+ * is read or done.
  */
 export function route<S extends z.ZodType = z.ZodUndefined>(
   options: RouteOptions<S>,
   handler: (ctx: RouteContext<z.infer<S>>) => Promise<unknown>,
 ) {
   return async (request: Request, context: NextContext): Promise<Response> => {
-    const requestId = request.headers.get('x-request-id') ?? randomUUID();
+    const requestId = requestIdOf(request);
     try {
-      const caller = await getCaller(request);
-      if (!caller) throw new HttpError(401, 'Unauthenticated', 'Sign in to use the console');
+      const mutating = MUTATING.has(request.method);
+      if (mutating) assertSameOrigin(request);
+      const session = await getSession(request);
+      if (!session) throw new HttpError(401, 'Unauthenticated', 'Sign in to use the console');
+      const { caller } = session;
+      if (mutating && !csrfValid(session, request.headers.get(CSRF_HEADER))) {
+        throw new HttpError(403, 'CsrfTokenInvalid', `${CSRF_HEADER}: missing or not this session's CSRF token`, CSRF_HEADER);
+      }
       if (!can(caller.role, options.permission)) {
         throw new HttpError(403, 'Forbidden', `Your role (${caller.role}) does not allow ${options.permission}`);
       }
+      const idempotencyKey = mutating ? idempotencyKeyOf(request) : null;
       let raw: unknown = undefined;
       if (options.schema) {
         if (request.method === 'GET' || request.method === 'HEAD') {
           raw = queryObject(new URL(request.url));
         } else {
           raw = await request.json().catch(() => {
-            throw new HttpError(400, 'InvalidJson', 'The request body must be JSON');
+            throw new HttpError(400, 'InvalidJson', 'body: the request body must be JSON', 'body');
           });
         }
       }
@@ -64,9 +83,9 @@ export function route<S extends z.ZodType = z.ZodUndefined>(
       const params = Object.fromEntries(
         Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]),
       );
-      const result = await handler({ caller, input, request, params, requestId });
-      if (result instanceof Response) return result;
-      return Response.json(result ?? null, { headers: { 'cache-control': 'no-store', 'x-request-id': requestId } });
+      const result = await handler({ caller, input, request, params, requestId, idempotencyKey });
+      if (result instanceof Response) return withApiHeaders(result, requestId);
+      return Response.json(result ?? null, { headers: { ...API_HEADERS, 'x-request-id': requestId } });
     } catch (error) {
       return toErrorResponse(error, requestId);
     }

@@ -1,0 +1,32 @@
+import type { Stage } from '../../infra/platform/description';
+
+/**
+ * The maker-checker policy: which actions need a second person's approval.
+ * - compensations (and resumes) always;
+ * - replays when the stage is production;
+ * - redrives of more than `redriveApprovalThreshold` messages.
+ * Approvals expire after `approvalTtlMinutes`; a request carries a reason and a ticket.
+ */
+export interface ApprovalPolicy {
+  stage: Stage;
+  redriveApprovalThreshold: number;
+  approvalTtlMinutes: number;
+}
+
+export const defaultPolicy = (stage: Stage): ApprovalPolicy => ({
+  stage,
+  redriveApprovalThreshold: 1_000,
+  approvalTtlMinutes: 60,
+});
+
+export function redriveNeedsApproval(policy: ApprovalPolicy, messages: number): boolean {
+  return messages > policy.redriveApprovalThreshold;
+}
+
+export function replayNeedsApproval(policy: ApprovalPolicy): boolean {
+  return policy.stage === 'production';
+}
+
+export function compensationNeedsApproval(_policy: ApprovalPolicy): boolean {
+  return true;
+}

@@ -1,0 +1,124 @@
+import 'server-only';
+
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/permissions.schema';
+import type { ConsoleDb } from '../audit/console-db';
+import type { Approval, ApprovalAction, ApprovalStatus } from './approval.schema';
+
+export interface NewApproval {
+  action: ApprovalAction;
+  target: string;
+  input: unknown;
+  preview: unknown;
+  reason: string;
+  ticket: string;
+  requester: Caller;
+  ttlMinutes: number;
+}
+
+/**
+ * Approval requests. Status moves only forward, each move a conditional update
+ * (PENDING -> APPROVED/REJECTED/EXPIRED; APPROVED -> EXECUTED/FAILED), so two approvers
+ * clicking at once execute the action once. A DynamoDB implementation (conditional writes)
+ * keeps the same interface for the aws backend.
+ */
+export interface ApprovalStore {
+  create(a: NewApproval, now?: number): Approval;
+  get(id: string, now?: number): Approval | null;
+  list(filter: { status?: ApprovalStatus; limit: number }, now?: number): Approval[];
+  /** PENDING and unexpired -> APPROVED or REJECTED; false if someone else decided first or it expired. */
+  decide(id: string, decision: 'APPROVED' | 'REJECTED', by: Caller, comment: string | null, now?: number): boolean;
+  finish(id: string, status: 'EXECUTED' | 'FAILED', result: unknown, now?: number): void;
+}
+
+interface Row {
+  id: string;
+  action: ApprovalAction;
+  target: string;
+  input: string;
+  preview: string | null;
+  reason: string;
+  ticket: string;
+  requested_by: string;
+  requested_by_name: string;
+  requested_role: string;
+  requested_at: number;
+  expires_at: number;
+  status: ApprovalStatus;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: number | null;
+  decision_comment: string | null;
+  result: string | null;
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+function toApproval(r: Row, now: number): Approval {
+  const status: ApprovalStatus = r.status === 'PENDING' && r.expires_at <= now ? 'EXPIRED' : r.status;
+  return {
+    id: r.id,
+    action: r.action,
+    target: r.target,
+    input: r.input,
+    preview: r.preview,
+    reason: r.reason,
+    ticket: r.ticket,
+    requestedBy: r.requested_by,
+    requestedByName: r.requested_by_name,
+    requestedRole: r.requested_role,
+    requestedAt: iso(r.requested_at)!,
+    expiresAt: iso(r.expires_at)!,
+    status,
+    decidedBy: r.decided_by,
+    decidedByName: r.decided_by_name,
+    decidedAt: iso(r.decided_at),
+    decisionComment: r.decision_comment,
+    result: r.result,
+  };
+}
+
+export class SqliteApprovalStore implements ApprovalStore {
+  constructor(private readonly db: ConsoleDb) {}
+
+  create(a: NewApproval, now = Date.now()): Approval {
+    const id = `apr-${randomUUID()}`;
+    this.db
+      .prepare(
+        `INSERT INTO approvals (id, action, target, input, preview, reason, ticket, requested_by, requested_by_name, requested_role,
+          requested_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')`,
+      )
+      .run(id, a.action, a.target, JSON.stringify(a.input), a.preview === undefined ? null : JSON.stringify(a.preview), a.reason, a.ticket,
+        a.requester.id, a.requester.name, a.requester.role, now, now + a.ttlMinutes * 60_000);
+    return this.get(id, now)!;
+  }
+
+  get(id: string, now = Date.now()): Approval | null {
+    const row = this.db.prepare<[string], Row>('SELECT * FROM approvals WHERE id = ?').get(id);
+    return row ? toApproval(row, now) : null;
+  }
+
+  list(filter: { status?: ApprovalStatus; limit: number }, now = Date.now()): Approval[] {
+    const rows = this.db.prepare<[], Row>('SELECT * FROM approvals ORDER BY requested_at DESC LIMIT 1000').all();
+    return rows
+      .map((r) => toApproval(r, now))
+      .filter((a) => !filter.status || a.status === filter.status)
+      .slice(0, filter.limit);
+  }
+
+  decide(id: string, decision: 'APPROVED' | 'REJECTED', by: Caller, comment: string | null, now = Date.now()): boolean {
+    const changes = this.db
+      .prepare(
+        `UPDATE approvals SET status = ?, decided_by = ?, decided_by_name = ?, decided_at = ?, decision_comment = ?
+         WHERE id = ? AND status = 'PENDING' AND expires_at > ? AND requested_by <> ?`,
+      )
+      .run(decision, by.id, by.name, now, comment, id, now, by.id).changes;
+    return changes === 1;
+  }
+
+  finish(id: string, status: 'EXECUTED' | 'FAILED', result: unknown, now = Date.now()): void {
+    this.db
+      .prepare(`UPDATE approvals SET status = ?, result = ?, executed_at = ? WHERE id = ? AND status = 'APPROVED'`)
+      .run(status, JSON.stringify(result ?? null), now, id);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The audit log's DTOs and filter, as zod. Pure: the audit page's client components import it.
+ */
+import { z } from 'zod';
+import { isoTime } from '../platform/platform.schema';
+
+export const auditActions = [
+  'auth.sign_in',
+  'auth.sign_out',
+  'redrive.start',
+  'redrive.cancel',
+  'redrive.pause',
+  'replay.preview',
+  'replay.start',
+  'replay.cancel',
+  'saga.compensate',
+  'saga.resume',
+  'approval.approve',
+  'approval.reject',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export const auditOutcomes = [
+  'requested', // a guarded action waits for a second person
+  'approved',
+  'rejected',
+  'started',
+  'cancelled',
+  'paused',
+  'succeeded',
+  'failed',
+  'signed_in',
+  'signed_out',
+] as const;
+export type AuditOutcome = (typeof auditOutcomes)[number];
+
+export const auditEntrySchema = z.object({
+  seq: z.number().int(),
+  at: isoTime,
+  requestId: z.string(),
+  actorId: z.string(),
+  actorName: z.string(),
+  role: z.string(),
+  action: z.enum(auditActions),
+  outcome: z.enum(auditOutcomes),
+  target: z.string().nullable(),
+  reason: z.string().nullable(),
+  ticket: z.string().nullable(),
+  approvalId: z.string().nullable(),
+  idempotencyKey: z.string().nullable(),
+  inputs: z.string().nullable(), // JSON text
+  result: z.string().nullable(), // JSON text
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const auditFilterSchema = z
+  .object({
+    actor: z.string().trim().max(200).optional(),
+    action: z.enum(auditActions).optional(),
+    outcome: z.enum(auditOutcomes).optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    q: z.string().trim().max(200).optional(), // target, reason or ticket contains
+    cursor: z.coerce.number().int().positive().optional(), // seq: entries older than it
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .refine((f) => !f.from || !f.to || Date.parse(f.from) <= Date.parse(f.to), {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+export type AuditFilter = z.input<typeof auditFilterSchema>;
+export type AuditQuery = z.output<typeof auditFilterSchema>;
+
+export const auditExportSchema = auditFilterSchema.and(z.object({ format: z.enum(['csv', 'json']).default('csv') }));
+
+export const auditPageSchema = z.object({ items: z.array(auditEntrySchema), nextCursor: z.number().int().nullable() });
+export type AuditPage = z.infer<typeof auditPageSchema>;
