@@ -1,4 +1,5 @@
 import { expect, test } from './fixtures';
+import { signInAs } from './auth';
 import { ShellPage } from './pages/shell-page';
 
 const entries = [
@@ -7,6 +8,7 @@ const entries = [
   { label: 'Queues', path: '/queues' },
   { label: 'Sagas', path: '/sagas' },
   { label: 'Replays', path: '/replays' },
+  { label: 'Approvals', path: '/approvals' },
   { label: 'Audit', path: '/audit' },
 ];
 
@@ -15,6 +17,7 @@ test('every navigation entry opens its page with the environment shown and no se
   axe,
 }) => {
   const shell = new ShellPage(page);
+  await signInAs(page, 'viewer');
   await shell.open('/');
   await expect(shell.environment()).toContainText('Local (embedded platform)');
   for (const entry of entries) {
@@ -29,6 +32,7 @@ test('every navigation entry opens its page with the environment shown and no se
 
 test('the theme toggle switches between light and dark and is remembered', async ({ page, axe }) => {
   const shell = new ShellPage(page);
+  await signInAs(page, 'viewer');
   await shell.open('/');
   const before = await page.locator('html').getAttribute('data-theme');
   await shell.themeToggle().click();

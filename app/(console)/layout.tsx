@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { QueryProvider } from '@/components/providers/query-provider';
 import { AppShell } from '@/components/shell/app-shell';
 import { getCaller } from '@/server/auth/session';
 import { env } from '@/server/env';
@@ -9,7 +10,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const caller = await getCaller();
   return (
     <AppShell stage={env.LEDGERLINE_STAGE} region={env.AWS_REGION} backend={env.LEDGERLINE_BACKEND} caller={caller}>
-      {children}
+      <QueryProvider>{children}</QueryProvider>
     </AppShell>
   );
 }

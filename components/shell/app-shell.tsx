@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { Stage } from '@/infra/platform/description';
 import type { Caller } from '@/server/auth/permissions.schema';
 
+import { SignOutButton } from '../auth/sign-out-button';
 import { EnvironmentBanner } from './environment-badge';
 import { NavLinks } from './nav-links';
 import { ThemeToggle } from './theme-toggle';
@@ -26,9 +27,12 @@ export function AppShell({ stage, region, backend, caller, children }: ShellProp
         <div className="flex min-w-0 flex-1 flex-col">
           <header className="flex items-center justify-end gap-3 border-b border-border bg-surface-raised px-4 py-2 text-sm">
             {caller ? (
-              <span data-testid="signed-in-as">
-                {caller.name} <span className="rounded bg-border/50 px-1.5 py-0.5 text-xs">{caller.role}</span>
-              </span>
+              <>
+                <span data-testid="signed-in-as">
+                  {caller.name} <span className="rounded bg-border/50 px-1.5 py-0.5 text-xs">{caller.role}</span>
+                </span>
+                <SignOutButton />
+              </>
             ) : (
               <span data-testid="signed-in-as" className="text-fg-muted">
                 Not signed in

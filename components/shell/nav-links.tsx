@@ -9,6 +9,7 @@ export const navItems = [
   { href: '/queues', label: 'Queues' },
   { href: '/sagas', label: 'Sagas' },
   { href: '/replays', label: 'Replays' },
+  { href: '/approvals', label: 'Approvals' },
   { href: '/audit', label: 'Audit' },
 ] as const;
 

@@ -1,14 +1,30 @@
 import type { Metadata } from 'next';
-import { EmptyState } from '@/components/ui/empty-state';
+import { redirect } from 'next/navigation';
+import { AuditFilter } from '@/components/audit/audit-filter';
+import { AuditTable } from '@/components/audit/audit-table';
 import { PageHeader } from '@/components/ui/page-header';
+import { auditFilterSchema } from '@/server/audit/audit.schema';
+import { can } from '@/server/auth/permissions.schema';
+import { getCaller } from '@/server/auth/session';
+import { listAudit } from '@/server/ops/audit';
+import { getOpsContext } from '@/server/ops/context';
 
 export const metadata: Metadata = { title: 'Audit' };
+export const dynamic = 'force-dynamic';
 
-export default function AuditPage() {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const caller = await getCaller();
+  if (!caller) redirect('/sign-in?next=/audit');
+  const raw = Object.fromEntries(Object.entries(await searchParams).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  const parsed = auditFilterSchema.safeParse(raw);
+  const query = parsed.success ? Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'cursor')) : {};
+  const page = can(caller.role, 'audit.read') ? listAudit(await getOpsContext(), parsed.success ? parsed.data : auditFilterSchema.parse({})) : { items: [], nextCursor: null };
   return (
     <>
-      <PageHeader title="Audit" description="Every operator request, approval and outcome." />
-      <EmptyState title="No data yet">This view is not connected to the platform yet.</EmptyState>
+      <PageHeader title="Audit" description="Every operator request, approval and outcome. Append-only." />
+      {parsed.success ? null : <p role="alert" className="mb-3 text-sm text-danger">{parsed.error.issues[0]?.path.join('.')}: {parsed.error.issues[0]?.message}</p>}
+      <AuditFilter query={query} />
+      <AuditTable page={page} query={query} canExport={can(caller.role, 'audit.export')} />
     </>
   );
 }

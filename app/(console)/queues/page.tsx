@@ -1,14 +1,19 @@
 import type { Metadata } from 'next';
-import { EmptyState } from '@/components/ui/empty-state';
+import { QueuesView } from '@/components/queues/queues-view';
 import { PageHeader } from '@/components/ui/page-header';
+import { firstParam, type SearchParams } from '@/server/ops/read/read.schema';
 
 export const metadata: Metadata = { title: 'Queues' };
 
-export default function QueuesPage() {
+export default async function QueuesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const range = firstParam(await searchParams, 'range') === '24h' ? '24h' : '1h';
   return (
     <>
-      <PageHeader title="Queues" description="Source queues with their dead-letter queues." />
-      <EmptyState title="No data yet">This view is not connected to the platform yet.</EmptyState>
+      <PageHeader
+        title="Queues"
+        description="Source queues and their dead-letter queues: depth, in flight, oldest age."
+      />
+      <QueuesView range={range} />
     </>
   );
 }

@@ -1,0 +1,36 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { AlarmRedrive } from '@/components/actions/alarm-redrive';
+import { IncidentView } from '@/components/incident/incident-view';
+import { PageHeader } from '@/components/ui/page-header';
+import { getCaller } from '@/server/auth/session';
+
+type Props = { params: Promise<{ alarm: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Incident ${decodeURIComponent((await params).alarm)}` };
+}
+
+export default async function IncidentPage({ params }: Props) {
+  const alarm = decodeURIComponent((await params).alarm);
+  const caller = await getCaller();
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href={`/alarms/${encodeURIComponent(alarm)}`} className="text-accent underline">
+          ← Alarm detail
+        </Link>
+      </p>
+      <PageHeader
+        title="Incident"
+        description={`What happened around ${alarm}: the alarm, its dead letters, the sagas that failed or compensated, the transactions involved.`}
+      />
+      {caller ? (
+        <div className="mb-4 flex justify-end">
+          <AlarmRedrive role={caller.role} alarm={alarm} />
+        </div>
+      ) : null}
+      <IncidentView alarm={alarm} />
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { QueueDetailWithActions } from '@/components/queues/queue-detail-with-actions';
+import { PageHeader } from '@/components/ui/page-header';
+import { getCaller } from '@/server/auth/session';
+import { firstParam, type SearchParams } from '@/server/ops/read/read.schema';
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Queue ${(await params).id}` };
+}
+
+export default async function QueuePage({ params, searchParams }: Props) {
+  const { id } = await params;
+  const sp = await searchParams;
+  const caller = await getCaller();
+  const search = firstParam(sp, 'search')?.slice(0, 200) || undefined;
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/queues" className="text-accent underline">
+          ← All queues
+        </Link>
+      </p>
+      <PageHeader title={`Queue ${id}`} description="Depths, charts and the dead-letter browser." />
+      <QueueDetailWithActions
+        role={caller?.role ?? 'viewer'}
+        id={id}
+        range={firstParam(sp, 'range') === '24h' ? '24h' : '1h'}
+        search={search}
+        cursor={firstParam(sp, 'cursor') || undefined}
+      />
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { LazyCompensateAction } from '@/components/actions/lazy-actions';
+import { SagaDetailView } from '@/components/sagas/saga-detail-view';
+import { PageHeader } from '@/components/ui/page-header';
+import { getCaller } from '@/server/auth/session';
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Saga ${decodeURIComponent((await params).id)}` };
+}
+
+export default async function SagaPage({ params }: Props) {
+  const id = decodeURIComponent((await params).id);
+  const caller = await getCaller();
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/sagas" className="text-accent underline">
+          ← All sagas
+        </Link>
+      </p>
+      <PageHeader title={`Saga ${id}`} description="Every step and compensation, in execution order." />
+      <SagaDetailView id={id} actions={caller ? <LazyCompensateAction role={caller.role} sagaId={id} /> : null} />
+    </>
+  );
+}

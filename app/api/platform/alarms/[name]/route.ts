@@ -1,0 +1,9 @@
+import { getAlarmDetail } from '@/server/ops/read/alarms';
+import { alarmDetailInput } from '@/server/ops/read/read.schema';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read', schema: alarmDetailInput }, ({ caller, input, params }) =>
+  getAlarmDetail(caller, { name: params.name ?? '', aroundMinutes: input.aroundMinutes }),
+);

@@ -1,0 +1,9 @@
+import { listAlarms } from '@/server/ops/read/alarms';
+import { alarmsRouteInput } from '@/server/ops/read/read.schema';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read', schema: alarmsRouteInput }, ({ caller, input }) =>
+  listAlarms(caller, input),
+);

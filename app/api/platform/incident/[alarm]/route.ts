@@ -1,0 +1,8 @@
+import { getIncident } from '@/server/ops/read/incident';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read' }, ({ caller, params }) =>
+  getIncident(caller, params.alarm ?? ''),
+);

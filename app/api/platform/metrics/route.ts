@@ -1,0 +1,9 @@
+import { getMetrics } from '@/server/ops/read/metrics';
+import { metricsRouteInput } from '@/server/ops/read/read.schema';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read', schema: metricsRouteInput }, ({ caller, input }) =>
+  getMetrics(caller, input),
+);

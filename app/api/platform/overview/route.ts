@@ -1,0 +1,9 @@
+import { getOverview } from '@/server/ops/read/overview';
+import { overviewInput } from '@/server/ops/read/read.schema';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read', schema: overviewInput }, ({ caller, input }) =>
+  getOverview(caller, input),
+);

@@ -1,0 +1,9 @@
+import { listDeadLetters } from '@/server/ops/read/queues';
+import { deadLettersRouteInput } from '@/server/ops/read/read.schema';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read', schema: deadLettersRouteInput }, ({ caller, input, params }) =>
+  listDeadLetters(caller, { ...input, queueId: params.id ?? '' }),
+);

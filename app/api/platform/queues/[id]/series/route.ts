@@ -1,0 +1,9 @@
+import { getQueueSeries } from '@/server/ops/read/queues';
+import { queueSeriesInput } from '@/server/ops/read/read.schema';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read', schema: queueSeriesInput }, ({ caller, input, params }) =>
+  getQueueSeries(caller, { id: params.id ?? '', range: input.range }),
+);

@@ -1,0 +1,6 @@
+import { getSaga } from '@/server/ops/read/sagas';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read' }, ({ caller, params }) => getSaga(caller, params.id ?? ''));

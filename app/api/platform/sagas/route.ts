@@ -1,0 +1,9 @@
+import { listSagas } from '@/server/ops/read/sagas';
+import { sagasRouteInput } from '@/server/ops/read/read.schema';
+import { route } from '@/server/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ permission: 'platform.read', schema: sagasRouteInput }, ({ caller, input }) =>
+  listSagas(caller, input),
+);

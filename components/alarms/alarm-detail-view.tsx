@@ -1,0 +1,92 @@
+'use client';
+
+import Link from 'next/link';
+import { useMemo, type ReactNode } from 'react';
+import { TimeSeriesChart } from '@/components/charts/time-series-chart';
+import { LiveStatus } from '@/components/live/live-status';
+import { formatTime } from '@/components/ui/format';
+import { InlineError } from '@/components/ui/inline-error';
+import { Section } from '@/components/ui/section';
+import { Skeleton } from '@/components/ui/skeleton';
+import { StateBadge } from '@/components/ui/status-badge';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
+
+const AlarmHistory = lazyLeaf(() => import('./alarm-history').then((m) => m.AlarmHistory));
+import { useAlarmQuery } from './data/alarm-query';
+
+export interface AlarmDetailViewProps {
+  name: string;
+  /** Slot for the write side's alarm actions (e.g. redrive the DLQ it concerns). Read side renders none. */
+  actions?: ReactNode;
+}
+
+/** One alarm: state, reason, threshold, its metric around the last state change, its history. */
+export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
+  const query = useAlarmQuery(name);
+  const data = query.data;
+  const markers = useMemo(() => (data ? [{ at: Date.parse(data.alarm.since), label: 'state change' }] : []), [data]);
+  if (query.isPending) return <Skeleton rows={6} label="Loading the alarm" />;
+  if (!data) return <InlineError error={query.error} what={`alarm ${name}`} onRetry={() => void query.refetch()} />;
+  const { alarm } = data;
+  return (
+    <div>
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+        <div className="flex flex-wrap items-center gap-2 text-sm">
+          <StateBadge state={alarm.state} />
+          <span>since {formatTime(alarm.since)}</span>
+          <Link href={`/incident/${encodeURIComponent(alarm.name)}`} className="text-accent underline">
+            Open incident view
+          </Link>
+          {alarm.resource.kind === 'queue' ? (
+            <Link href={`/queues/${encodeURIComponent(alarm.resource.id)}`} className="text-accent underline">
+              Queue {alarm.resource.id}
+            </Link>
+          ) : null}
+        </div>
+        <div className="flex items-center gap-3">
+          {actions}
+          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+        </div>
+      </div>
+      {query.isError ? (
+        <InlineError error={query.error} what="the latest alarm state" onRetry={() => void query.refetch()} />
+      ) : null}
+      <dl className="mb-6 grid gap-x-6 gap-y-2 rounded border border-border bg-surface-raised p-4 text-sm sm:grid-cols-2">
+        <div>
+          <dt className="text-xs text-fg-muted">Description</dt>
+          <dd>{alarm.description}</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-fg-muted">Reason</dt>
+          <dd data-testid="alarm-reason">{alarm.reason}</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-fg-muted">Metric</dt>
+          <dd>
+            <code className="text-xs">
+              {alarm.metric.namespace} {alarm.metric.name} ({alarm.metric.stat}, {alarm.metric.periodSeconds} s)
+            </code>
+          </dd>
+        </div>
+        <div>
+          <dt className="text-xs text-fg-muted">Threshold</dt>
+          <dd>
+            {alarm.comparison} {alarm.threshold} · {alarm.datapointsToAlarm} of {alarm.evaluationPeriods} periods ·
+            missing data: {alarm.treatMissingData}
+          </dd>
+        </div>
+      </dl>
+      <Section title="Metric around the state change">
+        <TimeSeriesChart
+          title={`${alarm.metric.name} from ${formatTime(data.window.from)} to ${formatTime(data.window.to)}`}
+          series={data.series}
+          threshold={alarm.threshold}
+          markers={markers}
+        />
+      </Section>
+      <Section title="State history">
+        <AlarmHistory history={data.history} />
+      </Section>
+    </div>
+  );
+}

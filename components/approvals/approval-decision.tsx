@@ -1,0 +1,38 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useRef, useState } from 'react';
+import { newIdempotencyKey } from '@/components/actions/api';
+import { useApprovalDecisionMutation } from '@/components/actions/data/approval-decision-mutation';
+import { ActionError, buttonClass, inputClass, secondaryButtonClass } from '@/components/actions/fields';
+
+/** Approve (runs the action) or reject (with a comment) someone else's request. */
+export function ApprovalDecision({ id }: { id: string }) {
+  const [comment, setComment] = useState('');
+  const key = useRef(newIdempotencyKey());
+  const router = useRouter();
+  const decide = useApprovalDecisionMutation(id);
+  function run(decision: 'approve' | 'reject') {
+    decide.mutate(
+      { body: { decision, ...(comment ? { comment } : {}) }, idempotencyKey: `${key.current}-${decision}` },
+      // The approvals list is server-rendered: re-render it with the new status.
+      { onSuccess: () => router.refresh() },
+    );
+  }
+  if (decide.data) return <p role="status" className="text-sm">Decision recorded: {decide.data.status.toLowerCase()}.</p>;
+  return (
+    <div className="flex flex-wrap items-end gap-2">
+      <label className="flex flex-col gap-1 text-sm">
+        Comment
+        <input className={inputClass} value={comment} onChange={(e) => setComment(e.target.value)} />
+      </label>
+      <button type="button" className={buttonClass} disabled={decide.isPending} onClick={() => run('approve')}>
+        Approve
+      </button>
+      <button type="button" className={secondaryButtonClass} disabled={decide.isPending} onClick={() => run('reject')}>
+        Reject
+      </button>
+      <ActionError error={decide.error} />
+    </div>
+  );
+}

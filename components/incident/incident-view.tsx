@@ -1,0 +1,82 @@
+'use client';
+
+import Link from 'next/link';
+import { useMemo } from 'react';
+import { TimeSeriesChart } from '@/components/charts/time-series-chart';
+import { LiveStatus } from '@/components/live/live-status';
+import { QueueStats } from '@/components/queues/queue-stats';
+import { formatTime } from '@/components/ui/format';
+import { InlineError } from '@/components/ui/inline-error';
+import { Section } from '@/components/ui/section';
+import { Skeleton } from '@/components/ui/skeleton';
+import { StateBadge } from '@/components/ui/status-badge';
+import { useIncidentQuery } from './data/incident-query';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
+
+const IncidentTimeline = lazyLeaf(() => import('./incident-timeline').then((m) => m.IncidentTimeline));
+const IncidentTransactions = lazyLeaf(() => import('./incident-transactions').then((m) => m.IncidentTransactions));
+
+/** From one alarm: the alarm, its DLQ, the failed or compensated sagas of the window and their transactions. */
+export function IncidentView({ alarm: name }: { alarm: string }) {
+  const query = useIncidentQuery(name);
+  const data = query.data;
+  const markers = useMemo(() => (data ? [{ at: Date.parse(data.alarm.since), label: 'state change' }] : []), [data]);
+  if (query.isPending) return <Skeleton rows={8} label="Loading the incident" />;
+  if (!data)
+    return <InlineError error={query.error} what={`the incident of ${name}`} onRetry={() => void query.refetch()} />;
+  const { alarm, queue } = data;
+  return (
+    <div>
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+        <p className="flex flex-wrap items-center gap-2 text-sm">
+          <StateBadge state={alarm.state} />
+          <Link href={`/alarms/${encodeURIComponent(alarm.name)}`} className="font-semibold text-accent underline">
+            {alarm.name}
+          </Link>
+          <span className="text-fg-muted">
+            window {formatTime(data.window.from)} → {formatTime(data.window.to)}
+          </span>
+        </p>
+        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+      </div>
+      {query.isError ? (
+        <InlineError error={query.error} what="the latest incident data" onRetry={() => void query.refetch()} />
+      ) : null}
+      <p className="mb-4 rounded border border-danger/60 bg-danger/5 p-3 text-sm">{alarm.reason}</p>
+      {data.truncated ? (
+        <p role="note" className="mb-4 text-xs text-warn">
+          Each list shows its first page only; open the queue or the saga list for everything.
+        </p>
+      ) : null}
+      <div className="mb-6 grid gap-3 lg:grid-cols-2">
+        <TimeSeriesChart
+          title="Alarm metric and DLQ depth in the window"
+          series={data.series}
+          threshold={alarm.threshold}
+          markers={markers}
+        />
+        <div className="rounded border border-border bg-surface-raised p-3">
+          <h2 className="mb-2 text-sm font-semibold">
+            {queue ? (
+              <Link href={`/queues/${encodeURIComponent(queue.id)}`} className="text-accent underline">
+                Queue {queue.id} and its DLQ
+              </Link>
+            ) : (
+              'No queue concerned'
+            )}
+          </h2>
+          {queue ? <QueueStats pair={queue} /> : null}
+          <p className="mt-2 text-xs text-fg-muted">
+            {data.deadLetters.length} dead letters and {data.sagas.length} failed or compensated sagas in the window.
+          </p>
+        </div>
+      </div>
+      <Section title="Timeline">
+        <IncidentTimeline events={data.timeline} />
+      </Section>
+      <Section title="Transactions involved">
+        <IncidentTransactions items={data.transactions} queueId={queue?.id ?? null} />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { useLive } from './live-context';
+
+function ago(seconds: number): string {
+  if (seconds < 60) return `${seconds} s ago`;
+  return `${Math.floor(seconds / 60)} min ago`;
+}
+
+/** "Updated N s ago" for a query's last success, and the pause toggle of live updates. */
+export function LiveStatus({ updatedAt, fetching }: { updatedAt: number; fetching: boolean }) {
+  const { paused, setPaused } = useLive();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const seconds = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
+  return (
+    <div className="flex items-center gap-3 text-xs text-fg-muted">
+      <span data-testid="updated-ago" aria-live="off">
+        {seconds === null ? 'Loading…' : `Updated ${ago(seconds)}`}
+        {fetching && seconds !== null ? ' · refreshing' : ''}
+        {paused ? ' · paused' : ''}
+      </span>
+      <button
+        type="button"
+        aria-pressed={paused}
+        onClick={() => setPaused(!paused)}
+        className="rounded border border-border px-2 py-1 text-fg hover:bg-border/40"
+      >
+        {paused ? 'Resume live updates' : 'Pause live updates'}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import Link from 'next/link';
+import { ProgressBar } from '@/components/ui/progress-bar';
+import { StateBadge } from '@/components/ui/status-badge';
+import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
+
+/** Active replays and redrives with their progress; each links to the replays page. */
+export function ActiveTasks({ replays, redrives }: { replays: Replay[]; redrives: RedriveTask[] }) {
+  if (!replays.length && !redrives.length) {
+    return (
+      <p className="rounded border border-dashed border-border p-3 text-sm text-fg-muted">
+        No replay or redrive is running.
+      </p>
+    );
+  }
+  return (
+    <ul aria-label="Active replays and redrives" className="space-y-2">
+      {replays.map((r) => (
+        <li key={r.name} className="rounded border border-border bg-surface-raised p-3 text-sm">
+          <div className="mb-1 flex items-center gap-2">
+            <StateBadge state={r.state} />
+            <Link href="/replays?tab=replays" className="font-semibold text-accent underline">
+              Replay {r.name}
+            </Link>
+            <span className="ml-auto text-xs text-fg-muted">by {r.startedBy ?? 'unknown'}</span>
+          </div>
+          <ProgressBar label={`Replay ${r.name} progress`} value={r.eventsReplayed} total={r.eventsTotal} />
+        </li>
+      ))}
+      {redrives.map((t) => (
+        <li key={t.id} className="rounded border border-border bg-surface-raised p-3 text-sm">
+          <div className="mb-1 flex items-center gap-2">
+            <StateBadge state={t.status} />
+            <Link href="/replays?tab=redrives" className="font-semibold text-accent underline">
+              Redrive of {t.queueId} DLQ
+            </Link>
+            <span className="ml-auto text-xs text-fg-muted">by {t.startedBy ?? 'unknown'}</span>
+          </div>
+          <ProgressBar label={`Redrive ${t.id} progress`} value={t.moved} total={t.total} />
+        </li>
+      ))}
+    </ul>
+  );
+}

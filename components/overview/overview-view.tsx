@@ -1,0 +1,64 @@
+'use client';
+
+import type { ReactNode } from 'react';
+import { TimeSeriesChart } from '@/components/charts/time-series-chart';
+import { LiveStatus } from '@/components/live/live-status';
+import { TimeRangePicker } from '@/components/live/time-range-picker';
+import { InlineError } from '@/components/ui/inline-error';
+import { Section } from '@/components/ui/section';
+import { Skeleton } from '@/components/ui/skeleton';
+import type { RangeInput } from '@/server/ops/read/read.schema';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
+import { useOverviewQuery } from './data/overview-query';
+
+const RegionSection = lazyLeaf(() => import('./region-section').then((m) => m.RegionSection));
+const SagaOutcomes = lazyLeaf(() => import('./saga-outcomes').then((m) => m.SagaOutcomes));
+const ActiveTasks = lazyLeaf(() => import('./active-tasks').then((m) => m.ActiveTasks));
+
+export interface OverviewViewProps {
+  range: RangeInput;
+  /** Slot for the write side's overview actions (e.g. start a replay). Read side renders none. */
+  actions?: ReactNode;
+}
+
+/** The overview: one polled call, per-region tiles, saga outcomes, throughput, active tasks. */
+export function OverviewView({ range, actions }: OverviewViewProps) {
+  const query = useOverviewQuery(range);
+  const { data } = query;
+  return (
+    <div>
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+        <TimeRangePicker range={range.range ?? '1h'} from={range.from} to={range.to} />
+        <div className="flex items-center gap-3">
+          {actions}
+          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+        </div>
+      </div>
+      {query.isError ? (
+        <div className="mb-4">
+          <InlineError error={query.error} what="the overview" onRetry={() => void query.refetch()} />
+        </div>
+      ) : null}
+      {!data ? (
+        query.isPending ? (
+          <Skeleton rows={8} label="Loading the overview" />
+        ) : null
+      ) : (
+        <>
+          {data.regions.map((r) => (
+            <RegionSection key={r.region.id} data={r} />
+          ))}
+          <Section title="Saga outcomes">
+            <SagaOutcomes outcomes={data.sagaOutcomes} range={range} />
+          </Section>
+          <Section title="Event throughput">
+            <TimeSeriesChart title={`Events per ${data.range.periodSeconds / 60} min`} series={data.throughput} />
+          </Section>
+          <Section title="Active replays and redrives">
+            <ActiveTasks replays={data.activeReplays} redrives={data.activeRedrives} />
+          </Section>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import Link from 'next/link';
+import { StateBadge } from '@/components/ui/status-badge';
+import { formatAge, formatCount, formatTime } from '@/components/ui/format';
+import type { RegionOverview } from '@/server/ops/read/read.schema';
+
+/** One region: its firing alarms and each queue pair's DLQ depth and oldest age. */
+export function RegionSection({ data }: { data: RegionOverview }) {
+  const { region, firingAlarms, alarmCounts, queues } = data;
+  return (
+    <section
+      aria-labelledby={`region-${region.id}`}
+      className="mb-6 rounded border border-border bg-surface-raised p-4"
+    >
+      <h2 id={`region-${region.id}`} className="mb-3 flex items-center gap-2 text-lg font-semibold">
+        {region.id}
+        {region.primary ? <span className="text-xs font-normal text-fg-muted">primary</span> : null}
+        <StateBadge state={region.healthy ? 'OK' : 'ALARM'} />
+      </h2>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <div>
+          <h3 className="mb-2 text-sm font-semibold">
+            Firing alarms{' '}
+            <Link href="/alarms?state=ALARM" className="font-normal text-accent underline">
+              {alarmCounts.ALARM} firing · {alarmCounts.OK} OK · {alarmCounts.INSUFFICIENT_DATA} insufficient data
+            </Link>
+          </h3>
+          {firingAlarms.length === 0 ? (
+            <p className="rounded border border-dashed border-border p-3 text-sm text-fg-muted">
+              No alarm is firing in {region.id}.
+            </p>
+          ) : (
+            <ul aria-label={`Firing alarms in ${region.id}`} className="space-y-2">
+              {firingAlarms.map((a) => (
+                <li key={a.name} className="rounded border border-danger/60 bg-danger/5 p-2 text-sm">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <StateBadge state={a.state} />
+                    <Link
+                      href={`/alarms/${encodeURIComponent(a.name)}`}
+                      className="font-semibold text-accent underline"
+                    >
+                      {a.name}
+                    </Link>
+                    <Link
+                      href={`/incident/${encodeURIComponent(a.name)}`}
+                      className="ml-auto text-xs text-accent underline"
+                    >
+                      Open incident view
+                    </Link>
+                  </div>
+                  <p className="mt-1 text-xs text-fg-muted">
+                    since {formatTime(a.since)} · {a.reason}
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div>
+          <h3 className="mb-2 text-sm font-semibold">Dead-letter queues</h3>
+          <ul aria-label={`Dead-letter queues in ${region.id}`} className="grid gap-2 sm:grid-cols-2">
+            {queues.map((q) => (
+              <li key={q.id}>
+                <Link
+                  href={`/queues/${encodeURIComponent(q.id)}`}
+                  className={`block rounded border p-3 hover:bg-border/30 ${q.dlq.visible > 0 ? 'border-danger/60' : 'border-border'}`}
+                >
+                  <span className="block text-sm font-semibold">{q.dlq.name}</span>
+                  <span className="mt-1 block text-2xl font-semibold tabular-nums" data-testid={`dlq-depth-${q.id}`}>
+                    {formatCount(q.dlq.visible)}
+                  </span>
+                  <span className="block text-xs text-fg-muted">
+                    messages · oldest {formatAge(q.dlq.oldestAgeSeconds)} · source {formatCount(q.source.visible)}{' '}
+                    visible
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,7 @@
+export const queueKeys = {
+  all: ['queues'] as const,
+  list: () => [...queueKeys.all, 'list'] as const,
+  series: (id: string, range: '1h' | '24h') => [...queueKeys.all, 'series', id, range] as const,
+  deadLetters: (id: string, filters: { search?: string; cursor?: string }) =>
+    [...queueKeys.all, 'dead-letters', id, filters.search ?? null, filters.cursor ?? null] as const,
+};

@@ -1,0 +1,83 @@
+'use client';
+
+import { useState, type ReactNode } from 'react';
+import { useUrlState } from '@/components/live/use-url-state';
+import { EmptyState } from '@/components/ui/empty-state';
+import { InlineError } from '@/components/ui/inline-error';
+import { Pager } from '@/components/ui/pager';
+import { Skeleton } from '@/components/ui/skeleton';
+import type { DeadLetterMessage } from '@/server/platform/platform.schema';
+import { useDeadLettersQuery } from './data/dead-letters-query';
+import { DeadLetterCard } from './dead-letter-card';
+
+export interface DeadLetterBrowserProps {
+  queueId: string;
+  search?: string;
+  cursor?: string;
+  /** Slot for the write side: per-message controls (e.g. select for a redrive). */
+  messageActions?: (message: DeadLetterMessage) => ReactNode;
+}
+
+/** A queue's dead letters, newest first, searchable by transaction id or error text, paged. */
+export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: DeadLetterBrowserProps) {
+  const { set } = useUrlState();
+  const [text, setText] = useState(search ?? '');
+  const query = useDeadLettersQuery(queueId, { search, cursor });
+  return (
+    <div>
+      <form
+        role="search"
+        aria-label="Dead letters"
+        className="mb-3 flex flex-wrap items-center gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          set({ search: text.trim() || null, cursor: null });
+        }}
+      >
+        <label htmlFor="dlq-search" className="text-sm">
+          Search by transaction id or error text
+        </label>
+        <input
+          id="dlq-search"
+          type="search"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          className="min-w-64 flex-1 rounded border border-border bg-surface-raised px-2 py-1 text-sm"
+        />
+        <button type="submit" className="rounded border border-border px-3 py-1 text-sm">
+          Search
+        </button>
+      </form>
+      {query.isError ? (
+        <InlineError error={query.error} what="dead letters" onRetry={() => void query.refetch()} />
+      ) : null}
+      {query.isPending ? (
+        <Skeleton rows={5} label="Loading dead letters" />
+      ) : query.data ? (
+        query.data.items.length === 0 ? (
+          <EmptyState title={search ? `No dead letter matches “${search}”` : 'The dead-letter queue is empty'}>
+            {search
+              ? 'Search matches a transaction id exactly, or any part of the last error.'
+              : 'Messages land here after failing processing 3 times.'}
+          </EmptyState>
+        ) : (
+          <>
+            <ul aria-label="Dead letters" className={`space-y-2 ${query.isPlaceholderData ? 'opacity-60' : ''}`}>
+              {query.data.items.map((m) => (
+                <li key={m.id}>
+                  <DeadLetterCard message={m} actions={messageActions?.(m)} />
+                </li>
+              ))}
+            </ul>
+            <Pager
+              label="Dead letter"
+              cursor={cursor}
+              nextCursor={query.data.nextCursor}
+              onPage={(c) => set({ cursor: c })}
+            />
+          </>
+        )
+      ) : null}
+    </div>
+  );
+}

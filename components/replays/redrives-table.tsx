@@ -1,0 +1,60 @@
+'use client';
+
+import type { ColumnDef } from '@tanstack/react-table';
+import Link from 'next/link';
+import { DataTable } from '@/components/ui/data-table';
+import { EmptyState } from '@/components/ui/empty-state';
+import { formatTime } from '@/components/ui/format';
+import { ProgressBar } from '@/components/ui/progress-bar';
+import { StateBadge } from '@/components/ui/status-badge';
+import type { RedriveTask } from '@/server/platform/platform.schema';
+
+type Col = ColumnDef<RedriveTask, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- column value types differ per column
+const columns: Col[] = [
+  { accessorKey: 'status', header: 'State', cell: (c) => <StateBadge state={c.getValue<string>()} /> },
+  {
+    accessorKey: 'queueId',
+    header: 'Source',
+    cell: (c) => (
+      <Link href={`/queues/${encodeURIComponent(c.getValue<string>())}`} className="text-accent underline">
+        {c.getValue<string>()} DLQ ({c.row.original.selection === 'all' ? 'all messages' : 'selected messages'})
+      </Link>
+    ),
+  },
+  {
+    accessorKey: 'moved',
+    header: 'Progress',
+    cell: (c) => (
+      <div className="min-w-48">
+        <ProgressBar
+          label={`Redrive ${c.row.original.id} progress`}
+          value={c.getValue<number>()}
+          total={c.row.original.total}
+        />
+        <span className="text-xs text-fg-muted">
+          {c.getValue<number>()} of {c.row.original.total} moved ·{' '}
+          {c.row.original.rate ? `${c.row.original.rate} msg/s` : 'unthrottled'}
+          {c.row.original.failureReason ? ` · ${c.row.original.failureReason}` : ''}
+        </span>
+      </div>
+    ),
+  },
+  { accessorFn: (t) => t.startedBy ?? 'unknown', id: 'startedBy', header: 'Started by' },
+  {
+    accessorKey: 'startedAt',
+    header: 'Started',
+    cell: (c) => <span className="whitespace-nowrap text-xs">{formatTime(c.getValue<string>())}</span>,
+  },
+];
+
+export function RedrivesTable({ items }: { items: RedriveTask[] }) {
+  return (
+    <DataTable
+      label="Redrives"
+      data={items}
+      columns={columns}
+      getRowId={(t) => t.id}
+      empty={<EmptyState title="No redrives yet">Redrives move dead letters back to their source queue.</EmptyState>}
+    />
+  );
+}

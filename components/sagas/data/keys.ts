@@ -1,0 +1,18 @@
+import type { SagasRouteInput } from '@/server/ops/read/read.schema';
+
+export const sagaKeys = {
+  all: ['sagas'] as const,
+  list: (f: SagasRouteInput) =>
+    [
+      ...sagaKeys.all,
+      'list',
+      f.status ?? null,
+      f.range ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      f.transactionId ?? null,
+      f.sort ?? 'startedAt:desc',
+      f.cursor ?? null,
+    ] as const,
+  detail: (id: string) => [...sagaKeys.all, 'detail', id] as const,
+};

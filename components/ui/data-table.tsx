@@ -1,0 +1,17 @@
+'use client';
+
+import dynamic from 'next/dynamic';
+import { Skeleton } from './skeleton';
+import type { DataTableProps } from './data-table-core';
+
+export type { DataTableProps } from './data-table-core';
+
+const Core = dynamic(() => import('./data-table-core').then((m) => m.DataTableCore), {
+  ssr: false,
+  loading: () => <Skeleton rows={4} label="Loading the table" />,
+});
+
+/** A sortable, keyboard-navigable TanStack table (see DataTableCore), its code loaded alongside the data. */
+export function DataTable<T>(props: DataTableProps<T>) {
+  return <Core {...(props as unknown as DataTableProps<unknown>)} />;
+}

@@ -1,0 +1,39 @@
+/** Display formats shared by the console's views. Pure. */
+export function formatAge(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return '—';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+  return `${Math.floor(seconds / 86_400)} d ${Math.floor((seconds % 86_400) / 3600)} h`;
+}
+
+export function formatDuration(startIso: string | null, endIso: string | null): string {
+  if (!startIso || !endIso) return '—';
+  const ms = Date.parse(endIso) - Date.parse(startIso);
+  if (ms < 1000) return `${ms} ms`;
+  return formatAge(ms / 1000);
+}
+
+/** UTC, second precision: what on-call engineers compare with logs. */
+export function formatTime(iso: string | null): string {
+  if (!iso) return '—';
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatAmount(minor: number, currency: string): string {
+  return `${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+}
+
+/** Pretty-prints JSON text; returns the text unchanged when it is not JSON. */
+export function prettyJson(text: string | null): string {
+  if (text === null) return '';
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,47 @@
+import { type Page, test } from '@playwright/test';
+
+/** The saga list (filters in the URL) and one saga's timeline. Locators only. */
+export class SagasPage {
+  constructor(readonly page: Page) {}
+
+  readonly statusFilter = () => this.page.getByRole('combobox', { name: 'Status' });
+  readonly transactionFilter = () => this.page.getByRole('searchbox', { name: 'Transaction id' });
+  readonly rangeButton = (label: string) =>
+    this.page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: label, exact: true });
+  readonly table = () => this.page.getByRole('table', { name: 'Sagas' });
+  readonly rows = () => this.table().locator('tbody tr');
+  readonly steps = () => this.page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
+  readonly compensations = () => this.page.getByRole('list', { name: 'Compensations' }).getByRole('listitem');
+  readonly compensationPath = () => this.page.getByTestId('compensation-path');
+
+  private sagasResponse() {
+    return this.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/platform/sagas' && r.ok());
+  }
+
+  async open(query = '') {
+    await test.step(`open sagas ${query}`, async () => {
+      await Promise.all([this.sagasResponse(), this.page.goto(`/sagas${query}`)]);
+    });
+  }
+
+  async openSaga(id: string) {
+    await test.step(`open saga ${id}`, async () => {
+      await Promise.all([
+        this.page.waitForResponse((r) => r.url().includes(`/api/platform/sagas/${id}`) && r.ok()),
+        this.page.goto(`/sagas/${encodeURIComponent(id)}`),
+      ]);
+    });
+  }
+
+  async filterStatus(status: string) {
+    await test.step(`filter status ${status}`, async () => {
+      await Promise.all([this.sagasResponse(), this.statusFilter().selectOption(status)]);
+    });
+  }
+
+  async chooseRange(label: string) {
+    await test.step(`choose range ${label}`, async () => {
+      await Promise.all([this.sagasResponse(), this.rangeButton(label).click()]);
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import 'server-only';
+
+import type { Caller } from '@/server/auth/permissions.schema';
+import { getPlatform } from '@/server/platform';
+import type { Alarm, MetricSeries } from '@/server/platform/platform.schema';
+import type { Platform } from '@/server/platform/port';
+import { assertCanRead } from './authorize';
+import { createTtlCache } from './cache';
+import { resolveRange, type Overview, type RangeInput, type RegionOverview, type SagaOutcomes } from './read.schema';
+import { activeRedriveStates, activeReplayStates } from './replays';
+
+/** In-flight sagas are counted up to this (one bounded page per status). */
+export const RUNNING_CAP = 200;
+/** Active replays and redrives are looked for in the most recent page of each. */
+const RECENT_TASKS = 50;
+
+const sum = (s: MetricSeries | undefined) => (s ? s.points.reduce((acc, p) => acc + p.v, 0) : 0);
+
+async function sagaOutcomes(platform: Platform, caller: Caller, series: MetricSeries[]): Promise<SagaOutcomes> {
+  const [running, compensating] = await Promise.all([
+    platform.listSagas(caller, { status: 'RUNNING', limit: RUNNING_CAP }),
+    platform.listSagas(caller, { status: 'COMPENSATING', limit: RUNNING_CAP }),
+  ]);
+  const byId = new Map(series.map((s) => [s.id, s]));
+  return {
+    succeeded: Math.round(sum(byId.get('saga.succeeded'))),
+    compensated: Math.round(sum(byId.get('saga.compensated'))),
+    failed: Math.round(sum(byId.get('saga.failed'))),
+    running: running.items.length + compensating.items.length,
+    runningCapped: running.nextCursor !== null || compensating.nextCursor !== null,
+  };
+}
+
+async function load(caller: Caller, input: RangeInput, now: number): Promise<Overview> {
+  const platform = await getPlatform();
+  const range = resolveRange(input, now);
+  const [regions, alarms, queues, series, replays, redrives] = await Promise.all([
+    platform.listRegions(caller),
+    platform.listAlarms(caller, {}),
+    platform.listQueuePairs(caller),
+    platform.getMetricSeries(caller, {
+      metrics: ['events.in', 'processor.processed', 'saga.succeeded', 'saga.compensated', 'saga.failed'],
+      from: range.from,
+      to: range.to,
+      periodSeconds: range.periodSeconds,
+    }),
+    platform.listReplays(caller, { limit: RECENT_TASKS }),
+    platform.listRedrives(caller, { limit: RECENT_TASKS }),
+  ]);
+  const outcomes = await sagaOutcomes(platform, caller, series);
+  const perRegion: RegionOverview[] = regions.map((region) => {
+    const mine = alarms.filter((a) => a.region === region.id);
+    const count = (state: Alarm['state']) => mine.filter((a) => a.state === state).length;
+    return {
+      region,
+      firingAlarms: mine.filter((a) => a.state === 'ALARM').sort((a, b) => b.since.localeCompare(a.since)),
+      alarmCounts: { ALARM: count('ALARM'), INSUFFICIENT_DATA: count('INSUFFICIENT_DATA'), OK: count('OK') },
+      queues: queues.filter((q) => q.region === region.id),
+    };
+  });
+  return {
+    generatedAt: new Date(now).toISOString(),
+    range,
+    regions: perRegion,
+    sagaOutcomes: outcomes,
+    throughput: series.filter((s) => s.id === 'events.in' || s.id === 'processor.processed'),
+    activeReplays: replays.items.filter((r) => activeReplayStates.includes(r.state)),
+    activeRedrives: redrives.items.filter((t) => activeRedriveStates.includes(t.status)),
+  };
+}
+
+/**
+ * Everything the overview polls, in one call. Consoles polling the same range within one
+ * second share one set of platform calls (the data moves per minute; the poll is every 5 s).
+ * Shared across callers because every caller with platform.read sees the same data.
+ */
+const cache = createTtlCache<Overview>(1000);
+
+export async function getOverview(caller: Caller, input: RangeInput, now = Date.now()): Promise<Overview> {
+  assertCanRead(caller);
+  const key = input.range === 'custom' ? `custom|${input.from}|${input.to}` : (input.range ?? '1h');
+  return cache.get(key, () => load(caller, input, now), now);
+}
+
+/** Tests: forget cached overviews. */
+export function clearOverviewCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,194 @@
+import type * as NodeFs from 'node:fs';
+import type * as NodeOs from 'node:os';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const dataDir = vi.hoisted(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
+  const { mkdtempSync } = require('node:fs') as typeof NodeFs;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
+  const { tmpdir } = require('node:os') as typeof NodeOs;
+  const dir = mkdtempSync(`${tmpdir()}/ledgerline-read-`);
+  process.env.LEDGERLINE_DATA_DIR = dir;
+  process.env.LEDGERLINE_BACKEND = 'local';
+  return dir;
+});
+
+import { compensationsFor, type StepName } from '@/infra/saga/definition';
+import type { Caller } from '@/server/auth/permissions.schema';
+import { seededCaller } from '@/server/auth/testing';
+import { dlqOf } from '@/server/platform/local/db';
+import { Engine } from '@/server/platform/local/engine/engine';
+import { removeDataDir } from '@/server/platform/local/test-support';
+import { PlatformError } from '@/server/platform/port';
+import { getAlarmDetail, listAlarms } from './alarms';
+import { getIncident } from './incident';
+import { clearOverviewCache, getOverview } from './overview';
+import { listDeadLetters } from './queues';
+import { getSaga, listSagas } from './sagas';
+
+let engine: Engine;
+let viewer: Caller;
+const count = (sql: string, ...params: string[]) => engine.db.prepare<string[], { n: number }>(sql).get(...params)!.n;
+
+beforeAll(async () => {
+  // 30 simulated minutes of traffic with every fault (outages, poison, insufficient funds).
+  engine = new Engine({ dataDir, seed: true, traffic: { rate: 0 }, retryTimeScale: 0.01, failureRetryDelayMs: 0 });
+  await engine.start();
+  await engine.drain(30_000);
+  engine.flushMetrics();
+  engine.evaluateAlarms();
+  viewer = seededCaller('viewer');
+}, 120_000);
+
+afterAll(() => {
+  engine.close();
+  removeDataDir(dataDir);
+});
+
+describe('the overview', () => {
+  it('shows each region’s firing alarms and DLQ depth as the platform holds them', async () => {
+    clearOverviewCache();
+    const overview = await getOverview(viewer, { range: '1h' });
+    const firing = engine.db
+      .prepare<[], { name: string }>("SELECT name FROM alarms WHERE state = 'ALARM'")
+      .all()
+      .map((r) => r.name)
+      .sort();
+    expect(overview.regions).toHaveLength(1);
+    const region = overview.regions[0]!;
+    expect(region.firingAlarms.map((a) => a.name).sort()).toEqual(firing);
+    expect(region.alarmCounts.ALARM).toBe(firing.length);
+    const processing = region.queues.find((q) => q.id === 'processing')!;
+    expect(processing.dlq.visible).toBe(
+      count('SELECT count(*) AS n FROM messages WHERE queue = ?', dlqOf('processing')),
+    );
+    expect(processing.dlq.visible).toBeGreaterThan(0);
+  });
+
+  it('counts saga outcomes of the range from the platform’s metrics', async () => {
+    clearOverviewCache();
+    const { sagaOutcomes, throughput } = await getOverview(viewer, { range: '1h' });
+    // Every seeded saga ended within the last hour, so the range's outcome counts equal the table's.
+    expect(sagaOutcomes.compensated).toBe(count("SELECT count(*) AS n FROM sagas WHERE status = 'COMPENSATED'"));
+    expect(sagaOutcomes.failed).toBe(count("SELECT count(*) AS n FROM sagas WHERE status = 'FAILED'"));
+    expect(sagaOutcomes.compensated).toBeGreaterThan(0);
+    expect(sagaOutcomes.running).toBe(
+      count("SELECT count(*) AS n FROM sagas WHERE status IN ('RUNNING', 'COMPENSATING')"),
+    );
+    expect(throughput.map((s) => s.id).sort()).toEqual(['events.in', 'processor.processed']);
+  });
+
+  it('shares one load between pollers of the same range within a second', async () => {
+    clearOverviewCache();
+    const now = Date.now();
+    const [a, b] = await Promise.all([
+      getOverview(viewer, { range: '15m' }, now),
+      getOverview(viewer, { range: '15m' }, now + 500),
+    ]);
+    expect(b).toBe(a);
+    const later = await getOverview(viewer, { range: '15m' }, now + 1500);
+    expect(later).not.toBe(a);
+  });
+});
+
+describe('dead letters', () => {
+  it('finds a poison message by its transaction id, with its error and receive count', async () => {
+    const row = engine.db
+      .prepare<[string], { transaction_id: string }>(
+        'SELECT transaction_id FROM messages WHERE queue = ? AND transaction_id IS NOT NULL LIMIT 1',
+      )
+      .get(dlqOf('processing'))!;
+    const page = await listDeadLetters(viewer, { queueId: 'processing', search: ` ${row.transaction_id} `, limit: 50 });
+    expect(page.items.length).toBeGreaterThan(0);
+    for (const m of page.items) {
+      expect(m.transactionId).toBe(row.transaction_id);
+      expect(m.receiveCount).toBe(3);
+      expect(m.lastError).toBeTruthy();
+    }
+  });
+
+  it('searches error text and pages without repeating a message', async () => {
+    const first = await listDeadLetters(viewer, { queueId: 'processing', search: 'PoisonMessageError', limit: 2 });
+    expect(first.items.every((m) => m.lastError?.includes('PoisonMessageError'))).toBe(true);
+    if (first.nextCursor) {
+      const second = await listDeadLetters(viewer, {
+        queueId: 'processing',
+        search: 'PoisonMessageError',
+        limit: 2,
+        cursor: first.nextCursor,
+      });
+      expect(second.items.map((m) => m.id)).not.toContain(first.items[0]!.id);
+    }
+  });
+});
+
+describe('sagas', () => {
+  it('filters by status and range and pages newest first without overlap', async () => {
+    const first = await listSagas(viewer, { status: 'COMPENSATED', range: '1h', limit: 5 });
+    expect(first.items.length).toBeGreaterThan(0);
+    expect(first.items.every((s) => s.status === 'COMPENSATED')).toBe(true);
+    const starts = first.items.map((s) => s.startedAt);
+    expect([...starts].sort().reverse()).toEqual(starts);
+    if (first.nextCursor) {
+      const second = await listSagas(viewer, {
+        status: 'COMPENSATED',
+        range: '1h',
+        limit: 5,
+        cursor: first.nextCursor,
+      });
+      expect(second.items.some((s) => first.items.some((f) => f.id === s.id))).toBe(false);
+      expect(second.items[0]!.startedAt <= starts.at(-1)!).toBe(true);
+    }
+  });
+
+  it('finds the saga of a transaction id', async () => {
+    const any = (await listSagas(viewer, { status: 'SUCCEEDED', limit: 1 })).items[0]!;
+    const found = await listSagas(viewer, { transactionId: any.transactionId, range: '7d', limit: 10 });
+    expect(found.items.map((s) => s.id)).toEqual([any.id]);
+  });
+
+  it('gives a compensated saga’s compensations in reverse order of its completed steps', async () => {
+    const compensated = (await listSagas(viewer, { status: 'COMPENSATED', limit: 50 })).items.find(
+      (s) => s.failedStep === 'SettlePayment' || s.failedStep === 'Notify',
+    );
+    expect(compensated).toBeDefined();
+    const saga = await getSaga(viewer, compensated!.id);
+    const ran = saga.steps.filter((s) => s.kind === 'compensation' && s.state === 'SUCCEEDED').map((s) => s.name);
+    expect(ran).toEqual(compensationsFor(saga.failedStep as StepName));
+  });
+
+  it('answers NotFound for an unknown saga', async () => {
+    await expect(getSaga(viewer, 'no-such-saga')).rejects.toMatchObject({ code: 'NotFound', field: 'id' });
+  });
+});
+
+describe('alarms and incidents', () => {
+  it('lists firing alarms first and gives a firing alarm’s metric around its state change', async () => {
+    const alarms = await listAlarms(viewer, {});
+    const firstOk = alarms.findIndex((a) => a.state !== 'ALARM');
+    expect(alarms.slice(firstOk).every((a) => a.state !== 'ALARM')).toBe(true);
+    const dlqAlarm = alarms.find((a) => a.name === 'ledgerline-local-processing-dlq-depth')!;
+    const detail = await getAlarmDetail(viewer, { name: dlqAlarm.name, aroundMinutes: 60 });
+    expect(detail.series.map((s) => s.id)).toEqual(['dlq.processing.visible']);
+    expect(Date.parse(detail.window.from)).toBe(Date.parse(dlqAlarm.since) - 3_600_000);
+    const times = detail.history.map((h) => h.timestamp);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('answers NotFound for an unknown alarm', async () => {
+    await expect(getAlarmDetail(viewer, { name: 'nope', aroundMinutes: 60 })).rejects.toBeInstanceOf(PlatformError);
+  });
+
+  it('correlates the DLQ alarm with its queue, dead letters and failed or compensated sagas on one timeline', async () => {
+    const incident = await getIncident(viewer, 'ledgerline-local-processing-dlq-depth');
+    expect(incident.queue?.id).toBe('processing');
+    const inWindow = (t: string) => t >= incident.window.from && t <= incident.window.to;
+    expect(incident.deadLetters.every((m) => inWindow(m.deadLetteredAt))).toBe(true);
+    expect(incident.sagas.every((s) => ['FAILED', 'COMPENSATED', 'COMPENSATING'].includes(s.status))).toBe(true);
+    const txs = new Set(incident.transactions.map((t) => t.transactionId));
+    for (const s of incident.sagas) expect(txs.has(s.transactionId)).toBe(true);
+    const times = incident.timeline.map((e) => e.at);
+    expect([...times].sort()).toEqual(times);
+    expect(incident.timeline.length).toBeGreaterThan(0);
+  });
+});
