@@ -8,7 +8,11 @@ import { defineConfig, devices } from '@playwright/test';
 const external = process.env.E2E_BASE_URL;
 const port = Number(process.env.E2E_PORT ?? 3100);
 const dataDir = process.env.E2E_DATA_DIR ?? `.data/e2e-${port}`;
-if (!external && !process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+// Fresh data for each run. Only in the runner's main process: every worker process loads this
+// file too (a new one after each failed test), and must not delete the database under the
+// running engine and console.
+const isWorker = process.env.TEST_WORKER_INDEX !== undefined;
+if (!external && !process.env.E2E_KEEP_DATA && !isWorker) rmSync(dataDir, { recursive: true, force: true });
 
 const baseURL = external ?? `http://127.0.0.1:${port}`;
 

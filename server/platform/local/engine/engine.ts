@@ -238,7 +238,6 @@ export class Engine {
   private recentTx: Transaction[] = [];
   private genCarry = 0;
   private lastGenAt = 0;
-  private lastSettingsAt = 0;
   private settingsVersion = -1;
   private lastFlushAt = 0;
   private lastAlarmAt = 0;
@@ -1411,11 +1410,9 @@ export class Engine {
 
   /** One round of every loop. Returns true when there was work (the caller then does not sleep). */
   async tick(opts: { generate?: boolean; maxGenerate?: number } = {}): Promise<boolean> {
-    const now = this.now();
-    if (now - this.lastSettingsAt >= 500) {
-      this.readSettings();
-      this.lastSettingsAt = now;
-    }
+    // Every round: a knob the console set (e.g. a fault) applies before the events and commands it
+    // wrote after it. One primary-key read; the JSON is parsed only when the row changed.
+    this.readSettings();
     let work = 0;
     if (opts.generate !== false) work += await this.generate(opts.maxGenerate);
     work += await this.pumpInbox();
