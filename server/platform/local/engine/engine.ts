@@ -27,6 +27,7 @@ import {
 import {
   compensationsFor,
   sagaDefinition,
+  type RetryPolicy,
   sagaErrors,
   type CompensationName,
   type StepName,
@@ -1057,6 +1058,48 @@ export class Engine {
     }
   }
 
+  /**
+   * One attempt of a step or compensation, recorded on its timeline entry. Returns 'done' when it
+   * succeeded (the cursor moved on), 'retry' when it waits for its backoff (nextRunAt set), or the
+   * error message when it failed for good (the entry is FAILED; the caller decides what follows).
+   */
+  private async attemptOne(
+    run: SagaRun,
+    rec: SagaRun['steps'][number],
+    name: StepName | CompensationName,
+    kind: 'step' | 'compensation',
+    retry: RetryPolicy,
+    now: number,
+  ): Promise<'done' | 'retry' | { failed: string }> {
+    const c = run.cursor;
+    rec.state = 'RUNNING';
+    rec.startedAt ??= now;
+    rec.attempts = c.attempt;
+    try {
+      const out = await this.invoke(name, kind, run, c.attempt);
+      rec.state = 'SUCCEEDED';
+      rec.output = JSON.stringify(out);
+      rec.error = null;
+      rec.endedAt = this.now();
+      c.index++;
+      c.attempt = 1;
+      return 'done';
+    } catch (e) {
+      const errorName = errorNameOf(e);
+      const msg = `${errorName}: ${e instanceof Error ? e.message : String(e)}`;
+      rec.error = msg;
+      const delay = retryDelaySeconds(retry, c.attempt, errorName);
+      if (delay !== null) {
+        c.attempt++;
+        run.nextRunAt = now + delay * 1000 * this.opts.retryTimeScale;
+        return 'retry';
+      }
+      rec.state = 'FAILED';
+      rec.endedAt = this.now();
+      return { failed: msg };
+    }
+  }
+
   /** Advances a saga until it ends or waits for a retry. Mutates `run`. */
   async executeSaga(run: SagaRun): Promise<void> {
     const steps = sagaDefinition.steps;
@@ -1073,31 +1116,11 @@ export class Engine {
           break;
         }
         const rec = run.steps.find((r) => r.kind === 'step' && r.name === def.name)!;
-        rec.state = 'RUNNING';
-        rec.startedAt ??= now;
-        rec.attempts = c.attempt;
-        try {
-          const out = await this.invoke(def.name, 'step', run, c.attempt);
-          rec.state = 'SUCCEEDED';
-          rec.output = JSON.stringify(out);
-          rec.error = null;
-          rec.endedAt = this.now();
-          c.index++;
-          c.attempt = 1;
-        } catch (e) {
-          const name = errorNameOf(e);
-          const msg = `${name}: ${e instanceof Error ? e.message : String(e)}`;
-          rec.error = msg;
-          const delay = retryDelaySeconds(def.retry, c.attempt, name);
-          if (delay !== null) {
-            c.attempt++;
-            run.nextRunAt = now + delay * 1000 * this.opts.retryTimeScale;
-            return;
-          }
-          rec.state = 'FAILED';
-          rec.endedAt = this.now();
+        const result = await this.attemptOne(run, rec, def.name, 'step', def.retry, now);
+        if (result === 'retry') return;
+        if (result !== 'done') {
           run.failedStep = def.name;
-          run.error = msg;
+          run.error = result.failed;
           this.beginCompensation(run, compensationsFor(def.name));
         }
       } else {
@@ -1109,31 +1132,11 @@ export class Engine {
           break;
         }
         const rec = [...run.steps].reverse().find((r) => r.kind === 'compensation' && r.name === name)!;
-        rec.state = 'RUNNING';
-        rec.startedAt ??= now;
-        rec.attempts = c.attempt;
-        try {
-          const out = await this.invoke(name, 'compensation', run, c.attempt);
-          rec.state = 'SUCCEEDED';
-          rec.output = JSON.stringify(out);
-          rec.error = null;
-          rec.endedAt = this.now();
-          c.index++;
-          c.attempt = 1;
-        } catch (e) {
-          const ename = errorNameOf(e);
-          const msg = `${ename}: ${e instanceof Error ? e.message : String(e)}`;
-          rec.error = msg;
-          const delay = retryDelaySeconds(sagaDefinition.compensationRetry, c.attempt, ename);
-          if (delay !== null) {
-            c.attempt++;
-            run.nextRunAt = now + delay * 1000 * this.opts.retryTimeScale;
-            return;
-          }
-          rec.state = 'FAILED';
-          rec.endedAt = this.now();
+        const result = await this.attemptOne(run, rec, name, 'compensation', sagaDefinition.compensationRetry, now);
+        if (result === 'retry') return;
+        if (result !== 'done') {
           run.status = 'FAILED';
-          run.error = `compensation ${name} failed: ${msg}`;
+          run.error = `compensation ${name} failed: ${result.failed}`;
           run.endedAt = this.now();
           return; // stays in phase 'compensate' so an operator can resume it
         }
