@@ -56,7 +56,10 @@ test('a compensation requested by an operator and approved by an approver leaves
     await expect(approverView.item(approvalId)).toContainText(ticket);
     const decided = await approverView.approve(approvalId);
     expect(decided.status()).toBe(200);
-    await expect(approverView.decision(approvalId)).toContainText('Decision recorded: executed');
+    // The list is server-rendered and refreshed after the decision: the item itself now records
+    // the outcome and who decided (the form's transient "Decision recorded" line goes with it).
+    await expect(approverView.item(approvalId)).toContainText('EXECUTED');
+    await expect(approverView.item(approvalId)).toContainText('Decided by Ada Approver');
   } finally {
     await approverContext.close();
   }

@@ -1,6 +1,6 @@
 'use client';
 
-import dynamic from 'next/dynamic';
+import { clientOnly } from '@/components/ui/lazy-leaf';
 import { can } from '@/server/auth/matrix.schema';
 import type { CompensateActionProps } from './compensate-action';
 import type { RedriveActionProps } from './redrive-action';
@@ -15,9 +15,9 @@ const loadRedrive = () => import('./redrive-action').then((m) => m.RedriveAction
 const loadReplay = () => import('./replay-action').then((m) => m.ReplayAction);
 const loadCompensate = () => import('./compensate-action').then((m) => m.CompensateAction);
 
-const Redrive = dynamic(loadRedrive, { ssr: false, loading: () => null });
-const Replay = dynamic(loadReplay, { ssr: false, loading: () => null });
-const Compensate = dynamic(loadCompensate, { ssr: false, loading: () => null });
+const Redrive = clientOnly(loadRedrive);
+const Replay = clientOnly(loadReplay);
+const Compensate = clientOnly(loadCompensate);
 
 export function LazyRedriveAction(props: RedriveActionProps) {
   return can(props.role, 'queue.redrive') ? <Redrive {...props} /> : null;

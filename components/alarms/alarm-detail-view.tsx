@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { useMemo, type ReactNode } from 'react';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
@@ -34,13 +34,13 @@ export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <StateBadge state={alarm.state} />
           <span>since {formatTime(alarm.since)}</span>
-          <Link href={`/incident/${encodeURIComponent(alarm.name)}`} className="text-accent underline">
+          <AppLink href={`/incident/${encodeURIComponent(alarm.name)}`} className="text-accent underline">
             Open incident view
-          </Link>
+          </AppLink>
           {alarm.resource.kind === 'queue' ? (
-            <Link href={`/queues/${encodeURIComponent(alarm.resource.id)}`} className="text-accent underline">
+            <AppLink href={`/queues/${encodeURIComponent(alarm.resource.id)}`} className="text-accent underline">
               Queue {alarm.resource.id}
-            </Link>
+            </AppLink>
           ) : null}
         </div>
         <div className="flex items-center gap-3">

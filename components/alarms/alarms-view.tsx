@@ -1,7 +1,7 @@
 'use client';
 
 import type { ColumnDef } from '@tanstack/react-table';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { LiveStatus } from '@/components/live/live-status';
 import { useUrlState } from '@/components/live/use-url-state';
 import { DataTable } from '@/components/ui/data-table';
@@ -26,12 +26,12 @@ const columns: Col[] = [
     accessorKey: 'name',
     header: 'Alarm',
     cell: (c) => (
-      <Link
+      <AppLink
         href={`/alarms/${encodeURIComponent(c.getValue<string>())}`}
         className="font-semibold text-accent underline"
       >
         {c.getValue<string>()}
-      </Link>
+      </AppLink>
     ),
   },
   {

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import type { AuditPage } from '@/server/audit/audit.schema';
 
 /** One page of the audit log (newest first) with the filter kept in the links. */
@@ -38,7 +38,7 @@ export function AuditTable({ page, query, canExport }: { page: AuditPage; query:
         </div>
       )}
       {page.nextCursor ? (
-        <Link className="self-start text-sm underline" href={`/audit?${qs({ cursor: String(page.nextCursor) })}`}>Older entries</Link>
+        <AppLink className="self-start text-sm underline" href={`/audit?${qs({ cursor: String(page.nextCursor) })}`}>Older entries</AppLink>
       ) : null}
     </div>
   );

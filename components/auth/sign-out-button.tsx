@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { readCsrfToken } from '@/components/actions/api';
+import { readCsrfToken } from './csrf';
 
 /** Ends the session server-side, then goes to the sign-in page. */
 export function SignOutButton() {

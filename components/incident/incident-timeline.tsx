@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { formatTime } from '@/components/ui/format';
 import type { Tone } from '@/components/ui/status-badge';
 import { StatusBadge } from '@/components/ui/status-badge';
@@ -33,9 +33,9 @@ export function IncidentTimeline({ events }: { events: IncidentEvent[] }) {
               {formatTime(e.at)}
             </time>
             <StatusBadge tone={kinds[e.kind].tone}>{kinds[e.kind].label}</StatusBadge>
-            <Link href={e.href} className="text-accent underline">
+            <AppLink href={e.href} className="text-accent underline">
               {e.title}
-            </Link>
+            </AppLink>
             {e.transactionId ? <span className="font-mono text-xs">{e.transactionId}</span> : null}
           </div>
           {e.detail ? <p className="ml-46 text-xs text-fg-muted">{e.detail}</p> : null}

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { formatTime } from '@/components/ui/format';
 import { StateBadge } from '@/components/ui/status-badge';
 import type { Incident } from '@/server/ops/read/read.schema';
@@ -41,24 +41,24 @@ export function IncidentTransactions({ items, queueId }: { items: Incident['tran
               <td className="px-3 py-2 font-mono text-xs">{t.transactionId}</td>
               <td className="px-3 py-2">
                 {t.sagaId ? (
-                  <Link
+                  <AppLink
                     href={`/sagas/${encodeURIComponent(t.sagaId)}`}
                     className="inline-flex items-center gap-2 text-accent underline"
                   >
                     {t.sagaStatus ? <StateBadge state={t.sagaStatus} /> : null} saga
-                  </Link>
+                  </AppLink>
                 ) : (
                   <span className="text-xs text-fg-muted">no saga</span>
                 )}
               </td>
               <td className="px-3 py-2">
                 {t.deadLetters && queueId ? (
-                  <Link
+                  <AppLink
                     href={`/queues/${encodeURIComponent(queueId)}?search=${encodeURIComponent(t.transactionId)}`}
                     className="text-accent underline"
                   >
                     {t.deadLetters} in the DLQ
-                  </Link>
+                  </AppLink>
                 ) : (
                   <span className="text-xs text-fg-muted">none</span>
                 )}

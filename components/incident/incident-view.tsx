@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { useMemo } from 'react';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
@@ -30,9 +30,9 @@ export function IncidentView({ alarm: name }: { alarm: string }) {
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
         <p className="flex flex-wrap items-center gap-2 text-sm">
           <StateBadge state={alarm.state} />
-          <Link href={`/alarms/${encodeURIComponent(alarm.name)}`} className="font-semibold text-accent underline">
+          <AppLink href={`/alarms/${encodeURIComponent(alarm.name)}`} className="font-semibold text-accent underline">
             {alarm.name}
-          </Link>
+          </AppLink>
           <span className="text-fg-muted">
             window {formatTime(data.window.from)} → {formatTime(data.window.to)}
           </span>
@@ -58,9 +58,9 @@ export function IncidentView({ alarm: name }: { alarm: string }) {
         <div className="rounded border border-border bg-surface-raised p-3">
           <h2 className="mb-2 text-sm font-semibold">
             {queue ? (
-              <Link href={`/queues/${encodeURIComponent(queue.id)}`} className="text-accent underline">
+              <AppLink href={`/queues/${encodeURIComponent(queue.id)}`} className="text-accent underline">
                 Queue {queue.id} and its DLQ
-              </Link>
+              </AppLink>
             ) : (
               'No queue concerned'
             )}

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { StateBadge } from '@/components/ui/status-badge';
 import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
@@ -18,9 +18,9 @@ export function ActiveTasks({ replays, redrives }: { replays: Replay[]; redrives
         <li key={r.name} className="rounded border border-border bg-surface-raised p-3 text-sm">
           <div className="mb-1 flex items-center gap-2">
             <StateBadge state={r.state} />
-            <Link href="/replays?tab=replays" className="font-semibold text-accent underline">
+            <AppLink href="/replays?tab=replays" className="font-semibold text-accent underline">
               Replay {r.name}
-            </Link>
+            </AppLink>
             <span className="ml-auto text-xs text-fg-muted">by {r.startedBy ?? 'unknown'}</span>
           </div>
           <ProgressBar label={`Replay ${r.name} progress`} value={r.eventsReplayed} total={r.eventsTotal} />
@@ -30,9 +30,9 @@ export function ActiveTasks({ replays, redrives }: { replays: Replay[]; redrives
         <li key={t.id} className="rounded border border-border bg-surface-raised p-3 text-sm">
           <div className="mb-1 flex items-center gap-2">
             <StateBadge state={t.status} />
-            <Link href="/replays?tab=redrives" className="font-semibold text-accent underline">
+            <AppLink href="/replays?tab=redrives" className="font-semibold text-accent underline">
               Redrive of {t.queueId} DLQ
-            </Link>
+            </AppLink>
             <span className="ml-auto text-xs text-fg-muted">by {t.startedBy ?? 'unknown'}</span>
           </div>
           <ProgressBar label={`Redrive ${t.id} progress`} value={t.moved} total={t.total} />

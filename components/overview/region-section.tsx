@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { StateBadge } from '@/components/ui/status-badge';
 import { formatAge, formatCount, formatTime } from '@/components/ui/format';
 import type { RegionOverview } from '@/server/ops/read/read.schema';
@@ -20,9 +20,9 @@ export function RegionSection({ data }: { data: RegionOverview }) {
         <div>
           <h3 className="mb-2 text-sm font-semibold">
             Firing alarms{' '}
-            <Link href="/alarms?state=ALARM" className="font-normal text-accent underline">
+            <AppLink href="/alarms?state=ALARM" className="font-normal text-accent underline">
               {alarmCounts.ALARM} firing · {alarmCounts.OK} OK · {alarmCounts.INSUFFICIENT_DATA} insufficient data
-            </Link>
+            </AppLink>
           </h3>
           {firingAlarms.length === 0 ? (
             <p className="rounded border border-dashed border-border p-3 text-sm text-fg-muted">
@@ -34,18 +34,18 @@ export function RegionSection({ data }: { data: RegionOverview }) {
                 <li key={a.name} className="rounded border border-danger/60 bg-danger/5 p-2 text-sm">
                   <div className="flex flex-wrap items-center gap-2">
                     <StateBadge state={a.state} />
-                    <Link
+                    <AppLink
                       href={`/alarms/${encodeURIComponent(a.name)}`}
                       className="font-semibold text-accent underline"
                     >
                       {a.name}
-                    </Link>
-                    <Link
+                    </AppLink>
+                    <AppLink
                       href={`/incident/${encodeURIComponent(a.name)}`}
                       className="ml-auto text-xs text-accent underline"
                     >
                       Open incident view
-                    </Link>
+                    </AppLink>
                   </div>
                   <p className="mt-1 text-xs text-fg-muted">
                     since {formatTime(a.since)} · {a.reason}
@@ -60,7 +60,7 @@ export function RegionSection({ data }: { data: RegionOverview }) {
           <ul aria-label={`Dead-letter queues in ${region.id}`} className="grid gap-2 sm:grid-cols-2">
             {queues.map((q) => (
               <li key={q.id}>
-                <Link
+                <AppLink
                   href={`/queues/${encodeURIComponent(q.id)}`}
                   className={`block rounded border p-3 hover:bg-border/30 ${q.dlq.visible > 0 ? 'border-danger/60' : 'border-border'}`}
                 >
@@ -72,7 +72,7 @@ export function RegionSection({ data }: { data: RegionOverview }) {
                     messages · oldest {formatAge(q.dlq.oldestAgeSeconds)} · source {formatCount(q.source.visible)}{' '}
                     visible
                   </span>
-                </Link>
+                </AppLink>
               </li>
             ))}
           </ul>

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { formatCount } from '@/components/ui/format';
 import type { RangeInput, SagaOutcomes as Outcomes } from '@/server/ops/read/read.schema';
 
@@ -26,13 +26,13 @@ export function SagaOutcomes({ outcomes, range }: { outcomes: Outcomes; range: R
     <ul aria-label="Saga outcomes" className="grid grid-cols-2 gap-2 md:grid-cols-4">
       {tiles.map((t) => (
         <li key={t.label}>
-          <Link href={t.href} className="block rounded border border-border bg-surface-raised p-3 hover:bg-border/30">
+          <AppLink href={t.href} className="block rounded border border-border bg-surface-raised p-3 hover:bg-border/30">
             <span className="block text-xs text-fg-muted">{t.label}</span>
             <span className={`block text-2xl font-semibold tabular-nums ${t.tone}`}>
               {formatCount(t.value)}
               {t.capped ? '+' : ''}
             </span>
-          </Link>
+          </AppLink>
         </li>
       ))}
     </ul>

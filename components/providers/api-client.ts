@@ -26,6 +26,27 @@ export function withQuery(path: string, params: Params = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
+interface ErrorBody {
+  error?: { code?: string; message?: string; requestId?: string; field?: string };
+}
+
+/** The ApiError for a failed response, from the server's error body when it sent one. */
+export function errorFromResponse(response: Response, body: unknown): ApiError {
+  const error = (body as ErrorBody | null)?.error;
+  return new ApiError(
+    response.status,
+    error?.code ?? `HTTP${response.status}`,
+    error?.message ?? `The request failed with status ${response.status}`,
+    error?.requestId ?? response.headers.get('x-request-id'),
+    error?.field,
+  );
+}
+
+/** The ApiError for a request that never reached the server. */
+export function networkError(): ApiError {
+  return new ApiError(0, 'NetworkError', 'The console could not reach its server', null);
+}
+
 export async function apiGet<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
@@ -36,21 +57,9 @@ export async function apiGet<T>(path: string, params: Params = {}, signal?: Abor
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiError(0, 'NetworkError', 'The console could not reach its server', null);
+    throw networkError();
   }
-  const requestId = response.headers.get('x-request-id');
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as {
-      error?: { code?: string; message?: string; requestId?: string; field?: string };
-    } | null;
-    throw new ApiError(
-      response.status,
-      body?.error?.code ?? `HTTP${response.status}`,
-      body?.error?.message ?? `The request failed with status ${response.status}`,
-      body?.error?.requestId ?? requestId,
-      body?.error?.field,
-    );
-  }
+  if (!response.ok) throw errorFromResponse(response, await response.json().catch(() => null));
   return (await response.json()) as T;
 }
 

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import type { ReactNode } from 'react';
 import { formatTime, prettyJson } from '@/components/ui/format';
 import type { DeadLetterMessage } from '@/server/platform/platform.schema';
@@ -14,12 +14,12 @@ export function DeadLetterCard({ message, actions }: { message: DeadLetterMessag
       <header className="flex flex-wrap items-center gap-x-3 gap-y-1">
         <span className="font-mono text-xs">{message.id}</span>
         {message.transactionId ? (
-          <Link
+          <AppLink
             href={`/sagas?transactionId=${encodeURIComponent(message.transactionId)}&range=7d`}
             className="text-xs text-accent underline"
           >
             Transaction {message.transactionId}
-          </Link>
+          </AppLink>
         ) : (
           <span className="text-xs text-fg-muted">no transaction id</span>
         )}

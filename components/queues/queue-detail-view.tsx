@@ -9,10 +9,10 @@ import { Skeleton } from '@/components/ui/skeleton';
 import type { DeadLetterMessage } from '@/server/platform/platform.schema';
 import { useQueuesQuery } from './data/queues-query';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
-
-const DeadLetterBrowser = lazyLeaf(() => import('./dead-letter-browser').then((m) => m.DeadLetterBrowser));
 import { ChartRangeSwitch, QueueCharts } from './queue-charts';
 import { QueueStats } from './queue-stats';
+
+const DeadLetterBrowser = lazyLeaf(() => import('./dead-letter-browser').then((m) => m.DeadLetterBrowser));
 
 export interface QueueDetailViewProps {
   id: string;

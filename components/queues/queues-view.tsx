@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { LiveStatus } from '@/components/live/live-status';
 import { useUrlState } from '@/components/live/use-url-state';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -31,9 +31,9 @@ export function QueuesView({ range }: { range: '1h' | '24h' }) {
         {query.data?.map((pair) => (
           <li key={pair.id} className="rounded border border-border bg-surface-raised p-4">
             <h2 className="mb-2 text-lg font-semibold">
-              <Link href={`/queues/${encodeURIComponent(pair.id)}?range=${range}`} className="text-accent underline">
+              <AppLink href={`/queues/${encodeURIComponent(pair.id)}?range=${range}`} className="text-accent underline">
                 {pair.id}
-              </Link>{' '}
+              </AppLink>{' '}
               <span className="text-xs font-normal text-fg-muted">
                 {pair.region} · max receive count {pair.maxReceiveCount}
               </span>

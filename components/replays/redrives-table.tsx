@@ -1,7 +1,7 @@
 'use client';
 
 import type { ColumnDef } from '@tanstack/react-table';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { formatTime } from '@/components/ui/format';
@@ -16,9 +16,9 @@ const columns: Col[] = [
     accessorKey: 'queueId',
     header: 'Source',
     cell: (c) => (
-      <Link href={`/queues/${encodeURIComponent(c.getValue<string>())}`} className="text-accent underline">
+      <AppLink href={`/queues/${encodeURIComponent(c.getValue<string>())}`} className="text-accent underline">
         {c.getValue<string>()} DLQ ({c.row.original.selection === 'all' ? 'all messages' : 'selected messages'})
-      </Link>
+      </AppLink>
     ),
   },
   {

@@ -4,12 +4,14 @@ import type { ReactNode } from 'react';
 import { LiveStatus } from '@/components/live/live-status';
 import { useUrlState } from '@/components/live/use-url-state';
 import { InlineError } from '@/components/ui/inline-error';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Pager } from '@/components/ui/pager';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useRedrivesQuery } from './data/redrives-query';
 import { useReplaysQuery } from './data/replays-query';
-import { RedrivesTable } from './redrives-table';
-import { ReplaysTable } from './replays-table';
+
+const RedrivesTable = lazyLeaf(() => import('./redrives-table').then((m) => m.RedrivesTable));
+const ReplaysTable = lazyLeaf(() => import('./replays-table').then((m) => m.ReplaysTable));
 
 export type ReplaysTab = 'replays' | 'redrives';
 

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import type { ReactNode } from 'react';
 import { queuePairs } from '@/infra/platform/description';
 import { LiveStatus } from '@/components/live/live-status';
@@ -51,13 +51,13 @@ export function SagaDetailView({ id, actions }: SagaDetailViewProps) {
         </p>
       ) : null}
       <nav aria-label="Related records" className="mb-6 flex flex-wrap gap-4 text-sm">
-        <Link href={`/sagas?transactionId=${tx}&range=7d`} className="text-accent underline">
+        <AppLink href={`/sagas?transactionId=${tx}&range=7d`} className="text-accent underline">
           All sagas of transaction {saga.transactionId}
-        </Link>
+        </AppLink>
         {queuePairs.map((q) => (
-          <Link key={q.id} href={`/queues/${q.id}?search=${tx}`} className="text-accent underline">
+          <AppLink key={q.id} href={`/queues/${q.id}?search=${tx}`} className="text-accent underline">
             Its {q.id} dead letters
-          </Link>
+          </AppLink>
         ))}
       </nav>
       <Section title="Timeline">

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ColumnDef, SortingState } from '@tanstack/react-table';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { useState } from 'react';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimeRangePicker } from '@/components/live/time-range-picker';
@@ -32,12 +32,12 @@ const columns: Col[] = [
     header: 'Transaction',
     enableSorting: false,
     cell: (c) => (
-      <Link
+      <AppLink
         href={`/sagas/${encodeURIComponent(c.row.original.id)}`}
         className="font-mono text-xs text-accent underline"
       >
         {c.getValue<string>()}
-      </Link>
+      </AppLink>
     ),
   },
   {

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { usePathname } from 'next/navigation';
 
 export const navItems = [
@@ -21,7 +21,7 @@ export function NavLinks() {
         const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
         return (
           <li key={item.href}>
-            <Link
+            <AppLink
               href={item.href}
               aria-current={active ? 'page' : undefined}
               className={`block rounded px-3 py-2 text-sm ${
@@ -29,7 +29,7 @@ export function NavLinks() {
               }`}
             >
               {item.label}
-            </Link>
+            </AppLink>
           </li>
         );
       })}

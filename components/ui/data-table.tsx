@@ -1,14 +1,13 @@
 'use client';
 
-import dynamic from 'next/dynamic';
+import { clientOnly } from './lazy-leaf';
 import { Skeleton } from './skeleton';
 import type { DataTableProps } from './data-table-core';
 
 export type { DataTableProps } from './data-table-core';
 
-const Core = dynamic(() => import('./data-table-core').then((m) => m.DataTableCore), {
-  ssr: false,
-  loading: () => <Skeleton rows={4} label="Loading the table" />,
+const Core = clientOnly(() => import('./data-table-core').then((m) => m.DataTableCore), {
+  fallback: <Skeleton rows={4} label="Loading the table" />,
 });
 
 /** A sortable, keyboard-navigable TanStack table (see DataTableCore), its code loaded alongside the data. */

@@ -1,7 +1,42 @@
 'use client';
 
-import dynamic from 'next/dynamic';
-import type { ComponentType } from 'react';
+import { lazy, Suspense, useSyncExternalStore, type ComponentType, type ReactNode } from 'react';
+
+const noSubscription = () => () => {};
+
+/** False while rendering on the server and hydrating, true once the browser has taken over. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A component whose code is split into its own chunk and rendered in the browser only (the
+ * `ssr: false` of next/dynamic, on React.lazy and Suspense, which the page already ships).
+ * `fallback` (a node, or a function of the props) shows while the chunk loads; `preload` starts the download as soon as the
+ * importing module evaluates in the browser, in parallel with the page's first data request.
+ */
+export function clientOnly<P extends object>(
+  load: () => Promise<ComponentType<P>>,
+  { fallback = null, preload = false }: { fallback?: ReactNode | ((props: P) => ReactNode); preload?: boolean } = {},
+): ComponentType<P> {
+  if (preload && typeof window !== 'undefined') void load();
+  const Lazy = lazy(async () => ({ default: await load() })) as unknown as ComponentType<P>;
+  function ClientOnly(props: P) {
+    const hydrated = useHydrated();
+    const placeholder = typeof fallback === 'function' ? fallback(props) : fallback;
+    if (!hydrated) return <>{placeholder}</>;
+    return (
+      <Suspense fallback={placeholder}>
+        <Lazy {...props} />
+      </Suspense>
+    );
+  }
+  return ClientOnly;
+}
 
 /**
  * A data-rendering leaf whose code loads in parallel with the view's first data request:
@@ -10,6 +45,8 @@ import type { ComponentType } from 'react';
  * what the skeleton and the data fetch need.
  */
 export function lazyLeaf<P extends object>(load: () => Promise<ComponentType<P>>) {
-  if (typeof window !== 'undefined') void load();
-  return dynamic(load, { ssr: false, loading: () => <div className="h-16 animate-pulse rounded bg-border/40" /> });
+  return clientOnly(load, {
+    preload: true,
+    fallback: <div className="h-16 animate-pulse rounded bg-border/40" />,
+  });
 }

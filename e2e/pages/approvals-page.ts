@@ -6,7 +6,6 @@ export class ApprovalsPage {
 
   readonly item = (id: string) => this.page.getByRole('listitem', { name: `Approval ${id}` });
   readonly approveButton = (id: string) => this.item(id).getByRole('button', { name: 'Approve' });
-  readonly decision = (id: string) => this.item(id).getByRole('status');
 
   async open() {
     await test.step('open approvals', async () => {

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { AlarmRedrive } from '@/components/actions/alarm-redrive';
 import { LazyReplayAction } from '@/components/actions/lazy-actions';
 import { AlarmDetailView } from '@/components/alarms/alarm-detail-view';
@@ -31,9 +31,9 @@ export default async function AlarmPage({ params }: Props) {
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/alarms" className="text-accent underline">
+        <AppLink href="/alarms" className="text-accent underline">
           ← All alarms
-        </Link>
+        </AppLink>
       </p>
       <PageHeader title={name} description="Alarm detail" />
       <AlarmDetailView name={name} actions={actions} />

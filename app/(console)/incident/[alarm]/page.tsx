@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { AlarmRedrive } from '@/components/actions/alarm-redrive';
 import { IncidentView } from '@/components/incident/incident-view';
 import { PageHeader } from '@/components/ui/page-header';
@@ -17,9 +17,9 @@ export default async function IncidentPage({ params }: Props) {
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href={`/alarms/${encodeURIComponent(alarm)}`} className="text-accent underline">
+        <AppLink href={`/alarms/${encodeURIComponent(alarm)}`} className="text-accent underline">
           ← Alarm detail
-        </Link>
+        </AppLink>
       </p>
       <PageHeader
         title="Incident"

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { QueueDetailWithActions } from '@/components/queues/queue-detail-with-actions';
 import { PageHeader } from '@/components/ui/page-header';
 import { getCaller } from '@/server/auth/session';
@@ -19,9 +19,9 @@ export default async function QueuePage({ params, searchParams }: Props) {
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/queues" className="text-accent underline">
+        <AppLink href="/queues" className="text-accent underline">
           ← All queues
-        </Link>
+        </AppLink>
       </p>
       <PageHeader title={`Queue ${id}`} description="Depths, charts and the dead-letter browser." />
       <QueueDetailWithActions

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { AppLink } from '@/components/ui/app-link';
 import { LazyCompensateAction } from '@/components/actions/lazy-actions';
 import { SagaDetailView } from '@/components/sagas/saga-detail-view';
 import { PageHeader } from '@/components/ui/page-header';
@@ -17,9 +17,9 @@ export default async function SagaPage({ params }: Props) {
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/sagas" className="text-accent underline">
+        <AppLink href="/sagas" className="text-accent underline">
           ← All sagas
-        </Link>
+        </AppLink>
       </p>
       <PageHeader title={`Saga ${id}`} description="Every step and compensation, in execution order." />
       <SagaDetailView id={id} actions={caller ? <LazyCompensateAction role={caller.role} sagaId={id} /> : null} />

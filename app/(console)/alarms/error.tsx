@@ -1,7 +1,0 @@
-'use client';
-
-import { RouteError } from '@/components/ui/route-error';
-
-export default function AlarmsError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return <RouteError error={error} reset={reset} what="alarms" />;
-}
