@@ -43,6 +43,51 @@ test('a downstream outage makes its alarm fire and the overview shows it within 
   await expect(page.getByTestId('alarm-reason')).toContainText('Threshold crossed');
 });
 
+test('a downstream outage behind the processor dead-letters transactions: the DLQ alarm goes from OK to firing on the overview within 90 s', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  const overview = new OverviewPage(page);
+  const queue = new QueuePage(page);
+  const admin = new PlatformAdmin(page.request);
+  // Start from a quiet DLQ: the seed's and earlier specs' dead letters go, and the alarm must be
+  // OK (its 1-minute datapoint of the purged depth has to pass first) before the outage.
+  await admin.purgeDeadLetters('processing');
+  await expect
+    .poll(
+      async () => {
+        const r = await page.request.get(`/api/platform/alarms/${DLQ_ALARM}`);
+        return ((await r.json()) as { alarm: { state: string } }).alarm.state;
+      },
+      { timeout: 150_000, intervals: [2_000] },
+    )
+    .toBe('OK');
+  await overview.open();
+  await expect(overview.updatedAgo()).toContainText(/Updated \d+ s ago/);
+  await expect(overview.firingAlarm(DLQ_ALARM)).toHaveCount(0);
+  const tx = `tx-e2e-outage-${Date.now().toString(36)}`;
+  const injectedAt = Date.now();
+  await admin.processorOutage();
+  try {
+    await admin.injectTransaction(tx);
+    await expect(overview.firingAlarm(DLQ_ALARM)).toBeVisible({ timeout: 90_000 });
+    const seconds = Math.round((Date.now() - injectedAt) / 1000);
+    test.info().annotations.push({ type: 'DLQ alarm shown after (s)', description: String(seconds) });
+    console.log(`[read-overview] the DLQ alarm was on the overview ${seconds} s after the outage began`);
+    expect(seconds).toBeLessThanOrEqual(90);
+    await expect(overview.dlqDepth('processing')).not.toHaveText('0');
+  } finally {
+    await admin.clearFaults();
+  }
+  // One click from the overview to the failing thing: the DLQ, with this transaction's message.
+  await queue.open('processing');
+  await queue.search(tx);
+  const message = queue.deadLetter(tx);
+  await expect(message).toBeVisible({ timeout: 45_000 });
+  await expect(message.getByTestId('last-error')).toContainText('ProcessorOutage');
+  await expect(message).toContainText('received 3×');
+});
+
 test('a poison message fires the DLQ alarm on the overview and the DLQ browser shows it with its error', async ({
   page,
 }) => {
