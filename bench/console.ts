@@ -21,6 +21,8 @@ import { gzipSync } from 'node:zlib';
 import { metricsFor, namesFor, queuePairs } from '../infra/platform/description';
 import { sagaDefinition, compensationsFor, type StepName } from '../infra/saga/definition';
 import { openDatabase, type Db } from '../server/platform/local/db';
+import type { StepRecord } from '../server/platform/local/engine/engine';
+import { encodeTimeline } from '../server/platform/local/saga-timeline';
 import { seedArchive, seedDlq } from './fixtures/engine-fixtures';
 import { writeResults, type BenchEntry } from './results';
 
@@ -76,15 +78,22 @@ function seedSagas(db: Db, n: number, now: number): void {
         const failed: StepName | null =
           status === 'SUCCEEDED' ? null : status === 'FAILED' ? 'Notify' : 'SettlePayment';
         const id = `bench-saga-${i}`;
-        const input = JSON.stringify({
+        const tx = {
           transactionId: id,
           fromAccount: 'acct-0001',
           toAccount: 'acct-0002',
           amount: 100 + (i % 9000),
           currency: 'USD',
-        });
+          createdAt: new Date(t).toISOString(),
+        };
+        const input = JSON.stringify(tx);
         let at = t;
-        const rec = (name: string, kind: 'step' | 'compensation', state: string, error: string | null = null) => {
+        const rec = (
+          name: string,
+          kind: StepRecord['kind'],
+          state: StepRecord['state'],
+          error: string | null = null,
+        ): StepRecord => {
           const s = {
             name,
             kind,
@@ -98,7 +107,7 @@ function seedSagas(db: Db, n: number, now: number): void {
           at += 25;
           return s;
         };
-        const steps: ReturnType<typeof rec>[] = [];
+        const steps: StepRecord[] = [];
         for (const step of sagaDefinition.steps) {
           if (failed && step.name === failed) {
             steps.push(rec(step.name, 'step', 'FAILED', 'TransientError: downstream unavailable'));
@@ -123,7 +132,7 @@ function seedSagas(db: Db, n: number, now: number): void {
           100 + (i % 9000),
           'USD',
           input,
-          JSON.stringify(steps),
+          encodeTimeline(steps, t),
           '{"phase":"done","index":0,"attempt":1,"comps":[]}',
           t,
         );

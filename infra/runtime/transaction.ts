@@ -73,6 +73,11 @@ function byteLength(text: string): number {
   return n;
 }
 
+/** True when `text` is over MAX_EVENT_BYTES in UTF-8 (a UTF-16 code unit is at most 3 UTF-8 bytes: short texts are not counted). */
+function oversized(text: string): boolean {
+  return text.length * 3 > MAX_EVENT_BYTES && byteLength(text) > MAX_EVENT_BYTES;
+}
+
 function describe(error: z.ZodError, prefix: string): string {
   return error.issues
     .slice(0, 3)
@@ -81,13 +86,30 @@ function describe(error: z.ZodError, prefix: string): string {
 }
 
 /**
+ * True when JSON.stringify gives the same text for `raw` and for zod's copy `parsed` of it: a
+ * plain object whose own keys are exactly the copy's, in the same order (zod keeps the values,
+ * and `detail` is the same reference).
+ */
+function sameJson(raw: object, parsed: object): boolean {
+  if (Object.getPrototypeOf(raw) !== Object.prototype || Object.hasOwn(raw, 'toJSON')) return false;
+  const a = Object.keys(raw);
+  const b = Object.keys(parsed);
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+/**
  * Envelope checks done by the bus on PutEvents: size, JSON, envelope fields, known
  * source/detail-type. Does not look inside `detail` (the processor does).
+ * For an object argument, `text` is the JSON text it measured when it is also exactly
+ * JSON.stringify(event), so a caller that stores the event need not serialize it again.
  */
-export function parseEnvelope(raw: unknown): ParseResult<EventEnvelope> {
+export function parseEnvelope(
+  raw: unknown,
+): { ok: true; event: EventEnvelope; text?: string } | { ok: false; code: RejectionCode; reason: string } {
   let value: unknown = raw;
+  let text: string | undefined;
   if (typeof raw === 'string') {
-    if (byteLength(raw) > MAX_EVENT_BYTES)
+    if (oversized(raw))
       return {
         ok: false,
         code: 'oversized',
@@ -99,13 +121,12 @@ export function parseEnvelope(raw: unknown): ParseResult<EventEnvelope> {
       return { ok: false, code: 'malformed', reason: `event is not valid JSON: ${(e as Error).message}` };
     }
   } else {
-    let text: string;
     try {
       text = JSON.stringify(raw) ?? '';
     } catch (e) {
       return { ok: false, code: 'malformed', reason: `event is not serializable: ${(e as Error).message}` };
     }
-    if (byteLength(text) > MAX_EVENT_BYTES)
+    if (oversized(text))
       return {
         ok: false,
         code: 'oversized',
@@ -130,7 +151,9 @@ export function parseEnvelope(raw: unknown): ParseResult<EventEnvelope> {
     };
   }
   if (e.detail === undefined) return { ok: false, code: 'malformed', reason: 'detail: required' };
-  return { ok: true, event: e };
+  return text !== undefined && typeof raw === 'object' && raw !== null && sameJson(raw, e)
+    ? { ok: true, event: e, text }
+    : { ok: true, event: e };
 }
 
 /** Full parse (envelope + transaction detail). Used by the processor on every message body. */

@@ -34,7 +34,11 @@ export interface BreakerTransition {
 
 export class CircuitBreaker {
   private stateValue: BreakerState = 'closed';
-  private window: boolean[] = []; // true = failure
+  /** Sliding window of the last `windowSize` outcomes (1 = failure) as a ring buffer: record() runs on every call. */
+  private readonly window: Uint8Array;
+  private windowNext = 0;
+  private windowLength = 0;
+  private failuresInWindow = 0;
   private openedAt = 0;
   private trialsStarted = 0;
   private trialsSucceeded = 0;
@@ -44,6 +48,7 @@ export class CircuitBreaker {
     if (options.failureRateThreshold <= 0 || options.failureRateThreshold > 100)
       throw new RangeError('failureRateThreshold must be in (0, 100]');
     if (options.windowSize < options.minimumCalls) throw new RangeError('windowSize must be >= minimumCalls');
+    this.window = new Uint8Array(options.windowSize);
   }
 
   /** Current state at `now` (open turns half-open once openMs has passed). */
@@ -55,8 +60,8 @@ export class CircuitBreaker {
 
   /** Failure rate (percent) of the current window. */
   failureRate(): number {
-    if (this.window.length === 0) return 0;
-    return (100 * this.window.filter(Boolean).length) / this.window.length;
+    if (this.windowLength === 0) return 0;
+    return (100 * this.failuresInWindow) / this.windowLength;
   }
 
   /** Ask before calling: false means fail fast without calling the downstream. */
@@ -76,21 +81,34 @@ export class CircuitBreaker {
       if (!success) return this.open(now, 'a trial call failed while half-open');
       this.trialsSucceeded++;
       if (this.trialsSucceeded >= this.options.halfOpenMaxCalls) {
-        this.window = [];
+        this.clearWindow();
         this.move('closed', now, `${this.trialsSucceeded} trial calls succeeded`);
       }
       return;
     }
     if (s === 'open') return; // late result of a call started before opening
-    this.window.push(!success);
-    if (this.window.length > this.options.windowSize) this.window.shift();
+    const size = this.window.length;
+    if (size === 0) return; // an empty window never reaches a failure rate
+    if (this.windowLength === size)
+      this.failuresInWindow -= this.window[this.windowNext]!; // the oldest drops out
+    else this.windowLength++;
+    this.window[this.windowNext] = success ? 0 : 1;
+    if (!success) this.failuresInWindow++;
+    this.windowNext = (this.windowNext + 1) % size;
     const rate = this.failureRate();
-    if (this.window.length >= this.options.minimumCalls && rate >= this.options.failureRateThreshold) {
+    if (this.windowLength >= this.options.minimumCalls && rate >= this.options.failureRateThreshold) {
       this.open(
         now,
-        `failure rate ${rate.toFixed(1)}% over the last ${this.window.length} calls >= ${this.options.failureRateThreshold}%`,
+        `failure rate ${rate.toFixed(1)}% over the last ${this.windowLength} calls >= ${this.options.failureRateThreshold}%`,
       );
     }
+  }
+
+  private clearWindow(): void {
+    this.window.fill(0);
+    this.windowNext = 0;
+    this.windowLength = 0;
+    this.failuresInWindow = 0;
   }
 
   private open(now: number, reason: string): void {

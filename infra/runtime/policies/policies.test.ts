@@ -59,4 +59,23 @@ describe('circuit breaker', () => {
     expect(b.state(1500)).toBe('open');
     expect(b.transitions.map((t) => t.to)).toEqual(['open', 'half-open', 'open']);
   });
+  it('counts only the last windowSize calls: old failures slide out of the window', () => {
+    const b = new CircuitBreaker(opts);
+    for (let i = 0; i < 4; i++) b.record(false, 0); // opens (4 of 4 failed)
+    for (let i = 0; i < 2; i++) b.record(true, 1000 + i); // half-open trials succeed: closed, window cleared
+    expect(b.failureRate()).toBe(0);
+    for (let i = 0; i < 4; i++) b.record(i % 2 === 0, 2000); // 2 failures of 4: 50 % -> opens again
+    expect(b.state(2000)).toBe('open');
+    const c = new CircuitBreaker(opts);
+    for (let i = 0; i < 4; i++) c.record(i !== 0, 0); // 1 failure, then successes
+    for (let i = 0; i < 6; i++) c.record(true, 0); // window full: 1 failure of 10
+    expect(c.failureRate()).toBe(10);
+    c.record(true, 0); // the failure slides out
+    expect(c.failureRate()).toBe(0);
+    for (let i = 0; i < 4; i++) c.record(false, 0); // 4 of the last 10
+    expect(c.state(0)).toBe('closed');
+    expect(c.failureRate()).toBe(40);
+    c.record(false, 0); // 5 of the last 10
+    expect(c.state(0)).toBe('open');
+  });
 });

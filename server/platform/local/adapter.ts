@@ -16,6 +16,7 @@ import {
   queuePairs,
   type AlarmDefinition,
 } from '@/infra/platform/description';
+import type { Transaction } from '@/infra/runtime/transaction';
 import { can, type Caller, type Permission } from '@/server/auth/permissions.schema';
 import type {
   CompensateInput,
@@ -49,9 +50,10 @@ import type {
 } from '../platform.schema';
 import { PlatformError, type Platform } from '../port';
 import { dlqOf, openDatabase, type Db } from './db';
-import { LOCAL_ALARMS, NAMES, type SagaCursor, type SagaStatus, type StepRecord } from './engine/engine';
+import { LOCAL_ALARMS, NAMES, type SagaCursor, type SagaStatus } from './engine/engine';
 import { makeQueueStats } from './queries';
 import { planCommand } from './saga-commands';
+import { decodeTimeline, encodeTimeline } from './saga-timeline';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -543,7 +545,7 @@ class LocalPlatform implements Platform {
   }
 
   private toDetail(r: SagaFullRow): SagaDetail {
-    const steps = JSON.parse(r.steps) as StepRecord[];
+    const steps = decodeTimeline(r.steps, r.started_at, JSON.parse(r.input) as Transaction);
     return {
       ...this.toSummary(r),
       steps: steps.map((s) => ({
@@ -836,7 +838,7 @@ class LocalPlatform implements Platform {
     const plan = planCommand(
       {
         status: row.status,
-        steps: JSON.parse(row.steps) as StepRecord[],
+        steps: decodeTimeline(row.steps, row.started_at, JSON.parse(row.input) as Transaction),
         cursor: JSON.parse(row.cursor) as SagaCursor,
         nextRunAt: row.next_run_at,
         failedStep: row.failed_step,
@@ -884,7 +886,7 @@ class LocalPlatform implements Platform {
         const s = plan.saga;
         const changed = this.s.updateSaga.run(
           s.status,
-          JSON.stringify(s.steps),
+          encodeTimeline(s.steps, row.started_at),
           JSON.stringify(s.cursor),
           s.nextRunAt,
           s.failedStep,

@@ -88,4 +88,42 @@ describe('bad input', () => {
     expect(dead?.last_error).toMatch(/PoisonMessageError: .*detail.amount: /);
     expect(engine.db.prepare('SELECT 1 FROM sagas WHERE id = ?').get('tx-poison-1')).toBeUndefined();
   });
+
+  it('fails a message whole, writing nothing, when its saga cannot be stored (idempotency record gone)', async () => {
+    const time = new Date().toISOString();
+    const tx = {
+      transactionId: 'tx-twice',
+      fromAccount: 'acct-0003',
+      toAccount: 'acct-0004',
+      amount: 500,
+      currency: 'USD',
+      createdAt: time,
+    };
+    await engine.tx(() => engine.putEvents([transactionEnvelope('first', tx, time)]));
+    await engine.processOnce();
+    const snapshot = () =>
+      JSON.stringify([
+        engine.db.prepare('SELECT id, balance, held, open_holds FROM accounts ORDER BY id').all(),
+        engine.db.prepare('SELECT * FROM journal ORDER BY transaction_id, kind').all(),
+        engine.db.prepare('SELECT * FROM holds ORDER BY transaction_id').all(),
+        engine.db.prepare('SELECT * FROM settlements ORDER BY transaction_id').all(),
+        engine.db.prepare('SELECT id, status, steps FROM sagas ORDER BY id').all(),
+      ]);
+    expect(engine.db.prepare('SELECT status FROM sagas WHERE id = ?').get('tx-twice')).toEqual({ status: 'SUCCEEDED' });
+    const before = snapshot();
+    // The record expired and was pruned; the same transaction arrives again (e.g. an old DLQ message redriven).
+    engine.db.prepare('DELETE FROM idempotency WHERE key = ?').run('tx-twice');
+    await engine.tx(() => engine.putEvents([transactionEnvelope('again', tx, time)]));
+    const row = engine.db.prepare<[string], { receive_count: number; last_error: string | null; queue: string }>(
+      "SELECT receive_count, last_error, queue FROM messages WHERE transaction_id = ? AND attributes LIKE '%again%'",
+    );
+    for (let receive = 1; receive <= 3; receive++) {
+      await engine.processOnce();
+      expect(row.get('tx-twice')?.receive_count).toBe(receive);
+      expect(snapshot()).toBe(before);
+    }
+    expect(row.get('tx-twice')?.queue).toBe(dlqOf(PROCESSING));
+    expect(row.get('tx-twice')?.last_error).toMatch(/UNIQUE constraint failed: sagas.id/);
+    expect(engine.db.prepare('SELECT count(*) AS n FROM idempotency WHERE key = ?').get('tx-twice')).toEqual({ n: 0 });
+  });
 });

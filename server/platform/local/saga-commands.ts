@@ -4,6 +4,7 @@
  */
 import { compensationsFor, sagaDefinition, type CompensationName } from '@/infra/saga/definition';
 import type { SagaCursor, SagaStatus, StepRecord } from './engine/engine';
+import { pendingRecord } from './saga-timeline';
 
 export interface StoredSaga {
   status: SagaStatus;
@@ -22,17 +23,7 @@ export function planCommand(saga: StoredSaga, mode: 'compensate' | 'resume', rea
   const steps = saga.steps.map((s) => ({ ...s }));
   const cursor: SagaCursor = { ...saga.cursor, comps: [...saga.cursor.comps] };
   const withComps = (comps: CompensationName[], failedStep: string | null, error: string | null): CommandPlan => {
-    for (const name of comps)
-      steps.push({
-        name,
-        kind: 'compensation',
-        state: 'PENDING',
-        attempts: 0,
-        startedAt: null,
-        endedAt: null,
-        output: null,
-        error: null,
-      });
+    for (const name of comps) steps.push(pendingRecord(name, 'compensation'));
     for (const r of steps) if (r.kind === 'step' && r.state === 'PENDING') r.state = 'SKIPPED';
     return {
       ok: true,

@@ -182,4 +182,96 @@ describe('unit of work (the engine batch)', () => {
       { key: 'k1', status: 'COMPLETED', result: '{"sagaId":"k1"}' },
     ]);
   });
+  it('with the absence of a transaction’s rows noted, still applies every step once and sees its own writes', async () => {
+    const ledger = deps.ledger as SqliteLedgerStore;
+    db.exec('BEGIN IMMEDIATE');
+    ledger.beginBatch(new UndoLog());
+    ledger.noteAbsent('tx-1', { hold: true, journal: true, settlement: true });
+    for (const name of forward) {
+      await runStep(name, ctx, deps);
+      const again = await runStep(name, ctx, deps); // the second run finds the first's rows
+      if (name !== 'ValidatePayment' && name !== 'Notify') expect(again.alreadyDone).toBe(true);
+    }
+    for (const name of ['VoidSettlement', 'ReverseLedger', 'ReleaseFunds'] as const) {
+      await runCompensation(name, ctx, deps);
+      await runCompensation(name, ctx, deps);
+    }
+    ledger.flushBatch();
+    db.exec('COMMIT');
+    expect(balance('a')).toEqual({ balance: 1000, held: 0 });
+    expect(balance('b')).toEqual({ balance: 0, held: 0 });
+    expect(db.prepare('SELECT kind FROM journal ORDER BY kind').all()).toEqual([{ kind: 'POST' }, { kind: 'REVERSE' }]);
+    expect(db.prepare('SELECT reference, state FROM settlements').all()).toEqual([
+      { reference: 'ref-1', state: 'VOIDED' },
+    ]);
+    expect(db.prepare('SELECT state FROM holds').all()).toEqual([{ state: 'RELEASED' }]);
+  });
+
+  it('looks again after a savepoint rollback removed a row written since the absence was noted', async () => {
+    const ledger = deps.ledger as SqliteLedgerStore;
+    const undo = new UndoLog();
+    db.exec('BEGIN IMMEDIATE');
+    ledger.beginBatch(undo);
+    ledger.noteAbsent('tx-1', { hold: true, journal: true, settlement: true });
+    await runStep('ReserveFunds', ctx, deps);
+    db.exec('SAVEPOINT msg');
+    const mark = undo.mark();
+    await runStep('PostLedger', ctx, deps);
+    await runStep('SettlePayment', ctx, deps);
+    db.exec('ROLLBACK TO msg');
+    db.exec('RELEASE msg');
+    undo.rollbackTo(mark);
+    expect((await runStep('PostLedger', ctx, deps)).alreadyDone).toBe(false);
+    expect((await runStep('SettlePayment', ctx, deps)).alreadyDone).toBe(false);
+    ledger.flushBatch();
+    db.exec('COMMIT');
+    expect(balance('a')).toEqual({ balance: 300, held: 0 });
+    expect(balance('b')).toEqual({ balance: 700, held: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM journal').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT reference FROM settlements').all()).toEqual([{ reference: 'ref-2' }]);
+  });
+
+  it('takes over an expired record in memory and writes it at flush; a released takeover deletes it', async () => {
+    const idempotency = new SqliteIdempotencyStore(db);
+    const add = db.prepare('INSERT INTO idempotency VALUES (?, \'COMPLETED\', 1, \'{"sagaId":"old"}\', 0, NULL)');
+    add.run('expired-1');
+    add.run('expired-2');
+    db.exec('BEGIN IMMEDIATE');
+    idempotency.beginBatch(new UndoLog());
+    expect((await idempotency.claim('expired-1', 100, 5_000)).status).toBe('claimed');
+    expect((await idempotency.claim('expired-1', 100, 5_000)).status).toBe('in_progress');
+    await idempotency.complete('expired-1', '{"sagaId":"new"}');
+    expect((await idempotency.claim('expired-2', 100, 5_000)).status).toBe('claimed');
+    await idempotency.release('expired-2');
+    expect(await idempotency.get('expired-2')).toBeNull();
+    expect((await idempotency.claim('expired-2', 100, 5_000)).status).toBe('claimed'); // claimable again
+    await idempotency.release('expired-2');
+    expect(db.prepare('SELECT key, result FROM idempotency ORDER BY key').all()).toEqual([
+      { key: 'expired-1', result: '{"sagaId":"old"}' },
+      { key: 'expired-2', result: '{"sagaId":"old"}' },
+    ]); // nothing written before the flush
+    idempotency.flushBatch();
+    db.exec('COMMIT');
+    expect(db.prepare('SELECT key, status, expiry_time, result FROM idempotency ORDER BY key').all()).toEqual([
+      { key: 'expired-1', status: 'COMPLETED', expiry_time: 100, result: '{"sagaId":"new"}' },
+    ]);
+  });
+
+  it('decides a claim on an absent key without the table and on a present key from it', async () => {
+    const idempotency = new SqliteIdempotencyStore(db);
+    db.prepare("INSERT INTO idempotency VALUES ('done', 'COMPLETED', 100, '{}', 0, NULL)").run();
+    db.exec('BEGIN IMMEDIATE');
+    idempotency.beginBatch(new UndoLog());
+    idempotency.noteAbsent('fresh');
+    expect((await idempotency.claim('fresh', 100, 0)).status).toBe('claimed');
+    await idempotency.complete('fresh', '{"sagaId":"fresh"}');
+    expect((await idempotency.claim('fresh', 100, 0)).status).toBe('completed');
+    expect((await idempotency.claim('done', 100, 0)).status).toBe('completed');
+    idempotency.flushBatch();
+    db.exec('COMMIT');
+    expect(db.prepare('SELECT key, status FROM idempotency ORDER BY key').all()).toEqual([
+      { key: 'done', status: 'COMPLETED' },
+      { key: 'fresh', status: 'COMPLETED' },
+    ]);
+  });
 });

@@ -4,12 +4,14 @@
  * transactions, so each batch is atomic.
  *
  * Unit of work (the engine's batches): between beginBatch() and flushBatch() the stores keep
- * accounts, holds and fresh idempotency records in memory and write each changed row ONCE at
- * the end of the batch, inside the same SQLite transaction (BEGIN IMMEDIATE holds the write
- * lock, so nothing else can change those rows meanwhile). A per-message savepoint is mirrored
- * by an UndoLog mark: rolling back a message undoes its in-memory changes too. A crash before
- * COMMIT loses the batch as a whole, exactly as before. Outside a batch every call writes
- * through immediately (standalone callers, tests).
+ * every row they write (accounts, holds, journal entries, settlements, idempotency records) in
+ * memory and write each changed row ONCE at the end of the batch, inside the same SQLite
+ * transaction (BEGIN IMMEDIATE holds the write lock, so nothing else can change those rows
+ * meanwhile). Each write first looks for the existing row (in memory, then in the table), so the
+ * flush never meets a conflicting row. A message's changes are marked in an UndoLog: rolling a
+ * failed message back undoes them, and since the stores wrote nothing to the database for it,
+ * the engine needs no savepoint. A crash before COMMIT loses the batch as a whole. Outside a
+ * batch every call writes through immediately (standalone callers, tests).
  */
 import { sagaErrors } from '@/infra/saga/definition';
 import {
@@ -59,13 +61,22 @@ interface PendingIdem {
   result: string | null;
   createdAt: number;
   inProgressUntil: number | null;
+  /** The table has a row for the key (expired or stale, taken over): flushBatch updates it instead of inserting. */
+  inDb: boolean;
 }
 
 export class SqliteIdempotencyStore implements IdempotencyStore {
-  /** Records created in the current batch (absent from the table when claimed); inserted by flushBatch. */
-  private pending: Map<string, PendingIdem> | null = null;
+  /**
+   * Records claimed in the current batch, written by flushBatch; null = a taken-over table row
+   * whose claim was released (deleted by flushBatch).
+   */
+  private pending: Map<string, PendingIdem | null> | null = null;
+  /** Keys known to have no table row in the current batch (noteAbsent): claim skips the lookup. */
+  private absent: Set<string> | null = null;
   private undo: UndoLog | null = null;
   private readonly flushStmt;
+  private readonly flushReplaceStmt;
+  private readonly flushDeleteStmt;
   private readonly getStmt;
   private readonly insertStmt;
   private readonly replaceStmt;
@@ -87,35 +98,53 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.flushStmt = db.prepare(
       'INSERT INTO idempotency (key, status, expiry_time, result, created_at, in_progress_until) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.flushReplaceStmt = db.prepare(
+      'UPDATE idempotency SET status = ?, expiry_time = ?, result = ?, created_at = ?, in_progress_until = ? WHERE key = ?',
+    );
+    this.flushDeleteStmt = db.prepare('DELETE FROM idempotency WHERE key = ?');
   }
 
   /** Starts a unit of work (call right after BEGIN IMMEDIATE). */
   beginBatch(undo: UndoLog): void {
     this.pending = new Map();
+    this.absent = new Set();
     this.undo = undo;
+  }
+
+  /**
+   * Within a batch: `key` has no row in the table (the caller looked, under the batch's write
+   * lock). Rows this store creates are written only by flushBatch, so the fact holds until then.
+   */
+  noteAbsent(key: string): void {
+    this.absent?.add(key);
   }
 
   /** Writes the batch's new records (call right before COMMIT) and ends the unit of work. */
   flushBatch(): void {
     const pending = this.pending;
     this.pending = null;
+    this.absent = null;
     this.undo = null;
     if (!pending) return;
-    for (const [key, p] of pending)
-      this.flushStmt.run(key, p.status, p.expiryTime, p.result, p.createdAt, p.inProgressUntil);
+    for (const [key, p] of pending) {
+      if (p === null) this.flushDeleteStmt.run(key);
+      else if (p.inDb) this.flushReplaceStmt.run(p.status, p.expiryTime, p.result, p.createdAt, p.inProgressUntil, key);
+      else this.flushStmt.run(key, p.status, p.expiryTime, p.result, p.createdAt, p.inProgressUntil);
+    }
   }
 
   /** Drops the unit of work (after ROLLBACK). */
   discardBatch(): void {
     this.pending = null;
+    this.absent = null;
     this.undo = null;
   }
 
-  private setPending(key: string, value: PendingIdem | undefined): void {
+  private setPending(key: string, value: PendingIdem | null | undefined): void {
     const pending = this.pending!;
     const before = pending.get(key);
-    this.undo!.push(() => (before ? pending.set(key, before) : pending.delete(key)));
-    if (value) pending.set(key, value);
+    this.undo!.push(() => (before !== undefined ? pending.set(key, before) : pending.delete(key)));
+    if (value !== undefined) pending.set(key, value);
     else pending.delete(key);
   }
 
@@ -126,32 +155,37 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   claimSync(key: string, expiryTime: number, now: number, inProgressUntil?: number): ClaimResult {
     if (this.pending) {
       const p = this.pending.get(key);
-      const row: IdemRow | undefined = p
-        ? {
-            key,
-            status: p.status,
-            expiry_time: p.expiryTime,
-            result: p.result,
-            created_at: p.createdAt,
-            in_progress_until: p.inProgressUntil,
-          }
-        : this.getStmt.get(key);
+      let row: IdemRow | undefined;
+      let inDb: boolean;
+      if (p === undefined) {
+        row = this.absent!.has(key) ? undefined : this.getStmt.get(key);
+        inDb = row !== undefined;
+      } else if (p === null) {
+        inDb = true; // a taken-over row whose claim was released: as good as absent
+      } else {
+        row = {
+          key,
+          status: p.status,
+          expiry_time: p.expiryTime,
+          result: p.result,
+          created_at: p.createdAt,
+          in_progress_until: p.inProgressUntil,
+        };
+        inDb = p.inDb;
+      }
       if (row) {
         const decided = this.decide(row, now);
         if (decided) return decided;
       }
-      if (row && !p) {
-        // A table row that may be taken over (expired, or a crashed worker's claim): write through.
-        this.replaceStmt.run(expiryTime, now, inProgressUntil ?? null, key);
-        return { status: 'claimed' };
-      }
-      // Absent (the common case) or created in this batch: kept in memory, inserted by flushBatch.
+      // Absent (the common case), or a table row that may be taken over (expired, or a crashed
+      // worker's claim): kept in memory, written by flushBatch.
       this.setPending(key, {
         status: 'IN_PROGRESS',
         expiryTime,
         result: null,
         createdAt: now,
         inProgressUntil: inProgressUntil ?? null,
+        inDb,
       });
       return { status: 'claimed' };
     }
@@ -188,12 +222,13 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   release(key: string): Promise<void> {
     const p = this.pending?.get(key);
     if (p) {
-      if (p.status === 'IN_PROGRESS') this.setPending(key, undefined);
-    } else this.releaseStmt.run(key);
+      if (p.status === 'IN_PROGRESS') this.setPending(key, p.inDb ? null : undefined);
+    } else if (p === undefined) this.releaseStmt.run(key);
     return Promise.resolve();
   }
   get(key: string): Promise<IdempotencyRecord | null> {
     const p = this.pending?.get(key);
+    if (p === null) return Promise.resolve(null);
     if (p)
       return Promise.resolve({
         key,
@@ -267,6 +302,13 @@ interface AccountState {
   openHolds: number;
   dirty: boolean;
 }
+interface SettlementState {
+  reference: string;
+  state: Settlement['state'];
+  updatedAt: number;
+  /** The row exists in the table (UPDATE at flush) or was recorded in this batch (INSERT). */
+  inDb: boolean;
+}
 interface HoldState extends Hold {
   updatedAt: number;
   /** The row exists in the table (UPDATE at flush) or was created in this batch (INSERT). */
@@ -280,6 +322,13 @@ export class SqliteLedgerStore implements LedgerStore {
   private batch: {
     accounts: Map<string, AccountState | null>;
     holds: Map<string, HoldState | null>;
+    /** Journal entries posted in this batch (key: transaction id + kind), inserted by flushBatch. */
+    journal: Map<string, JournalRow>;
+    /** Settlements recorded or voided in this batch, written by flushBatch. */
+    settlements: Map<string, SettlementState>;
+    /** Transactions known to have no journal entry / settlement row in the table (noteAbsent). */
+    noJournal: Set<string>;
+    noSettlement: Set<string>;
     undo: UndoLog;
   } | null = null;
 
@@ -319,6 +368,10 @@ export class SqliteLedgerStore implements LedgerStore {
         "INSERT OR IGNORE INTO settlements (transaction_id, reference, state, updated_at) VALUES (?, ?, 'SETTLED', ?)",
       ),
       voidSettlement: db.prepare("UPDATE settlements SET state = 'VOIDED', updated_at = ? WHERE transaction_id = ?"),
+      newSettlement: db.prepare(
+        'INSERT INTO settlements (transaction_id, reference, state, updated_at) VALUES (?, ?, ?, ?)',
+      ),
+      writeSettlement: db.prepare('UPDATE settlements SET state = ?, updated_at = ? WHERE transaction_id = ?'),
     };
   }
 
@@ -326,10 +379,84 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Starts a unit of work (call right after BEGIN IMMEDIATE, which holds the write lock). */
   beginBatch(undo: UndoLog): void {
-    this.batch = { accounts: new Map(), holds: new Map(), undo };
+    this.batch = {
+      accounts: new Map(),
+      holds: new Map(),
+      journal: new Map(),
+      settlements: new Map(),
+      noJournal: new Set(),
+      noSettlement: new Set(),
+      undo,
+    };
   }
 
-  /** Writes every account and hold the batch changed, once each (call right before COMMIT). */
+  /**
+   * Within a batch: what the caller found absent from the tables for `transactionId` (it looked
+   * under the batch's write lock), so the steps skip those lookups. The batch writes its own rows
+   * only at flushBatch, and every read looks at the batch's rows first, so the facts hold until then.
+   */
+  noteAbsent(transactionId: string, absent: { hold: boolean; journal: boolean; settlement: boolean }): void {
+    const b = this.batch;
+    if (!b) return;
+    if (absent.hold && !b.holds.has(transactionId)) b.holds.set(transactionId, null);
+    if (absent.journal) b.noJournal.add(transactionId);
+    if (absent.settlement) b.noSettlement.add(transactionId);
+  }
+
+  private entry(transactionId: string, kind: JournalEntry['kind']): JournalRow | undefined {
+    const b = this.batch;
+    if (!b) return this.s.entry.get(transactionId, kind);
+    const pending = b.journal.get(`${transactionId}\u0000${kind}`);
+    if (pending) return pending;
+    return b.noJournal.has(transactionId) ? undefined : this.s.entry.get(transactionId, kind);
+  }
+
+  /** Posts a journal entry the caller found absent (entry()): in the batch until flushBatch, else at once. */
+  private insertEntry(
+    transactionId: string,
+    kind: JournalEntry['kind'],
+    debit: string,
+    credit: string,
+    amount: number,
+    currency: string,
+    now: number,
+  ): void {
+    const b = this.batch;
+    if (!b) {
+      this.s.insertEntry.run(transactionId, kind, debit, credit, amount, currency, now);
+      return;
+    }
+    const key = `${transactionId}\u0000${kind}`;
+    const journal = b.journal;
+    journal.set(key, {
+      transaction_id: transactionId,
+      kind,
+      debit_account: debit,
+      credit_account: credit,
+      amount,
+      currency,
+      posted_at: now,
+    });
+    b.undo.push(() => journal.delete(key));
+  }
+
+  private settlementRow(transactionId: string): SettlementRow | undefined {
+    const b = this.batch;
+    if (!b) return this.s.settlement.get(transactionId);
+    const pending = b.settlements.get(transactionId);
+    if (pending) return { transaction_id: transactionId, reference: pending.reference, state: pending.state };
+    return b.noSettlement.has(transactionId) ? undefined : this.s.settlement.get(transactionId);
+  }
+
+  /** Records a settlement state in the batch (written by flushBatch). */
+  private putSettlement(transactionId: string, s: SettlementState): void {
+    const settlements = this.batch!.settlements;
+    const before = settlements.get(transactionId);
+    this.batch!.undo.push(() => (before ? settlements.set(transactionId, before) : settlements.delete(transactionId)));
+    settlements.set(transactionId, s);
+  }
+
+  /** Writes every account, hold, journal entry and settlement the batch changed, once each (call right before COMMIT). */
   flushBatch(): void {
     const b = this.batch;
     this.batch = null;
@@ -339,6 +466,20 @@ export class SqliteLedgerStore implements LedgerStore {
       if (!h?.dirty) continue;
       if (h.inDb) this.s.setHold.run(h.state, h.updatedAt, h.transactionId);
       else this.s.writeHold.run(h.transactionId, h.account, h.amount, h.currency, h.state, h.updatedAt);
+    }
+    for (const e of b.journal.values())
+      this.s.insertEntry.run(
+        e.transaction_id,
+        e.kind,
+        e.debit_account,
+        e.credit_account,
+        e.amount,
+        e.currency,
+        e.posted_at,
+      );
+    for (const [transactionId, s] of b.settlements) {
+      if (s.inDb) this.s.writeSettlement.run(s.state, s.updatedAt, transactionId);
+      else this.s.newSettlement.run(transactionId, s.reference, s.state, s.updatedAt);
     }
   }
 
@@ -499,7 +640,7 @@ export class SqliteLedgerStore implements LedgerStore {
   post(transactionId: string, t: Transfer, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean }> {
     return Promise.resolve(
       this.atomic(() => {
-        const existing = this.s.entry.get(transactionId, 'POST');
+        const existing = this.entry(transactionId, 'POST');
         if (existing) return { entry: toEntry(existing), alreadyDone: true };
         // Capture first (a conditional write that changes nothing when it fails), then post.
         if (this.batch) {
@@ -514,7 +655,7 @@ export class SqliteLedgerStore implements LedgerStore {
           this.adjust(t.fromAccount, -t.amount, -t.amount, -1);
           this.adjust(t.toAccount, t.amount, 0, 0);
           this.setHoldState(h, 'CAPTURED', now);
-          this.s.insertEntry.run(transactionId, 'POST', t.fromAccount, t.toAccount, t.amount, t.currency, now);
+          this.insertEntry(transactionId, 'POST', t.fromAccount, t.toAccount, t.amount, t.currency, now);
         } else {
           if (this.s.captureHold.run(now, transactionId, t.fromAccount, t.amount).changes !== 1) {
             const h = this.s.hold.get(transactionId);
@@ -546,13 +687,13 @@ export class SqliteLedgerStore implements LedgerStore {
   reverse(transactionId: string, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean } | null> {
     return Promise.resolve(
       this.atomic(() => {
-        const done = this.s.entry.get(transactionId, 'REVERSE');
+        const done = this.entry(transactionId, 'REVERSE');
         if (done) return { entry: toEntry(done), alreadyDone: true };
-        const post = this.s.entry.get(transactionId, 'POST');
+        const post = this.entry(transactionId, 'POST');
         if (!post) return null;
         // The reversal debits the original credit account and credits the original debit account;
         // the money returns to the hold (released by ReleaseFunds).
-        this.s.insertEntry.run(
+        this.insertEntry(
           transactionId,
           'REVERSE',
           post.credit_account,
@@ -592,6 +733,16 @@ export class SqliteLedgerStore implements LedgerStore {
   ): Promise<{ settlement: Settlement; alreadyDone: boolean }> {
     return Promise.resolve(
       this.atomic(() => {
+        if (this.batch) {
+          const existing = this.settlementRow(transactionId);
+          if (existing)
+            return {
+              settlement: { transactionId, reference: existing.reference, state: existing.state },
+              alreadyDone: true,
+            };
+          this.putSettlement(transactionId, { reference, state: 'SETTLED', updatedAt: now, inDb: false });
+          return { settlement: { transactionId, reference, state: 'SETTLED' as const }, alreadyDone: false };
+        }
         if (this.s.insertSettlement.run(transactionId, reference, now).changes === 0) {
           const s = this.s.settlement.get(transactionId)!;
           return { settlement: { transactionId, reference: s.reference, state: s.state }, alreadyDone: true };
@@ -604,16 +755,26 @@ export class SqliteLedgerStore implements LedgerStore {
   voidSettlement(transactionId: string, now: number): Promise<Settlement | null> {
     return Promise.resolve(
       this.atomic(() => {
-        const s = this.s.settlement.get(transactionId);
+        const s = this.settlementRow(transactionId);
         if (!s) return null;
-        if (s.state === 'SETTLED') this.s.voidSettlement.run(now, transactionId);
+        if (s.state === 'SETTLED') {
+          if (this.batch) {
+            const inBatch = this.batch.settlements.get(transactionId);
+            this.putSettlement(transactionId, {
+              reference: s.reference,
+              state: 'VOIDED',
+              updatedAt: now,
+              inDb: inBatch ? inBatch.inDb : true,
+            });
+          } else this.s.voidSettlement.run(now, transactionId);
+        }
         return { transactionId, reference: s.reference, state: 'VOIDED' as const };
       }),
     );
   }
 
   getSettlement(transactionId: string): Promise<Settlement | null> {
-    const s = this.s.settlement.get(transactionId);
+    const s = this.settlementRow(transactionId);
     return Promise.resolve(s ? { transactionId, reference: s.reference, state: s.state } : null);
   }
 }

@@ -35,7 +35,14 @@ import {
 import { matchesPattern, type EventPattern } from '@/infra/runtime/event-pattern';
 import { CircuitBreaker } from '@/infra/runtime/policies/circuit-breaker';
 import { visibilityTimeout } from '@/infra/runtime/policies/visibility-timeout';
-import { StepError, errorNameOf, type Downstream, type StepDeps, type StepOutput } from '@/infra/runtime/ports';
+import {
+  StepError,
+  errorNameOf,
+  type Downstream,
+  type LedgerStore,
+  type StepDeps,
+  type StepOutput,
+} from '@/infra/runtime/ports';
 import { PoisonMessageError, processMessage, type ProcessorDeps } from '@/infra/runtime/processor';
 import { retryDelaySeconds, runCompensation, runStep } from '@/infra/runtime/saga-steps';
 import {
@@ -51,6 +58,7 @@ import {
 import { startCheckpointer, type Checkpointer } from '../checkpointer';
 import { BUS_DLQ, DB_FILE, dlqOf, openDatabase, type Db } from '../db';
 import { makeQueueStats } from '../queries';
+import { decodeTimeline, derivedOutputOf, encodeTimeline, pendingRecord } from '../saga-timeline';
 import { SqliteIdempotencyStore, SqliteLedgerStore, UndoLog } from '../stores';
 import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs } from '../traffic.schema';
 import { evaluateAlarm, type AlarmStateValue } from './alarms';
@@ -110,6 +118,11 @@ export interface StepRecord {
   startedAt: number | null;
   endedAt: number | null;
   output: string | null;
+  /**
+   * True only when `output` is exactly the output derived from the saga input (see
+   * saga-timeline.ts): the timeline then stores a marker instead of the text.
+   */
+  outputDerived?: boolean;
   error: string | null;
 }
 
@@ -244,6 +257,10 @@ export class Engine {
   private lastAlarmAt = 0;
   private lastMaintenanceAt = 0;
   private currentStep: string | null = null;
+  /** Set by processBatch while one message is processed: see now(). */
+  private messageNow: number | null = null;
+  /** Saga rows written (inserted or updated) so far: see processBatch. */
+  private sagaWrites = 0;
   /** A second outage target, used only while seeding (the knob holds one). */
   private extraOutage: string | null = null;
   private stopped = false;
@@ -292,9 +309,6 @@ export class Engine {
       walCheckpoint: db.prepare<[], { busy: number; log: number; checkpointed: number }>(
         'PRAGMA wal_checkpoint(PASSIVE)',
       ),
-      savepoint: db.prepare('SAVEPOINT msg'),
-      release: db.prepare('RELEASE msg'),
-      rollbackTo: db.prepare('ROLLBACK TO msg'),
       getSetting: db.prepare<[string], { value: string; updated_at: number }>(
         'SELECT value, updated_at FROM settings WHERE key = ?',
       ),
@@ -319,7 +333,13 @@ export class Engine {
         'SELECT id, queue, body, receive_count, ingest_at, transaction_id FROM messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?',
       ),
       markReceived: db.prepare('UPDATE messages SET visible_at = ?, receive_count = receive_count + 1 WHERE id = ?'),
-      deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
+      deleteMessages: db.prepare('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))'),
+      // Does this transaction id have an idempotency record / a saga (see probeAbsent)?
+      probe: db
+        .prepare<[string, string], [number | null, number | null]>(
+          'SELECT (SELECT 1 FROM idempotency WHERE key = ?), (SELECT 1 FROM sagas WHERE id = ?)',
+        )
+        .raw(true),
       failMessage: db.prepare('UPDATE messages SET visible_at = ?, last_error = ?, receive_count = ? WHERE id = ?'),
       deadLetter: db.prepare(
         'UPDATE messages SET queue = ?, source_queue = queue, dead = 1, enqueued_at = ?, visible_at = ?, last_error = coalesce(?, last_error), receive_count = ? WHERE id = ?',
@@ -420,8 +440,12 @@ export class Engine {
     this.loadRules();
   }
 
+  /**
+   * The engine's clock. While a message is processed it reads the time the message started
+   * (one clock read per message instead of one per step record, metric and ledger write).
+   */
   now(): number {
-    return this.baseClock() + this.clockOffset;
+    return this.messageNow ?? this.baseClock() + this.clockOffset;
   }
 
   private log(line: string): void {
@@ -598,7 +622,7 @@ export class Engine {
     for (let i = 0; i < entries.length; i++) {
       const raw = entries[i];
       // Replayed events come from the archive, which only holds events that passed these checks.
-      const parsed =
+      const parsed: ReturnType<typeof parseEnvelope> =
         opts.replayName && raw !== null && typeof raw === 'object'
           ? { ok: true as const, event: raw as EventEnvelope }
           : parseEnvelope(raw);
@@ -612,7 +636,8 @@ export class Engine {
       }
       const env = parsed.event;
       if (opts.replayName) env['replay-name'] = opts.replayName;
-      const body = JSON.stringify(env);
+      // The text the bus measured, when it is the envelope's JSON (see parseEnvelope): not serialized twice.
+      const body = parsed.text !== undefined && !opts.replayName ? parsed.text : JSON.stringify(env);
       const detail = env.detail as { transactionId?: unknown } | null;
       const txId =
         detail && typeof detail === 'object' && typeof detail.transactionId === 'string'
@@ -633,7 +658,9 @@ export class Engine {
         const { lastInsertRowid } = this.s.insertMessage.run(
           rule.target,
           body,
-          JSON.stringify({ eventId: env.id, ...(opts.replayName ? { replayName: opts.replayName } : {}) }),
+          opts.replayName
+            ? JSON.stringify({ eventId: env.id, replayName: opts.replayName })
+            : `{"eventId":${JSON.stringify(env.id)}}`,
           txId,
           now,
           now,
@@ -876,10 +903,19 @@ export class Engine {
     const minute = minuteOf(this.now());
     let durations = this.durations.get(minute);
     if (!durations) this.durations.set(minute, (durations = []));
+    // Messages processed successfully: deleted together after the loop, in this same transaction.
+    const done: number[] = [];
+    // No savepoint per message: the stores keep everything a message writes in memory until the
+    // batch's flush (stores.ts), so the only statement a message runs against the database is
+    // its saga row's insert, the last step that can fail (one statement: atomic on its own). A
+    // failed message is rolled back by its UndoLog mark. Should a message ever fail after its
+    // saga row was written, the whole batch is rolled back instead (nothing half-applied).
     for (const m of batch) {
       const t0 = performance.now();
-      this.s.savepoint.run();
       const mark = this.undo.mark();
+      const sagaWrites = this.sagaWrites;
+      this.messageNow = null;
+      this.messageNow = this.now();
       try {
         this.currentIngestAt = m.ingest_at;
         this.currentMessageId = m.id;
@@ -889,10 +925,10 @@ export class Engine {
           if (!parsed.ok) throw new PoisonMessageError(parsed.code, parsed.reason);
           throw new ProcessorOutageError();
         }
+        if (m.transaction_id !== null) this.probeAbsent(m.transaction_id);
         const outcome = await processMessage(m.body, this.processorDeps);
-        this.s.deleteMessage.run(m.id);
+        done.push(m.id);
         this.bumpQueue(m.queue, -1);
-        this.s.release.run();
         if (outcome.kind === 'duplicate') {
           this.metric('processor.duplicates');
           this.counts.duplicates++;
@@ -901,17 +937,39 @@ export class Engine {
           this.counts.processed++;
         }
       } catch (e) {
-        this.s.rollbackTo.run();
-        this.s.release.run();
+        if (this.sagaWrites !== sagaWrites)
+          throw new Error(
+            `message ${m.id} failed after its saga row was written; the batch is rolled back: ${e instanceof Error ? e.message : String(e)}`,
+            { cause: e },
+          );
         this.undo.rollbackTo(mark);
         const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         this.metric('processor.errors');
         this.counts.failedMessages++;
         if (m.receive_count >= MAX_RECEIVE_COUNT) this.deadLetter(m, err, false);
         else this.s.failMessage.run(this.now() + this.opts.failureRetryDelayMs, err, m.receive_count, m.id);
+      } finally {
+        this.messageNow = null;
       }
       durations.push(performance.now() - t0);
     }
+    if (done.length > 0) this.s.deleteMessages.run(JSON.stringify(done));
+  }
+
+  /**
+   * Tells the stores which rows keyed by `transactionId` do not exist, so a new transaction's claim
+   * and steps skip their lookups: two index seeks instead of four. Ledger rows (hold, journal,
+   * settlement) of a transaction are only ever written by its saga's steps, in the same SQLite
+   * transaction that inserts or updates its saga row (saga id = transaction id; sagas are never
+   * deleted), so no saga row means no ledger rows. Runs inside the batch transaction (the write
+   * lock is held); the stores write their rows only at the batch's flush and read their own
+   * batch rows before these facts. The id is the message's column: should the body carry another
+   * id, the facts are simply not used (they are kept per id).
+   */
+  private probeAbsent(transactionId: string): void {
+    const [idem, saga] = this.s.probe.get(transactionId, transactionId)!;
+    if (idem === null) this.idempotency.noteAbsent(transactionId);
+    if (saga === null) this.ledger.noteAbsent(transactionId, { hold: true, journal: true, settlement: true });
   }
 
   // ------------------------------------------------------------------ sagas
@@ -927,16 +985,7 @@ export class Engine {
       endedAt: null,
       failedStep: null,
       error: null,
-      steps: sagaDefinition.steps.map((s) => ({
-        name: s.name,
-        kind: 'step' as const,
-        state: 'PENDING' as const,
-        attempts: 0,
-        startedAt: null,
-        endedAt: null,
-        output: null,
-        error: null,
-      })),
+      steps: sagaDefinition.steps.map((s) => pendingRecord(s.name, 'step')),
       cursor: { phase: 'forward', index: 0, attempt: 1, comps: [] },
       nextRunAt: null,
       ingestAt: this.currentIngestAt || now,
@@ -950,8 +999,10 @@ export class Engine {
   }
 
   private persistSaga(run: SagaRun): void {
-    const steps = JSON.stringify(run.steps);
-    const cursor = JSON.stringify(run.cursor);
+    const steps = encodeTimeline(run.steps, run.startedAt);
+    const c = run.cursor;
+    // The same text as JSON.stringify(run.cursor) (its keys in this order), without walking the object.
+    const cursor = `{"phase":"${c.phase}","index":${c.index},"attempt":${c.attempt},"comps":${c.comps.length === 0 ? '[]' : JSON.stringify(c.comps)}}`;
     if (run.isNew) {
       const t = run.transaction;
       this.s.insertSaga.run(
@@ -970,16 +1021,17 @@ export class Engine {
         run.nextRunAt,
         run.ingestAt,
       );
+      this.sagaWrites++;
       this.bumpSaga(run.status, 1);
     } else {
       this.s.updateSaga.run(run.status, run.endedAt, run.failedStep, run.error, steps, cursor, run.nextRunAt, run.id);
+      this.sagaWrites++;
       if (run.initialStatus !== run.status) {
         if (run.initialStatus) this.bumpSaga(run.initialStatus, -1);
         this.bumpSaga(run.status, 1);
       }
     }
     if (TERMINAL.has(run.status) && run.initialStatus !== run.status) {
-      const now = this.now();
       this.metric(
         run.status === 'SUCCEEDED'
           ? 'saga.succeeded'
@@ -988,7 +1040,8 @@ export class Engine {
             : 'saga.failed',
       );
       this.counts.sagasEnded++;
-      if (this.opts.trackLatency) this.latencies.push(now - run.ingestAt);
+      // The live clock, not the message's start time (now()): the latency includes this message's processing.
+      if (this.opts.trackLatency) this.latencies.push(this.baseClock() + this.clockOffset - run.ingestAt);
     }
   }
 
@@ -1021,16 +1074,18 @@ export class Engine {
     downstream: this.downstream,
     now: () => this.now(),
   };
-  private ledgerProxy() {
+  /** The ledger port for the steps (this.ledger is assigned after the field initializers run). */
+  private ledgerProxy(): LedgerStore {
     return {
-      getAccount: (id: string) => this.ledger.getAccount(id),
-      placeHold: (...a: Parameters<SqliteLedgerStore['placeHold']>) => this.ledger.placeHold(...a),
-      releaseHold: (...a: Parameters<SqliteLedgerStore['releaseHold']>) => this.ledger.releaseHold(...a),
-      post: (...a: Parameters<SqliteLedgerStore['post']>) => this.ledger.post(...a),
-      reverse: (...a: Parameters<SqliteLedgerStore['reverse']>) => this.ledger.reverse(...a),
-      recordSettlement: (...a: Parameters<SqliteLedgerStore['recordSettlement']>) => this.ledger.recordSettlement(...a),
-      voidSettlement: (...a: Parameters<SqliteLedgerStore['voidSettlement']>) => this.ledger.voidSettlement(...a),
-      getSettlement: (id: string) => this.ledger.getSettlement(id),
+      getAccount: (id) => this.ledger.getAccount(id),
+      placeHold: (transactionId, account, amount, currency, now) =>
+        this.ledger.placeHold(transactionId, account, amount, currency, now),
+      releaseHold: (transactionId, now) => this.ledger.releaseHold(transactionId, now),
+      post: (transactionId, transfer, now) => this.ledger.post(transactionId, transfer, now),
+      reverse: (transactionId, now) => this.ledger.reverse(transactionId, now),
+      recordSettlement: (transactionId, reference, now) => this.ledger.recordSettlement(transactionId, reference, now),
+      voidSettlement: (transactionId, now) => this.ledger.voidSettlement(transactionId, now),
+      getSettlement: (transactionId) => this.ledger.getSettlement(transactionId),
     };
   }
 
@@ -1038,24 +1093,20 @@ export class Engine {
     return this.knobs.outageStep === step || this.extraOutage === step;
   }
 
-  private async invoke(
+  /** Runs the step or compensation (currentStep names it for the downstream's outage check meanwhile). */
+  private invoke(
     name: StepName | CompensationName,
     kind: 'step' | 'compensation',
     run: SagaRun,
     attempt: number,
   ): Promise<StepOutput> {
-    this.currentStep = name;
-    try {
-      const isDownstream = name === 'SettlePayment' || name === 'Notify' || name === 'VoidSettlement';
-      if (!isDownstream && this.isDown(name))
-        throw new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${name})`);
-      const ctx = { sagaId: run.id, transaction: run.transaction, attempt };
-      return kind === 'step'
-        ? await runStep(name as StepName, ctx, this.stepDeps)
-        : await runCompensation(name as CompensationName, ctx, this.stepDeps);
-    } finally {
-      this.currentStep = null;
-    }
+    const isDownstream = name === 'SettlePayment' || name === 'Notify' || name === 'VoidSettlement';
+    if (!isDownstream && this.isDown(name))
+      return Promise.reject(new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${name})`));
+    const ctx = { sagaId: run.id, transaction: run.transaction, attempt };
+    return kind === 'step'
+      ? runStep(name as StepName, ctx, this.stepDeps)
+      : runCompensation(name as CompensationName, ctx, this.stepDeps);
   }
 
   /**
@@ -1075,10 +1126,18 @@ export class Engine {
     rec.state = 'RUNNING';
     rec.startedAt ??= now;
     rec.attempts = c.attempt;
+    this.currentStep = name;
     try {
-      const out = await this.invoke(name, kind, run, c.attempt);
+      let out: StepOutput;
+      try {
+        out = await this.invoke(name, kind, run, c.attempt);
+      } finally {
+        this.currentStep = null;
+      }
       rec.state = 'SUCCEEDED';
-      rec.output = JSON.stringify(out);
+      const derived = derivedOutputOf(name, run.transaction, out);
+      rec.output = derived ?? JSON.stringify(out);
+      rec.outputDerived = derived !== null;
       rec.error = null;
       rec.endedAt = this.now();
       c.index++;
@@ -1115,7 +1174,12 @@ export class Engine {
           c.phase = 'done';
           break;
         }
-        const rec = run.steps.find((r) => r.kind === 'step' && r.name === def.name)!;
+        // Step records come first, in definition order: the cursor's index is the record's (checked).
+        const at = run.steps[c.index];
+        const rec =
+          at?.kind === 'step' && at.name === def.name
+            ? at
+            : run.steps.find((r) => r.kind === 'step' && r.name === def.name)!;
         const result = await this.attemptOne(run, rec, def.name, 'step', def.retry, now);
         if (result === 'retry') return;
         if (result !== 'done') {
@@ -1148,17 +1212,7 @@ export class Engine {
   beginCompensation(run: SagaRun, comps: CompensationName[]): void {
     run.status = 'COMPENSATING';
     run.cursor = { phase: 'compensate', index: 0, attempt: 1, comps };
-    for (const name of comps)
-      run.steps.push({
-        name,
-        kind: 'compensation',
-        state: 'PENDING',
-        attempts: 0,
-        startedAt: null,
-        endedAt: null,
-        output: null,
-        error: null,
-      });
+    for (const name of comps) run.steps.push(pendingRecord(name, 'compensation'));
     for (const r of run.steps) if (r.kind === 'step' && r.state === 'PENDING') r.state = 'SKIPPED';
   }
 
@@ -1167,15 +1221,16 @@ export class Engine {
     return this.tx(async () => {
       const rows = this.s.dueSagas.all(this.now(), limit);
       for (const row of rows) {
+        const transaction = JSON.parse(row.input) as Transaction;
         const run: SagaRun = {
           id: row.id,
-          transaction: JSON.parse(row.input) as Transaction,
+          transaction,
           status: row.status,
           startedAt: row.started_at,
           endedAt: row.ended_at,
           failedStep: row.failed_step,
           error: row.error,
-          steps: JSON.parse(row.steps) as StepRecord[],
+          steps: decodeTimeline(row.steps, row.started_at, transaction),
           cursor: JSON.parse(row.cursor) as SagaCursor,
           nextRunAt: row.next_run_at,
           ingestAt: row.ingest_at,
