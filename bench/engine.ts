@@ -23,6 +23,11 @@ function tmp(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ledgerline-bench-${label}-`));
 }
 
+/** An engine for the bulk phases (replay, redrive): no seed, no traffic, large batches. */
+function bulkEngine(dir: string): Engine {
+  return new Engine({ dataDir: dir, seed: false, batchSize: 5000, backgroundCheckpoint: true, traffic: { rate: 0 } });
+}
+
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -142,13 +147,7 @@ async function tickUntil(engine: Engine, done: () => boolean, timeoutMs: number)
 
 async function replay(n: number) {
   const dir = tmp('replay');
-  const engine = new Engine({
-    dataDir: dir,
-    seed: false,
-    batchSize: 5000,
-    backgroundCheckpoint: true,
-    traffic: { rate: 0 },
-  });
+  const engine = bulkEngine(dir);
   try {
     await engine.start();
     const to = Date.now() - 1000;
@@ -180,13 +179,7 @@ async function replay(n: number) {
 
 async function redrive(n: number, rateCheck: number) {
   const dir = tmp('redrive');
-  const engine = new Engine({
-    dataDir: dir,
-    seed: false,
-    batchSize: 5000,
-    backgroundCheckpoint: true,
-    traffic: { rate: 0 },
-  });
+  const engine = bulkEngine(dir);
   try {
     await engine.start();
     seedDlq(engine.db, n, 10_000_000, PROCESSING);

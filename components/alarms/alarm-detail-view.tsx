@@ -10,9 +10,9 @@ import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
+import { useAlarmQuery } from './data/alarm-query';
 
 const AlarmHistory = lazyLeaf(() => import('./alarm-history').then((m) => m.AlarmHistory));
-import { useAlarmQuery } from './data/alarm-query';
 
 export interface AlarmDetailViewProps {
   name: string;

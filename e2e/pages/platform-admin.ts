@@ -33,30 +33,33 @@ export class PlatformAdmin {
     });
   }
 
+  /** POSTs one TransactionSubmitted event from acct-0001 to acct-0002 with this amount. */
+  private async submitTransaction(transactionId: string, amount: number | string) {
+    const time = new Date().toISOString();
+    await this.post('/api/admin/events', {
+      events: [
+        {
+          version: '0',
+          id: `e2e-${transactionId}`,
+          source: 'transaction.processing',
+          'detail-type': 'TransactionSubmitted',
+          time,
+          detail: {
+            transactionId,
+            fromAccount: 'acct-0001',
+            toAccount: 'acct-0002',
+            amount,
+            currency: 'USD',
+            createdAt: time,
+          },
+        },
+      ],
+    });
+  }
+
   /** A valid transfer of 1.00 USD from acct-0001 to acct-0002. */
   async injectTransaction(transactionId: string) {
-    await test.step(`admin: inject transaction ${transactionId}`, async () => {
-      const time = new Date().toISOString();
-      await this.post('/api/admin/events', {
-        events: [
-          {
-            version: '0',
-            id: `e2e-${transactionId}`,
-            source: 'transaction.processing',
-            'detail-type': 'TransactionSubmitted',
-            time,
-            detail: {
-              transactionId,
-              fromAccount: 'acct-0001',
-              toAccount: 'acct-0002',
-              amount: 100,
-              currency: 'USD',
-              createdAt: time,
-            },
-          },
-        ],
-      });
-    });
+    await test.step(`admin: inject transaction ${transactionId}`, () => this.submitTransaction(transactionId, 100));
   }
 
   async clearFaults() {
@@ -67,27 +70,7 @@ export class PlatformAdmin {
 
   /** A transaction event whose body the processor can never apply (amount as text): a poison message. */
   async injectPoison(transactionId: string) {
-    await test.step(`admin: inject poison message ${transactionId}`, async () => {
-      const time = new Date().toISOString();
-      await this.post('/api/admin/events', {
-        events: [
-          {
-            version: '0',
-            id: `e2e-${transactionId}`,
-            source: 'transaction.processing',
-            'detail-type': 'TransactionSubmitted',
-            time,
-            detail: {
-              transactionId,
-              fromAccount: 'acct-0001',
-              toAccount: 'acct-0002',
-              amount: 'twelve',
-              currency: 'USD',
-              createdAt: time,
-            },
-          },
-        ],
-      });
-    });
+    await test.step(`admin: inject poison message ${transactionId}`, () =>
+      this.submitTransaction(transactionId, 'twelve'));
   }
 }
