@@ -3,6 +3,7 @@ import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { applyMigrations } from '@/server/sqlite-migrations';
 
 /**
  * The console's own SQLite database (`console.db` in LEDGERLINE_DATA_DIR, apart from the
@@ -49,20 +50,7 @@ const migrations: string[] = [
 ];
 
 function migrate(db: ConsoleDb): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current >= migrations.length) return;
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const v = db.pragma('user_version', { simple: true }) as number;
-    for (let i = v; i < migrations.length; i++) {
-      db.exec(migrations[i]!);
-      db.pragma(`user_version = ${i + 1}`);
-    }
-    db.exec('COMMIT');
-  } catch (e) {
-    db.exec('ROLLBACK');
-    throw e;
-  }
+  applyMigrations(db, migrations);
 }
 
 export function openConsoleDb(dataDir: string): ConsoleDb {

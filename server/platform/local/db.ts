@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { applyMigrations } from '@/server/sqlite-migrations';
 
 export type Db = Database.Database;
 
@@ -87,20 +88,7 @@ const migrations: string[] = [
 ];
 
 export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current >= migrations.length) return;
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const v = db.pragma('user_version', { simple: true }) as number; // re-read under the write lock
-    for (let i = v; i < migrations.length; i++) {
-      db.exec(migrations[i]!);
-      db.pragma(`user_version = ${i + 1}`);
-    }
-    db.exec('COMMIT');
-  } catch (e) {
-    db.exec('ROLLBACK');
-    throw e;
-  }
+  applyMigrations(db, migrations);
 }
 
 export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {}): Db {

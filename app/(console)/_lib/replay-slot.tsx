@@ -1,0 +1,26 @@
+import 'server-only';
+
+import type { ReactNode } from 'react';
+import type { Caller } from '@/server/auth/permissions.schema';
+import { can } from '@/server/auth/matrix.schema';
+import { listArchives } from '@/server/ops/read/replays';
+import { LazyReplayAction } from '@/components/actions/lazy-actions';
+
+/**
+ * The "replay the last 24 h" action for a page's action slot, rendered on the server: nothing
+ * for a caller who may not replay (their browser never loads the form) or when there is no
+ * archive, otherwise the form bound to the platform's archive and its ingestion lag.
+ */
+export async function replaySlot(caller: Caller | null): Promise<ReactNode> {
+  if (!caller || !can(caller.role, 'archive.replay')) return null;
+  const archive = (await listArchives(caller))[0];
+  if (!archive) return null;
+  return (
+    <LazyReplayAction
+      role={caller.role}
+      archive={archive.name}
+      ingestionLagSeconds={archive.ingestionLagSeconds}
+      initialPreset="24h"
+    />
+  );
+}
