@@ -1,6 +1,7 @@
 /**
  * Engine throughput: `npm run bench -- engine [--duration 60] [--replay 1000000] [--redrive 100000] [--redrive-rate 500]`.
- * Measures, in one run on this machine: the raw better-sqlite3 batched-insert ceiling; the
+ * Measures, in one run on this machine: the raw better-sqlite3 batched-insert ceiling (the
+ * higher of two samples, before and after the sustained phase); the
  * engine's sustained end-to-end throughput (event -> bus -> archive -> queue -> processor ->
  * whole saga -> ledger) and ingest-to-ledger latency; a replay of 1,000,000 archived events;
  * a redrive of 100,000 DLQ messages unthrottled and one at a set rate. Writes bench/results/engine.json.
@@ -107,26 +108,51 @@ async function throughput(durationS: number) {
     const capacity = calib / 5;
     engine.setKnobs({ rate: 0 });
     await engine.drain(120_000);
-    // Sustained: offer 75 % of the measured capacity for the duration.
-    const offered = Math.max(100, Math.floor(capacity * 0.75));
-    engine.setKnobs({ rate: offered });
-    engine.latencies.length = 0;
-    const t0 = Date.now();
-    const ended = await runFor(engine, durationS * 1000);
-    const seconds = (Date.now() - t0) / 1000;
-    const lat = [...engine.latencies].sort((a, b) => a - b);
-    engine.setKnobs({ rate: 0 });
-    await engine.drain(120_000);
+    // Sustained: offer 75 % of the measured capacity for the duration. The calibration ran on a
+    // small database; over a long run the tables grow and each write costs more, so a rate is
+    // only reported when it was kept up (≥ 98 % of the offer) with p99 under the floor's 1 s.
+    // Otherwise the offer steps down by 15 % and the run repeats, on the same (larger) database.
+    let offered = Math.max(100, Math.floor(capacity * 0.75));
+    const attempts: {
+      offered: number;
+      throughput: number;
+      p50: number;
+      p99: number;
+      seconds: number;
+      sustained: boolean;
+    }[] = [];
+    for (;;) {
+      engine.setKnobs({ rate: offered });
+      engine.latencies.length = 0;
+      const t0 = Date.now();
+      const ended = await runFor(engine, durationS * 1000);
+      const seconds = (Date.now() - t0) / 1000;
+      const lat = [...engine.latencies].sort((a, b) => a - b);
+      engine.setKnobs({ rate: 0 });
+      await engine.drain(300_000);
+      const throughput = ended / seconds;
+      const p99 = pct(lat, 99);
+      const sustained = throughput >= 0.98 * offered && p99 < 1000;
+      const attempt = { offered, throughput, p50: pct(lat, 50), p99, seconds, sustained };
+      attempts.push(attempt);
+      log(
+        `offered ${offered}/s: ${Math.round(attempt.throughput)} events/s, p99 ${attempt.p99} ms${sustained ? '' : ' (not sustained)'}`,
+      );
+      if (sustained || attempts.length === 4) break;
+      offered = Math.floor(offered * 0.85);
+    }
+    const last = attempts.at(-1)!;
     const r = reconcile(engine.db);
     if (!r.balanced || r.accountsMismatched || r.inconsistent)
       throw new Error(`ledger not reconciled after the throughput run: ${JSON.stringify(r)}`);
     return {
-      throughput: ended / seconds,
-      p50: pct(lat, 50),
-      p99: pct(lat, 99),
+      throughput: last.throughput,
+      p50: last.p50,
+      p99: last.p99,
       capacity,
-      offered,
-      seconds,
+      offered: last.offered,
+      seconds: last.seconds,
+      attempts,
       sagas: r.sagasByStatus,
     };
   } finally {
@@ -235,12 +261,18 @@ export default async function engineBench(argv: string[]): Promise<void> {
     processorBatch: 1000,
   };
 
-  const ceiling = sqliteCeiling(3);
-  log(`sqlite ceiling ${Math.round(ceiling)} rows/s`);
+  // The ceiling is what the machine can do at best: sampled before and after the sustained
+  // phase (the machine's speed drifts between minutes), the higher sample counts, so a slow
+  // moment cannot flatter the ratio.
+  const ceilingBefore = sqliteCeiling(3);
+  log(`sqlite ceiling ${Math.round(ceilingBefore)} rows/s (before)`);
   const tp = await throughput(duration);
   log(
     `throughput ${Math.round(tp.throughput)} events/s (capacity ${Math.round(tp.capacity)}, offered ${tp.offered}), p50 ${tp.p50} ms, p99 ${tp.p99} ms`,
   );
+  const ceilingAfter = sqliteCeiling(3);
+  const ceiling = Math.max(ceilingBefore, ceilingAfter);
+  log(`sqlite ceiling ${Math.round(ceilingAfter)} rows/s (after); ratio ${(tp.throughput / ceiling).toFixed(4)}`);
   const rp = await replay(replayN);
   log(
     `replay of ${replayN}: replayed in ${rp.replayed.toFixed(1)} s, drained (duplicates suppressed) in ${rp.drained.toFixed(1)} s`,
@@ -260,6 +292,7 @@ export default async function engineBench(argv: string[]): Promise<void> {
         capacityEventsPerSecond: tp.capacity,
         offeredEventsPerSecond: tp.offered,
         measuredSeconds: tp.seconds,
+        attempts: tp.attempts,
         sagas: tp.sagas,
       },
     },
@@ -269,7 +302,12 @@ export default async function engineBench(argv: string[]): Promise<void> {
       name: 'sqlite.ceiling',
       unit: 'rows/s',
       value: ceiling,
-      extra: { rowsPerTransaction: 10_000, journal: 'WAL', synchronous: 'NORMAL' },
+      extra: {
+        rowsPerTransaction: 10_000,
+        journal: 'WAL',
+        synchronous: 'NORMAL',
+        samples: { before: ceilingBefore, after: ceilingAfter },
+      },
     },
     { name: 'engine.ceiling_ratio', unit: 'ratio', value: tp.throughput / ceiling, extra: { target: 0.08 } },
     {
