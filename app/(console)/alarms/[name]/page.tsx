@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { AppLink } from '@/components/ui/app-link';
 import { AlarmRedrive } from '@/components/actions/alarm-redrive';
 import { replaySlot } from '@/app/(console)/_lib/replay-slot';
 import { AlarmDetailView } from '@/components/alarms/alarm-detail-view';
@@ -24,12 +23,7 @@ export default async function AlarmPage({ params }: Props) {
   ) : null;
   return (
     <>
-      <p className="mb-2 text-sm">
-        <AppLink href="/alarms" className="text-accent underline">
-          ← All alarms
-        </AppLink>
-      </p>
-      <PageHeader title={name} description="Alarm detail" />
+      <PageHeader back={{ href: '/alarms', label: 'All alarms' }} title={name} description="Alarm detail" />
       <AlarmDetailView name={name} actions={actions} />
     </>
   );

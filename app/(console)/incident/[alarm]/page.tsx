@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { AppLink } from '@/components/ui/app-link';
 import { AlarmRedrive } from '@/components/actions/alarm-redrive';
 import { IncidentView } from '@/components/incident/incident-view';
 import { PageHeader } from '@/components/ui/page-header';
@@ -16,12 +15,8 @@ export default async function IncidentPage({ params }: Props) {
   const caller = await getCaller();
   return (
     <>
-      <p className="mb-2 text-sm">
-        <AppLink href={`/alarms/${encodeURIComponent(alarm)}`} className="text-accent underline">
-          ← Alarm detail
-        </AppLink>
-      </p>
       <PageHeader
+        back={{ href: `/alarms/${encodeURIComponent(alarm)}`, label: 'Alarm detail' }}
         title="Incident"
         description={`What happened around ${alarm}: the alarm, its dead letters, the sagas that failed or compensated, the transactions involved.`}
       />

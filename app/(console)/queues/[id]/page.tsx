@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { AppLink } from '@/components/ui/app-link';
 import { QueueDetailWithActions } from '@/components/queues/queue-detail-with-actions';
 import { PageHeader } from '@/components/ui/page-header';
 import { getCaller } from '@/server/auth/session';
@@ -18,12 +17,11 @@ export default async function QueuePage({ params, searchParams }: Props) {
   const search = firstParam(sp, 'search')?.slice(0, 200) || undefined;
   return (
     <>
-      <p className="mb-2 text-sm">
-        <AppLink href="/queues" className="text-accent underline">
-          ← All queues
-        </AppLink>
-      </p>
-      <PageHeader title={`Queue ${id}`} description="Depths, charts and the dead-letter browser." />
+      <PageHeader
+        back={{ href: '/queues', label: 'All queues' }}
+        title={`Queue ${id}`}
+        description="Depths, charts and the dead-letter browser."
+      />
       <QueueDetailWithActions
         role={caller?.role ?? 'viewer'}
         id={id}

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import { AppLink } from '@/components/ui/app-link';
 import { LazyCompensateAction } from '@/components/actions/lazy-actions';
 import { SagaDetailView } from '@/components/sagas/saga-detail-view';
 import { PageHeader } from '@/components/ui/page-header';
@@ -16,12 +15,11 @@ export default async function SagaPage({ params }: Props) {
   const caller = await getCaller();
   return (
     <>
-      <p className="mb-2 text-sm">
-        <AppLink href="/sagas" className="text-accent underline">
-          ← All sagas
-        </AppLink>
-      </p>
-      <PageHeader title={`Saga ${id}`} description="Every step and compensation, in execution order." />
+      <PageHeader
+        back={{ href: '/sagas', label: 'All sagas' }}
+        title={`Saga ${id}`}
+        description="Every step and compensation, in execution order."
+      />
       <SagaDetailView id={id} actions={caller ? <LazyCompensateAction role={caller.role} sagaId={id} /> : null} />
     </>
   );
