@@ -1,5 +1,6 @@
 import { readCsrfToken } from '@/components/auth/csrf';
 import { errorFromResponse, networkError } from '@/components/providers/api-client';
+import { CSRF_HEADER } from '@/server/auth/csrf.schema';
 
 /**
  * The client's mutating-request helper: sends the session's CSRF token, an Idempotency-Key
@@ -15,7 +16,7 @@ export async function postJson<T>(url: string, body: unknown, idempotencyKey?: s
   const headers: Record<string, string> = {
     accept: 'application/json',
     'content-type': 'application/json',
-    'x-csrf-token': readCsrfToken(),
+    [CSRF_HEADER]: readCsrfToken(),
   };
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
   let response: Response;

@@ -1,5 +1,6 @@
-/** The session's CSRF token, from the readable ll_csrf cookie (double-submit, checked server-side). */
-export const CSRF_COOKIE = 'll_csrf';
+import { CSRF_COOKIE } from '@/server/auth/csrf.schema';
+
+/** The session's CSRF token, from the readable CSRF cookie (double-submit, checked server-side). */
 
 export function readCsrfToken(): string {
   if (typeof document === 'undefined') return '';

@@ -1,8 +1,5 @@
 /** Cookie names and a tiny parser; pure, shared by the proxy, route handlers and tests. */
 export const SESSION_COOKIE = 'll_session';
-/** Readable by the page's script: the CSRF token it echoes in the x-csrf-token header. */
-export const CSRF_COOKIE = 'll_csrf';
-export const CSRF_HEADER = 'x-csrf-token';
 
 export function parseCookies(header: string | null | undefined): Map<string, string> {
   const out = new Map<string, string>();

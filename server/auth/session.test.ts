@@ -18,7 +18,7 @@ const dataDir = vi.hoisted(() => {
 import { POST as signIn } from '@/app/api/auth/sign-in/route';
 import { POST as signOut } from '@/app/api/auth/sign-out/route';
 import { route } from '../http/route';
-import { CSRF_HEADER } from './cookies';
+import { CSRF_HEADER } from './csrf.schema';
 import { getCaller } from './session';
 import { seededCaller, TEST_ORIGIN, testRequest, routeContext } from './testing';
 import { LOCAL_DEV_PASSWORD } from './users';

@@ -1,7 +1,8 @@
 import 'server-only';
 
 import { authConfig } from './config';
-import { CSRF_HEADER, SESSION_COOKIE } from './cookies';
+import { SESSION_COOKIE } from './cookies';
+import { CSRF_HEADER } from './csrf.schema';
 import type { Caller, Role } from './permissions.schema';
 import { openLocalSession } from './session';
 import { seededUsers, seedLocalUsers } from './users';

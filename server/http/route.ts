@@ -2,7 +2,7 @@ import 'server-only';
 
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { CSRF_HEADER } from '../auth/cookies';
+import { CSRF_HEADER } from '../auth/csrf.schema';
 import { type Caller, can, type Permission } from '../auth/permissions.schema';
 import { csrfValid, getSession } from '../auth/session';
 import { API_HEADERS, HttpError, toErrorResponse, withApiHeaders } from './errors';

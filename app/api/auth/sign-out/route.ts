@@ -1,4 +1,5 @@
-import { CSRF_HEADER, isHttps } from '@/server/auth/cookies';
+import { isHttps } from '@/server/auth/cookies';
+import { CSRF_HEADER } from '@/server/auth/csrf.schema';
 import { closeLocalSession, csrfValid, getSession } from '@/server/auth/session';
 import { recordSignIn } from '@/server/audit/auth-events';
 import { HttpError, toErrorResponse } from '@/server/http/errors';
