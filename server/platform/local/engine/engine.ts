@@ -445,7 +445,12 @@ export class Engine {
    * (one clock read per message instead of one per step record, metric and ledger write).
    */
   now(): number {
-    return this.messageNow ?? this.baseClock() + this.clockOffset;
+    return this.messageNow ?? this.liveNow();
+  }
+
+  /** The clock itself, also while a message is processed. */
+  private liveNow(): number {
+    return this.baseClock() + this.clockOffset;
   }
 
   private log(line: string): void {
@@ -914,8 +919,7 @@ export class Engine {
       const t0 = performance.now();
       const mark = this.undo.mark();
       const sagaWrites = this.sagaWrites;
-      this.messageNow = null;
-      this.messageNow = this.now();
+      this.messageNow = this.liveNow();
       try {
         this.currentIngestAt = m.ingest_at;
         this.currentMessageId = m.id;
@@ -1041,7 +1045,7 @@ export class Engine {
       );
       this.counts.sagasEnded++;
       // The live clock, not the message's start time (now()): the latency includes this message's processing.
-      if (this.opts.trackLatency) this.latencies.push(this.baseClock() + this.clockOffset - run.ingestAt);
+      if (this.opts.trackLatency) this.latencies.push(this.liveNow() - run.ingestAt);
     }
   }
 
