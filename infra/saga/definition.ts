@@ -73,3 +73,29 @@ export function compensationsFor(failedStep: StepName): CompensationName[] {
     .filter((c): c is CompensationName => c !== null)
     .reverse();
 }
+
+/*
+ * Names in the Step Functions (ASL) state machine that others depend on: the ASL generator
+ * (infra/lib/constructs/saga-asl.ts) writes them, the console's AWS adapter
+ * (server/platform/aws/sagas.ts) reads execution histories by them, and the saga alarm
+ * (infra/lib/constructs/observability.ts) filters on the error.
+ */
+/** The Fail state a saga ends in once the completed steps were compensated. */
+export const COMPENSATED_STATE = 'Compensated';
+/** The Error of the `COMPENSATED_STATE` Fail state (the execution's error when it compensated). */
+export const SAGA_COMPENSATED_ERROR = 'SagaCompensated';
+/** Prefix of the ASL state that runs a compensation (keeps state names distinct from step names). */
+export const COMPENSATION_STATE_PREFIX = 'Compensate';
+
+/** The Pass state a compensation-mode execution (an operator's request) enters before the chain. */
+export const PREPARE_COMPENSATION_STATE = 'PrepareCompensation';
+
+/** Name of the ASL state that runs a compensation, e.g. `CompensateReleaseFunds`. */
+export function compensationStateName(name: CompensationName): string {
+  return `${COMPENSATION_STATE_PREFIX}${name}`;
+}
+
+/** Name of the ASL Choice state that runs a step's compensation only if the step completed, e.g. `IfPostLedgerCompleted`. */
+export function gateStateName(step: StepName): string {
+  return `If${step}Completed`;
+}

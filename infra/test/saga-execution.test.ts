@@ -6,16 +6,17 @@
 import './with-resolvers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compensationsFor, sagaDefinition, sagaErrors, stepNames, type StepName } from '../saga/definition';
 import {
   COMPENSATED_STATE,
-  COMPENSATION_FAILED_STATE,
   compensationStateName,
+  compensationsFor,
   SAGA_COMPENSATED_ERROR,
-  SAGA_COMPENSATION_FAILED_ERROR,
-  sagaTaskNames,
-  substitutionKey,
-} from '../lib/constructs/saga-asl';
+  sagaDefinition,
+  sagaErrors,
+  stepNames,
+  type StepName,
+} from '../saga/definition';
+import { COMPENSATION_FAILED_STATE, SAGA_COMPENSATION_FAILED_ERROR, sagaTaskNames, substitutionKey } from '../lib/constructs/saga-asl';
 import { sagaInput } from '../lambda/shared/saga-input';
 import type { CompensationExecutionInput } from '../../server/platform/aws/layout';
 import { resourcesOf, synthesize } from './synth';

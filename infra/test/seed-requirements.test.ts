@@ -17,9 +17,8 @@ import {
   primaryRegion,
   secondaryRegion,
 } from '../platform/description';
-import { compensationsFor, sagaDefinition } from '../saga/definition';
+import { COMPENSATED_STATE, compensationStateName, compensationsFor, SAGA_COMPENSATED_ERROR, sagaDefinition } from '../saga/definition';
 import { planCapacity } from '../lib/capacity';
-import { compensationStateName } from '../lib/constructs/saga-asl';
 import { interfaceEndpoints } from '../lib/constructs/network';
 import { itemWriteActions } from '../lib/constructs/state';
 import { platformTags } from '../lib/platform-stack';
@@ -187,9 +186,9 @@ describe('seed requirements', () => {
       expect(s.TimeoutSeconds).toBe(step.timeoutSeconds);
       expect(s.Retry).toContainEqual({ ErrorEquals: [...step.retry.errors], IntervalSeconds: step.retry.intervalSeconds, MaxAttempts: step.retry.maxAttempts - 1, BackoffRate: step.retry.backoffRate });
       const first = compensationsFor(step.name)[0];
-      expect(s.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: first ? compensationStateName(first) : 'Compensated' }]);
+      expect(s.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: first ? compensationStateName(first) : COMPENSATED_STATE }]);
     }
-    expect(asl.States.Compensated).toMatchObject({ Type: 'Fail', Error: 'SagaCompensated' });
+    expect(asl.States[COMPENSATED_STATE]).toMatchObject({ Type: 'Fail', Error: SAGA_COMPENSATED_ERROR });
     expect(asl.States.CompensationFailed).toMatchObject({ Type: 'Fail', Error: 'SagaCompensationFailed' });
     staging.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: n.sagaTable });
     for (const [, fn] of platformFunctions(staging).filter(([, f]) => String(props(f).FunctionName).includes('-saga-'))) {

@@ -40,7 +40,7 @@ import {
   type MetricDefinition,
   type Stage,
 } from '../../platform/description';
-import { SAGA_COMPENSATED_ERROR } from './saga-asl';
+import { SAGA_COMPENSATED_ERROR } from '../../saga/definition';
 
 export interface ObservabilityProps {
   stage: Stage;

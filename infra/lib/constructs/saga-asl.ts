@@ -26,7 +26,12 @@
  * DefinitionSubstitutions (CDK) or by a test's local ARNs.
  */
 import {
+  COMPENSATED_STATE,
+  compensationStateName,
   compensationsFor,
+  gateStateName,
+  PREPARE_COMPENSATION_STATE,
+  SAGA_COMPENSATED_ERROR,
   sagaDefinition,
   type CompensationName,
   type RetryPolicy,
@@ -34,12 +39,9 @@ import {
 } from '../../saga/definition';
 
 export const COMPLETED_STATE = 'Completed';
-export const COMPENSATED_STATE = 'Compensated';
 export const COMPENSATION_FAILED_STATE = 'CompensationFailed';
-export const SAGA_COMPENSATED_ERROR = 'SagaCompensated';
 export const SAGA_COMPENSATION_FAILED_ERROR = 'SagaCompensationFailed';
 export const MODE_STATE = 'Mode';
-export const PREPARE_COMPENSATION_STATE = 'PrepareCompensation';
 /** The `mode` of an execution input that only compensates (server/platform/aws/layout.ts). */
 export const COMPENSATE_MODE = 'compensate';
 /** `$.error` of a compensation-mode execution (its input carries no error). */
@@ -58,16 +60,6 @@ export type SagaTaskName = StepName | CompensationName;
 /** The DefinitionSubstitutions key of a task's function ARN. */
 export function substitutionKey(name: SagaTaskName): string {
   return `${name}FunctionArn`;
-}
-
-/** Name of the Choice state that runs `compensation` only if `step` completed. */
-export function gateStateName(step: StepName): string {
-  return `If${step}Completed`;
-}
-
-/** Name of the ASL state that runs a compensation (distinct from step names). */
-export function compensationStateName(name: CompensationName): string {
-  return `Compensate${name}`;
 }
 
 interface AslRetrier {

@@ -1,7 +1,10 @@
+// Before aws-local-stepfunctions: it needs Promise.withResolvers, which Node 20 lacks.
+import '../../../infra/test/with-resolvers';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
+  HistoryEventType,
   ListExecutionsCommand,
   RedriveExecutionCommand,
   SFNClient,
@@ -10,12 +13,21 @@ import {
 } from '@aws-sdk/client-sfn';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildSagaAsl, COMPENSATED_STATE, compensationStateName, SAGA_COMPENSATED_ERROR as ASL_COMPENSATED_ERROR } from '../../../infra/lib/constructs/saga-asl';
-import { compensationNames } from '../../../infra/saga/definition';
+import { buildSagaAsl } from '../../../infra/lib/constructs/saga-asl';
+import {
+  COMPENSATED_STATE,
+  compensationNames,
+  compensationStateName,
+  SAGA_COMPENSATED_ERROR,
+  sagaDefinition,
+  sagaErrors,
+  stepNames,
+} from '../../../infra/saga/definition';
 import { compensationPreviewSchema, sagaDetailSchema, sagaSummarySchema } from '../platform.schema';
 import { compensationExecutionName, sagaIdFor } from './layout';
-import { COMPENSATION_STATE_PREFIX, executionArnFor, parseHistory, SAGA_COMPENSATED_ERROR } from './sagas';
+import { executionArnFor, isCompensationState, parseHistory } from './sagas';
 import { callerOf, NOW, testConfig, testPlatform } from './testing';
 
 const sfn = mockClient(SFNClient);
@@ -66,15 +78,178 @@ beforeEach(() => {
   sfn.on(DescribeExecutionCommand, { executionArn: compArn }).rejects(notFound);
 });
 
-describe('saga state names', () => {
-  it('match the states the CDK builds from the saga definition', () => {
-    const asl = buildSagaAsl();
-    for (const c of compensationNames) {
-      expect(compensationStateName(c)).toBe(`${COMPENSATION_STATE_PREFIX}${c}`);
-      expect(asl.States[compensationStateName(c)]).toBeDefined();
+type InterpreterEvent = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+const historyEventTypes = new Set<string>(Object.values(HistoryEventType));
+
+function historyEventType(type: string): HistoryEventType {
+  if (!historyEventTypes.has(type)) throw new Error(`Step Functions has no history event type ${type}`);
+  return type as HistoryEventType;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/**
+ * The history GetExecutionHistory returns for an execution of Lambda tasks, from the event log of
+ * aws-local-stepfunctions: `<Type>StateEntered`/`<Type>StateExited` with name, input and output;
+ * one LambdaFunctionScheduled per attempt (the Task's entry and each StateRetried); a Task's
+ * StateFailed (one per failed attempt, with Error and Cause) is LambdaFunctionFailed; an attempt
+ * that did not fail gets LambdaFunctionSucceeded with the handler's result before the exit;
+ * ExecutionStarted/Succeeded/Failed map one to one. StateCaught and a Fail state's StateFailed have
+ * no event of their own in Step Functions; anything else (Map, Parallel, abort) is not expected.
+ */
+function historyFrom(log: InterpreterEvent[], taskResults: Map<string, unknown[]>): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  const add = (type: string, timestamp: number, details: Partial<HistoryEvent> = {}) =>
+    events.push({ id: events.length + 1, type: historyEventType(type), timestamp: new Date(timestamp), ...details });
+  let attemptFailed = false;
+  for (const e of log) {
+    switch (e.type) {
+      case 'ExecutionStarted':
+        add(e.type, e.timestamp, { executionStartedEventDetails: { input: text(e.input) } });
+        break;
+      case 'StateEntered':
+        add(`${e.state.type}StateEntered`, e.timestamp, { stateEnteredEventDetails: { name: e.state.name, input: text(e.state.input) } });
+        if (e.state.type === 'Task') add('LambdaFunctionScheduled', e.timestamp);
+        attemptFailed = false;
+        break;
+      case 'StateRetried':
+        add('LambdaFunctionScheduled', e.timestamp);
+        attemptFailed = false;
+        break;
+      case 'StateFailed':
+        if (e.state.type === 'Task') add('LambdaFunctionFailed', e.timestamp, { lambdaFunctionFailedEventDetails: { error: e.Error, cause: text(e.Cause) } });
+        attemptFailed = true;
+        break;
+      case 'StateCaught':
+        break;
+      case 'StateExited': {
+        if (e.state.type === 'Task' && !attemptFailed) {
+          const results = taskResults.get(e.state.name);
+          if (!results?.length) throw new Error(`${e.state.name} exited without a handler result`);
+          add('LambdaFunctionSucceeded', e.timestamp, { lambdaFunctionSucceededEventDetails: { output: text(results.shift()) } });
+        }
+        add(`${e.state.type}StateExited`, e.timestamp, { stateExitedEventDetails: { name: e.state.name, output: text(e.state.output) } });
+        break;
+      }
+      case 'ExecutionSucceeded':
+        add(e.type, e.timestamp, { executionSucceededEventDetails: { output: text(e.output) } });
+        break;
+      case 'ExecutionFailed':
+        add(e.type, e.timestamp, { executionFailedEventDetails: { error: e.Error, cause: text(e.Cause) } });
+        break;
+      default:
+        throw new Error(`unexpected interpreter event ${e.type}`);
     }
-    expect(ASL_COMPENSATED_ERROR).toBe(SAGA_COMPENSATED_ERROR);
-    expect(asl.States[COMPENSATED_STATE]).toMatchObject({ Error: SAGA_COMPENSATED_ERROR });
+  }
+  return events;
+}
+
+class TaskError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** Runs the generated saga ASL with local handlers; `failing` fails on every attempt with `error`. */
+async function runSaga(failing: string, error: string): Promise<HistoryEvent[]> {
+  const asl = buildSagaAsl((name) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
+  const taskResults = new Map<string, unknown[]>();
+  const handlers: Record<string, () => Promise<{ done: string }>> = {};
+  for (const [state, definition] of Object.entries(asl.States)) {
+    if (definition.Type !== 'Task') continue;
+    handlers[state] = () => {
+      if (state === failing) return Promise.reject(new TaskError(error, `${state} failed`));
+      const result = { done: state };
+      taskResults.set(state, [...(taskResults.get(state) ?? []), result]);
+      return Promise.resolve(result);
+    };
+  }
+  const retryIntervalOverrides = Object.fromEntries(Object.keys(asl.States).map((s) => [s, 0]));
+  const run = new StateMachine(asl as never, { validationOptions: { checkArn: true, checkPaths: true } }).run({ sagaId: 'tx-42', transaction: tx }, {
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+    // The interpreter's context object has no `State`; Step Functions provides $$.State.RetryCount.
+    context: { State: { RetryCount: 0 } },
+  });
+  const ended = run.result.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  const log: InterpreterEvent[] = [];
+  for await (const e of run.eventLogs) log.push(e);
+  // A Fail state rejects the result with an ExecutionError (the history carries its error); anything else is a broken run.
+  const outcome = await ended;
+  if (outcome !== null && !(outcome instanceof ExecutionError)) throw new Error('the saga run failed outside its Fail states', { cause: outcome });
+  return historyFrom(log, taskResults);
+}
+
+describe('saga state names', () => {
+  it('are the states the generated ASL has, with the types and error the history parser relies on', () => {
+    const asl = buildSagaAsl();
+    for (const step of stepNames) expect(asl.States[step]?.Type, step).toBe('Task');
+    for (const c of compensationNames) expect(asl.States[compensationStateName(c)]?.Type, c).toBe('Task');
+    expect(asl.States[COMPENSATED_STATE]).toMatchObject({ Type: 'Fail', Error: SAGA_COMPENSATED_ERROR });
+    // Every Task is a step or a compensation to the parser: none is missing from the timeline.
+    const tasks = Object.keys(asl.States).filter((name) => asl.States[name]?.Type === 'Task');
+    expect(tasks.sort()).toEqual([...stepNames, ...compensationNames.map(compensationStateName)].sort());
+  });
+
+  it('tell the compensation chain of the generated ASL (every state reachable from a step\'s Catch or from compensation mode, but its failure state) from the forward path', () => {
+    const asl = buildSagaAsl();
+    type AslState = { Type: string; Next?: string; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string }[] };
+    const states = asl.States as unknown as Record<string, AslState>;
+    const chain = new Set<string>();
+    const visit = (name: string) => {
+      if (chain.has(name)) return;
+      chain.add(name);
+      const st = states[name]!;
+      for (const next of [st.Next, st.Default, ...(st.Choices ?? []).map((c) => c.Next), ...(st.Catch ?? []).map((c) => c.Next)])
+        if (next) visit(next);
+    };
+    for (const step of stepNames) for (const c of states[step]!.Catch ?? []) visit(c.Next);
+    for (const c of states[asl.StartAt]!.Choices ?? []) visit(c.Next); // compensation mode (the default branch runs the saga)
+    expect(chain.size).toBeGreaterThan(compensationNames.length); // tasks, gates and the end states
+    for (const [name, st] of Object.entries(states)) {
+      const expected = chain.has(name) && (st.Type !== 'Fail' || name === COMPENSATED_STATE);
+      expect(isCompensationState(name), name).toBe(expected);
+    }
+  });
+
+  it('let the console read an execution of the generated ASL whose SettlePayment fails for good as COMPENSATED: ReverseLedger, then ReleaseFunds', async () => {
+    const events = await runSaga('SettlePayment', sagaErrors.transient);
+    const { records, current } = parseHistory(events);
+    expect(current).toBeNull();
+    const settleAttempts = sagaDefinition.steps.find((s) => s.name === 'SettlePayment')!.retry.maxAttempts;
+    expect(records.map((r) => [r.kind, r.name, r.state, r.attempts])).toEqual([
+      ['step', 'ValidatePayment', 'SUCCEEDED', 1],
+      ['step', 'ReserveFunds', 'SUCCEEDED', 1],
+      ['step', 'PostLedger', 'SUCCEEDED', 1],
+      ['step', 'SettlePayment', 'FAILED', settleAttempts],
+      ['compensation', 'ReverseLedger', 'SUCCEEDED', 1],
+      ['compensation', 'ReleaseFunds', 'SUCCEEDED', 1],
+    ]);
+    expect(records[3]?.error).toBe(`${sagaErrors.transient}: SettlePayment failed`);
+    expect(records[0]?.output).toBe('{"done":"ValidatePayment"}');
+
+    // DescribeExecution reports the execution's error as its ExecutionFailed event carries it.
+    const failed = events.find((e) => e.type === 'ExecutionFailed');
+    expect(failed).toBeDefined();
+    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(
+      describeResponse('FAILED', { error: failed?.executionFailedEventDetails?.error, cause: failed?.executionFailedEventDetails?.cause, stopDate: failed?.timestamp }),
+    );
+    sfn.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({ events });
+    const { platform } = testPlatform();
+    const saga = await platform.getSaga(callerOf('viewer'), 'tx-42');
+    expect(saga).toMatchObject({ status: 'COMPENSATED', failedStep: 'SettlePayment' });
+    expect(saga?.steps.map((s) => `${s.kind}:${s.name}:${s.state}`)).toEqual([
+      'step:ValidatePayment:SUCCEEDED',
+      'step:ReserveFunds:SUCCEEDED',
+      'step:PostLedger:SUCCEEDED',
+      'step:SettlePayment:FAILED',
+      'step:Notify:SKIPPED',
+      'compensation:ReverseLedger:SUCCEEDED',
+      'compensation:ReleaseFunds:SUCCEEDED',
+    ]);
   });
 
   it('derive execution names Step Functions accepts from transaction ids', () => {
@@ -177,6 +352,18 @@ describe('sagas', () => {
     expect(last).toMatchObject({ nextCursor: null });
     expect(last.items.map((s) => s.id)).toEqual(['tx-1']);
     await expect(platform.listSagas(callerOf('viewer'), { sort: 'startedAt:asc', cursor: 'tok' })).rejects.toMatchObject({ code: 'Invalid', field: 'cursor' });
+  });
+
+  it('lists a running execution as COMPENSATING while it is between two compensations, and RUNNING on a step', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: arn, stateMachineArn: config.stateMachineArn, name: 'tx-42', status: 'RUNNING', startDate: new Date(NOW - 60_000) }] });
+    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describeResponse('RUNNING'));
+    const newest = (name: string) =>
+      sfn.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({ events: [{ id: 9, type: 'ChoiceStateEntered', timestamp: new Date(NOW - 1000), stateEnteredEventDetails: { name } }] });
+    const { platform } = testPlatform();
+    newest('IfReserveFundsCompleted');
+    expect((await platform.listSagas(callerOf('viewer'), {})).items[0]).toMatchObject({ status: 'COMPENSATING' });
+    newest('SettlePayment');
+    expect((await platform.listSagas(callerOf('viewer'), {})).items[0]).toMatchObject({ status: 'RUNNING' });
   });
 
   it('enriches summaries from the saga state table when configured', async () => {

@@ -12,7 +12,19 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { compensationNames, compensationsFor, sagaDefinition, stepNames, type CompensationName, type StepName } from '../../../infra/saga/definition';
+import {
+  COMPENSATED_STATE,
+  COMPENSATION_STATE_PREFIX,
+  compensationNames,
+  compensationsFor,
+  gateStateName,
+  PREPARE_COMPENSATION_STATE,
+  SAGA_COMPENSATED_ERROR,
+  sagaDefinition,
+  stepNames,
+  type CompensationName,
+  type StepName,
+} from '../../../infra/saga/definition';
 import type { CompensateInput, ListSagasInput } from '../inputs.schema';
 import {
   compensationPreviewSchema,
@@ -34,8 +46,8 @@ import { compensationExecutionName, sagaIdFor, SAGA_SUMMARY_SK, type Compensatio
 /**
  * Sagas on Step Functions (Standard). One execution per saga, named by the saga id
  * (= sagaIdFor(transactionId)); its input is `{ sagaId, transaction }`. State names come from
- * infra/saga/definition.ts: steps by name, compensations as `Compensate<Name>` (saga-asl.ts);
- * a saga that compensated ends in the Fail state with error `SagaCompensated`, one whose
+ * infra/saga/definition.ts: steps by name, compensations as `compensationStateName(<Name>)`;
+ * a saga that compensated ends in the Fail state with error `SAGA_COMPENSATED_ERROR`, one whose
  * compensation failed with `SagaCompensationFailed`.
  * - ListExecutions has no time filter and lists newest first: `from`/`to` are applied while
  *   paging (the scan stops at the first execution older than `from`). Oldest-first needs the whole
@@ -47,8 +59,6 @@ import { compensationExecutionName, sagaIdFor, SAGA_SUMMARY_SK, type Compensatio
  * - resume: RedriveExecution (Standard workflows, within 14 days of the stop), with a client
  *   token derived from the saga id and its redrive count (one redrive per request, retried safely).
  */
-export const COMPENSATION_STATE_PREFIX = 'Compensate';
-export const SAGA_COMPENSATED_ERROR = 'SagaCompensated';
 const REDRIVE_WINDOW_MS = 14 * 86_400_000;
 const MAX_SCAN_PAGES = 5;
 
@@ -78,6 +88,19 @@ function taskOf(stateName: string): { name: string; kind: 'step' | 'compensation
     if ((compensationNames as readonly string[]).includes(c)) return { name: c, kind: 'compensation' };
   }
   return null;
+}
+
+/**
+ * True when `stateName` belongs to the compensation chain: the entry of a compensation-mode run,
+ * a compensation task, a gate in front of one (`If<Step>Completed`) or the final Fail state. (A
+ * prefix test is not enough: the Fail state `Compensated` also starts with `Compensate`, and the
+ * gates do not.)
+ */
+export function isCompensationState(stateName: string | null | undefined): boolean {
+  if (!stateName) return false;
+  if (stateName === COMPENSATED_STATE || stateName === PREPARE_COMPENSATION_STATE) return true;
+  if (taskOf(stateName)?.kind === 'compensation') return true;
+  return stepNames.some((step) => gateStateName(step) === stateName);
 }
 
 function errorText(d: { error?: string; cause?: string } | undefined): string {
@@ -319,7 +342,7 @@ async function summarize(ctx: Ctx, e: ListedExecution, item: SummaryItem | undef
   const { transaction } = inputOf(d);
   let compensating = false;
   if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') {
-    compensating = (await latestState(ctx, e.executionArn))?.startsWith(COMPENSATION_STATE_PREFIX) ?? false;
+    compensating = isCompensationState(await latestState(ctx, e.executionArn));
   }
   let status = statusOf(d.status, d.error, compensating);
   // A refunded (SUCCEEDED) or operator-compensated (FAILED) saga: its compensation run decides.
