@@ -28,6 +28,7 @@ import {
   type Transfer,
 } from '@/infra/runtime/ports';
 import type { Db } from './db';
+import { RowBatch } from './row-batch';
 
 /** In-memory undo entries of one transaction, so a message's savepoint rollback also undoes its cached changes. */
 export class UndoLog {
@@ -74,7 +75,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   /** Keys known to have no table row in the current batch (noteAbsent): claim skips the lookup. */
   private absent: Set<string> | null = null;
   private undo: UndoLog | null = null;
-  private readonly flushStmt;
+  private readonly flushRows;
   private readonly flushReplaceStmt;
   private readonly flushDeleteStmt;
   private readonly getStmt;
@@ -95,8 +96,10 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       "UPDATE idempotency SET status = 'COMPLETED', result = ?, in_progress_until = NULL WHERE key = ?",
     );
     this.releaseStmt = db.prepare("DELETE FROM idempotency WHERE key = ? AND status = 'IN_PROGRESS'");
-    this.flushStmt = db.prepare(
-      'INSERT INTO idempotency (key, status, expiry_time, result, created_at, in_progress_until) VALUES (?, ?, ?, ?, ?, ?)',
+    this.flushRows = new RowBatch(
+      db,
+      'INSERT INTO idempotency (key, status, expiry_time, result, created_at, in_progress_until)',
+      6,
     );
     this.flushReplaceStmt = db.prepare(
       'UPDATE idempotency SET status = ?, expiry_time = ?, result = ?, created_at = ?, in_progress_until = ? WHERE key = ?',
@@ -126,11 +129,13 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.absent = null;
     this.undo = null;
     if (!pending) return;
+    this.flushRows.discard(); // nothing left over from a flush that failed
     for (const [key, p] of pending) {
       if (p === null) this.flushDeleteStmt.run(key);
       else if (p.inDb) this.flushReplaceStmt.run(p.status, p.expiryTime, p.result, p.createdAt, p.inProgressUntil, key);
-      else this.flushStmt.run(key, p.status, p.expiryTime, p.result, p.createdAt, p.inProgressUntil);
+      else this.flushRows.add(key, p.status, p.expiryTime, p.result, p.createdAt, p.inProgressUntil);
     }
+    this.flushRows.flush();
   }
 
   /** Drops the unit of work (after ROLLBACK). */
@@ -339,9 +344,7 @@ export class SqliteLedgerStore implements LedgerStore {
         'SELECT id, currency, balance, held, open_holds FROM accounts WHERE id = ?',
       ),
       writeAccount: db.prepare('UPDATE accounts SET balance = ?, held = ?, open_holds = ? WHERE id = ?'),
-      writeHold: db.prepare(
-        'INSERT INTO holds (transaction_id, account, amount, currency, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
+      newHolds: new RowBatch(db, 'INSERT INTO holds (transaction_id, account, amount, currency, state, updated_at)', 6),
       hold: db.prepare<[string], HoldRow>('SELECT * FROM holds WHERE transaction_id = ?'),
       insertHold: db.prepare(
         "INSERT OR IGNORE INTO holds (transaction_id, account, amount, currency, state, updated_at) VALUES (?, ?, ?, ?, 'HELD', ?)",
@@ -368,8 +371,11 @@ export class SqliteLedgerStore implements LedgerStore {
         "INSERT OR IGNORE INTO settlements (transaction_id, reference, state, updated_at) VALUES (?, ?, 'SETTLED', ?)",
       ),
       voidSettlement: db.prepare("UPDATE settlements SET state = 'VOIDED', updated_at = ? WHERE transaction_id = ?"),
-      newSettlement: db.prepare(
-        'INSERT INTO settlements (transaction_id, reference, state, updated_at) VALUES (?, ?, ?, ?)',
+      newSettlements: new RowBatch(db, 'INSERT INTO settlements (transaction_id, reference, state, updated_at)', 4),
+      newEntries: new RowBatch(
+        db,
+        'INSERT INTO journal (transaction_id, kind, debit_account, credit_account, amount, currency, posted_at)',
+        7,
       ),
       writeSettlement: db.prepare('UPDATE settlements SET state = ?, updated_at = ? WHERE transaction_id = ?'),
     };
@@ -461,26 +467,26 @@ export class SqliteLedgerStore implements LedgerStore {
     const b = this.batch;
     this.batch = null;
     if (!b) return;
+    const { newHolds, newEntries, newSettlements } = this.s;
+    // New rows go in multi-row INSERTs (row-batch.ts); nothing is left over from a flush that failed.
+    newHolds.discard();
+    newEntries.discard();
+    newSettlements.discard();
     for (const a of b.accounts.values()) if (a?.dirty) this.s.writeAccount.run(a.balance, a.held, a.openHolds, a.id);
     for (const h of b.holds.values()) {
       if (!h?.dirty) continue;
       if (h.inDb) this.s.setHold.run(h.state, h.updatedAt, h.transactionId);
-      else this.s.writeHold.run(h.transactionId, h.account, h.amount, h.currency, h.state, h.updatedAt);
+      else newHolds.add(h.transactionId, h.account, h.amount, h.currency, h.state, h.updatedAt);
     }
+    newHolds.flush();
     for (const e of b.journal.values())
-      this.s.insertEntry.run(
-        e.transaction_id,
-        e.kind,
-        e.debit_account,
-        e.credit_account,
-        e.amount,
-        e.currency,
-        e.posted_at,
-      );
+      newEntries.add(e.transaction_id, e.kind, e.debit_account, e.credit_account, e.amount, e.currency, e.posted_at);
+    newEntries.flush();
     for (const [transactionId, s] of b.settlements) {
       if (s.inDb) this.s.writeSettlement.run(s.state, s.updatedAt, transactionId);
-      else this.s.newSettlement.run(transactionId, s.reference, s.state, s.updatedAt);
+      else newSettlements.add(transactionId, s.reference, s.state, s.updatedAt);
     }
+    newSettlements.flush();
   }
 
   /** Drops the unit of work (after ROLLBACK). */
