@@ -89,41 +89,106 @@ describe('bad input', () => {
     expect(engine.db.prepare('SELECT 1 FROM sagas WHERE id = ?').get('tx-poison-1')).toBeUndefined();
   });
 
-  it('fails a message whole, writing nothing, when its saga cannot be stored (idempotency record gone)', async () => {
-    const time = new Date().toISOString();
-    const tx = {
-      transactionId: 'tx-twice',
-      fromAccount: 'acct-0003',
-      toAccount: 'acct-0004',
-      amount: 500,
-      currency: 'USD',
-      createdAt: time,
-    };
-    await engine.tx(() => engine.putEvents([transactionEnvelope('first', tx, time)]));
+  const ledgerSnapshot = () =>
+    JSON.stringify([
+      engine.db.prepare('SELECT id, balance, held, open_holds FROM accounts ORDER BY id').all(),
+      engine.db.prepare('SELECT * FROM journal ORDER BY transaction_id, kind').all(),
+      engine.db.prepare('SELECT * FROM holds ORDER BY transaction_id').all(),
+      engine.db.prepare('SELECT * FROM settlements ORDER BY transaction_id').all(),
+      engine.db.prepare('SELECT id, status, steps FROM sagas ORDER BY id').all(),
+    ]);
+  const transfer = (transactionId: string, amount = 500) => ({
+    transactionId,
+    fromAccount: 'acct-0003',
+    toAccount: 'acct-0004',
+    amount,
+    currency: 'USD',
+    createdAt: new Date().toISOString(),
+  });
+  const messageOf = (transactionId: string, eventId: string) =>
+    engine.db
+      .prepare<[string, string], { receive_count: number; last_error: string | null; queue: string }>(
+        'SELECT receive_count, last_error, queue FROM messages WHERE transaction_id = ? AND attributes LIKE ?',
+      )
+      .get(transactionId, `%${eventId}%`);
+
+  it('starts nothing for an applied transaction that comes again after its idempotency record expired, as StartExecution does for the same name and input', async () => {
+    const tx = transfer('tx-again-same');
+    const time = tx.createdAt;
+    await engine.tx(() => engine.putEvents([transactionEnvelope('first-same', tx, time)]));
     await engine.processOnce();
-    const snapshot = () =>
-      JSON.stringify([
-        engine.db.prepare('SELECT id, balance, held, open_holds FROM accounts ORDER BY id').all(),
-        engine.db.prepare('SELECT * FROM journal ORDER BY transaction_id, kind').all(),
-        engine.db.prepare('SELECT * FROM holds ORDER BY transaction_id').all(),
-        engine.db.prepare('SELECT * FROM settlements ORDER BY transaction_id').all(),
-        engine.db.prepare('SELECT id, status, steps FROM sagas ORDER BY id').all(),
-      ]);
-    expect(engine.db.prepare('SELECT status FROM sagas WHERE id = ?').get('tx-twice')).toEqual({ status: 'SUCCEEDED' });
-    const before = snapshot();
+    expect(engine.db.prepare('SELECT status FROM sagas WHERE id = ?').get(tx.transactionId)).toEqual({ status: 'SUCCEEDED' });
+    const before = ledgerSnapshot();
     // The record expired and was pruned; the same transaction arrives again (e.g. an old DLQ message redriven).
-    engine.db.prepare('DELETE FROM idempotency WHERE key = ?').run('tx-twice');
-    await engine.tx(() => engine.putEvents([transactionEnvelope('again', tx, time)]));
-    const row = engine.db.prepare<[string], { receive_count: number; last_error: string | null; queue: string }>(
-      "SELECT receive_count, last_error, queue FROM messages WHERE transaction_id = ? AND attributes LIKE '%again%'",
-    );
+    engine.db.prepare('DELETE FROM idempotency WHERE key = ?').run(tx.transactionId);
+    await engine.tx(() => engine.putEvents([transactionEnvelope('again-same', tx, time)]));
+    const processed = engine.counts.processed;
+    await engine.processOnce();
+    expect(messageOf(tx.transactionId, 'again-same')).toBeUndefined(); // consumed, not retried
+    expect(engine.counts.processed).toBe(processed + 1);
+    expect(ledgerSnapshot()).toBe(before);
+    expect(engine.db.prepare('SELECT status, result FROM idempotency WHERE key = ?').get(tx.transactionId)).toEqual({
+      status: 'COMPLETED',
+      result: JSON.stringify({ sagaId: tx.transactionId }),
+    });
+  });
+
+  it('sends the same transaction id with other content to the DLQ after exactly 3 receives, applying nothing', async () => {
+    const tx = transfer('tx-again-other');
+    await engine.tx(() => engine.putEvents([transactionEnvelope('first-other', tx, tx.createdAt)]));
+    await engine.processOnce();
+    const before = ledgerSnapshot();
+    engine.db.prepare('DELETE FROM idempotency WHERE key = ?').run(tx.transactionId);
+    const other = { ...tx, amount: 900 };
+    await engine.tx(() => engine.putEvents([transactionEnvelope('again-other', other, other.createdAt)]));
     for (let receive = 1; receive <= 3; receive++) {
       await engine.processOnce();
-      expect(row.get('tx-twice')?.receive_count).toBe(receive);
-      expect(snapshot()).toBe(before);
+      expect(messageOf(tx.transactionId, 'again-other')?.receive_count).toBe(receive);
+      expect(ledgerSnapshot()).toBe(before);
     }
-    expect(row.get('tx-twice')?.queue).toBe(dlqOf(PROCESSING));
-    expect(row.get('tx-twice')?.last_error).toMatch(/UNIQUE constraint failed: sagas.id/);
-    expect(engine.db.prepare('SELECT count(*) AS n FROM idempotency WHERE key = ?').get('tx-twice')).toEqual({ n: 0 });
+    const dead = messageOf(tx.transactionId, 'again-other');
+    expect(dead?.queue).toBe(dlqOf(PROCESSING));
+    expect(dead?.last_error).toBe(
+      'PoisonMessageError: transaction tx-again-other already has a saga (tx-again-other) started with different content',
+    );
+    expect(engine.db.prepare('SELECT count(*) AS n FROM idempotency WHERE key = ?').get(tx.transactionId)).toEqual({ n: 0 });
+  });
+
+  it('fails only the message whose saga row cannot be written: the rest of its batch is applied, it goes to the DLQ after 3 receives', async () => {
+    // A write that fails at the batch's flush rolls the whole batch back; the engine then runs the
+    // batch's messages one transaction each, so only the failing one is retried.
+    engine.db.exec(
+      "CREATE TRIGGER refuse_saga BEFORE INSERT ON sagas WHEN NEW.id = 'tx-unwritable' BEGIN SELECT RAISE(ABORT, 'saga row refused'); END",
+    );
+    try {
+      const good = ['tx-batchmate-1', 'tx-batchmate-2', 'tx-batchmate-3'].map((id) => transfer(id, 100));
+      const bad = transfer('tx-unwritable', 100);
+      const time = bad.createdAt;
+      await engine.tx(() =>
+        engine.putEvents([good[0]!, bad, good[1]!, good[2]!].map((t, i) => transactionEnvelope(`batch-${i}`, t, time))),
+      );
+      const journalBefore = engine.db.prepare('SELECT count(*) AS n FROM journal').get();
+      for (let receive = 1; receive <= 3; receive++) {
+        await engine.processOnce();
+        expect(messageOf('tx-unwritable', 'batch-1')?.receive_count).toBe(receive);
+        expect(messageOf('tx-unwritable', 'batch-1')?.last_error).toBe('SqliteError: saga row refused');
+      }
+      expect(messageOf('tx-unwritable', 'batch-1')?.queue).toBe(dlqOf(PROCESSING));
+      for (const t of good)
+        expect(engine.db.prepare('SELECT status FROM sagas WHERE id = ?').get(t.transactionId)).toEqual({
+          status: 'SUCCEEDED',
+        });
+      expect(engine.db.prepare('SELECT count(*) AS n FROM journal').get()).toEqual({
+        n: (journalBefore as { n: number }).n + good.length,
+      });
+      expect(engine.db.prepare("SELECT count(*) AS n FROM holds WHERE transaction_id = 'tx-unwritable'").get()).toEqual({
+        n: 0,
+      });
+      expect(engine.db.prepare("SELECT count(*) AS n FROM idempotency WHERE key = 'tx-unwritable'").get()).toEqual({
+        n: 0,
+      });
+    } finally {
+      engine.db.exec('DROP TRIGGER refuse_saga');
+    }
   });
 });

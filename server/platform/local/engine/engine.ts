@@ -355,9 +355,13 @@ export class Engine {
       sagaCount: db.prepare(
         'INSERT INTO saga_counts (status, total) VALUES (?, ?) ON CONFLICT(status) DO UPDATE SET total = total + excluded.total',
       ),
-      insertSaga: db.prepare(
-        'INSERT INTO sagas (id, transaction_id, status, started_at, ended_at, failed_step, error, amount, currency, input, steps, cursor, next_run_at, ingest_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      // New sagas: a multi-row INSERT flushed by tx() before COMMIT (see persistSaga).
+      sagaRows: new RowBatch(
+        db,
+        'INSERT INTO sagas (id, transaction_id, status, started_at, ended_at, failed_step, error, amount, currency, input, steps, cursor, next_run_at, ingest_at)',
+        14,
       ),
+      sagaInput: db.prepare<[string], string>('SELECT input FROM sagas WHERE id = ?').pluck(),
       updateSaga: db.prepare(
         'UPDATE sagas SET status = ?, ended_at = ?, failed_step = ?, error = ?, steps = ?, cursor = ?, next_run_at = ? WHERE id = ?',
       ),
@@ -476,8 +480,12 @@ export class Engine {
     // Unit of work: accounts, holds and new idempotency records are written once, before COMMIT.
     this.ledger.beginBatch(this.undo);
     this.idempotency.beginBatch(this.undo);
+    this.s.sagaRows.discard();
+    this.newSagaInputs.clear();
+    this.sagasAtStart = null;
     try {
       const r = await fn();
+      this.s.sagaRows.flush();
       this.ledger.flushBatch();
       this.idempotency.flushBatch();
       this.flushDeltas();
@@ -489,6 +497,9 @@ export class Engine {
       this.sagaDelta.clear();
       throw e;
     } finally {
+      this.s.sagaRows.discard();
+      this.newSagaInputs.clear();
+      this.sagasAtStart = null;
       this.ledger.discardBatch();
       this.idempotency.discardBatch();
       this.undo.clear();
@@ -870,22 +881,57 @@ export class Engine {
     if (this.knobs.slowConsumerMs === 0) {
       // Receive and process in one transaction (one write less per message).
       const t0 = performance.now();
-      const n = await this.tx(async () => {
-        const batch = this.receive(PROCESSING, this.opts.batchSize, false);
-        if (batch.length > 0) await this.processBatch(batch);
-        return batch.length;
-      });
-      if (n > 0) this.batchDurations.push(performance.now() - t0);
-      return n;
+      let received: MessageRow[] = [];
+      try {
+        await this.tx(async () => {
+          received = this.receive(PROCESSING, this.opts.batchSize, false);
+          if (received.length > 0) await this.processBatch(received);
+        });
+      } catch (e) {
+        if (received.length === 0) throw e;
+        await this.processEachAlone(received, e);
+      }
+      if (received.length > 0) this.batchDurations.push(performance.now() - t0);
+      return received.length;
     }
     // A slow consumer: messages stay in flight (visibility timeout) while it works.
     const batch = await this.tx(() => this.receive(PROCESSING, this.opts.batchSize));
     if (batch.length === 0) return 0;
     const t0 = performance.now();
     await sleep(this.knobs.slowConsumerMs);
-    await this.tx(() => this.processBatch(batch));
+    try {
+      await this.tx(() => this.processBatch(batch));
+    } catch (e) {
+      await this.processEachAlone(batch, e);
+    }
     this.batchDurations.push(performance.now() - t0);
     return batch.length;
+  }
+
+  /**
+   * A batch failed as a whole (a write at its flush failed, or a message failed after its saga
+   * row was written): it was rolled back, nothing of it applied. Its messages run again, one
+   * transaction each, so that only the failing one fails: its error and receive are recorded
+   * (and after maxReceiveCount it goes to the DLQ) while the others are applied. Each message's
+   * receive_count is the count of this receive (receive() counted it, in memory or in the table).
+   */
+  private async processEachAlone(batch: readonly MessageRow[], cause: unknown): Promise<void> {
+    this.log(
+      `a batch of ${batch.length} failed as a whole (${cause instanceof Error ? cause.message : String(cause)}); processing its messages one by one`,
+    );
+    for (const m of batch) {
+      try {
+        await this.tx(() => this.processBatch([m]));
+      } catch (e) {
+        const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        await this.tx(() => {
+          this.metric('processor.errors');
+          this.counts.failedMessages++;
+          if (m.receive_count >= MAX_RECEIVE_COUNT) this.deadLetter(m, err, false);
+          else this.s.failMessage.run(this.now() + this.opts.failureRetryDelayMs, err, m.receive_count, m.id);
+        });
+      }
+    }
   }
 
   /**
@@ -951,10 +997,10 @@ export class Engine {
     const done: number[] = [];
     this.probeAbsent(batch);
     // No savepoint per message: the stores keep everything a message writes in memory until the
-    // batch's flush (stores.ts), so the only statement a message runs against the database is
-    // its saga row's insert, the last step that can fail (one statement: atomic on its own). A
-    // failed message is rolled back by its UndoLog mark. Should a message ever fail after its
-    // saga row was written, the whole batch is rolled back instead (nothing half-applied).
+    // batch's flush (stores.ts), and its saga row waits in sagaRows (persistSaga, the last step
+    // that can fail). A failed message is rolled back by its UndoLog mark. Should a message fail
+    // after its saga row was added, or a write fail at the flush, the whole batch is rolled back
+    // (nothing half-applied) and processOnce runs its messages one transaction each.
     for (const m of batch) {
       const t0 = performance.now();
       const mark = this.undo.mark();
@@ -1018,6 +1064,7 @@ export class Engine {
     const json = JSON.stringify(ids);
     const claimed = new Set(this.s.idempotencyKeysIn.all(json));
     const started = new Set(this.s.sagaIdsIn.all(json));
+    this.sagasAtStart = { probed: new Set(ids), existing: started };
     for (const id of ids) {
       if (!claimed.has(id)) this.idempotency.noteAbsent(id);
       if (!started.has(id)) this.ledger.noteAbsent(id, { hold: true, journal: true, settlement: true });
@@ -1026,9 +1073,38 @@ export class Engine {
 
   // ------------------------------------------------------------------ sagas
 
+  /**
+   * Sagas of the current write transaction: the inputs of those it created (their rows wait in
+   * sagaRows until the flush), and which of the batch's ids had a saga when it began (probeAbsent).
+   */
+  private readonly newSagaInputs = new Map<string, string>();
+  private sagasAtStart: { probed: Set<string>; existing: Set<string> } | null = null;
+
+  /** The stored input of saga `id`, or null when there is none (in this transaction or the table). */
+  private existingSagaInput(id: string): string | null {
+    const created = this.newSagaInputs.get(id);
+    if (created !== undefined) return created;
+    const probe = this.sagasAtStart;
+    if (probe?.probed.has(id) && !probe.existing.has(id)) return null;
+    return this.s.sagaInput.get(id) ?? null;
+  }
+
   private async startSaga(event: TransactionEvent): Promise<{ sagaId: string }> {
     const now = this.now();
     const tx = event.transaction;
+    const input = JSON.stringify(tx);
+    // As Step Functions' StartExecution (named by the transaction id) does: the same name and
+    // input return the existing saga and start nothing; the same name with other content is
+    // refused and the message goes to the DLQ for review (infra/lambda/processor.ts does the same).
+    // Reached when the idempotency record of an applied transaction expired and it came again.
+    const existing = this.existingSagaInput(tx.transactionId);
+    if (existing !== null) {
+      if (existing === input) return { sagaId: tx.transactionId };
+      throw new PoisonMessageError(
+        'invalid',
+        `transaction ${tx.transactionId} already has a saga (${tx.transactionId}) started with different content`,
+      );
+    }
     const run: SagaRun = {
       id: tx.transactionId,
       transaction: tx,
@@ -1046,18 +1122,27 @@ export class Engine {
     };
     this.metric('saga.started');
     await this.executeSaga(run);
-    this.persistSaga(run);
+    this.persistSaga(run, input);
     return { sagaId: run.id };
   }
 
-  private persistSaga(run: SagaRun): void {
+  /**
+   * Writes the saga: an update now, or a new row into sagaRows (a multi-row INSERT at the
+   * transaction's flush; it cannot meet an existing row, see startSaga). sagaWrites counts both:
+   * a message that fails after this point fails the whole batch (processBatch), because its row
+   * cannot be taken back on its own.
+   */
+  private persistSaga(run: SagaRun, input?: string): void {
     const steps = encodeTimeline(run.steps, run.startedAt);
     const c = run.cursor;
     // The same text as JSON.stringify(run.cursor) (its keys in this order), without walking the object.
     const cursor = `{"phase":"${c.phase}","index":${c.index},"attempt":${c.attempt},"comps":${c.comps.length === 0 ? '[]' : JSON.stringify(c.comps)}}`;
     if (run.isNew) {
       const t = run.transaction;
-      this.s.insertSaga.run(
+      const text = input ?? JSON.stringify(t);
+      this.sagaWrites++;
+      this.newSagaInputs.set(run.id, text);
+      this.s.sagaRows.add(
         run.id,
         t.transactionId,
         run.status,
@@ -1067,13 +1152,12 @@ export class Engine {
         run.error,
         t.amount,
         t.currency,
-        JSON.stringify(t),
+        text,
         steps,
         cursor,
         run.nextRunAt,
         run.ingestAt,
       );
-      this.sagaWrites++;
       this.bumpSaga(run.status, 1);
     } else {
       this.s.updateSaga.run(run.status, run.endedAt, run.failedStep, run.error, steps, cursor, run.nextRunAt, run.id);
