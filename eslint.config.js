@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '.next*/**', 'cdk.out/**', 'next-env.d.ts', 'bench/results/**', 'test-results/**', 'playwright-report/**', '.data/**'],
+    ignores: [
+      'node_modules/**',
+      '.next*/**',
+      'cdk.out/**',
+      'next-env.d.ts',
+      'bench/results/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.data/**',
+    ],
   },
   ...nextVitals,
   ...pluginQuery.configs['flat/recommended'],

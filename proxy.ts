@@ -44,7 +44,5 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: [
-    '/((?!api/|_next/static|_next/image|favicon.ico|.*\\.(?:woff2?|png|svg|ico)$).*)',
-  ],
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|.*\\.(?:woff2?|png|svg|ico)$).*)'],
 };

@@ -32,7 +32,11 @@ export function writeResults(suite: string, entries: BenchEntry[], dir = 'bench/
     name: e.name,
     unit: e.unit,
     value: Number.isFinite(e.value) ? Number(e.value.toFixed(4)) : e.value,
-    extra: JSON.stringify({ machine: m, measuredAt: new Date().toISOString(), ...(typeof e.extra === 'string' ? { note: e.extra } : e.extra) }),
+    extra: JSON.stringify({
+      machine: m,
+      measuredAt: new Date().toISOString(),
+      ...(typeof e.extra === 'string' ? { note: e.extra } : e.extra),
+    }),
   }));
   const file = join(dir, `${suite}.json`);
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

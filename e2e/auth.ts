@@ -35,7 +35,8 @@ export async function signInAs(page: Page, role: Role, user: SeededUser = role):
       headers: { origin, 'content-type': 'application/json' },
       data: { email: users[user], password: LOCAL_PASSWORD },
     });
-    if (!response.ok()) throw new Error(`sign-in as ${user} failed: HTTP ${response.status()} ${await response.text()}`);
+    if (!response.ok())
+      throw new Error(`sign-in as ${user} failed: HTTP ${response.status()} ${await response.text()}`);
   });
 }
 

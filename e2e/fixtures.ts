@@ -2,7 +2,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { test as base } from '@playwright/test';
 
 /** Serious and critical axe violations of the current page (WCAG 2.x A/AA rules). */
-export type AxeScan = () => Promise<{ id: string; impact: string | null | undefined; help: string; targets: string[] }[]>;
+export type AxeScan = () => Promise<
+  { id: string; impact: string | null | undefined; help: string; targets: string[] }[]
+>;
 
 export const test = base.extend<{ axe: AxeScan }>({
   axe: async ({ page }, use) => {

@@ -3,7 +3,10 @@ import { expect, test } from './fixtures';
 import { ShellPage } from './pages/shell-page';
 import { SignInPage } from './pages/sign-in-page';
 
-test('an unauthenticated visit goes to sign-in, and signing in returns to the page asked for', async ({ page, axe }) => {
+test('an unauthenticated visit goes to sign-in, and signing in returns to the page asked for', async ({
+  page,
+  axe,
+}) => {
   const signIn = new SignInPage(page);
   const shell = new ShellPage(page);
   const cspViolations: string[] = [];

@@ -20,8 +20,12 @@ test('a compensation requested by an operator and approved by an approver leaves
   const ticket = `INC-${parseInt(run.slice(-6), 36) % 1_000_000}`;
 
   // A saga a compensation can act on: a FAILED one (its compensation stopped) or else a SUCCEEDED one (refund).
-  const failed = (await (await page.request.get('/api/platform/sagas?status=FAILED&range=7d&limit=50')).json()) as SagaPage;
-  const succeeded = (await (await page.request.get('/api/platform/sagas?status=SUCCEEDED&range=7d&limit=50')).json()) as SagaPage;
+  const failed = (await (
+    await page.request.get('/api/platform/sagas?status=FAILED&range=7d&limit=50')
+  ).json()) as SagaPage;
+  const succeeded = (await (
+    await page.request.get('/api/platform/sagas?status=SUCCEEDED&range=7d&limit=50')
+  ).json()) as SagaPage;
   const saga = failed.items[0] ?? succeeded.items[0];
   expect(saga, 'a FAILED or SUCCEEDED saga in the seeded history').toBeDefined();
 

@@ -15,7 +15,10 @@ interface Reconciliation {
   reconciliation: { balanced: boolean; totalBalance: number; expectedTotal: number };
 }
 
-test('replay last 24 h from the overview: preview, progress, completed, and nothing applied twice', async ({ page, axe }) => {
+test('replay last 24 h from the overview: preview, progress, completed, and nothing applied twice', async ({
+  page,
+  axe,
+}) => {
   test.setTimeout(120_000);
   await signInAs(page, 'operator');
   const overview = new OverviewPage(page);
@@ -28,12 +31,16 @@ test('replay last 24 h from the overview: preview, progress, completed, and noth
   const preview = (await previewResponse.json()) as PreviewBody;
   expect(preview.refusal).toBeNull();
   expect(preview.preview.count).toBeGreaterThan(0);
-  await expect(actions.replayPreview()).toContainText(`${preview.preview.count.toLocaleString('en-US')} matching events`);
+  await expect(actions.replayPreview()).toContainText(
+    `${preview.preview.count.toLocaleString('en-US')} matching events`,
+  );
   await expect(actions.replayPreview()).toContainText(`${preview.preview.sampleAlreadyApplied} already applied`);
   await expect(actions.startReplayButton()).toBeVisible();
   expect(await axe(), 'axe on the overview with the replay form and preview open').toEqual([]);
 
-  const sampled = [...new Set(preview.preview.sample.map((e) => e.transactionId).filter((t): t is string => !!t))].slice(0, 5);
+  const sampled = [
+    ...new Set(preview.preview.sample.map((e) => e.transactionId).filter((t): t is string => !!t)),
+  ].slice(0, 5);
   expect(sampled.length).toBeGreaterThan(0);
 
   const started = await actions.startReplay(reason);

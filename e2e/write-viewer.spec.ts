@@ -54,7 +54,10 @@ test('a viewer sees no action on the console’s pages and gets 403 from every w
     ['/api/ops/replays/preview', { archive, window: { start, end } }],
     ['/api/ops/replays', { archive, window: { start, end }, reason: 'viewer tries' }],
     [`/api/ops/sagas/${encodeURIComponent(sagaId)}/compensation/preview`, { mode: 'compensate' }],
-    [`/api/ops/sagas/${encodeURIComponent(sagaId)}/compensation`, { mode: 'compensate', reason: 'viewer tries', ticket: 'INC-1' }],
+    [
+      `/api/ops/sagas/${encodeURIComponent(sagaId)}/compensation`,
+      { mode: 'compensate', reason: 'viewer tries', ticket: 'INC-1' },
+    ],
     ['/api/ops/redrives/any/cancel', { reason: 'viewer tries' }],
     ['/api/ops/replays/any/cancel', { reason: 'viewer tries' }],
     ['/api/approvals/any/decision', { decision: 'approve' }],

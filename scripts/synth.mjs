@@ -19,7 +19,10 @@ const env = {
   AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
 };
 const started = Date.now();
-const r = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir], { stdio: 'inherit', env });
+const r = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir], {
+  stdio: 'inherit',
+  env,
+});
 if (r.status !== 0) {
   console.error(`[synth] failed (exit ${r.status}); see ${outdir}/validation-report.json for cdk-nag findings`);
   process.exit(r.status ?? 1);
@@ -28,13 +31,17 @@ const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
 const packs = ['AwsSolutions', 'PCI.DSS.321', 'NIST.800.53.R5', 'Serverless'];
 const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack').map(([name]) => name);
+const stacks = Object.entries(manifest.artifacts)
+  .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+  .map(([name]) => name);
 
 const perPack = Object.fromEntries(packs.map((p) => [p, 0]));
 const perStack = {};
 for (const stack of stacks) {
   const metadataFile = join(outdir, `${stack}.metadata.json`);
-  const metadata = existsSync(metadataFile) ? JSON.parse(readFileSync(metadataFile, 'utf8')) : (manifest.artifacts[stack].metadata ?? {});
+  const metadata = existsSync(metadataFile)
+    ? JSON.parse(readFileSync(metadataFile, 'utf8'))
+    : (manifest.artifacts[stack].metadata ?? {});
   perStack[stack] = Object.fromEntries(packs.map((p) => [p, 0]));
   for (const entries of Object.values(metadata)) {
     for (const e of entries) {
@@ -50,7 +57,9 @@ for (const stack of stacks) {
 }
 
 console.log(`\n[synth] ${stacks.length} stacks synthesized in ${seconds} s: ${stacks.join(', ')}`);
-console.log('[synth] cdk-nag: 0 unacknowledged findings. Acknowledgements per pack (each one rule on one construct, with a reason):');
+console.log(
+  '[synth] cdk-nag: 0 unacknowledged findings. Acknowledgements per pack (each one rule on one construct, with a reason):',
+);
 for (const p of packs) {
   const split = stacks.map((s) => `${s}: ${perStack[s][p]}`).join(', ');
   console.log(`  ${p.padEnd(16)} ${String(perPack[p]).padStart(4)}   (${split})`);
@@ -64,9 +73,15 @@ if (existsSync(reportFile)) {
   let left = 0;
   for (const pr of report.pluginReports ?? []) {
     left += (pr.violations ?? []).length;
-    if (pr.pluginName in silenced) silenced[pr.pluginName] = (pr.suppressedViolations ?? []).reduce((n, v) => n + (v.violatingConstructs ?? []).length, 0);
+    if (pr.pluginName in silenced)
+      silenced[pr.pluginName] = (pr.suppressedViolations ?? []).reduce(
+        (n, v) => n + (v.violatingConstructs ?? []).length,
+        0,
+      );
   }
-  console.log(`[synth] findings silenced by those acknowledgements: ${packs.map((p) => `${p} ${silenced[p]}`).join(', ')}; unacknowledged: ${left}`);
+  console.log(
+    `[synth] findings silenced by those acknowledgements: ${packs.map((p) => `${p} ${silenced[p]}`).join(', ')}; unacknowledged: ${left}`,
+  );
 }
 
 console.log('[synth] Lambda bundles (index.mjs, minified; source map alongside):');
@@ -89,7 +104,9 @@ for (const stack of stacks) {
     if (size >= limit) over++;
     if (stack === stacks[0] || size >= limit) {
       const name = typeof res.Properties.FunctionName === 'string' ? res.Properties.FunctionName : logicalId;
-      console.log(`  ${name.padEnd(44)} ${(size / 1024).toFixed(1).padStart(7)} KiB  (map ${(map / 1024).toFixed(0)} KiB)${size >= limit ? '  OVER 1 MB' : ''}`);
+      console.log(
+        `  ${name.padEnd(44)} ${(size / 1024).toFixed(1).padStart(7)} KiB  (map ${(map / 1024).toFixed(0)} KiB)${size >= limit ? '  OVER 1 MB' : ''}`,
+      );
     }
   }
 }

@@ -5,15 +5,15 @@
 import { z } from 'zod';
 import { stages } from '../infra/platform/description';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const envSchema = z.object({
   /** Which adapter the console uses: the embedded platform (default) or a deployed AWS stack. */
-  LEDGERLINE_BACKEND: z.enum(['local', 'aws'], {
-    error: (issue) => `LEDGERLINE_BACKEND must be "local" or "aws" (got ${JSON.stringify(issue.input)})`,
-  }).default('local'),
+  LEDGERLINE_BACKEND: z
+    .enum(['local', 'aws'], {
+      error: (issue) => `LEDGERLINE_BACKEND must be "local" or "aws" (got ${JSON.stringify(issue.input)})`,
+    })
+    .default('local'),
   /** Where the embedded platform keeps its SQLite database. */
   LEDGERLINE_DATA_DIR: z.string().min(1).default('.data'),
   /** The stage the console shows and operates on; production is shown in red everywhere. */
@@ -21,7 +21,10 @@ export const envSchema = z.object({
   /** HTTP port of the console. */
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   /** Primary AWS region (aws backend) or the region the embedded platform pretends to be. */
-  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'AWS_REGION must look like us-east-1').default('us-east-1'),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'AWS_REGION must look like us-east-1')
+    .default('us-east-1'),
   /** Secret that signs session cookies; required (≥ 32 chars) with the aws backend. */
   LEDGERLINE_SESSION_SECRET: z.string().min(32, 'LEDGERLINE_SESSION_SECRET must be at least 32 characters').optional(),
   /** Synthetic traffic of the embedded platform, in events per second (0 = off). */
@@ -33,7 +36,10 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export class EnvError extends Error {
-  constructor(readonly variables: string[], message: string) {
+  constructor(
+    readonly variables: string[],
+    message: string,
+  ) {
     super(message);
     this.name = 'EnvError';
   }
@@ -50,7 +56,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const env = result.data;
   if (env.LEDGERLINE_BACKEND === 'aws') {
     if (!env.LEDGERLINE_SESSION_SECRET) {
-      throw new EnvError(['LEDGERLINE_SESSION_SECRET'], 'Invalid configuration:\n  LEDGERLINE_SESSION_SECRET: required when LEDGERLINE_BACKEND is "aws"');
+      throw new EnvError(
+        ['LEDGERLINE_SESSION_SECRET'],
+        'Invalid configuration:\n  LEDGERLINE_SESSION_SECRET: required when LEDGERLINE_BACKEND is "aws"',
+      );
     }
     env.LEDGERLINE_ADMIN_API = false;
   }

@@ -13,7 +13,11 @@ const errors: Record<string, string> = {
   throttled: 'Too many failed attempts. Wait 5 minutes and try again.',
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const next = safeNext(typeof params.next === 'string' ? params.next : undefined);
   if (await getCaller()) redirect(next);
@@ -26,7 +30,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           {env.LEDGERLINE_STAGE === 'production' ? 'Production' : env.LEDGERLINE_STAGE} · {env.AWS_REGION}
         </p>
         {env.LEDGERLINE_BACKEND === 'aws' ? (
-          <p className="mt-4 text-sm">Sign-in is handled by your organisation&apos;s identity provider. Reload the page to continue.</p>
+          <p className="mt-4 text-sm">
+            Sign-in is handled by your organisation&apos;s identity provider. Reload the page to continue.
+          </p>
         ) : (
           <SignInForm next={next} error={error} />
         )}

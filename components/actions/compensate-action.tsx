@@ -16,12 +16,26 @@ function LedgerEffect({ preview }: { preview: CompensationPreview }) {
     <table className="text-sm">
       <caption className="text-left font-medium">Ledger effect</caption>
       <thead>
-        <tr className="text-left text-fg-muted"><th>Compensation</th><th>Effect</th><th>Account</th><th className="text-right">Amount</th></tr>
+        <tr className="text-left text-fg-muted">
+          <th>Compensation</th>
+          <th>Effect</th>
+          <th>Account</th>
+          <th className="text-right">Amount</th>
+        </tr>
       </thead>
       <tbody>
-        {preview.actions.length === 0 ? <tr><td colSpan={4}>No compensation to run: the saga resumes from its failed step.</td></tr> : null}
+        {preview.actions.length === 0 ? (
+          <tr>
+            <td colSpan={4}>No compensation to run: the saga resumes from its failed step.</td>
+          </tr>
+        ) : null}
         {preview.actions.map((a) => (
-          <tr key={a.compensation}><td>{a.compensation}</td><td>{a.description}</td><td>{a.account ?? '—'}</td><td className="text-right tabular-nums">{money(a.amount)}</td></tr>
+          <tr key={a.compensation}>
+            <td>{a.compensation}</td>
+            <td>{a.description}</td>
+            <td>{a.account ?? '—'}</td>
+            <td className="text-right tabular-nums">{money(a.amount)}</td>
+          </tr>
         ))}
       </tbody>
     </table>
@@ -35,8 +49,8 @@ export function Reconciliation({ sagaId }: { sagaId: string }) {
   const { saga, reconciliation: r } = query.data;
   return (
     <p role="status" aria-label="Reconciliation" className="rounded border border-border px-3 py-2 text-sm">
-      Saga {saga.status}. Ledger {r.balanced ? 'balanced' : 'NOT balanced'}: total {money(r.totalBalance)} of {money(r.expectedTotal)} expected
-      across {r.accounts} accounts; {r.openHolds} open holds ({money(r.heldAmount)}).
+      Saga {saga.status}. Ledger {r.balanced ? 'balanced' : 'NOT balanced'}: total {money(r.totalBalance)} of{' '}
+      {money(r.expectedTotal)} expected across {r.accounts} accounts; {r.openHolds} open holds ({money(r.heldAmount)}).
     </p>
   );
 }
@@ -58,7 +72,10 @@ export function CompensateAction({ role, sagaId }: CompensateActionProps) {
   if (!can(role, 'saga.compensate')) return null;
 
   return (
-    <section aria-label="Compensate saga" className="flex flex-col gap-3 rounded border border-border bg-surface-raised p-4">
+    <section
+      aria-label="Compensate saga"
+      className="flex flex-col gap-3 rounded border border-border bg-surface-raised p-4"
+    >
       <div className="flex gap-2" role="group" aria-label="Mode">
         {(['compensate', 'resume'] as const).map((m) => (
           <button
@@ -75,7 +92,12 @@ export function CompensateAction({ role, sagaId }: CompensateActionProps) {
             {m === 'compensate' ? 'Compensate' : 'Resume'}
           </button>
         ))}
-        <button type="button" className={secondaryButtonClass} disabled={preview.isPending || !!outcome} onClick={() => preview.mutate(mode)}>
+        <button
+          type="button"
+          className={secondaryButtonClass}
+          disabled={preview.isPending || !!outcome}
+          onClick={() => preview.mutate(mode)}
+        >
           Preview ledger effect
         </button>
       </div>
@@ -88,13 +110,21 @@ export function CompensateAction({ role, sagaId }: CompensateActionProps) {
           }}
           className="flex flex-col gap-2"
         >
-          <ReasonTicketFields reason={reason} ticket={ticket} onReason={setReason} onTicket={setTicket} ticketRequired />
+          <ReasonTicketFields
+            reason={reason}
+            ticket={ticket}
+            onReason={setReason}
+            onTicket={setTicket}
+            ticketRequired
+          />
           <button type="submit" className={`${buttonClass} self-start`} disabled={request.isPending}>
             Request {mode}
           </button>
         </form>
       ) : null}
-      {outcome?.status === 'pending_approval' ? <PendingApproval approvalId={outcome.approvalId} expiresAt={outcome.expiresAt} /> : null}
+      {outcome?.status === 'pending_approval' ? (
+        <PendingApproval approvalId={outcome.approvalId} expiresAt={outcome.expiresAt} />
+      ) : null}
       <Reconciliation sagaId={sagaId} />
       <ActionError error={preview.error ?? request.error} />
     </section>

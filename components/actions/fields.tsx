@@ -23,11 +23,26 @@ export function ReasonTicketFields({
     <div className="grid gap-2 sm:grid-cols-[1fr_12rem]">
       <label htmlFor={`${id}-reason`} className="flex flex-col gap-1 text-sm">
         <span className="font-medium">Reason</span>
-        <input id={`${id}-reason`} className={input} value={reason} onChange={(e) => onReason(e.target.value)} required minLength={3} maxLength={500} />
+        <input
+          id={`${id}-reason`}
+          className={input}
+          value={reason}
+          onChange={(e) => onReason(e.target.value)}
+          required
+          minLength={3}
+          maxLength={500}
+        />
       </label>
       <label htmlFor={`${id}-ticket`} className="flex flex-col gap-1 text-sm">
         <span className="font-medium">Ticket{ticketRequired ? '' : ' (optional)'}</span>
-        <input id={`${id}-ticket`} className={input} value={ticket} onChange={(e) => onTicket(e.target.value)} placeholder="INC-1234" required={ticketRequired} />
+        <input
+          id={`${id}-ticket`}
+          className={input}
+          value={ticket}
+          onChange={(e) => onTicket(e.target.value)}
+          placeholder="INC-1234"
+          required={ticketRequired}
+        />
       </label>
     </div>
   );
@@ -45,14 +60,17 @@ export function ActionError({ error }: { error: unknown }) {
   );
 }
 
-export const buttonClass = 'rounded bg-accent px-3 py-1.5 text-sm font-semibold text-surface hover:opacity-90 disabled:opacity-50';
-export const secondaryButtonClass = 'rounded border border-border px-3 py-1.5 text-sm hover:bg-border/40 disabled:opacity-50';
+export const buttonClass =
+  'rounded bg-accent px-3 py-1.5 text-sm font-semibold text-surface hover:opacity-90 disabled:opacity-50';
+export const secondaryButtonClass =
+  'rounded border border-border px-3 py-1.5 text-sm hover:bg-border/40 disabled:opacity-50';
 export const inputClass = input;
 
 export function PendingApproval({ approvalId, expiresAt }: { approvalId: string; expiresAt: string }) {
   return (
     <p role="status" className="rounded border border-warn/60 bg-warn/10 px-3 py-2 text-sm">
-      Waiting for a second person&apos;s approval (request {approvalId}, expires {new Date(expiresAt).toLocaleString()}).{' '}
+      Waiting for a second person&apos;s approval (request {approvalId}, expires {new Date(expiresAt).toLocaleString()}
+      ).{' '}
       <a className="underline" href="/approvals">
         Open approvals
       </a>

@@ -10,7 +10,14 @@ import { useRedriveCancelMutation } from './data/redrive-cancel-mutation';
 import { useRedriveStartMutation } from './data/redrive-start-mutation';
 import { isRedriveActive, useRedriveStatusQuery } from './data/redrive-status-query';
 import { MAX_REDRIVE_RATE } from './data/replay-window';
-import { ActionError, buttonClass, inputClass, PendingApproval, ReasonTicketFields, secondaryButtonClass } from './fields';
+import {
+  ActionError,
+  buttonClass,
+  inputClass,
+  PendingApproval,
+  ReasonTicketFields,
+  secondaryButtonClass,
+} from './fields';
 
 export interface RedriveActionProps {
   role: Role;
@@ -76,18 +83,35 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
     );
   }
   return (
-    <section aria-label={`Redrive ${queueId} DLQ`} className="flex flex-col gap-3 rounded border border-border bg-surface-raised p-4">
+    <section
+      aria-label={`Redrive ${queueId} DLQ`}
+      className="flex flex-col gap-3 rounded border border-border bg-surface-raised p-4"
+    >
       {!outcome ? (
         <form onSubmit={submit} className="flex flex-col gap-3">
           <p className="text-sm">
-            Move <strong>{count.toLocaleString('en-US')}</strong> {messageIds?.length ? 'selected ' : ''}message{count === 1 ? '' : 's'} from
-            the {queueId} DLQ back to {queueId}.
+            Move <strong>{count.toLocaleString('en-US')}</strong> {messageIds?.length ? 'selected ' : ''}message
+            {count === 1 ? '' : 's'} from the {queueId} DLQ back to {queueId}.
           </p>
           <label className="flex w-48 flex-col gap-1 text-sm">
             <span className="font-medium">Rate (msg/s, optional)</span>
-            <input className={inputClass} type="number" min={1} max={MAX_REDRIVE_RATE} step={1} value={rate} onChange={(e) => setRate(e.target.value)} />
+            <input
+              className={inputClass}
+              type="number"
+              min={1}
+              max={MAX_REDRIVE_RATE}
+              step={1}
+              value={rate}
+              onChange={(e) => setRate(e.target.value)}
+            />
           </label>
-          <ReasonTicketFields reason={reason} ticket={ticket} onReason={setReason} onTicket={setTicket} ticketRequired={false} />
+          <ReasonTicketFields
+            reason={reason}
+            ticket={ticket}
+            onReason={setReason}
+            onTicket={setTicket}
+            ticketRequired={false}
+          />
           <div className="flex gap-2">
             <button type="submit" className={buttonClass} disabled={start.isPending || count === 0}>
               {start.isPending ? 'Starting…' : 'Start redrive'}
@@ -102,7 +126,8 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
       ) : current ? (
         <div className="flex flex-col gap-2">
           <p role="status" className="text-sm">
-            Redrive {current.status}: {current.moved.toLocaleString('en-US')} of {current.total.toLocaleString('en-US')} moved
+            Redrive {current.status}: {current.moved.toLocaleString('en-US')} of {current.total.toLocaleString('en-US')}{' '}
+            moved
           </p>
           <ProgressBar value={current.moved} total={current.total} label="Redrive progress" />
           {status.data?.pause ? (

@@ -11,9 +11,20 @@ import { type ReplayRequestBody, useReplayPreviewMutation } from './data/replay-
 import { useReplayStartMutation } from './data/replay-start-mutation';
 import { terminalReplayStates, useReplayStatusQuery } from './data/replay-status-query';
 import { presetWindow, type ReplayPreset } from './data/replay-window';
-import { ActionError, buttonClass, inputClass, PendingApproval, ReasonTicketFields, secondaryButtonClass } from './fields';
+import {
+  ActionError,
+  buttonClass,
+  inputClass,
+  PendingApproval,
+  ReasonTicketFields,
+  secondaryButtonClass,
+} from './fields';
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const toLocal = (iso: string) => iso.slice(0, 16);
 const label = (p: ReplayPreset | 'custom') => (p === 'custom' ? 'Custom' : `Last ${p.replace('h', ' h')}`);
 
@@ -82,57 +93,127 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
   }
   const result = preview.data;
   return (
-    <section aria-label={`Replay ${archive}`} className="flex flex-col gap-3 rounded border border-border bg-surface-raised p-4">
+    <section
+      aria-label={`Replay ${archive}`}
+      className="flex flex-col gap-3 rounded border border-border bg-surface-raised p-4"
+    >
       <fieldset className="flex flex-wrap items-end gap-2" disabled={!!outcome}>
-        <legend className="mb-1 text-sm font-medium">Window (ends {Math.round(ingestionLagSeconds / 60)} min ago: archive ingestion lag)</legend>
+        <legend className="mb-1 text-sm font-medium">
+          Window (ends {Math.round(ingestionLagSeconds / 60)} min ago: archive ingestion lag)
+        </legend>
         {(['1h', '6h', '24h', 'custom'] as const).map((p) => (
-          <button key={p} type="button" aria-pressed={preset === p} onClick={() => choose(p)} className={preset === p ? buttonClass : secondaryButtonClass}>
+          <button
+            key={p}
+            type="button"
+            aria-pressed={preset === p}
+            onClick={() => choose(p)}
+            className={preset === p ? buttonClass : secondaryButtonClass}
+          >
             {label(p)}
           </button>
         ))}
         {preset === 'custom' ? (
           <>
-            <label className="flex flex-col gap-1 text-sm">From (UTC)<input className={inputClass} type="datetime-local" value={toLocal(custom.start)} onChange={(e) => setCustom({ ...custom, start: `${e.target.value}:00.000Z` })} /></label>
-            <label className="flex flex-col gap-1 text-sm">To (UTC)<input className={inputClass} type="datetime-local" value={toLocal(custom.end)} onChange={(e) => setCustom({ ...custom, end: `${e.target.value}:00.000Z` })} /></label>
+            <label className="flex flex-col gap-1 text-sm">
+              From (UTC)
+              <input
+                className={inputClass}
+                type="datetime-local"
+                value={toLocal(custom.start)}
+                onChange={(e) => setCustom({ ...custom, start: `${e.target.value}:00.000Z` })}
+              />
+            </label>
+            <label className="flex flex-col gap-1 text-sm">
+              To (UTC)
+              <input
+                className={inputClass}
+                type="datetime-local"
+                value={toLocal(custom.end)}
+                onChange={(e) => setCustom({ ...custom, end: `${e.target.value}:00.000Z` })}
+              />
+            </label>
           </>
         ) : null}
-        <label className="flex flex-col gap-1 text-sm">Sources (optional)<input className={inputClass} value={source} onChange={(e) => setSource(e.target.value)} placeholder="transaction.processing" /></label>
-        <label className="flex flex-col gap-1 text-sm">Detail types (optional)<input className={inputClass} value={detailType} onChange={(e) => setDetailType(e.target.value)} placeholder="TransactionSubmitted" /></label>
-        <button type="button" className={secondaryButtonClass} onClick={() => preview.mutate(request())} disabled={preview.isPending}>
+        <label className="flex flex-col gap-1 text-sm">
+          Sources (optional)
+          <input
+            className={inputClass}
+            value={source}
+            onChange={(e) => setSource(e.target.value)}
+            placeholder="transaction.processing"
+          />
+        </label>
+        <label className="flex flex-col gap-1 text-sm">
+          Detail types (optional)
+          <input
+            className={inputClass}
+            value={detailType}
+            onChange={(e) => setDetailType(e.target.value)}
+            placeholder="TransactionSubmitted"
+          />
+        </label>
+        <button
+          type="button"
+          className={secondaryButtonClass}
+          onClick={() => preview.mutate(request())}
+          disabled={preview.isPending}
+        >
           {preview.isPending ? 'Previewing…' : 'Preview'}
         </button>
       </fieldset>
       {result ? (
         <div role="region" aria-label="Replay preview" className="text-sm">
           <p>
-            <strong>{result.preview.count.toLocaleString('en-US')}</strong> matching events; of {result.preview.sample.length} sampled,{' '}
-            {result.preview.sampleAlreadyApplied} already applied (the processor skips them: idempotent).
+            <strong>{result.preview.count.toLocaleString('en-US')}</strong> matching events; of{' '}
+            {result.preview.sample.length} sampled, {result.preview.sampleAlreadyApplied} already applied (the processor
+            skips them: idempotent).
           </p>
-          {result.refusal ? <p role="alert" className="mt-1 text-danger">{result.refusal}</p> : null}
-          {result.needsApproval ? <p className="mt-1 text-warn">Replays into production need a second person&apos;s approval.</p> : null}
+          {result.refusal ? (
+            <p role="alert" className="mt-1 text-danger">
+              {result.refusal}
+            </p>
+          ) : null}
+          {result.needsApproval ? (
+            <p className="mt-1 text-warn">Replays into production need a second person&apos;s approval.</p>
+          ) : null}
         </div>
       ) : null}
       {result && !result.refusal && !outcome ? (
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            start.mutate({ body: { ...request(), reason, ...(ticket ? { ticket } : {}) }, idempotencyKey: key.current });
+            start.mutate({
+              body: { ...request(), reason, ...(ticket ? { ticket } : {}) },
+              idempotencyKey: key.current,
+            });
           }}
           className="flex flex-col gap-2"
         >
-          <ReasonTicketFields reason={reason} ticket={ticket} onReason={setReason} onTicket={setTicket} ticketRequired={result.needsApproval} />
+          <ReasonTicketFields
+            reason={reason}
+            ticket={ticket}
+            onReason={setReason}
+            onTicket={setTicket}
+            ticketRequired={result.needsApproval}
+          />
           <button type="submit" className={`${buttonClass} self-start`} disabled={start.isPending}>
             Start replay of {result.preview.count.toLocaleString('en-US')} events
           </button>
         </form>
       ) : null}
-      {outcome?.status === 'pending_approval' ? <PendingApproval approvalId={outcome.approvalId} expiresAt={outcome.expiresAt} /> : null}
+      {outcome?.status === 'pending_approval' ? (
+        <PendingApproval approvalId={outcome.approvalId} expiresAt={outcome.expiresAt} />
+      ) : null}
       {replay ? (
         <div className="flex flex-col gap-2">
           <p role="status" className="text-sm">
             Replay {replay.state}: {replay.eventsReplayed.toLocaleString('en-US')} events replayed
           </p>
-          <ProgressBar value={replay.eventsReplayed} total={replay.eventsTotal ?? result?.preview.count ?? null} label="Replay progress" />
+          <ProgressBar
+            value={replay.eventsReplayed}
+            total={replay.eventsTotal ?? result?.preview.count ?? null}
+            label="Replay progress"
+          />
           {!ended ? (
             <button
               type="button"

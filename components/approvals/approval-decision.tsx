@@ -19,7 +19,12 @@ export function ApprovalDecision({ id }: { id: string }) {
       { onSuccess: () => router.refresh() },
     );
   }
-  if (decide.data) return <p role="status" className="text-sm">Decision recorded: {decide.data.status.toLowerCase()}.</p>;
+  if (decide.data)
+    return (
+      <p role="status" className="text-sm">
+        Decision recorded: {decide.data.status.toLowerCase()}.
+      </p>
+    );
   return (
     <div className="flex flex-wrap items-end gap-2">
       <label className="flex flex-col gap-1 text-sm">

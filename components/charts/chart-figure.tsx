@@ -6,13 +6,7 @@ import { UplotChart, type UplotChartProps } from './uplot-chart';
 export type ChartFigureProps = { title: string } & Omit<UplotChartProps, 'height'> & { height?: number };
 
 /** A metric chart (uPlot) with a text summary for screen readers and an explicit empty state. */
-export function ChartFigure({
-  title,
-  series,
-  height = 180,
-  threshold,
-  markers,
-}: ChartFigureProps) {
+export function ChartFigure({ title, series, height = 180, threshold, markers }: ChartFigureProps) {
   const empty = series.every((s) => s.points.length === 0);
   return (
     <figure className="rounded border border-border bg-surface-raised p-3">

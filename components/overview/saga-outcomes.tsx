@@ -26,7 +26,10 @@ export function SagaOutcomes({ outcomes, range }: { outcomes: Outcomes; range: R
     <ul aria-label="Saga outcomes" className="grid grid-cols-2 gap-2 md:grid-cols-4">
       {tiles.map((t) => (
         <li key={t.label}>
-          <AppLink href={t.href} className="block rounded border border-border bg-surface-raised p-3 hover:bg-border/30">
+          <AppLink
+            href={t.href}
+            className="block rounded border border-border bg-surface-raised p-3 hover:bg-border/30"
+          >
             <span className="block text-xs text-fg-muted">{t.label}</span>
             <span className={`block text-2xl font-semibold tabular-nums ${t.tone}`}>
               {formatCount(t.value)}

@@ -35,7 +35,9 @@ export class AlarmActionsPage {
       await this.reason(form).fill(reason);
       if (ticket) await this.ticket(form).fill(ticket);
       const [response] = await Promise.all([
-        this.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/ops/redrives' && r.request().method() === 'POST'),
+        this.page.waitForResponse(
+          (r) => new URL(r.url()).pathname === '/api/ops/redrives' && r.request().method() === 'POST',
+        ),
         this.startRedriveButton().click(),
       ]);
       return response;
@@ -46,7 +48,9 @@ export class AlarmActionsPage {
   async openReplayPreview() {
     return test.step('replay last 24 h: open and preview', async () => {
       const [response] = await Promise.all([
-        this.page.waitForResponse((r) => r.url().endsWith('/api/ops/replays/preview') && r.request().method() === 'POST'),
+        this.page.waitForResponse(
+          (r) => r.url().endsWith('/api/ops/replays/preview') && r.request().method() === 'POST',
+        ),
         this.replayButton().click(),
       ]);
       return response;
@@ -57,7 +61,9 @@ export class AlarmActionsPage {
     return test.step('start the replay', async () => {
       await this.reason(this.replayForm()).fill(reason);
       const [response] = await Promise.all([
-        this.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/ops/replays' && r.request().method() === 'POST'),
+        this.page.waitForResponse(
+          (r) => new URL(r.url()).pathname === '/api/ops/replays' && r.request().method() === 'POST',
+        ),
         this.startReplayButton().click(),
       ]);
       return response;

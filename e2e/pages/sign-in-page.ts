@@ -20,7 +20,10 @@ export class SignInPage {
     await test.step(`sign in as ${email}`, async () => {
       await this.email().fill(email);
       await this.password().fill(password);
-      await Promise.all([this.page.waitForResponse((r) => r.url().includes('/api/auth/sign-in')), this.submit().click()]);
+      await Promise.all([
+        this.page.waitForResponse((r) => r.url().includes('/api/auth/sign-in')),
+        this.submit().click(),
+      ]);
     });
   }
 }

@@ -22,7 +22,14 @@ const event = (over: Partial<ArchivedEvent> = {}): ArchivedEvent => ({
   time: '2026-03-05T14:07:09Z',
   region: 'us-east-1',
   resources: [],
-  detail: { transactionId: 'tx-42', fromAccount: 'a', toAccount: 'b', amount: 500, currency: 'EUR', createdAt: '2026-03-05T14:07:08Z' },
+  detail: {
+    transactionId: 'tx-42',
+    fromAccount: 'a',
+    toAccount: 'b',
+    amount: 500,
+    currency: 'EUR',
+    createdAt: '2026-03-05T14:07:08Z',
+  },
   ...over,
 });
 
@@ -85,7 +92,9 @@ describe('archive indexer', () => {
   });
 
   it('fails the invocation when DynamoDB fails, so EventBridge retries it', async () => {
-    doc.on(PutCommand).rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    doc
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
     await expect(handler(event())).rejects.toThrow('throttled');
   });
 

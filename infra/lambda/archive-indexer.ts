@@ -42,7 +42,8 @@ export function indexItem(event: ArchivedEvent, days = ARCHIVE_RETENTION_DAYS): 
   if (typeof event.id !== 'string' || event.id === '') throw new Error('event has no id');
   const time = indexTime(event.time);
   const detail = event.detail as { transactionId?: unknown } | null;
-  const transactionId = detail && typeof detail === 'object' && typeof detail.transactionId === 'string' ? detail.transactionId : undefined;
+  const transactionId =
+    detail && typeof detail === 'object' && typeof detail.transactionId === 'string' ? detail.transactionId : undefined;
   return {
     ...archiveIndexKey({ id: event.id, time }),
     eventId: event.id,

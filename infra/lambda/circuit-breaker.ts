@@ -39,8 +39,18 @@ export const handler = async (): Promise<BreakerAction[]> => {
       const action = decideBreaker(alarm, snapshot, settings, Date.now());
       actions.push(action);
       if (action.kind === 'update') {
-        await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: action.enabled, ScalingConfig: { MaximumConcurrency: action.maxConcurrency } }));
-        metrics.addMetric(`CircuitBreaker${action.to === 'open' ? 'Opened' : action.to === 'half-open' ? 'HalfOpened' : 'Closed'}`, MetricUnit.Count, 1);
+        await lambda.send(
+          new UpdateEventSourceMappingCommand({
+            UUID: uuid,
+            Enabled: action.enabled,
+            ScalingConfig: { MaximumConcurrency: action.maxConcurrency },
+          }),
+        );
+        metrics.addMetric(
+          `CircuitBreaker${action.to === 'open' ? 'Opened' : action.to === 'half-open' ? 'HalfOpened' : 'Closed'}`,
+          MetricUnit.Count,
+          1,
+        );
         logger.warn('circuit breaker transition', { mapping: uuid, alarm, ...action });
       } else {
         logger.info('circuit breaker unchanged', { mapping: uuid, alarm, ...action });

@@ -7,7 +7,13 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -19,12 +25,24 @@ const sqs = mockClient(SQSClient);
 const lambda = mockClient(LambdaClient);
 
 const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
-const transaction = { transactionId: 'tx-9', fromAccount: 'acc-a', toAccount: 'acc-b', amount: 900, currency: 'EUR', createdAt: '2026-01-01T00:00:00Z' };
+const transaction = {
+  transactionId: 'tx-9',
+  fromAccount: 'acc-a',
+  toAccount: 'acc-b',
+  amount: 900,
+  currency: 'EUR',
+  createdAt: '2026-01-01T00:00:00Z',
+};
 
 beforeEach(() => {
   vi.resetModules();
   for (const m of [doc, events, cloudwatch, sqs, lambda]) m.reset();
-  Object.assign(process.env, { STAGE: 'test', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'us-east-1' });
+  Object.assign(process.env, {
+    STAGE: 'test',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    AWS_REGION: 'us-east-1',
+  });
 });
 
 async function sagaTask(task: string) {
@@ -36,19 +54,40 @@ async function sagaTask(task: string) {
 describe('saga task Lambda', () => {
   it('throws InsufficientFundsError by name (the state machine catches it without retrying) and records the failure', async () => {
     doc.on(GetCommand).resolves({});
-    doc.on(GetCommand, { TableName: 'ledger', Key: { pk: 'ACCOUNT#acc-a', sk: 'ACCOUNT' } }).resolves({ Item: { available: 100 } });
+    doc
+      .on(GetCommand, { TableName: 'ledger', Key: { pk: 'ACCOUNT#acc-a', sk: 'ACCOUNT' } })
+      .resolves({ Item: { available: 100 } });
     doc.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {} }));
     doc.on(PutCommand).resolves({});
     const handler = await sagaTask('ReserveFunds');
-    const error = await handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'ReserveFunds' }, context).catch((e: unknown) => e as Error);
+    const error = await handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'ReserveFunds' }, context).catch(
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('InsufficientFundsError');
-    const put = doc.commandCalls(PutCommand).map((c) => c.args[0].input).find((i) => i.TableName === 'saga');
-    expect(put?.Item).toMatchObject({ sagaId: 'tx-9', sk: 'TASK#ReserveFunds', status: 'FAILED', attempt: 1, error: { name: 'InsufficientFundsError' } });
+    const put = doc
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input)
+      .find((i) => i.TableName === 'saga');
+    expect(put?.Item).toMatchObject({
+      sagaId: 'tx-9',
+      sk: 'TASK#ReserveFunds',
+      status: 'FAILED',
+      attempt: 1,
+      error: { name: 'InsufficientFundsError' },
+    });
     // The summary item the console reads (server/platform/aws/layout.ts): failed step, no status yet.
-    const summary = doc.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.TableName === 'saga');
+    const summary = doc
+      .commandCalls(UpdateCommand)
+      .map((c) => c.args[0].input)
+      .find((i) => i.TableName === 'saga');
     expect(summary?.Key).toEqual({ sagaId: 'tx-9', sk: 'SUMMARY' });
-    expect(summary?.ExpressionAttributeValues).toMatchObject({ ':failedStep': 'ReserveFunds', ':tx': transaction.transactionId, ':amount': transaction.amount, ':currency': transaction.currency });
+    expect(summary?.ExpressionAttributeValues).toMatchObject({
+      ':failedStep': 'ReserveFunds',
+      ':tx': transaction.transactionId,
+      ':amount': transaction.amount,
+      ':currency': transaction.currency,
+    });
     expect(summary?.ExpressionAttributeValues?.[':status']).toBeUndefined();
   });
 
@@ -62,24 +101,37 @@ describe('saga task Lambda', () => {
     const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
     expect(entry).toMatchObject({ EventBusName: 'bus', Source: 'ledgerline.saga', DetailType: 'SettlementRequested' });
     expect(JSON.parse(entry.Detail!)).toMatchObject({ idempotencyKey: 'tx-9', amount: 900 });
-    const put = doc.commandCalls(PutCommand).map((c) => c.args[0].input).find((i) => i.TableName === 'saga');
+    const put = doc
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input)
+      .find((i) => i.TableName === 'saga');
     expect(put?.Item).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
   });
 
   it('turns a rejected downstream request into a retryable TransientError', async () => {
     doc.on(GetCommand).resolves({});
     doc.on(PutCommand).resolves({});
-    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }] });
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }] });
     const handler = await sagaTask('Notify');
-    const error = await handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'Notify' }, context).catch((e: unknown) => e as Error);
+    const error = await handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'Notify' }, context).catch(
+      (e: unknown) => e as Error,
+    );
     expect((error as Error).name).toBe('TransientError');
   });
 
   it('turns DynamoDB throttling into a retryable TransientError instead of compensating the saga', async () => {
-    doc.on(GetCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }));
+    doc
+      .on(GetCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }),
+      );
     doc.on(PutCommand).resolves({});
     const handler = await sagaTask('PostLedger');
-    const error = await handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'PostLedger' }, context).catch((e: unknown) => e as Error);
+    const error = await handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'PostLedger' }, context).catch(
+      (e: unknown) => e as Error,
+    );
     expect((error as Error).name).toBe('TransientError');
   });
 
@@ -94,13 +146,20 @@ describe('saga task Lambda', () => {
 
   it('refuses to run a task it was not deployed for', async () => {
     const handler = await sagaTask('PostLedger');
-    await expect(handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'Notify' }, context)).rejects.toThrow(/runs PostLedger/);
+    await expect(handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'Notify' }, context)).rejects.toThrow(
+      /runs PostLedger/,
+    );
   });
 });
 
 describe('visibility-timeout adjuster Lambda', () => {
   async function adjuster() {
-    Object.assign(process.env, { QUEUE_URLS: JSON.stringify(['https://sqs/q1']), PROCESSOR_FUNCTION_NAME: 'proc', FUNCTION_TIMEOUT_SECONDS: '30', BATCH_WINDOW_SECONDS: '1' });
+    Object.assign(process.env, {
+      QUEUE_URLS: JSON.stringify(['https://sqs/q1']),
+      PROCESSOR_FUNCTION_NAME: 'proc',
+      FUNCTION_TIMEOUT_SECONDS: '30',
+      BATCH_WINDOW_SECONDS: '1',
+    });
     const mod: { handler: unknown } = await import('./visibility-timeout-adjuster');
     return mod.handler as () => Promise<{ timeoutSeconds: number }>;
   }
@@ -111,9 +170,19 @@ describe('visibility-timeout adjuster Lambda', () => {
     sqs.on(SetQueueAttributesCommand).resolves({});
     const d = await (await adjuster())();
     expect(d.timeoutSeconds).toBe(360);
-    expect(sqs.commandCalls(SetQueueAttributesCommand)[0]!.args[0].input).toEqual({ QueueUrl: 'https://sqs/q1', Attributes: { VisibilityTimeout: '360' } });
+    expect(sqs.commandCalls(SetQueueAttributesCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: 'https://sqs/q1',
+      Attributes: { VisibilityTimeout: '360' },
+    });
     const q = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries![0]!;
-    expect(q.MetricStat).toMatchObject({ Stat: 'p99', Metric: { Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: [{ Name: 'FunctionName', Value: 'proc' }] } });
+    expect(q.MetricStat).toMatchObject({
+      Stat: 'p99',
+      Metric: {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Duration',
+        Dimensions: [{ Name: 'FunctionName', Value: 'proc' }],
+      },
+    });
   });
 
   it('keeps the floor (6 × function timeout + window) without data and does not rewrite an unchanged value', async () => {
@@ -127,26 +196,52 @@ describe('visibility-timeout adjuster Lambda', () => {
 
 describe('circuit breaker Lambda', () => {
   async function breaker() {
-    Object.assign(process.env, { MAPPING_IDS: JSON.stringify(['uuid-1']), ALARM_NAME: 'ledgerline-test-downstream-failures', MAX_CONCURRENCY: '23', PROBE_CONCURRENCY: '2', OPEN_SECONDS: '300', HALF_OPEN_SECONDS: '300', PROCESSING_ENABLED: 'true' });
+    Object.assign(process.env, {
+      MAPPING_IDS: JSON.stringify(['uuid-1']),
+      ALARM_NAME: 'ledgerline-test-downstream-failures',
+      MAX_CONCURRENCY: '23',
+      PROBE_CONCURRENCY: '2',
+      OPEN_SECONDS: '300',
+      HALF_OPEN_SECONDS: '300',
+      PROCESSING_ENABLED: 'true',
+    });
     const mod: { handler: unknown } = await import('./circuit-breaker');
     return mod.handler as () => Promise<{ kind: string; to?: string }[]>;
   }
 
   it('disables the processor mapping when the downstream alarm is in ALARM', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'ALARM' }] });
-    lambda.on(GetEventSourceMappingCommand).resolves({ State: 'Enabled', ScalingConfig: { MaximumConcurrency: 23 }, LastModified: new Date() });
+    lambda
+      .on(GetEventSourceMappingCommand)
+      .resolves({ State: 'Enabled', ScalingConfig: { MaximumConcurrency: 23 }, LastModified: new Date() });
     lambda.on(UpdateEventSourceMappingCommand).resolves({});
     const actions = await (await breaker())();
     expect(actions[0]).toMatchObject({ kind: 'update', to: 'open' });
-    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)[0]!.args[0].input).toEqual({ UUID: 'uuid-1', Enabled: false, ScalingConfig: { MaximumConcurrency: 23 } });
-    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ['ledgerline-test-downstream-failures'] });
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)[0]!.args[0].input).toEqual({
+      UUID: 'uuid-1',
+      Enabled: false,
+      ScalingConfig: { MaximumConcurrency: 23 },
+    });
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input).toEqual({
+      AlarmNames: ['ledgerline-test-downstream-failures'],
+    });
   });
 
   it('re-enables at the probe concurrency after the open period once the alarm cleared', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'OK' }] });
-    lambda.on(GetEventSourceMappingCommand).resolves({ State: 'Disabled', ScalingConfig: { MaximumConcurrency: 23 }, LastModified: new Date(Date.now() - 600_000) });
+    lambda.on(GetEventSourceMappingCommand).resolves({
+      State: 'Disabled',
+      ScalingConfig: { MaximumConcurrency: 23 },
+      LastModified: new Date(Date.now() - 600_000),
+    });
     lambda.on(UpdateEventSourceMappingCommand).resolves({});
-    await (await breaker())();
-    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)[0]!.args[0].input).toEqual({ UUID: 'uuid-1', Enabled: true, ScalingConfig: { MaximumConcurrency: 2 } });
+    await (
+      await breaker()
+    )();
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)[0]!.args[0].input).toEqual({
+      UUID: 'uuid-1',
+      Enabled: true,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
   });
 });

@@ -3,7 +3,13 @@
  * responses, exactly-once on the transaction id): the runtime's processMessage, Powertools
  * batch + idempotency (DynamoDB persistence), and Step Functions StartExecution.
  */
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -25,7 +31,17 @@ const context = {
 } as unknown as Context;
 
 function record(id: string, body: unknown): SQSRecord {
-  return { messageId: id, receiptHandle: `rh-${id}`, body: typeof body === 'string' ? body : JSON.stringify(body), attributes: {} as SQSRecord['attributes'], messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:ledgerline-test-processing', awsRegion: 'us-east-1' };
+  return {
+    messageId: id,
+    receiptHandle: `rh-${id}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {} as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:ledgerline-test-processing',
+    awsRegion: 'us-east-1',
+  };
 }
 function event(transactionId: string, eventId = `evt-${transactionId}`) {
   return {
@@ -34,7 +50,14 @@ function event(transactionId: string, eventId = `evt-${transactionId}`) {
     source: 'transaction.processing',
     'detail-type': 'TransactionSubmitted',
     time: '2026-01-01T00:00:00Z',
-    detail: { transactionId, fromAccount: 'acc-a', toAccount: 'acc-b', amount: 1250, currency: 'EUR', createdAt: '2026-01-01T00:00:00Z' },
+    detail: {
+      transactionId,
+      fromAccount: 'acc-a',
+      toAccount: 'acc-b',
+      amount: 1250,
+      currency: 'EUR',
+      createdAt: '2026-01-01T00:00:00Z',
+    },
   };
 }
 
@@ -98,7 +121,12 @@ describe('processor Lambda', () => {
       new ConditionalCheckFailedException({
         message: 'exists',
         $metadata: {},
-        Item: marshall({ key: 'transaction#x', status: 'COMPLETED', expiryTime: Math.floor(Date.now() / 1000) + 3600, result: { sagaId: 'tx-0002' } }),
+        Item: marshall({
+          key: 'transaction#x',
+          status: 'COMPLETED',
+          expiryTime: Math.floor(Date.now() / 1000) + 3600,
+          result: { sagaId: 'tx-0002' },
+        }),
       }),
     );
     const res = await handler({ Records: [record('m3', event('tx-0002', 'replayed-event-id'))] }, context);
@@ -111,7 +139,12 @@ describe('processor Lambda', () => {
       new ConditionalCheckFailedException({
         message: 'exists',
         $metadata: {},
-        Item: marshall({ key: 'transaction#x', status: 'INPROGRESS', expiryTime: Math.floor(Date.now() / 1000) + 3600, inProgressExpiryTime: Date.now() + 60_000 }),
+        Item: marshall({
+          key: 'transaction#x',
+          status: 'INPROGRESS',
+          expiryTime: Math.floor(Date.now() / 1000) + 3600,
+          inProgressExpiryTime: Date.now() + 60_000,
+        }),
       }),
     );
     const res = await handler({ Records: [record('m4', event('tx-0003'))] }, context);

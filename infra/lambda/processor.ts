@@ -28,19 +28,28 @@ const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 const idempotency = new PowertoolsIdempotencyStore({
   tableName,
   ttlHours,
-  layer: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: tracer.captureAWSv3Client(new DynamoDBClient({})), ...idempotencyAttributes }),
+  layer: new DynamoDBPersistenceLayer({
+    tableName,
+    awsSdkV3Client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    ...idempotencyAttributes,
+  }),
 });
 const batch = new BatchProcessor(EventType.SQS);
 
 async function startSaga(event: TransactionEvent): Promise<{ sagaId: string }> {
   const name = executionName(event.transaction.transactionId);
   try {
-    await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(sagaInput(name, event.transaction)) }));
+    await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(sagaInput(name, event.transaction)) }),
+    );
   } catch (e) {
     // Same name and input within 90 days is accepted by Standard workflows (idempotent start).
     if (!(e instanceof ExecutionAlreadyExists)) throw e;
     // Same transaction id, different content: never applied; it goes to the DLQ for review.
-    throw new PoisonMessageError('invalid', `transaction ${event.transaction.transactionId} already has a saga (${name}) started with different content`);
+    throw new PoisonMessageError(
+      'invalid',
+      `transaction ${event.transaction.transactionId} already has a saga (${name}) started with different content`,
+    );
   }
   return { sagaId: name };
 }
@@ -51,8 +60,18 @@ let invocation: Context | null = null;
 async function recordHandler(record: SQSRecord): Promise<void> {
   try {
     const inProgressMs = invocation?.getRemainingTimeInMillis() ?? 30_000;
-    const outcome = await processMessage(record.body, { idempotency, startSaga, now: Date.now, ttlHours, inProgressMs });
-    metrics.addMetric(outcome.kind === 'started' ? 'TransactionsProcessed' : 'DuplicatesSuppressed', MetricUnit.Count, 1);
+    const outcome = await processMessage(record.body, {
+      idempotency,
+      startSaga,
+      now: Date.now,
+      ttlHours,
+      inProgressMs,
+    });
+    metrics.addMetric(
+      outcome.kind === 'started' ? 'TransactionsProcessed' : 'DuplicatesSuppressed',
+      MetricUnit.Count,
+      1,
+    );
     logger.info(outcome.kind === 'started' ? 'saga started' : 'duplicate suppressed', {
       transactionId: outcome.transactionId,
       sagaId: outcome.sagaId,
@@ -75,7 +94,11 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
   try {
     // A fully failed batch is still a partial response (every id listed), not an invocation
     // error: the messages are retried the same way and the processor-errors alarm stays honest.
-    return await processPartialResponse(event, recordHandler, batch, { context, processInParallel: true, throwOnFullBatchFailure: false });
+    return await processPartialResponse(event, recordHandler, batch, {
+      context,
+      processInParallel: true,
+      throwOnFullBatchFailure: false,
+    });
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -23,10 +23,13 @@ import { observability } from './shared/observability';
 const { logger, metrics, tracer } = observability();
 const task = requireEnv('SAGA_TASK');
 const isStep = (stepNames as readonly string[]).includes(task);
-if (!isStep && !(compensationNames as readonly string[]).includes(task)) throw new Error(`SAGA_TASK ${task} is not a saga step or compensation`);
+if (!isStep && !(compensationNames as readonly string[]).includes(task))
+  throw new Error(`SAGA_TASK ${task} is not a saga step or compensation`);
 const sagaTable = requireEnv('SAGA_TABLE');
 
-const db = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } });
+const db = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  marshallOptions: { removeUndefinedValues: true },
+});
 const deps: StepDeps = {
   ledger: new DynamoDbLedgerStore(db, requireEnv('LEDGER_TABLE')),
   downstream: new EventBridgeDownstream(tracer.captureAWSv3Client(new EventBridgeClient({})), requireEnv('BUS_NAME')),
@@ -49,7 +52,12 @@ export interface SagaTaskEvent {
  */
 async function record(sagaId: string, status: string, detail: Record<string, unknown>): Promise<void> {
   try {
-    await db.send(new PutCommand({ TableName: sagaTable, Item: { sagaId, sk: `TASK#${task}`, task, status, updatedAt: Date.now(), ...detail } }));
+    await db.send(
+      new PutCommand({
+        TableName: sagaTable,
+        Item: { sagaId, sk: `TASK#${task}`, task, status, updatedAt: Date.now(), ...detail },
+      }),
+    );
   } catch (e) {
     metrics.addMetric('SagaStateWriteFailures', MetricUnit.Count, 1);
     logger.error('could not record the task in the saga-state table', { sagaId, task, status, error: e as Error });
@@ -66,7 +74,8 @@ async function summarize(outcome: SummaryOutcome): Promise<void> {
   }
 }
 
-const transientAwsError = /Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded|TransactionConflict|TransactionCanceled|InternalServerError|ServiceUnavailable|TimeoutError|NetworkingError|ECONNRESET|ETIMEDOUT/;
+const transientAwsError =
+  /Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded|TransactionConflict|TransactionCanceled|InternalServerError|ServiceUnavailable|TimeoutError|NetworkingError|ECONNRESET|ETIMEDOUT/;
 
 /**
  * The error name the state machine matches on: StepErrors keep theirs; AWS throttling, 5xx and
@@ -75,8 +84,18 @@ const transientAwsError = /Throttl|TooManyRequests|ProvisionedThroughputExceeded
  */
 export function sagaErrorName(e: unknown): string {
   if (e instanceof StepError) return e.name;
-  const aws = (typeof e === 'object' && e !== null ? e : {}) as { name?: string; $fault?: string; $retryable?: unknown; code?: string };
-  if (aws.$fault === 'server' || aws.$retryable !== undefined || transientAwsError.test(`${aws.name ?? ''} ${aws.code ?? ''}`)) return sagaErrors.transient;
+  const aws = (typeof e === 'object' && e !== null ? e : {}) as {
+    name?: string;
+    $fault?: string;
+    $retryable?: unknown;
+    code?: string;
+  };
+  if (
+    aws.$fault === 'server' ||
+    aws.$retryable !== undefined ||
+    transientAwsError.test(`${aws.name ?? ''} ${aws.code ?? ''}`)
+  )
+    return sagaErrors.transient;
   return errorNameOf(e);
 }
 
@@ -84,12 +103,24 @@ export const handler = async (event: SagaTaskEvent, context: Context): Promise<S
   logger.addContext(context);
   if (event.task !== task) throw new Error(`this function runs ${task}, the state machine asked for ${event.task}`);
   const parsed = transactionSchema.safeParse(event.transaction);
-  if (!parsed.success) throw new Error(`saga ${event.sagaId}: invalid transaction: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `saga ${event.sagaId}: invalid transaction: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`,
+    );
   const ctx = { sagaId: event.sagaId, transaction: parsed.data, attempt: (event.retryCount ?? 0) + 1 };
   try {
-    const output = isStep ? await runStep(task as StepName, ctx, deps) : await runCompensation(task as CompensationName, ctx, deps);
+    const output = isStep
+      ? await runStep(task as StepName, ctx, deps)
+      : await runCompensation(task as CompensationName, ctx, deps);
     await record(event.sagaId, 'SUCCEEDED', { attempt: ctx.attempt, output });
-    await summarize({ sagaId: event.sagaId, task: task as StepName | CompensationName, transaction: parsed.data, attempt: ctx.attempt, error: null, now: Date.now() });
+    await summarize({
+      sagaId: event.sagaId,
+      task: task as StepName | CompensationName,
+      transaction: parsed.data,
+      attempt: ctx.attempt,
+      error: null,
+      now: Date.now(),
+    });
     if (callsDownstream.has(task)) metrics.addMetric('DownstreamFailureRate', MetricUnit.Percent, 0);
     if (task === 'Notify') metrics.addMetric('CompensationRate', MetricUnit.Percent, 0);
     if (task === 'ReleaseFunds') {
@@ -104,7 +135,14 @@ export const handler = async (event: SagaTaskEvent, context: Context): Promise<S
     if (callsDownstream.has(task)) metrics.addMetric('DownstreamFailureRate', MetricUnit.Percent, 100);
     logger.error('saga task failed', { sagaId: event.sagaId, task, attempt: ctx.attempt, errorName: name, message });
     await record(event.sagaId, 'FAILED', { attempt: ctx.attempt, error: { name, message } });
-    await summarize({ sagaId: event.sagaId, task: task as StepName | CompensationName, transaction: parsed.data, attempt: ctx.attempt, error: { name, message }, now: Date.now() });
+    await summarize({
+      sagaId: event.sagaId,
+      task: task as StepName | CompensationName,
+      transaction: parsed.data,
+      attempt: ctx.attempt,
+      error: { name, message },
+      now: Date.now(),
+    });
     // Step Functions matches Retry/Catch on the Lambda errorType, which is the error's name.
     const err = new Error(message);
     err.name = name;

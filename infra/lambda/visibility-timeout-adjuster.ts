@@ -29,7 +29,15 @@ async function observedP99Seconds(now: Date): Promise<number | null> {
       MetricDataQueries: [
         {
           Id: 'p99',
-          MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: [{ Name: 'FunctionName', Value: functionName }] }, Period: 300, Stat: 'p99' },
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Duration',
+              Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+            },
+            Period: 300,
+            Stat: 'p99',
+          },
         },
       ],
     }),
@@ -43,11 +51,21 @@ export const handler = async (): Promise<VisibilityTimeoutDecision> => {
     const p99 = await observedP99Seconds(new Date());
     const decision = visibilityTimeout({ observedP99Seconds: p99, functionTimeoutSeconds, batchWindowSeconds });
     for (const QueueUrl of queueUrls) {
-      const current = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }));
+      const current = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }),
+      );
       const before = Number(current.Attributes?.VisibilityTimeout ?? NaN);
       if (before === decision.timeoutSeconds) continue;
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: String(decision.timeoutSeconds) } }));
-      logger.info('visibility timeout changed', { queueUrl: QueueUrl, before, after: decision.timeoutSeconds, p99, reason: decision.reason });
+      await sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: String(decision.timeoutSeconds) } }),
+      );
+      logger.info('visibility timeout changed', {
+        queueUrl: QueueUrl,
+        before,
+        after: decision.timeoutSeconds,
+        p99,
+        reason: decision.reason,
+      });
     }
     metrics.addMetric('VisibilityTimeoutSeconds', MetricUnit.Seconds, decision.timeoutSeconds);
     return decision;

@@ -49,14 +49,20 @@ export function buildApp(options: BuildOptions = {}): PlatformApp {
 
   const planned = Number(contextValue(app, 'eventProcessingCapacity') ?? DEFAULT_EVENT_PROCESSING_CAPACITY);
   if (!Number.isFinite(planned) || planned < 10_000 || planned > 1_000_000) {
-    throw new Error(`context eventProcessingCapacity must be 10000..1000000 events/min, got ${contextValue(app, 'eventProcessingCapacity')}`);
+    throw new Error(
+      `context eventProcessingCapacity must be 10000..1000000 events/min, got ${contextValue(app, 'eventProcessingCapacity')}`,
+    );
   }
   const writeRegion = contextValue(app, 'writeRegion') ?? primaryRegion;
   if (writeRegion !== primaryRegion && writeRegion !== secondaryRegion) {
     throw new Error(`context writeRegion must be ${primaryRegion} or ${secondaryRegion}, got ${writeRegion}`);
   }
   const account = contextValue(app, 'account') ?? process.env.CDK_DEFAULT_ACCOUNT;
-  const common = { owner: contextValue(app, 'owner') ?? 'payments-platform', costCenter: contextValue(app, 'costCenter') ?? 'CC-4410', plannedCapacityPerMinute: planned };
+  const common = {
+    owner: contextValue(app, 'owner') ?? 'payments-platform',
+    costCenter: contextValue(app, 'costCenter') ?? 'CC-4410',
+    plannedCapacityPerMinute: planned,
+  };
 
   const stacks: PlatformStack[] = [];
   for (const stage of options.stages ?? deployedStages) {

@@ -102,7 +102,10 @@ function batchSizeFor(eventsPerSecond: number): number {
   return 100;
 }
 
-export function planCapacity(eventsPerMinute: number, assumptions: CapacityAssumptions = defaultAssumptions): CapacityPlan {
+export function planCapacity(
+  eventsPerMinute: number,
+  assumptions: CapacityAssumptions = defaultAssumptions,
+): CapacityPlan {
   if (!Number.isFinite(eventsPerMinute) || eventsPerMinute <= 0) {
     throw new RangeError(`eventsPerMinute must be a positive number, got ${eventsPerMinute}`);
   }
@@ -122,7 +125,8 @@ export function planCapacity(eventsPerMinute: number, assumptions: CapacityAssum
     Math.ceil(inFlight / inFlightBudget),
   );
   const shards = [1, 2, 4, 8, 16].find((s) => s >= needed);
-  if (shards === undefined) throw new RangeError(`${eventsPerMinute} events/min needs ${needed} shards; the router supports 16`);
+  if (shards === undefined)
+    throw new RangeError(`${eventsPerMinute} events/min needs ${needed} shards; the router supports 16`);
 
   const maxConcurrencyPerShard = Math.min(
     awsLimits.maxConcurrencyPerMapping,
@@ -184,6 +188,7 @@ export const TRANSACTION_ID_ALPHABET = '0123456789abcdefABCDEFGHIJKLMNOPQRSTUVWX
  */
 export function shardPrefixes(shard: number, shards: number): string[] {
   if (![1, 2, 4, 8, 16].includes(shards)) throw new RangeError(`shards must be 1, 2, 4, 8 or 16, got ${shards}`);
-  if (!Number.isInteger(shard) || shard < 0 || shard >= shards) throw new RangeError(`shard ${shard} out of range 0..${shards - 1}`);
+  if (!Number.isInteger(shard) || shard < 0 || shard >= shards)
+    throw new RangeError(`shard ${shard} out of range 0..${shards - 1}`);
   return [...TRANSACTION_ID_ALPHABET].filter((_, i) => i % shards === shard);
 }

@@ -41,9 +41,11 @@ export function recordAcknowledgementsOnly(on: boolean): void {
  * construct. The reason must say why the rule does not apply to this resource of this platform.
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  if (reason.trim().length < 20) throw new Error(`acknowledgement of ${id} on ${scope.node.path} needs a specific reason`);
+  if (reason.trim().length < 20)
+    throw new Error(`acknowledgement of ${id} on ${scope.node.path} needs a specific reason`);
   const pack = Object.entries(nagPackPrefixes).find(([, prefix]) => id.startsWith(prefix))?.[0];
-  if (!pack) throw new Error(`acknowledgement ${id} names no cdk-nag pack (${Object.values(nagPackPrefixes).join(', ')})`);
+  if (!pack)
+    throw new Error(`acknowledgement ${id} names no cdk-nag pack (${Object.values(nagPackPrefixes).join(', ')})`);
   acknowledgements.push({ path: scope.node.path, id, reason });
   // `<pack>::<rule>` is the id form the validation report asks for.
   if (applyAcknowledgements) Validations.of(scope).acknowledge({ id: `${pack}::${id}`, reason });

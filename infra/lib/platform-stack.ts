@@ -85,7 +85,9 @@ function sagaFunctions(tasks: Record<SagaTaskName, { fn: IFunction }>): Record<S
 }
 
 /** Tags every resource carries (Tags.of(stack) propagates them to every taggable resource). */
-export function platformTags(props: Pick<PlatformStackProps, 'stage' | 'owner' | 'costCenter'>): Record<string, string> {
+export function platformTags(
+  props: Pick<PlatformStackProps, 'stage' | 'owner' | 'costCenter'>,
+): Record<string, string> {
   return {
     Environment: props.stage,
     Application: 'ledgerline',
@@ -132,7 +134,9 @@ export class PlatformStack extends Stack {
     const network = new Network(this, 'Network', { key: key.key, logRetention, removalPolicy });
 
     const shardNames = names.queues.flatMap((q) =>
-      Array.from({ length: this.plan.shards }, (_, i) => (i === 0 ? q : { id: q.id, source: `${q.source}-s${i}`, dlq: `${q.dlq.replace(/-dlq$/, '')}-s${i}-dlq` })),
+      Array.from({ length: this.plan.shards }, (_, i) =>
+        i === 0 ? q : { id: q.id, source: `${q.source}-s${i}`, dlq: `${q.dlq.replace(/-dlq$/, '')}-s${i}-dlq` },
+      ),
     );
     this.messaging = new Messaging(this, 'Messaging', {
       key: key.key,
@@ -155,12 +159,18 @@ export class PlatformStack extends Stack {
       ledger: names.ledgerTable,
       archiveIndex: names.archiveIndexTable,
     };
-    const tableArn = (name: string, r = region) => this.formatArn({ service: 'dynamodb', region: r, resource: 'table', resourceName: name });
+    const tableArn = (name: string, r = region) =>
+      this.formatArn({ service: 'dynamodb', region: r, resource: 'table', resourceName: name });
     if (isPrimary) {
       const replicaKeyArns: Record<string, string> = {};
       if (props.secondaryRegion) {
         // Alias ARN of the stage key in the replica region (created by that region's stack, deployed first).
-        replicaKeyArns[props.secondaryRegion] = this.formatArn({ service: 'kms', region: props.secondaryRegion, resource: 'alias', resourceName: names.prefix });
+        replicaKeyArns[props.secondaryRegion] = this.formatArn({
+          service: 'kms',
+          region: props.secondaryRegion,
+          resource: 'alias',
+          resourceName: names.prefix,
+        });
       }
       this.state = new State(this, 'State', {
         names: tableNames,
@@ -172,7 +182,12 @@ export class PlatformStack extends Stack {
         deletionProtection: production,
       });
     }
-    const stateMachineArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: names.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const stateMachineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: names.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
 
     this.processing = new Processing(this, 'Processing', {
       stage,
@@ -213,7 +228,11 @@ export class PlatformStack extends Stack {
     });
     if (this.state) {
       // The functions address the tables by name: deploy the tables first.
-      for (const f of [this.processing.processor, ...Object.values(this.processing.sagaTasks), this.archiveIndexer.fn]) {
+      for (const f of [
+        this.processing.processor,
+        ...Object.values(this.processing.sagaTasks),
+        this.archiveIndexer.fn,
+      ]) {
         f.fn.node.addDependency(this.state);
       }
     }
@@ -248,7 +267,12 @@ export class PlatformStack extends Stack {
         primaryBus: this.messaging.bus,
         primaryKey: key.key,
         secondaryRegion: props.secondaryRegion,
-        secondaryBusArn: this.formatArn({ service: 'events', region: props.secondaryRegion, resource: 'event-bus', resourceName: names.busName }),
+        secondaryBusArn: this.formatArn({
+          service: 'events',
+          region: props.secondaryRegion,
+          resource: 'event-bus',
+          resourceName: names.busName,
+        }),
         keyAliasName: key.aliasName,
         healthAlarm,
         heartbeatDlq: this.messaging.busDlq,
@@ -260,27 +284,55 @@ export class PlatformStack extends Stack {
       const inPrimaryRegion = new CfnCondition(this, 'CreateSecondaryResources', {
         expression: Fn.conditionEquals(Aws.REGION, props.primaryRegion),
       });
-      for (const c of [this.globalEndpoint.endpoint, this.globalEndpoint.healthCheck]) (c as CfnResource).cfnOptions.condition = inPrimaryRegion;
-      new CfnOutput(this, 'GlobalEndpointUrl', { value: this.globalEndpoint.endpoint.attrEndpointUrl, condition: inPrimaryRegion, description: 'Producers PutEvents here (EndpointId)' });
-      new CfnOutput(this, StackOutputKeys.GlobalEndpointName, { value: names.endpointName, condition: inPrimaryRegion, description: 'Global endpoint (DescribeEndpoint)' });
-      new CfnOutput(this, StackOutputKeys.GlobalEndpointId, { value: this.globalEndpoint.endpoint.attrEndpointId, condition: inPrimaryRegion, description: 'Global endpoint id (metrics)' });
+      for (const c of [this.globalEndpoint.endpoint, this.globalEndpoint.healthCheck])
+        (c as CfnResource).cfnOptions.condition = inPrimaryRegion;
+      new CfnOutput(this, 'GlobalEndpointUrl', {
+        value: this.globalEndpoint.endpoint.attrEndpointUrl,
+        condition: inPrimaryRegion,
+        description: 'Producers PutEvents here (EndpointId)',
+      });
+      new CfnOutput(this, StackOutputKeys.GlobalEndpointName, {
+        value: names.endpointName,
+        condition: inPrimaryRegion,
+        description: 'Global endpoint (DescribeEndpoint)',
+      });
+      new CfnOutput(this, StackOutputKeys.GlobalEndpointId, {
+        value: this.globalEndpoint.endpoint.attrEndpointId,
+        condition: inPrimaryRegion,
+        description: 'Global endpoint id (metrics)',
+      });
       new CfnOutput(this, 'EndpointReplicationRoleArn', { value: this.globalEndpoint.replicationRole.roleArn });
     }
 
     if (isPrimary && this.state) {
       const regions = [props.primaryRegion, ...(props.secondaryRegion ? [props.secondaryRegion] : [])];
-      const arn = (service: string, r: string, resource: string, resourceName?: string, sep = ArnFormat.SLASH_RESOURCE_NAME) =>
-        this.formatArn({ service, region: r, resource, resourceName, arnFormat: sep });
+      const arn = (
+        service: string,
+        r: string,
+        resource: string,
+        resourceName?: string,
+        sep = ArnFormat.SLASH_RESOURCE_NAME,
+      ) => this.formatArn({ service, region: r, resource, resourceName, arnFormat: sep });
       const arns: PlatformArns = {
         regions,
-        sourceQueueArns: regions.flatMap((r) => shardNames.map((s) => arn('sqs', r, s.source, undefined, ArnFormat.NO_RESOURCE_NAME))),
-        dlqArns: regions.flatMap((r) => shardNames.map((s) => arn('sqs', r, s.dlq, undefined, ArnFormat.NO_RESOURCE_NAME))),
+        sourceQueueArns: regions.flatMap((r) =>
+          shardNames.map((s) => arn('sqs', r, s.source, undefined, ArnFormat.NO_RESOURCE_NAME)),
+        ),
+        dlqArns: regions.flatMap((r) =>
+          shardNames.map((s) => arn('sqs', r, s.dlq, undefined, ArnFormat.NO_RESOURCE_NAME)),
+        ),
         busArns: regions.map((r) => arn('events', r, 'event-bus', names.busName)),
         archiveArns: regions.map((r) => arn('events', r, 'archive', names.archiveName)),
         replayArnPatterns: regions.map((r) => arn('events', r, 'replay', `${names.prefix}-*`)),
-        stateMachineArns: regions.map((r) => arn('states', r, 'stateMachine', names.stateMachineName, ArnFormat.COLON_RESOURCE_NAME)),
-        executionArnPatterns: regions.map((r) => arn('states', r, 'execution', `${names.stateMachineName}:*`, ArnFormat.COLON_RESOURCE_NAME)),
-        alarmArnPatterns: regions.map((r) => arn('cloudwatch', r, 'alarm', `${names.prefix}-*`, ArnFormat.COLON_RESOURCE_NAME)),
+        stateMachineArns: regions.map((r) =>
+          arn('states', r, 'stateMachine', names.stateMachineName, ArnFormat.COLON_RESOURCE_NAME),
+        ),
+        executionArnPatterns: regions.map((r) =>
+          arn('states', r, 'execution', `${names.stateMachineName}:*`, ArnFormat.COLON_RESOURCE_NAME),
+        ),
+        alarmArnPatterns: regions.map((r) =>
+          arn('cloudwatch', r, 'alarm', `${names.prefix}-*`, ArnFormat.COLON_RESOURCE_NAME),
+        ),
         sagaTableArns: regions.map((r) => tableArn(tableNames.saga, r)),
         auditTableArns: regions.map((r) => tableArn(tableNames.audit, r)),
         ledgerTableArns: regions.map((r) => tableArn(tableNames.ledger, r)),
@@ -297,7 +349,9 @@ export class PlatformStack extends Stack {
         auditTableArns: arns.auditTableArns,
         consoleRuntimePrincipal:
           props.consoleRuntimePrincipal ??
-          new PrincipalWithConditions(new ServicePrincipal('ecs-tasks.amazonaws.com'), { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }),
+          new PrincipalWithConditions(new ServicePrincipal('ecs-tasks.amazonaws.com'), {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          }),
       });
     }
 
@@ -312,25 +366,46 @@ export class PlatformStack extends Stack {
    * IAM is global), so the secondary stack emits their names/ARNs too. The other outputs are for
    * operators and scripts.
    */
-  private addOutputs(stage: DeployedStage, shards: { id: string; source: string; dlq: string }[], props: PlatformStackProps): void {
-    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description, exportName: `${this.stackName}-${id}` });
+  private addOutputs(
+    stage: DeployedStage,
+    shards: { id: string; source: string; dlq: string }[],
+    props: PlatformStackProps,
+  ): void {
+    const out = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description, exportName: `${this.stackName}-${id}` });
     const names = namesFor(stage);
     const k = StackOutputKeys;
 
     // ---- the aws adapter's outputs
-    out(k.PrimaryRegion, props.primaryRegion, 'Region of the global endpoint\'s primary');
+    out(k.PrimaryRegion, props.primaryRegion, "Region of the global endpoint's primary");
     if (props.secondaryRegion) out(k.SecondaryRegion, props.secondaryRegion, 'Failover region');
     out(k.BusName, this.messaging.bus.eventBusName, 'Bus the producers and replays use');
     out(k.BusArn, this.messaging.bus.eventBusArn, 'Bus ARN');
-    out(k.ArchiveName, this.messaging.archive.archiveName, `Archive of the transaction sources (${ARCHIVE_RETENTION_DAYS} days)`);
+    out(
+      k.ArchiveName,
+      this.messaging.archive.archiveName,
+      `Archive of the transaction sources (${ARCHIVE_RETENTION_DAYS} days)`,
+    );
     out(k.ArchiveArn, this.messaging.archive.archiveArn, 'Archive ARN');
-    out(k.ReplayRuleArns, Fn.join(',', this.messaging.shards.map((s) => s.rule.ruleArn)), 'Rules a replay is delivered to (StartReplay FilterArns), comma-separated');
+    out(
+      k.ReplayRuleArns,
+      Fn.join(
+        ',',
+        this.messaging.shards.map((s) => s.rule.ruleArn),
+      ),
+      'Rules a replay is delivered to (StartReplay FilterArns), comma-separated',
+    );
     out(k.StateMachineArn, this.saga.stateMachine.stateMachineArn, 'Payment saga (Standard)');
-    const table = (t: 'idempotency' | 'saga' | 'ledger' | 'archiveIndex', name: string) => (this.state ? this.state[t].tableName : name);
+    const table = (t: 'idempotency' | 'saga' | 'ledger' | 'archiveIndex', name: string) =>
+      this.state ? this.state[t].tableName : name;
     out(k.IdempotencyTableName, table('idempotency', names.idempotencyTable), 'Idempotency records (TTL expiryTime)');
     out(k.SagaTableName, table('saga', names.sagaTable), 'Saga state and summary items');
     out(k.LedgerTableName, table('ledger', names.ledgerTable), 'Accounts, holds, journal, settlements');
-    out(k.ArchiveIndexTableName, table('archiveIndex', names.archiveIndexTable), 'Index of archived events (replay previews)');
+    out(
+      k.ArchiveIndexTableName,
+      table('archiveIndex', names.archiveIndexTable),
+      'Index of archived events (replay previews)',
+    );
     const pairIds = shardQueuePairIds(shards, names.prefix);
     out(k.QueuePairIds, pairIds.join(','), 'Queue pair ids (one per processing shard), comma-separated');
     this.messaging.shards.forEach((s, i) => {
@@ -342,7 +417,14 @@ export class PlatformStack extends Stack {
     });
     for (const role of roles) {
       const r = this.operatorRoles?.roles[role];
-      const roleArn = r ? r.roleArn : this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${names.prefix}-console-${role}` });
+      const roleArn = r
+        ? r.roleArn
+        : this.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'role',
+            resourceName: `${names.prefix}-console-${role}`,
+          });
       out(operatorRoleOutputKey(role), roleArn, `Role the console assumes for a ${role}`);
     }
     // GlobalEndpointName/GlobalEndpointId: in the constructor, with the endpoint's condition.
@@ -355,8 +437,13 @@ export class PlatformStack extends Stack {
     out('AlarmTopicArn', this.observability.topic.topicArn, 'SNS topic of the alarms');
     out('DashboardName', this.observability.dashboard.dashboardName, 'Operations dashboard');
     out('AlarmPrefix', `${names.prefix}-`, 'Prefix of every alarm name');
-    out('SizedForEventsPerMinute', String(this.plan.eventsPerMinute), 'Capacity the mappings and concurrency were sized for');
+    out(
+      'SizedForEventsPerMinute',
+      String(this.plan.eventsPerMinute),
+      'Capacity the mappings and concurrency were sized for',
+    );
     if (this.state) out('AuditTableName', this.state.audit.tableName, 'Audit and approval records');
-    if (this.operatorRoles) out('ConsoleRuntimeRoleArn', this.operatorRoles.consoleRuntimeRole.roleArn, 'Role the console runs as');
+    if (this.operatorRoles)
+      out('ConsoleRuntimeRoleArn', this.operatorRoles.consoleRuntimeRole.roleArn, 'Role the console runs as');
   }
 }

@@ -52,13 +52,48 @@ const transientRetry: RetryPolicy = {
 export const sagaDefinition = {
   name: 'PaymentSaga',
   steps: [
-    { name: 'ValidatePayment', description: 'Checks accounts, currency and limits', compensation: null, timeoutSeconds: 10, retry: transientRetry },
-    { name: 'ReserveFunds', description: 'Places a hold on the source account', compensation: 'ReleaseFunds', timeoutSeconds: 10, retry: transientRetry },
-    { name: 'PostLedger', description: 'Posts the double-entry journal lines', compensation: 'ReverseLedger', timeoutSeconds: 10, retry: transientRetry },
-    { name: 'SettlePayment', description: 'Settles with the payment network', compensation: 'VoidSettlement', timeoutSeconds: 20, retry: transientRetry },
-    { name: 'Notify', description: 'Notifies the customer', compensation: null, timeoutSeconds: 10, retry: transientRetry },
+    {
+      name: 'ValidatePayment',
+      description: 'Checks accounts, currency and limits',
+      compensation: null,
+      timeoutSeconds: 10,
+      retry: transientRetry,
+    },
+    {
+      name: 'ReserveFunds',
+      description: 'Places a hold on the source account',
+      compensation: 'ReleaseFunds',
+      timeoutSeconds: 10,
+      retry: transientRetry,
+    },
+    {
+      name: 'PostLedger',
+      description: 'Posts the double-entry journal lines',
+      compensation: 'ReverseLedger',
+      timeoutSeconds: 10,
+      retry: transientRetry,
+    },
+    {
+      name: 'SettlePayment',
+      description: 'Settles with the payment network',
+      compensation: 'VoidSettlement',
+      timeoutSeconds: 20,
+      retry: transientRetry,
+    },
+    {
+      name: 'Notify',
+      description: 'Notifies the customer',
+      compensation: null,
+      timeoutSeconds: 10,
+      retry: transientRetry,
+    },
   ] satisfies SagaStepDefinition[],
-  compensationRetry: { errors: ['States.ALL'], intervalSeconds: 2, maxAttempts: 5, backoffRate: 2 } satisfies RetryPolicy,
+  compensationRetry: {
+    errors: ['States.ALL'],
+    intervalSeconds: 2,
+    maxAttempts: 5,
+    backoffRate: 2,
+  } satisfies RetryPolicy,
 } as const;
 
 export type SagaDefinition = typeof sagaDefinition;

@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledgements, nagPackPrefixes, recordAcknowledgementsOnly } from '../lib/nag';
 import { synthesize } from './synth';
 
-const packs = (): NagPack[] => [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks(), new ServerlessChecks()];
+const packs = (): NagPack[] => [
+  new AwsSolutionsChecks(),
+  new PCIDSS321Checks(),
+  new NIST80053R5Checks(),
+  new ServerlessChecks(),
+];
 type Finding = { rule: string; path: string };
 
 function findingsOf(stacks: ReturnType<typeof synthesize>['stacks']): Finding[] {
@@ -18,7 +23,8 @@ function findingsOf(stacks: ReturnType<typeof synthesize>['stacks']): Finding[] 
   for (const pack of packs()) {
     for (const stack of stacks) {
       for (const v of pack.validateScope(stack).violations) {
-        for (const r of v.violatingResources) out.push({ rule: v.ruleName, path: r.constructPath ?? r.resourceLogicalId ?? '?' });
+        for (const r of v.violatingResources)
+          out.push({ rule: v.ruleName, path: r.constructPath ?? r.resourceLogicalId ?? '?' });
       }
     }
   }
@@ -27,7 +33,14 @@ function findingsOf(stacks: ReturnType<typeof synthesize>['stacks']): Finding[] 
 
 let raw: Finding[];
 let acks: typeof acknowledgements;
-let report: { pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations: { violatingConstructs: unknown[] }[] }[] } | null;
+let report: {
+  pluginReports: {
+    pluginName: string;
+    conclusion: string;
+    violations: unknown[];
+    suppressedViolations: { violatingConstructs: unknown[] }[];
+  }[];
+} | null;
 
 beforeAll(() => {
   // 1) Acknowledgements recorded but not applied: the raw findings.
@@ -52,7 +65,10 @@ describe('cdk-nag', () => {
       expect(p.violations, p.pluginName).toEqual([]);
       expect(p.conclusion).toBe('success');
     }
-    const suppressed = report!.pluginReports.reduce((n, p) => n + p.suppressedViolations.reduce((m, v) => m + v.violatingConstructs.length, 0), 0);
+    const suppressed = report!.pluginReports.reduce(
+      (n, p) => n + p.suppressedViolations.reduce((m, v) => m + v.violatingConstructs.length, 0),
+      0,
+    );
     expect(suppressed).toBe(raw.length);
   });
 
@@ -67,7 +83,8 @@ describe('cdk-nag', () => {
     for (const a of acks) {
       expect(Object.values(nagPackPrefixes).some((p) => a.id.startsWith(p))).toBe(true);
       expect(a.path.split('/').length, `${a.id} on ${a.path}`).toBeGreaterThan(1);
-      if (a.id.startsWith('AwsSolutions-IAM5') || a.id.startsWith('AwsSolutions-IAM4')) expect(a.id).toMatch(/\[(Resource|Action|Policy)::.+\]$/);
+      if (a.id.startsWith('AwsSolutions-IAM5') || a.id.startsWith('AwsSolutions-IAM4'))
+        expect(a.id).toMatch(/\[(Resource|Action|Policy)::.+\]$/);
       expect(a.reason.length).toBeGreaterThan(40);
     }
   });

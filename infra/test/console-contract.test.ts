@@ -42,7 +42,12 @@ function resolver(t: Template, region: string) {
     return v;
   };
   const ref = (id: string): string => {
-    const pseudo: Record<string, string> = { 'AWS::Region': region, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
+    const pseudo: Record<string, string> = {
+      'AWS::Region': region,
+      'AWS::AccountId': ACCOUNT,
+      'AWS::Partition': 'aws',
+      'AWS::URLSuffix': 'amazonaws.com',
+    };
     if (pseudo[id]) return pseudo[id];
     const r = res(id);
     switch (r.Type) {
@@ -115,7 +120,11 @@ function deployedOutputs(t: Template, region: string): Record<string, string> {
   const resolve = resolver(t, region);
   const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
   const adapterKeys = new Set(allOutputKeys(literalOutput(t, StackOutputKeys.QueuePairIds).split(',')));
-  return Object.fromEntries(Object.entries(outputs).filter(([k]) => adapterKeys.has(k)).map(([k, o]) => [k, resolve(o.Value)]));
+  return Object.fromEntries(
+    Object.entries(outputs)
+      .filter(([k]) => adapterKeys.has(k))
+      .map(([k, o]) => [k, resolve(o.Value)]),
+  );
 }
 
 let app: Synthesized;
@@ -145,11 +154,24 @@ describe('stack outputs the aws adapter reads', () => {
       expect(config.region).toBe(region);
       expect(config.primaryRegion).toBe(primaryRegion);
       expect(config.secondaryRegion).toBe(stage === 'production' ? secondaryRegion : null);
-      expect(config.bus).toEqual({ name: n.busName, arn: `arn:aws:events:${region}:${ACCOUNT}:event-bus/${n.busName}` });
-      expect(config.archive).toEqual({ name: n.archiveName, arn: `arn:aws:events:${region}:${ACCOUNT}:archive/${n.archiveName}` });
-      expect(config.replayRuleArns).toEqual(n.queues.map((q) => `arn:aws:events:${region}:${ACCOUNT}:rule/${n.busName}/${q.source}-route`));
+      expect(config.bus).toEqual({
+        name: n.busName,
+        arn: `arn:aws:events:${region}:${ACCOUNT}:event-bus/${n.busName}`,
+      });
+      expect(config.archive).toEqual({
+        name: n.archiveName,
+        arn: `arn:aws:events:${region}:${ACCOUNT}:archive/${n.archiveName}`,
+      });
+      expect(config.replayRuleArns).toEqual(
+        n.queues.map((q) => `arn:aws:events:${region}:${ACCOUNT}:rule/${n.busName}/${q.source}-route`),
+      );
       expect(config.stateMachineArn).toBe(`arn:aws:states:${region}:${ACCOUNT}:stateMachine:${n.stateMachineName}`);
-      expect(config).toMatchObject({ idempotencyTable: n.idempotencyTable, sagaTable: n.sagaTable, ledgerTable: n.ledgerTable, archiveIndexTable: n.archiveIndexTable });
+      expect(config).toMatchObject({
+        idempotencyTable: n.idempotencyTable,
+        sagaTable: n.sagaTable,
+        ledgerTable: n.ledgerTable,
+        archiveIndexTable: n.archiveIndexTable,
+      });
       expect(config.queuePairs).toEqual(
         n.queues.map((q) => ({
           id: q.id,
@@ -159,7 +181,8 @@ describe('stack outputs the aws adapter reads', () => {
           dlqArn: `arn:aws:sqs:${region}:${ACCOUNT}:${q.dlq}`,
         })),
       );
-      for (const role of roles) expect(config.operatorRoleArns[role]).toBe(`arn:aws:iam::${ACCOUNT}:role/${n.prefix}-console-${role}`);
+      for (const role of roles)
+        expect(config.operatorRoleArns[role]).toBe(`arn:aws:iam::${ACCOUNT}:role/${n.prefix}-console-${role}`);
       // The global endpoint lives in production's primary region only.
       const withEndpoint = stage === 'production' && region === primaryRegion;
       if (withEndpoint) {
@@ -169,7 +192,7 @@ describe('stack outputs the aws adapter reads', () => {
     });
   }
 
-  it('gives every processing shard its own queue pair id (shard 0 keeps the description\'s id)', () => {
+  it("gives every processing shard its own queue pair id (shard 0 keeps the description's id)", () => {
     const shards = [
       { id: 'processing', source: 'ledgerline-staging-processing' },
       { id: 'processing', source: 'ledgerline-staging-processing-s1' },
@@ -186,10 +209,12 @@ describe('stack outputs the aws adapter reads', () => {
 });
 
 describe('the archive index the replay previews read', () => {
-  it('is a CMK-encrypted global table with PITR, the layout\'s keys and TTL on expiryTime, writable only in the write region', () => {
+  it("is a CMK-encrypted global table with PITR, the layout's keys and TTL on expiryTime, writable only in the write region", () => {
     const n = namesFor('production');
     const t = app.template('production', primaryRegion);
-    const [, table] = resourcesOf(t, 'AWS::DynamoDB::GlobalTable').find(([, r]) => r.Properties?.TableName === n.archiveIndexTable)!;
+    const [, table] = resourcesOf(t, 'AWS::DynamoDB::GlobalTable').find(
+      ([, r]) => r.Properties?.TableName === n.archiveIndexTable,
+    )!;
     const p = table.Properties!;
     expect(p.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -199,8 +224,11 @@ describe('the archive index the replay previews read', () => {
     expect(p.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
     const replicas = p.Replicas as Json[];
     expect(replicas.map((r) => r.Region).sort()).toEqual([secondaryRegion, primaryRegion].sort());
-    for (const r of replicas) expect(r.PointInTimeRecoverySpecification).toMatchObject({ PointInTimeRecoveryEnabled: true });
-    expect(JSON.stringify(replicas.find((r) => r.Region === secondaryRegion)!.ResourcePolicy)).toContain('SingleWriteRegion');
+    for (const r of replicas)
+      expect(r.PointInTimeRecoverySpecification).toMatchObject({ PointInTimeRecoveryEnabled: true });
+    expect(JSON.stringify(replicas.find((r) => r.Region === secondaryRegion)!.ResourcePolicy)).toContain(
+      'SingleWriteRegion',
+    );
   });
 
   for (const [stage, region] of stacks) {
@@ -208,20 +236,33 @@ describe('the archive index the replay previews read', () => {
       const t = app.template(stage, region);
       const n = namesFor(stage);
       const archivePattern = resourcesOf(t, 'AWS::Events::Archive')[0]![1].Properties!.EventPattern as Json;
-      const [, rule] = resourcesOf(t, 'AWS::Events::Rule').find(([, r]) => r.Properties?.Name === `${n.prefix}-archive-index`)!;
+      const [, rule] = resourcesOf(t, 'AWS::Events::Rule').find(
+        ([, r]) => r.Properties?.Name === `${n.prefix}-archive-index`,
+      )!;
       expect(rule.Properties!.EventPattern).toEqual({ ...archivePattern, 'replay-name': [{ exists: false }] });
       expect(archivePattern).toEqual({ source: [...eventSources] });
       expect(rule.Properties!.State).toBe(region === primaryRegion ? 'ENABLED' : 'DISABLED');
       const targets = rule.Properties!.Targets as Json[];
       expect(targets).toHaveLength(1);
-      const [fnId, fn] = resourcesOf(t, 'AWS::Lambda::Function').find(([, f]) => f.Properties?.FunctionName === `${n.prefix}-archive-indexer`)!;
+      const [fnId, fn] = resourcesOf(t, 'AWS::Lambda::Function').find(
+        ([, f]) => f.Properties?.FunctionName === `${n.prefix}-archive-indexer`,
+      )!;
       expect(targets[0]!.Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
       expect(targets[0]!.DeadLetterConfig).toBeDefined();
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
-      expect((fn.Properties!.Environment as { Variables: Json }).Variables).toMatchObject({ ARCHIVE_INDEX_TABLE: n.archiveIndexTable, ARCHIVE_RETENTION_DAYS: '30' });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+      expect((fn.Properties!.Environment as { Variables: Json }).Variables).toMatchObject({
+        ARCHIVE_INDEX_TABLE: n.archiveIndexTable,
+        ARCHIVE_RETENTION_DAYS: '30',
+      });
       // Its own role may only put items into the index (plus the stage key).
       const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
-      const policies = resourcesOf(t, 'AWS::IAM::ManagedPolicy').filter(([, mp]) => JSON.stringify(mp.Properties?.Roles ?? []).includes(String(roleId)));
+      const policies = resourcesOf(t, 'AWS::IAM::ManagedPolicy').filter(([, mp]) =>
+        JSON.stringify(mp.Properties?.Roles ?? []).includes(String(roleId)),
+      );
       const text = JSON.stringify(policies.map(([, mp]) => mp.Properties!.PolicyDocument));
       expect(text).toContain('dynamodb:PutItem');
       expect(text).toContain(`table/${n.archiveIndexTable}`);

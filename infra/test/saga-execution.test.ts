@@ -16,7 +16,12 @@ import {
   stepNames,
   type StepName,
 } from '../saga/definition';
-import { COMPENSATION_FAILED_STATE, SAGA_COMPENSATION_FAILED_ERROR, sagaTaskNames, substitutionKey } from '../lib/constructs/saga-asl';
+import {
+  COMPENSATION_FAILED_STATE,
+  SAGA_COMPENSATION_FAILED_ERROR,
+  sagaTaskNames,
+  substitutionKey,
+} from '../lib/constructs/saga-asl';
 import { sagaInput } from '../lambda/shared/saga-input';
 import type { CompensationExecutionInput } from '../../server/platform/aws/layout';
 import { resourcesOf, synthesize } from './synth';
@@ -27,7 +32,10 @@ beforeAll(() => {
   const t = synthesize({ stages: ['staging'], nag: false }).template('staging', 'us-east-1');
   const machines = resourcesOf(t, 'AWS::StepFunctions::StateMachine');
   expect(machines).toHaveLength(1);
-  const properties = machines[0]![1].Properties as { DefinitionString: string; DefinitionSubstitutions: Record<string, unknown> };
+  const properties = machines[0]![1].Properties as {
+    DefinitionString: string;
+    DefinitionSubstitutions: Record<string, unknown>;
+  };
   const subs = properties.DefinitionSubstitutions;
   let text = properties.DefinitionString;
   // Every task placeholder must be backed by a substitution; replace each with a local ARN.
@@ -58,7 +66,14 @@ interface Plan {
   input?: Record<string, unknown>;
 }
 
-const transaction = { transactionId: 'tx-1', fromAccount: 'a', toAccount: 'b', amount: 100, currency: 'EUR', createdAt: '2026-01-01T00:00:00Z' };
+const transaction = {
+  transactionId: 'tx-1',
+  fromAccount: 'a',
+  toAccount: 'b',
+  amount: 100,
+  currency: 'EUR',
+  createdAt: '2026-01-01T00:00:00Z',
+};
 
 async function execute(plan: Plan) {
   const calls: string[] = [];
@@ -82,13 +97,18 @@ async function execute(plan: Plan) {
       return Promise.resolve({ done: name, attempt: i.retryCount + 1 });
     };
   }
-  const retryIntervalOverrides = Object.fromEntries(Object.keys((definition as { States: object }).States).map((s) => [s, 0]));
+  const retryIntervalOverrides = Object.fromEntries(
+    Object.keys((definition as { States: object }).States).map((s) => [s, 0]),
+  );
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const run = machine.run(
     // The processor's input is exactly { sagaId, transaction } (infra/lambda/shared/saga-input.ts).
     (plan.input ?? sagaInput('tx-1', transaction)) as JSONValue,
     // The interpreter's context object has no `State`; Step Functions provides $$.State.RetryCount.
-    { overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides }, context: { State: { RetryCount: 0 } } },
+    {
+      overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+      context: { State: { RetryCount: 0 } },
+    },
   );
   let output: unknown = null;
   let error: { name: string; cause: string } | null = null;
@@ -102,7 +122,9 @@ async function execute(plan: Plan) {
   return { calls, output, error, attempts, inputs };
 }
 
-const compensationNamesSet = new Set<string>(sagaDefinition.steps.map((s) => s.compensation).filter((c): c is NonNullable<typeof c> => c !== null));
+const compensationNamesSet = new Set<string>(
+  sagaDefinition.steps.map((s) => s.compensation).filter((c): c is NonNullable<typeof c> => c !== null),
+);
 
 describe('the synthesized saga state machine, run by aws-local-stepfunctions', () => {
   it('applies every step exactly once and compensates nothing on the happy path', async () => {
@@ -121,14 +143,19 @@ describe('the synthesized saga state machine, run by aws-local-stepfunctions', (
       const expected = [...completed, failing, ...compensationsFor(failing)];
       expect(calls).toEqual(expected);
       // Reverse order of the completed steps' compensations, independent of compensationsFor:
-      const byHand = [...completed].reverse().map((s) => sagaDefinition.steps.find((d) => d.name === s)?.compensation).filter(Boolean);
+      const byHand = [...completed]
+        .reverse()
+        .map((s) => sagaDefinition.steps.find((d) => d.name === s)?.compensation)
+        .filter(Boolean);
       expect(calls.filter((c) => compensationNamesSet.has(c))).toEqual(byHand);
       expect(error?.name).toBe(SAGA_COMPENSATED_ERROR);
     });
   }
 
-  it('retries a transient failure with the step\'s policy and then completes without compensation', async () => {
-    const { calls, error, attempts } = await execute({ failures: { SettlePayment: [sagaErrors.transient, sagaErrors.transient] } });
+  it("retries a transient failure with the step's policy and then completes without compensation", async () => {
+    const { calls, error, attempts } = await execute({
+      failures: { SettlePayment: [sagaErrors.transient, sagaErrors.transient] },
+    });
     expect(error).toBeNull();
     expect(attempts.get('SettlePayment')).toBe(3);
     expect(calls.filter((c) => compensationNamesSet.has(c))).toEqual([]);
@@ -136,7 +163,9 @@ describe('the synthesized saga state machine, run by aws-local-stepfunctions', (
 
   it('compensates after the retries of a transient failure are exhausted', async () => {
     const max = sagaDefinition.steps.find((s) => s.name === 'PostLedger')!.retry.maxAttempts;
-    const { calls, error, attempts } = await execute({ failures: { PostLedger: Array<string>(max).fill(sagaErrors.transient) } });
+    const { calls, error, attempts } = await execute({
+      failures: { PostLedger: Array<string>(max).fill(sagaErrors.transient) },
+    });
     expect(attempts.get('PostLedger')).toBe(max);
     expect(calls.filter((c) => compensationNamesSet.has(c))).toEqual(['ReleaseFunds']);
     expect(error?.name).toBe(SAGA_COMPENSATED_ERROR);
@@ -150,7 +179,10 @@ describe('the synthesized saga state machine, run by aws-local-stepfunctions', (
   });
 
   it('ends in CompensationFailed, not Compensated, when a compensation fails after its retries', async () => {
-    const { calls, error, attempts } = await execute({ failures: { Notify: [sagaErrors.permanent] }, brokenCompensation: 'ReverseLedger' });
+    const { calls, error, attempts } = await execute({
+      failures: { Notify: [sagaErrors.permanent] },
+      brokenCompensation: 'ReverseLedger',
+    });
     expect(attempts.get('ReverseLedger')).toBe(sagaDefinition.compensationRetry.maxAttempts);
     expect(calls).not.toContain('ReleaseFunds');
     expect(error?.name).toBe(SAGA_COMPENSATION_FAILED_ERROR);
@@ -171,11 +203,17 @@ describe('the compensation mode the console starts (server/platform/aws/layout.t
   const done = (steps: StepName[]) => Object.fromEntries(steps.map((s) => [s, { done: s }]));
 
   it('compensates VoidSettlement, ReverseLedger, ReleaseFunds in that order after SettlePayment completed, and ends Compensated', async () => {
-    const { calls, error, inputs } = await execute({ input: compensate(done(['ValidatePayment', 'ReserveFunds', 'PostLedger', 'SettlePayment'])) as never });
+    const { calls, error, inputs } = await execute({
+      input: compensate(done(['ValidatePayment', 'ReserveFunds', 'PostLedger', 'SettlePayment'])) as never,
+    });
     expect(calls).toEqual(['VoidSettlement', 'ReverseLedger', 'ReleaseFunds']);
     expect(error?.name).toBe(SAGA_COMPENSATED_ERROR);
     // No $.error in the input: the compensations still get one, naming the operator request.
-    expect(inputs.get('VoidSettlement')).toMatchObject({ transaction, error: { Error: 'CompensationRequested' }, results: { SettlePayment: { done: 'SettlePayment' } } });
+    expect(inputs.get('VoidSettlement')).toMatchObject({
+      transaction,
+      error: { Error: 'CompensationRequested' },
+      results: { SettlePayment: { done: 'SettlePayment' } },
+    });
   });
 
   it('runs no compensation when only ValidatePayment completed, and still ends Compensated', async () => {
@@ -185,14 +223,19 @@ describe('the compensation mode the console starts (server/platform/aws/layout.t
   });
 
   it('compensates exactly the completed steps present in $.results, newest first', async () => {
-    const { calls } = await execute({ input: compensate(done(['ValidatePayment', 'ReserveFunds', 'PostLedger'])) as never });
+    const { calls } = await execute({
+      input: compensate(done(['ValidatePayment', 'ReserveFunds', 'PostLedger'])) as never,
+    });
     expect(calls).toEqual(['ReverseLedger', 'ReleaseFunds']);
     const refund = await execute({ input: compensate(done([...stepNames])) as never });
     expect(refund.calls).toEqual(['VoidSettlement', 'ReverseLedger', 'ReleaseFunds']);
   });
 
   it('ends CompensationFailed when a compensation of the compensation mode fails for good', async () => {
-    const { calls, error } = await execute({ input: compensate(done(['ValidatePayment', 'ReserveFunds', 'PostLedger'])) as never, brokenCompensation: 'ReverseLedger' });
+    const { calls, error } = await execute({
+      input: compensate(done(['ValidatePayment', 'ReserveFunds', 'PostLedger'])) as never,
+      brokenCompensation: 'ReverseLedger',
+    });
     expect(calls).not.toContain('ReleaseFunds');
     expect(error?.name).toBe(SAGA_COMPENSATION_FAILED_ERROR);
   });

@@ -17,7 +17,13 @@ import {
   primaryRegion,
   secondaryRegion,
 } from '../platform/description';
-import { COMPENSATED_STATE, compensationStateName, compensationsFor, SAGA_COMPENSATED_ERROR, sagaDefinition } from '../saga/definition';
+import {
+  COMPENSATED_STATE,
+  compensationStateName,
+  compensationsFor,
+  SAGA_COMPENSATED_ERROR,
+  sagaDefinition,
+} from '../saga/definition';
 import { planCapacity } from '../lib/capacity';
 import { interfaceEndpoints } from '../lib/constructs/network';
 import { itemWriteActions } from '../lib/constructs/state';
@@ -54,17 +60,31 @@ describe('seed requirements', () => {
       t.resourceCountIs('AWS::KMS::Key', 1);
       t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
       const policy = JSON.stringify(props(resourcesOf(t, 'AWS::KMS::Key')[0]![1]).KeyPolicy);
-      for (const service of ['logs.', 'events.amazonaws.com', 'cloudwatch.amazonaws.com', 'states.amazonaws.com', 'sqs.', 'sns.', 'dynamodb.', 'lambda.']) {
+      for (const service of [
+        'logs.',
+        'events.amazonaws.com',
+        'cloudwatch.amazonaws.com',
+        'states.amazonaws.com',
+        'sqs.',
+        'sns.',
+        'dynamodb.',
+        'lambda.',
+      ]) {
         expect(policy, `key policy names ${service}`).toContain(service);
       }
       expect(json(t)).not.toMatch(/alias\/aws\//);
-      for (const [, q] of resourcesOf(t, 'AWS::SQS::Queue')) expect(props(q).KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KeysKey/), 'Arn'] });
+      for (const [, q] of resourcesOf(t, 'AWS::SQS::Queue'))
+        expect(props(q).KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KeysKey/), 'Arn'] });
       t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyRef });
       t.hasResourceProperties('AWS::Events::EventBus', { KmsKeyIdentifier: keyRef });
       t.hasResourceProperties('AWS::Events::Archive', { KmsKeyIdentifier: keyRef });
-      t.hasResourceProperties('AWS::StepFunctions::StateMachine', { EncryptionConfiguration: { Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: keyRef } });
-      for (const [, lg] of resourcesOf(t, 'AWS::Logs::LogGroup')) expect(props(lg).KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KeysKey/), 'Arn'] });
-      for (const [, fn] of platformFunctions(t)) expect(props(fn).KmsKeyArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KeysKey/), 'Arn'] });
+      t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        EncryptionConfiguration: { Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: keyRef },
+      });
+      for (const [, lg] of resourcesOf(t, 'AWS::Logs::LogGroup'))
+        expect(props(lg).KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KeysKey/), 'Arn'] });
+      for (const [, fn] of platformFunctions(t))
+        expect(props(fn).KmsKeyArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KeysKey/), 'Arn'] });
     }
     // Global tables: CMK in the primary region and the stage key's alias in the replica region.
     const tables = resourcesOf(prodPrimary, 'AWS::DynamoDB::GlobalTable');
@@ -72,7 +92,9 @@ describe('seed requirements', () => {
     for (const [, table] of tables) {
       expect(props(table).SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
       const replicas = props(table).Replicas as Json[];
-      const byRegion: Record<string, string> = Object.fromEntries(replicas.map((r) => [String(r.Region), JSON.stringify(r.SSESpecification)]));
+      const byRegion: Record<string, string> = Object.fromEntries(
+        replicas.map((r) => [String(r.Region), JSON.stringify(r.SSESpecification)]),
+      );
       expect(byRegion[primaryRegion]).toMatch(/KeysKey/);
       expect(byRegion[secondaryRegion]).toContain(`:kms:${secondaryRegion}:`);
       expect(byRegion[secondaryRegion]).toContain('alias/ledgerline-production');
@@ -90,20 +112,35 @@ describe('seed requirements', () => {
       expect(iface).toHaveLength(Object.keys(interfaceEndpoints).length);
       const services = iface.map(([, e]) => JSON.stringify(props(e).ServiceName));
       for (const name of ['.sqs', '.xray', '.events', '.states', '.monitoring', '.logs', '.kms', '.sts', '.lambda']) {
-        expect(services.some((s) => s.includes(name)), `interface endpoint ${name}`).toBe(true);
+        expect(
+          services.some((s) => s.includes(name)),
+          `interface endpoint ${name}`,
+        ).toBe(true);
       }
       for (const [, e] of iface) expect(props(e).PrivateDnsEnabled).toBe(true);
-      expect(endpoints.filter(([, e]) => props(e).VpcEndpointType === 'Gateway' && JSON.stringify(props(e).ServiceName).includes('dynamodb'))).toHaveLength(1);
+      expect(
+        endpoints.filter(
+          ([, e]) =>
+            props(e).VpcEndpointType === 'Gateway' && JSON.stringify(props(e).ServiceName).includes('dynamodb'),
+        ),
+      ).toHaveLength(1);
       // The endpoints' group admits exactly 443 from the functions' group.
       const groups = resourcesOf(t, 'AWS::EC2::SecurityGroup');
       const endpointSg = groups.find(([, g]) => String(props(g).GroupDescription).includes('interface endpoints'))!;
       const functionSg = groups.find(([, g]) => String(props(g).GroupDescription).includes('functions'))!;
       const ingress = [
         ...((props(endpointSg[1]).SecurityGroupIngress as Json[] | undefined) ?? []),
-        ...resourcesOf(t, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => JSON.stringify(props(r).GroupId).includes(endpointSg[0])).map(([, r]) => props(r)),
+        ...resourcesOf(t, 'AWS::EC2::SecurityGroupIngress')
+          .filter(([, r]) => JSON.stringify(props(r).GroupId).includes(endpointSg[0]))
+          .map(([, r]) => props(r)),
       ];
       expect(ingress).toHaveLength(1);
-      expect(ingress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [functionSg[0], 'GroupId'] } });
+      expect(ingress[0]).toMatchObject({
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [functionSg[0], 'GroupId'] },
+      });
       for (const [, e] of iface) expect(JSON.stringify(props(e).SecurityGroupIds)).toContain(endpointSg[0]);
       t.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
       // Every platform function runs in the isolated subnets behind the functions' group.
@@ -139,7 +176,10 @@ describe('seed requirements', () => {
     });
     for (const [, table] of resourcesOf(prodPrimary, 'AWS::DynamoDB::GlobalTable')) {
       for (const r of props(table).Replicas as Json[]) {
-        expect(r.PointInTimeRecoverySpecification, `PITR on ${String(props(table).TableName)} in ${String(r.Region)}`).toMatchObject({ PointInTimeRecoveryEnabled: true });
+        expect(
+          r.PointInTimeRecoverySpecification,
+          `PITR on ${String(props(table).TableName)} in ${String(r.Region)}`,
+        ).toMatchObject({ PointInTimeRecoveryEnabled: true });
         const policy = JSON.stringify(r.ResourcePolicy ?? null);
         // Writes are denied everywhere except the write region (us-east-1 by default).
         if (r.Region === secondaryRegion) for (const a of itemWriteActions) expect(policy).toContain(a);
@@ -147,20 +187,34 @@ describe('seed requirements', () => {
       }
     }
     for (const [, table] of resourcesOf(staging, 'AWS::DynamoDB::GlobalTable')) {
-      expect((props(table).Replicas as Json[]).every((r) => (r.PointInTimeRecoverySpecification as Json).PointInTimeRecoveryEnabled === true)).toBe(true);
+      expect(
+        (props(table).Replicas as Json[]).every(
+          (r) => (r.PointInTimeRecoverySpecification as Json).PointInTimeRecoveryEnabled === true,
+        ),
+      ).toBe(true);
     }
     // The processor's mappings run only in the write region, with partial batch responses.
-    prodPrimary.hasResourceProperties('AWS::Lambda::EventSourceMapping', { Enabled: true, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-    prodSecondary.hasResourceProperties('AWS::Lambda::EventSourceMapping', { Enabled: false, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    prodPrimary.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      Enabled: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    prodSecondary.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      Enabled: false,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
     prodPrimary.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: n.processorFunctionName,
-      Environment: { Variables: Match.objectLike({ IDEMPOTENCY_TABLE: n.idempotencyTable, IDEMPOTENCY_TTL_HOURS: '48' }) },
+      Environment: {
+        Variables: Match.objectLike({ IDEMPOTENCY_TABLE: n.idempotencyTable, IDEMPOTENCY_TTL_HOURS: '48' }),
+      },
     });
     // Promotion (-c writeRegion=eu-west-1) moves the deny to us-east-1 and flips the mappings.
     const fp = flipped.template('production', primaryRegion);
     const fs = flipped.template('production', secondaryRegion);
     for (const [, table] of resourcesOf(fp, 'AWS::DynamoDB::GlobalTable')) {
-      const byRegion: Record<string, unknown> = Object.fromEntries((props(table).Replicas as Json[]).map((r) => [String(r.Region), r.ResourcePolicy]));
+      const byRegion: Record<string, unknown> = Object.fromEntries(
+        (props(table).Replicas as Json[]).map((r) => [String(r.Region), r.ResourcePolicy]),
+      );
       expect(JSON.stringify(byRegion[primaryRegion])).toContain('SingleWriteRegion');
       expect(byRegion[secondaryRegion]).toBeUndefined();
     }
@@ -178,26 +232,46 @@ describe('seed requirements', () => {
     });
     const sm = resourcesOf(staging, 'AWS::StepFunctions::StateMachine')[0]![1];
     const asl = JSON.parse(String(props(sm).DefinitionString)) as { States: Record<string, Json> };
-    const validation = aslValidator(JSON.parse(JSON.stringify(asl).replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1')));
+    const validation = aslValidator(
+      JSON.parse(
+        JSON.stringify(asl).replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1'),
+      ),
+    );
     expect(validation.errorsText()).toBe('');
     for (const step of sagaDefinition.steps) {
       const s = asl.States[step.name]!;
       expect(s.Type).toBe('Task');
       expect(s.TimeoutSeconds).toBe(step.timeoutSeconds);
-      expect(s.Retry).toContainEqual({ ErrorEquals: [...step.retry.errors], IntervalSeconds: step.retry.intervalSeconds, MaxAttempts: step.retry.maxAttempts - 1, BackoffRate: step.retry.backoffRate });
+      expect(s.Retry).toContainEqual({
+        ErrorEquals: [...step.retry.errors],
+        IntervalSeconds: step.retry.intervalSeconds,
+        MaxAttempts: step.retry.maxAttempts - 1,
+        BackoffRate: step.retry.backoffRate,
+      });
       const first = compensationsFor(step.name)[0];
-      expect(s.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: first ? compensationStateName(first) : COMPENSATED_STATE }]);
+      expect(s.Catch).toEqual([
+        {
+          ErrorEquals: ['States.ALL'],
+          ResultPath: '$.error',
+          Next: first ? compensationStateName(first) : COMPENSATED_STATE,
+        },
+      ]);
     }
     expect(asl.States[COMPENSATED_STATE]).toMatchObject({ Type: 'Fail', Error: SAGA_COMPENSATED_ERROR });
     expect(asl.States.CompensationFailed).toMatchObject({ Type: 'Fail', Error: 'SagaCompensationFailed' });
     staging.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: n.sagaTable });
-    for (const [, fn] of platformFunctions(staging).filter(([, f]) => String(props(f).FunctionName).includes('-saga-'))) {
+    for (const [, fn] of platformFunctions(staging).filter(([, f]) =>
+      String(props(f).FunctionName).includes('-saga-'),
+    )) {
       expect((props(fn).Environment as { Variables: Json }).Variables.SAGA_TABLE).toBe(n.sagaTable);
     }
   });
 
   it('6. Monitoring and alerting: every alarm of the platform description, to an encrypted SSL-only SNS topic, and a dashboard', () => {
-    for (const [stage, t, global] of [['staging', staging, false], ['production', prodPrimary, true]] as const) {
+    for (const [stage, t, global] of [
+      ['staging', staging, false],
+      ['production', prodPrimary, true],
+    ] as const) {
       const defs = alarmsFor(stage).filter((a) => global || !a.globalOnly);
       const alarms = resourcesOf(t, 'AWS::CloudWatch::Alarm');
       expect(alarms).toHaveLength(defs.length);
@@ -205,19 +279,34 @@ describe('seed requirements', () => {
         const found = alarms.find(([, a]) => props(a).AlarmName === alarmName(stage, d.suffix));
         expect(found, d.suffix).toBeDefined();
         const p = props(found![1]);
-        expect(p).toMatchObject({ ComparisonOperator: d.comparison, EvaluationPeriods: d.evaluationPeriods, DatapointsToAlarm: d.datapointsToAlarm, TreatMissingData: d.treatMissingData });
+        expect(p).toMatchObject({
+          ComparisonOperator: d.comparison,
+          EvaluationPeriods: d.evaluationPeriods,
+          DatapointsToAlarm: d.datapointsToAlarm,
+          TreatMissingData: d.treatMissingData,
+        });
         if (d.suffix === 'high-event-volume') expect(p.Threshold).toEqual({ Ref: 'EventProcessingCapacity' });
         else expect(p.Threshold).toBe(d.threshold);
         expect(JSON.stringify(p.AlarmActions)).toContain('AlarmTopic');
       }
       t.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
       });
       t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     }
     // The DLQ alarm watches the DLQ itself.
-    const dlqAlarm = resourcesOf(staging, 'AWS::CloudWatch::Alarm').find(([, a]) => props(a).AlarmName === alarmName('staging', 'processing-dlq-depth'))!;
-    expect(props(dlqAlarm[1])).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: namesFor('staging').queues[0]!.dlq }] });
+    const dlqAlarm = resourcesOf(staging, 'AWS::CloudWatch::Alarm').find(
+      ([, a]) => props(a).AlarmName === alarmName('staging', 'processing-dlq-depth'),
+    )!;
+    expect(props(dlqAlarm[1])).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: namesFor('staging').queues[0]!.dlq }],
+    });
   });
 
   it('7. Error handling: maxReceiveCount 3 to a byQueue DLQ, bus and target DLQs, circuit breaker on the downstream alarm', () => {
@@ -227,7 +316,9 @@ describe('seed requirements', () => {
       expect(sources.length).toBe(plan.shards);
       for (const [, q] of sources) {
         expect((props(q).RedrivePolicy as Json).maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
-        const dlqId = ((props(q).RedrivePolicy as Json).deadLetterTargetArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+        const dlqId = ((props(q).RedrivePolicy as Json).deadLetterTargetArn as { 'Fn::GetAtt': string[] })[
+          'Fn::GetAtt'
+        ][0];
         const dlq = queues.find(([id]) => id === dlqId)!;
         const allow = props(dlq[1]).RedriveAllowPolicy as { redrivePermission: string; sourceQueueArns: unknown[] };
         expect(allow.redrivePermission).toBe('byQueue');
@@ -235,52 +326,91 @@ describe('seed requirements', () => {
         expect(JSON.stringify(allow.sourceQueueArns[0])).toContain(`:${String(props(q).QueueName)}"`);
       }
       t.hasResourceProperties('AWS::Events::EventBus', { DeadLetterConfig: { Arn: Match.anyValue() } });
-      t.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })] });
+      t.hasResourceProperties('AWS::Events::Rule', {
+        Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+      });
       // SSL is enforced on every queue.
       const policies = resourcesOf(t, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(props(p)));
       expect(policies.filter((p) => p.includes('aws:SecureTransport')).length).toBe(queues.length);
       // Circuit breaker: runs on the downstream alarm's state changes and every minute.
-      t.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: [Match.stringLikeRegexp('-downstream-failures$')] } } });
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          detail: { alarmName: [Match.stringLikeRegexp('-downstream-failures$')] },
+        },
+      });
       t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'] })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'] }),
+          ]),
+        },
       });
     }
   });
 
   it('8. Global architecture: eu-west-1 stack only for production, global endpoint with a Route 53 health check on an alarm and replication with its own role', () => {
-    expect(app.stacks.map((s) => s.stackName).sort()).toEqual(['ledgerline-production-eu-west-1', 'ledgerline-production-us-east-1', 'ledgerline-staging-us-east-1']);
+    expect(app.stacks.map((s) => s.stackName).sort()).toEqual([
+      'ledgerline-production-eu-west-1',
+      'ledgerline-production-us-east-1',
+      'ledgerline-staging-us-east-1',
+    ]);
     staging.resourceCountIs('AWS::Events::Endpoint', 0);
     prodSecondary.resourceCountIs('AWS::Events::Endpoint', 0);
     const endpoint = resourcesOf(prodPrimary, 'AWS::Events::Endpoint')[0]![1];
     const p = props(endpoint);
     expect(endpoint.Condition).toBe('CreateSecondaryResources');
-    expect((prodPrimary.toJSON() as { Conditions: Json }).Conditions.CreateSecondaryResources).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, primaryRegion] });
+    expect((prodPrimary.toJSON() as { Conditions: Json }).Conditions.CreateSecondaryResources).toEqual({
+      'Fn::Equals': [{ Ref: 'AWS::Region' }, primaryRegion],
+    });
     expect(p.ReplicationConfig).toEqual({ State: 'ENABLED' });
     expect(JSON.stringify(p.EventBuses)).toContain(`:events:${secondaryRegion}:`);
-    expect((p.RoutingConfig as { FailoverConfig: { Secondary: Json } }).FailoverConfig.Secondary).toEqual({ Route: secondaryRegion });
+    expect((p.RoutingConfig as { FailoverConfig: { Secondary: Json } }).FailoverConfig.Secondary).toEqual({
+      Route: secondaryRegion,
+    });
     expect(JSON.stringify(p.RoutingConfig)).toContain('HealthCheck');
     const roleId = (p.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
     const role = (prodPrimary.toJSON() as { Resources: Record<string, Json> }).Resources[roleId];
     expect(JSON.stringify(role)).toContain('events.amazonaws.com');
-    const rolePolicies = resourcesOf(prodPrimary, 'AWS::IAM::ManagedPolicy').filter(([, mp]) => JSON.stringify(props(mp).Roles).includes(roleId));
+    const rolePolicies = resourcesOf(prodPrimary, 'AWS::IAM::ManagedPolicy').filter(([, mp]) =>
+      JSON.stringify(props(mp).Roles).includes(roleId),
+    );
     expect(rolePolicies).toHaveLength(1);
     expect(JSON.stringify(rolePolicies[0]![1])).toContain('events:PutEvents');
     const check = resourcesOf(prodPrimary, 'AWS::Route53::HealthCheck')[0]![1];
-    const config = props(check).HealthCheckConfig as { Type: string; AlarmIdentifier: { Name: { Ref: string }; Region: string } };
+    const config = props(check).HealthCheckConfig as {
+      Type: string;
+      AlarmIdentifier: { Name: { Ref: string }; Region: string };
+    };
     expect(config.Type).toBe('CLOUDWATCH_METRIC');
     expect(config.AlarmIdentifier.Region).toBe(primaryRegion);
-    expect(props((prodPrimary.toJSON() as { Resources: Record<string, Json> }).Resources[config.AlarmIdentifier.Name.Ref]!).AlarmName).toBe(alarmName('production', 'endpoint-health'));
+    expect(
+      props((prodPrimary.toJSON() as { Resources: Record<string, Json> }).Resources[config.AlarmIdentifier.Name.Ref]!)
+        .AlarmName,
+    ).toBe(alarmName('production', 'endpoint-health'));
     // A one-a-minute heartbeat keeps the health signal (MatchedEvents on the primary bus) alive
     // in quiet periods, so failover means the bus is impaired, not that traffic is low.
-    prodPrimary.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MessagingBus'), 'Arn'] } })] });
-    prodPrimary.hasResourceProperties('AWS::Events::Rule', { EventBusName: { Ref: Match.stringLikeRegexp('^MessagingBus') }, EventPattern: Match.objectLike({ 'detail-type': ['Scheduled Event'] }) });
+    prodPrimary.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MessagingBus'), 'Arn'] } })],
+    });
+    prodPrimary.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('^MessagingBus') },
+      EventPattern: Match.objectLike({ 'detail-type': ['Scheduled Event'] }),
+    });
     // The endpoint's buses share one name; the secondary stack owns the eu-west-1 bus.
     prodSecondary.hasResourceProperties('AWS::Events::EventBus', { Name: namesFor('production').busName });
   });
 
   it('9. Capacity planning: EventProcessingCapacity parameter (100k default, 10k..1M) drives the volume alarm; ESM and concurrency sized by the capacity model', () => {
     for (const t of all()) {
-      t.hasParameter('EventProcessingCapacity', { Type: 'Number', Default: 100000, MinValue: 10000, MaxValue: 1000000 });
+      t.hasParameter('EventProcessingCapacity', {
+        Type: 'Number',
+        Default: 100000,
+        MinValue: 10000,
+        MaxValue: 1000000,
+      });
       for (const [, esm] of resourcesOf(t, 'AWS::Lambda::EventSourceMapping')) {
         expect(props(esm)).toMatchObject({
           BatchSize: plan.batchSize,
@@ -294,22 +424,41 @@ describe('seed requirements', () => {
       expect(plan.reservedConcurrency).toBeGreaterThan(plan.maxConcurrencyPerShard * plan.shards);
       for (const [, q] of resourcesOf(t, 'AWS::SQS::Queue').filter(([, x]) => props(x).RedrivePolicy)) {
         expect(props(q).VisibilityTimeout).toBe(plan.visibilityTimeoutSeconds);
-        expect(plan.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * Number(props(processor[1]).Timeout) + plan.maxBatchingWindowSeconds);
+        expect(plan.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(
+          6 * Number(props(processor[1]).Timeout) + plan.maxBatchingWindowSeconds,
+        );
       }
     }
     // A different synth-time capacity re-sizes the mappings.
-    const small = synthesize({ nag: false, stages: ['staging'], context: { eventProcessingCapacity: 10_000 } }).template('staging', primaryRegion);
+    const small = synthesize({
+      nag: false,
+      stages: ['staging'],
+      context: { eventProcessingCapacity: 10_000 },
+    }).template('staging', primaryRegion);
     const p10k = planCapacity(10_000);
-    small.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: p10k.batchSize, ScalingConfig: { MaximumConcurrency: p10k.maxConcurrencyPerShard } });
+    small.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: p10k.batchSize,
+      ScalingConfig: { MaximumConcurrency: p10k.maxConcurrencyPerShard },
+    });
   });
 
   it('10. Dynamic visibility timeout: a scheduled adjuster reading processing-time metrics and setting only the processing queues', () => {
     for (const t of all()) {
-      const adjuster = platformFunctions(t).find(([, f]) => String(props(f).FunctionName).endsWith('-visibility-adjuster'))!;
-      expect((props(adjuster[1]).Environment as { Variables: Json }).Variables).toMatchObject({ FUNCTION_TIMEOUT_SECONDS: String(plan.functionTimeoutSeconds), BATCH_WINDOW_SECONDS: String(plan.maxBatchingWindowSeconds) });
-      t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [adjuster[0], 'Arn'] } })] });
+      const adjuster = platformFunctions(t).find(([, f]) =>
+        String(props(f).FunctionName).endsWith('-visibility-adjuster'),
+      )!;
+      expect((props(adjuster[1]).Environment as { Variables: Json }).Variables).toMatchObject({
+        FUNCTION_TIMEOUT_SECONDS: String(plan.functionTimeoutSeconds),
+        BATCH_WINDOW_SECONDS: String(plan.maxBatchingWindowSeconds),
+      });
+      t.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [adjuster[0], 'Arn'] } })],
+      });
       const roleId = (props(adjuster[1]).Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
-      const policy = resourcesOf(t, 'AWS::IAM::ManagedPolicy').find(([, mp]) => JSON.stringify(props(mp).Roles).includes(roleId))!;
+      const policy = resourcesOf(t, 'AWS::IAM::ManagedPolicy').find(([, mp]) =>
+        JSON.stringify(props(mp).Roles).includes(roleId),
+      )!;
       const statements = (props(policy[1]).PolicyDocument as { Statement: Json[] }).Statement;
       const set = statements.find((s) => JSON.stringify(s.Action).includes('sqs:SetQueueAttributes'))!;
       expect(JSON.stringify(set.Resource)).toMatch(/processingQueue/);
@@ -328,7 +477,12 @@ describe('seed requirements', () => {
     }
     prodPrimary.hasResourceProperties('AWS::Events::Archive', { ArchiveName: namesFor('production').archiveName });
     // The operator role can replay (with the CMK through EventBridge); the viewer cannot.
-    const policyOf = (role: string) => JSON.stringify(resourcesOf(prodPrimary, 'AWS::IAM::ManagedPolicy').find(([, p]) => String(props(p).Description).endsWith(`/OperatorRoles/${role}`))![1]);
+    const policyOf = (role: string) =>
+      JSON.stringify(
+        resourcesOf(prodPrimary, 'AWS::IAM::ManagedPolicy').find(([, p]) =>
+          String(props(p).Description).endsWith(`/OperatorRoles/${role}`),
+        )![1],
+      );
     const operator = policyOf('OperatorRole');
     const viewer = policyOf('ViewerRole');
     expect(operator).toContain('events:StartReplay');
@@ -337,18 +491,33 @@ describe('seed requirements', () => {
   });
 
   it('12. Tagging and naming: the six tags on every taggable resource; names derived from the stage', () => {
-    for (const [stage, t] of [['staging', staging], ['production', prodPrimary], ['production', prodSecondary]] as const) {
+    for (const [stage, t] of [
+      ['staging', staging],
+      ['production', prodPrimary],
+      ['production', prodSecondary],
+    ] as const) {
       const wanted = platformTags({ stage, owner: 'payments-platform', costCenter: 'CC-4410' });
       let tagged = 0;
       for (const [id, r] of allResources(t)) {
         const tags = props(r).Tags ?? props(r).HealthCheckTags;
         if (!tags) continue;
         tagged++;
-        const map = Array.isArray(tags) ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((x) => [x.Key, x.Value])) : (tags as Record<string, string>);
+        const map = Array.isArray(tags)
+          ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((x) => [x.Key, x.Value]))
+          : (tags as Record<string, string>);
         for (const [k, v] of Object.entries(wanted)) expect(map[k], `${id} tag ${k}`).toBe(v);
       }
       expect(tagged).toBeGreaterThan(50);
-      for (const type of ['AWS::SQS::Queue', 'AWS::Lambda::Function', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::StepFunctions::StateMachine', 'AWS::EC2::VPC', 'AWS::IAM::Role', 'AWS::Logs::LogGroup']) {
+      for (const type of [
+        'AWS::SQS::Queue',
+        'AWS::Lambda::Function',
+        'AWS::KMS::Key',
+        'AWS::SNS::Topic',
+        'AWS::StepFunctions::StateMachine',
+        'AWS::EC2::VPC',
+        'AWS::IAM::Role',
+        'AWS::Logs::LogGroup',
+      ]) {
         for (const [id, r] of resourcesOf(t, type)) {
           if (id.startsWith('CustomVpcRestrictDefaultSG')) continue;
           expect(props(r).Tags ?? props(r).TagsEntries, `${id} is tagged`).toBeDefined();
@@ -376,12 +545,17 @@ describe('seed requirements', () => {
       t.resourceCountIs('AWS::IAM::Policy', 0); // no inline policies: every permission is a managed policy
     }
     const roles = resourcesOf(prodPrimary, 'AWS::IAM::Role');
-    const consoleRoles = roles.filter(([, r]) => /-console-(viewer|operator|approver|admin)$/.test(String(props(r).RoleName)));
+    const consoleRoles = roles.filter(([, r]) =>
+      /-console-(viewer|operator|approver|admin)$/.test(String(props(r).RoleName)),
+    );
     expect(consoleRoles).toHaveLength(4);
     const runtime = roles.find(([, r]) => String(props(r).RoleName).endsWith('-console-runtime'))!;
     for (const [, r] of consoleRoles) {
       const trust = props(r).AssumeRolePolicyDocument as { Statement: Json[] };
-      expect(trust.Statement.flatMap((s) => s.Action as string[] | string).sort()).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+      expect(trust.Statement.flatMap((s) => s.Action as string[] | string).sort()).toEqual([
+        'sts:AssumeRole',
+        'sts:SetSourceIdentity',
+      ]);
       for (const s of trust.Statement) {
         expect(s.Principal).toEqual({ AWS: { 'Fn::GetAtt': [runtime[0], 'Arn'] } });
         expect(s.Condition).toEqual({ StringLike: { 'sts:SourceIdentity': '?*' } });
@@ -404,13 +578,51 @@ describe('seed requirements', () => {
 describe('stack outputs', () => {
   it('name every resource the console and the operators read in AWS mode', () => {
     // The aws adapter's keys are checked against server/platform/aws in stack-outputs.test.ts.
-    const common = ['Stage', 'BusName', 'BusArn', 'BusDlqUrl', 'BusDlqArn', 'ArchiveName', 'ArchiveArn', 'QueuePairProcessingSourceUrl', 'QueuePairProcessingSourceArn', 'QueuePairProcessingDlqUrl', 'QueuePairProcessingDlqArn', 'StateMachineArn', 'ProcessorFunctionName', 'AlarmTopicArn', 'DashboardName', 'AlarmPrefix', 'SizedForEventsPerMinute', 'IdempotencyTableName', 'SagaTableName', 'LedgerTableName', 'ArchiveIndexTableName', 'OperatorRoleArnViewer', 'OperatorRoleArnOperator', 'OperatorRoleArnApprover', 'OperatorRoleArnAdmin'];
+    const common = [
+      'Stage',
+      'BusName',
+      'BusArn',
+      'BusDlqUrl',
+      'BusDlqArn',
+      'ArchiveName',
+      'ArchiveArn',
+      'QueuePairProcessingSourceUrl',
+      'QueuePairProcessingSourceArn',
+      'QueuePairProcessingDlqUrl',
+      'QueuePairProcessingDlqArn',
+      'StateMachineArn',
+      'ProcessorFunctionName',
+      'AlarmTopicArn',
+      'DashboardName',
+      'AlarmPrefix',
+      'SizedForEventsPerMinute',
+      'IdempotencyTableName',
+      'SagaTableName',
+      'LedgerTableName',
+      'ArchiveIndexTableName',
+      'OperatorRoleArnViewer',
+      'OperatorRoleArnOperator',
+      'OperatorRoleArnApprover',
+      'OperatorRoleArnAdmin',
+    ];
     const primaryOnly = ['AuditTableName', 'ConsoleRuntimeRoleArn'];
-    for (const t of [staging, prodPrimary]) expect(Object.keys(t.toJSON().Outputs as Json)).toEqual(expect.arrayContaining([...common, ...primaryOnly]));
+    for (const t of [staging, prodPrimary])
+      expect(Object.keys(t.toJSON().Outputs as Json)).toEqual(expect.arrayContaining([...common, ...primaryOnly]));
     expect(Object.keys(prodSecondary.toJSON().Outputs as Json)).toEqual(expect.arrayContaining(common));
-    expect(Object.keys(prodPrimary.toJSON().Outputs as Json)).toEqual(expect.arrayContaining(['GlobalEndpointUrl', 'GlobalEndpointName', 'GlobalEndpointId', 'EndpointReplicationRoleArn']));
-    prodPrimary.hasOutput('QueuePairProcessingDlqArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MessagingprocessingDlq'), 'Arn'] } });
+    expect(Object.keys(prodPrimary.toJSON().Outputs as Json)).toEqual(
+      expect.arrayContaining([
+        'GlobalEndpointUrl',
+        'GlobalEndpointName',
+        'GlobalEndpointId',
+        'EndpointReplicationRoleArn',
+      ]),
+    );
+    prodPrimary.hasOutput('QueuePairProcessingDlqArn', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MessagingprocessingDlq'), 'Arn'] },
+    });
     // The secondary stack names the roles the primary stack creates (IAM is global).
-    prodSecondary.hasOutput('OperatorRoleArnViewer', { Value: { 'Fn::Join': ['', Match.arrayWith([':role/ledgerline-production-console-viewer'])] } });
+    prodSecondary.hasOutput('OperatorRoleArnViewer', {
+      Value: { 'Fn::Join': ['', Match.arrayWith([':role/ledgerline-production-console-viewer'])] },
+    });
   });
 });

@@ -49,7 +49,10 @@ export function synthesize(options: BuildOptions = {}): Synthesized {
   };
 }
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; Condition?: string; Metadata?: Record<string, unknown> }>;
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; Condition?: string; Metadata?: Record<string, unknown> }
+>;
 
 /** Resources of a type, as [logicalId, resource] pairs. */
 export function resourcesOf(t: Template, type: string): [string, Resources[string]][] {

@@ -2,7 +2,11 @@
  * `Promise.withResolvers` for Node 20: aws-local-stepfunctions (declares Node >= 22) calls it
  * in every Task state. Import this module before aws-local-stepfunctions.
  */
-type WithResolvers = <T>() => { promise: Promise<T>; resolve: (value: T | PromiseLike<T>) => void; reject: (reason?: unknown) => void };
+type WithResolvers = <T>() => {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+};
 const P = Promise as unknown as { withResolvers?: WithResolvers };
 if (typeof P.withResolvers !== 'function') {
   P.withResolvers = <T>() => {

@@ -9,6 +9,9 @@ declare module 'asl-validator' {
     checkPaths?: boolean;
     checkArn?: boolean;
   }
-  function aslValidator(definition: unknown, options?: AslValidatorOptions): { isValid: boolean; errors: AslValidationError[]; errorsText: (separator?: string) => string };
+  function aslValidator(
+    definition: unknown,
+    options?: AslValidatorOptions,
+  ): { isValid: boolean; errors: AslValidationError[]; errorsText: (separator?: string) => string };
   export default aslValidator;
 }

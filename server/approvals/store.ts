@@ -88,8 +88,20 @@ export class SqliteApprovalStore implements ApprovalStore {
         `INSERT INTO approvals (id, action, target, input, preview, reason, ticket, requested_by, requested_by_name, requested_role,
           requested_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')`,
       )
-      .run(id, a.action, a.target, JSON.stringify(a.input), a.preview === undefined ? null : JSON.stringify(a.preview), a.reason, a.ticket,
-        a.requester.id, a.requester.name, a.requester.role, now, now + a.ttlMinutes * 60_000);
+      .run(
+        id,
+        a.action,
+        a.target,
+        JSON.stringify(a.input),
+        a.preview === undefined ? null : JSON.stringify(a.preview),
+        a.reason,
+        a.ticket,
+        a.requester.id,
+        a.requester.name,
+        a.requester.role,
+        now,
+        now + a.ttlMinutes * 60_000,
+      );
     return this.get(id, now)!;
   }
 

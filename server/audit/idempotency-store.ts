@@ -38,11 +38,18 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     return this.db
       .transaction((): IdempotencyClaim => {
         const row = this.db
-          .prepare<[string, string], Row>('SELECT action, fingerprint, status, response, http_status, expires_at FROM idempotency WHERE actor_id = ? AND key = ?')
+          .prepare<[string, string], Row>(
+            'SELECT action, fingerprint, status, response, http_status, expires_at FROM idempotency WHERE actor_id = ? AND key = ?',
+          )
           .get(actorId, key);
         if (row && row.expires_at > now) {
           if (row.fingerprint !== fingerprint) return { state: 'mismatch', action: row.action };
-          if (row.status === 'DONE') return { state: 'done', status: row.http_status ?? 200, response: row.response ? (JSON.parse(row.response) as unknown) : null };
+          if (row.status === 'DONE')
+            return {
+              state: 'done',
+              status: row.http_status ?? 200,
+              response: row.response ? (JSON.parse(row.response) as unknown) : null,
+            };
           return { state: 'in_progress' };
         }
         this.db
@@ -64,6 +71,8 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   }
 
   release(actorId: string, key: string): void {
-    this.db.prepare(`DELETE FROM idempotency WHERE actor_id = ? AND key = ? AND status = 'IN_PROGRESS'`).run(actorId, key);
+    this.db
+      .prepare(`DELETE FROM idempotency WHERE actor_id = ? AND key = ? AND status = 'IN_PROGRESS'`)
+      .run(actorId, key);
   }
 }

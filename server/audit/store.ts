@@ -60,8 +60,20 @@ function json(value: unknown): string | null {
 
 function hashOf(prev: string, r: Omit<Row, 'seq' | 'hash' | 'prev_hash'>): string {
   const canonical = JSON.stringify([
-    r.at, r.request_id, r.actor_id, r.actor_name, r.role, r.action, r.outcome, r.target, r.reason, r.ticket,
-    r.approval_id, r.idempotency_key, r.inputs, r.result,
+    r.at,
+    r.request_id,
+    r.actor_id,
+    r.actor_name,
+    r.role,
+    r.action,
+    r.outcome,
+    r.target,
+    r.reason,
+    r.ticket,
+    r.approval_id,
+    r.idempotency_key,
+    r.inputs,
+    r.result,
   ]);
   return createHash('sha256').update(prev).update('|').update(canonical).digest('hex');
 }
@@ -143,7 +155,9 @@ export class SqliteAuditStore implements AuditStore {
     if (filter.from) add('at >= @from', 'from', Date.parse(filter.from));
     if (filter.to) add('at <= @to', 'to', Date.parse(filter.to));
     if (filter.q) {
-      where.push(`(target LIKE @q ESCAPE '\\' OR reason LIKE @q ESCAPE '\\' OR ticket LIKE @q ESCAPE '\\' OR request_id = @qExact)`);
+      where.push(
+        `(target LIKE @q ESCAPE '\\' OR reason LIKE @q ESCAPE '\\' OR ticket LIKE @q ESCAPE '\\' OR request_id = @qExact)`,
+      );
       params.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       params.qExact = filter.q;
     }

@@ -29,7 +29,8 @@ export function roleFromClaims(claims: JWTPayload): Role | null {
   for (const claim of ['cognito:groups', 'groups']) {
     const value = claims[claim];
     const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[,\s]+/) : [];
-    for (const g of list) if (typeof g === 'string' && g.startsWith('ledgerline-')) found.add(g.slice('ledgerline-'.length));
+    for (const g of list)
+      if (typeof g === 'string' && g.startsWith('ledgerline-')) found.add(g.slice('ledgerline-'.length));
   }
   const direct = claims['custom:ledgerline_role'];
   if (typeof direct === 'string') found.add(direct);
@@ -48,7 +49,10 @@ export interface AlbOptions {
 export async function callerFromAlbToken(token: string | null, opts: AlbOptions): Promise<Caller | null> {
   if (!token) return null;
   // The ALB pads its base64url segments with '='; JOSE rejects padding.
-  const jwt = token.split('.').map((part) => part.replace(/=+$/, '')).join('.');
+  const jwt = token
+    .split('.')
+    .map((part) => part.replace(/=+$/, ''))
+    .join('.');
   try {
     const header = decodeProtectedHeader(jwt) as { kid?: string; signer?: string; alg?: string };
     if (header.alg !== 'ES256' || !header.kid) return null;
@@ -64,7 +68,8 @@ export async function callerFromAlbToken(token: string | null, opts: AlbOptions)
     const { payload } = await jwtVerify(jwt, await key, { algorithms: ['ES256'], clockTolerance: 30 });
     const role = roleFromClaims(payload);
     if (!payload.sub || !role) return null;
-    const name = typeof payload.name === 'string' ? payload.name : typeof payload.email === 'string' ? payload.email : payload.sub;
+    const name =
+      typeof payload.name === 'string' ? payload.name : typeof payload.email === 'string' ? payload.email : payload.sub;
     return { id: payload.sub, name, role };
   } catch {
     return null;

@@ -18,7 +18,11 @@ export function authConfig(): AuthConfig {
     backend: env.LEDGERLINE_BACKEND,
     dataDir: env.LEDGERLINE_DATA_DIR,
     region: env.AWS_REGION,
-    secret: loadSessionSecret({ configured: env.LEDGERLINE_SESSION_SECRET, backend: env.LEDGERLINE_BACKEND, dataDir: env.LEDGERLINE_DATA_DIR }),
+    secret: loadSessionSecret({
+      configured: env.LEDGERLINE_SESSION_SECRET,
+      backend: env.LEDGERLINE_BACKEND,
+      dataDir: env.LEDGERLINE_DATA_DIR,
+    }),
   };
   return cached;
 }

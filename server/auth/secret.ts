@@ -12,7 +12,11 @@ export const SECRET_FILE = 'session-secret';
  * backend, a random 32-byte secret generated once and kept in the data dir with mode 0600.
  * Never logged.
  */
-export function loadSessionSecret(opts: { configured: string | undefined; backend: 'local' | 'aws'; dataDir: string }): Uint8Array {
+export function loadSessionSecret(opts: {
+  configured: string | undefined;
+  backend: 'local' | 'aws';
+  dataDir: string;
+}): Uint8Array {
   if (opts.configured) return new TextEncoder().encode(opts.configured);
   if (opts.backend === 'aws') throw new Error('LEDGERLINE_SESSION_SECRET is required with the aws backend');
   fs.mkdirSync(opts.dataDir, { recursive: true });
@@ -26,6 +30,7 @@ export function loadSessionSecret(opts: { configured: string | undefined; backen
   const mode = fs.statSync(file).mode & 0o777;
   if (mode & 0o077) fs.chmodSync(file, 0o600);
   const value = fs.readFileSync(file, 'utf8').trim();
-  if (value.length < 32) throw new Error(`The session secret in ${file} is too short; delete the file to regenerate it`);
+  if (value.length < 32)
+    throw new Error(`The session secret in ${file} is too short; delete the file to regenerate it`);
   return new TextEncoder().encode(value);
 }

@@ -35,12 +35,17 @@ function signInRequest(body: Record<string, string>, origin: string | null = TES
 }
 
 function cookieHeader(response: Response): string {
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 describe('local sign-in and sessions', () => {
   it('signs a seeded user in with an HttpOnly SameSite=Strict session cookie that getCaller reads back', async () => {
-    const response = await signIn(signInRequest({ email: 'operator@ledgerline.local', password: LOCAL_DEV_PASSWORD, next: '/queues' }));
+    const response = await signIn(
+      signInRequest({ email: 'operator@ledgerline.local', password: LOCAL_DEV_PASSWORD, next: '/queues' }),
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/queues');
     const [session, csrf] = response.headers.getSetCookie();
@@ -52,14 +57,21 @@ describe('local sign-in and sessions', () => {
   });
 
   it('marks the cookies Secure when the console is served over https', async () => {
-    const request = signInRequest({ email: 'viewer@ledgerline.local', password: LOCAL_DEV_PASSWORD }, 'https://console.example');
-    const forwarded = new Request(request, { headers: new Headers([...request.headers, ['host', 'console.example'], ['x-forwarded-proto', 'https']]) });
+    const request = signInRequest(
+      { email: 'viewer@ledgerline.local', password: LOCAL_DEV_PASSWORD },
+      'https://console.example',
+    );
+    const forwarded = new Request(request, {
+      headers: new Headers([...request.headers, ['host', 'console.example'], ['x-forwarded-proto', 'https']]),
+    });
     const response = await signIn(forwarded);
     expect(response.headers.getSetCookie().every((c) => c.endsWith('; Secure') || c.includes('; Secure'))).toBe(true);
   });
 
   it('refuses a wrong password and an unknown user the same way, and never redirects off-site', async () => {
-    const wrong = await signIn(signInRequest({ email: 'operator@ledgerline.local', password: 'nope', next: '//evil.example' }));
+    const wrong = await signIn(
+      signInRequest({ email: 'operator@ledgerline.local', password: 'nope', next: '//evil.example' }),
+    );
     expect(wrong.status).toBe(303);
     expect(wrong.headers.get('location')).toBe('/sign-in?error=invalid');
     expect(wrong.headers.getSetCookie()).toEqual([]);
@@ -69,12 +81,16 @@ describe('local sign-in and sessions', () => {
   });
 
   it('refuses a sign-in posted from another origin (login CSRF)', async () => {
-    const response = await signIn(signInRequest({ email: 'admin@ledgerline.local', password: LOCAL_DEV_PASSWORD }, 'https://evil.example', true));
+    const response = await signIn(
+      signInRequest({ email: 'admin@ledgerline.local', password: LOCAL_DEV_PASSWORD }, 'https://evil.example', true),
+    );
     expect(response.status).toBe(403);
   });
 
   it('rejects a tampered or foreign-signed session cookie', async () => {
-    const response = await signIn(signInRequest({ email: 'viewer@ledgerline.local', password: LOCAL_DEV_PASSWORD }, TEST_ORIGIN, true));
+    const response = await signIn(
+      signInRequest({ email: 'viewer@ledgerline.local', password: LOCAL_DEV_PASSWORD }, TEST_ORIGIN, true),
+    );
     const cookie = cookieHeader(response);
     const token = /ll_session=([^;]+)/.exec(cookie)![1]!;
     const [h, p, s] = token.split('.');
@@ -84,11 +100,16 @@ describe('local sign-in and sessions', () => {
   });
 
   it('sign-out ends the session on the server, so the old cookie stops working', async () => {
-    const response = await signIn(signInRequest({ email: 'approver@ledgerline.local', password: LOCAL_DEV_PASSWORD }, TEST_ORIGIN, true));
+    const response = await signIn(
+      signInRequest({ email: 'approver@ledgerline.local', password: LOCAL_DEV_PASSWORD }, TEST_ORIGIN, true),
+    );
     const cookie = cookieHeader(response);
     const csrf = decodeURIComponent(/ll_csrf=([^;]+)/.exec(cookie)![1]!);
     const out = await signOut(
-      new Request(`${TEST_ORIGIN}/api/auth/sign-out`, { method: 'POST', headers: { cookie, origin: TEST_ORIGIN, host: '127.0.0.1:3000', [CSRF_HEADER]: csrf } }),
+      new Request(`${TEST_ORIGIN}/api/auth/sign-out`, {
+        method: 'POST',
+        headers: { cookie, origin: TEST_ORIGIN, host: '127.0.0.1:3000', [CSRF_HEADER]: csrf },
+      }),
     );
     expect(out.status).toBe(200);
     expect(await getCaller(new Request(`${TEST_ORIGIN}/`, { headers: { cookie } }))).toBeNull();
@@ -105,7 +126,10 @@ describe('the route wrapper on mutating requests', () => {
   const handler = route({ permission: 'queue.redrive' }, () => Promise.resolve({ done: true }));
 
   it('accepts the console origin with the session CSRF token', async () => {
-    const response = await handler(await testRequest('/api/x', { body: {}, caller: seededCaller('operator') }), routeContext());
+    const response = await handler(
+      await testRequest('/api/x', { body: {}, caller: seededCaller('operator') }),
+      routeContext(),
+    );
     expect(response.status).toBe(200);
   });
 
@@ -116,13 +140,18 @@ describe('the route wrapper on mutating requests', () => {
     ['another session CSRF token', { csrf: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, 403, CSRF_HEADER],
     ['a malformed Idempotency-Key', { idempotencyKey: 'x' }, 422, 'Idempotency-Key'],
   ] as const)('refuses %s with the field named', async (_label, opts, status, field) => {
-    const response = await handler(await testRequest('/api/x', { body: {}, caller: seededCaller('operator'), ...opts }), routeContext());
+    const response = await handler(
+      await testRequest('/api/x', { body: {}, caller: seededCaller('operator'), ...opts }),
+      routeContext(),
+    );
     expect(response.status).toBe(status);
     expect(((await response.json()) as { error: { field: string } }).error.field).toBe(field);
   });
 
   it('answers 401 without a session and 403 for a role without the permission', async () => {
     expect((await handler(await testRequest('/api/x', { body: {} }), routeContext())).status).toBe(401);
-    expect((await handler(await testRequest('/api/x', { body: {}, caller: seededCaller('viewer') }), routeContext())).status).toBe(403);
+    expect(
+      (await handler(await testRequest('/api/x', { body: {}, caller: seededCaller('viewer') }), routeContext())).status,
+    ).toBe(403);
   });
 });

@@ -60,7 +60,10 @@ export function csrfValid(session: Session, presented: string | null | undefined
 }
 
 /** Opens a local session: the Set-Cookie values (session: HttpOnly; CSRF: readable). */
-export async function openLocalSession(caller: Caller, secure: boolean): Promise<{ setCookies: string[]; session: Session }> {
+export async function openLocalSession(
+  caller: Caller,
+  secure: boolean,
+): Promise<{ setCookies: string[]; session: Session }> {
   const config = authConfig();
   const sid = randomUUID();
   const now = Date.now();
@@ -72,7 +75,11 @@ export async function openLocalSession(caller: Caller, secure: boolean): Promise
     session: { caller, sid },
     setCookies: [
       serializeCookie(SESSION_COOKIE, token, { httpOnly: true, secure, maxAgeSeconds: SESSION_TTL_SECONDS }),
-      serializeCookie(CSRF_COOKIE, csrfTokenFor(config.secret, sid), { httpOnly: false, secure, maxAgeSeconds: SESSION_TTL_SECONDS }),
+      serializeCookie(CSRF_COOKIE, csrfTokenFor(config.secret, sid), {
+        httpOnly: false,
+        secure,
+        maxAgeSeconds: SESSION_TTL_SECONDS,
+      }),
     ],
   };
 }

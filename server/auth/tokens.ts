@@ -32,8 +32,19 @@ export async function verifySession(secret: Uint8Array, token: string): Promise<
   try {
     const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
     const role = roleSchema.safeParse(payload.role);
-    if (!payload.sub || typeof payload.sid !== 'string' || typeof payload.name !== 'string' || !role.success || !payload.exp) return null;
-    return { caller: { id: payload.sub, name: payload.name, role: role.data }, sid: payload.sid, expiresAt: payload.exp };
+    if (
+      !payload.sub ||
+      typeof payload.sid !== 'string' ||
+      typeof payload.name !== 'string' ||
+      !role.success ||
+      !payload.exp
+    )
+      return null;
+    return {
+      caller: { id: payload.sub, name: payload.name, role: role.data },
+      sid: payload.sid,
+      expiresAt: payload.exp,
+    };
   } catch {
     return null;
   }

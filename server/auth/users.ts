@@ -34,10 +34,19 @@ export function seedLocalUsers(db: ConsoleDb): Promise<void> {
   let done = seeding.get(db);
   if (!done) {
     done = (async () => {
-      const existing = new Set(db.prepare<[], { id: string }>('SELECT id FROM users').all().map((u) => u.id));
+      const existing = new Set(
+        db
+          .prepare<[], { id: string }>('SELECT id FROM users')
+          .all()
+          .map((u) => u.id),
+      );
       const missing = seededUsers.filter((u) => !existing.has(u.id));
-      const rows = await Promise.all(missing.map(async (u) => ({ ...u, hash: await hashPassword(LOCAL_DEV_PASSWORD) })));
-      const insert = db.prepare('INSERT OR IGNORE INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      const rows = await Promise.all(
+        missing.map(async (u) => ({ ...u, hash: await hashPassword(LOCAL_DEV_PASSWORD) })),
+      );
+      const insert = db.prepare(
+        'INSERT OR IGNORE INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      );
       db.transaction(() => {
         for (const u of rows) insert.run(u.id, u.email, u.name, u.role, u.hash, Date.now());
       })();
@@ -59,6 +68,8 @@ export async function authenticateLocal(db: ConsoleDb, email: string, password: 
 }
 
 export function findLocalUser(db: ConsoleDb, id: string): Caller | null {
-  const row = db.prepare<[string], UserRow>('SELECT id, email, name, role, password_hash FROM users WHERE id = ?').get(id);
+  const row = db
+    .prepare<[string], UserRow>('SELECT id, email, name, role, password_hash FROM users WHERE id = ?')
+    .get(id);
   return row ? { id: row.id, name: row.name, role: row.role } : null;
 }

@@ -70,7 +70,9 @@ export function toErrorResponse(error: unknown, requestId: string): Response {
     return json(error.status, { error: { code: error.code, message: error.message, field: error.field, requestId } });
   }
   if (error instanceof PlatformError) {
-    const headers: Record<string, string> = error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    const headers: Record<string, string> = error.retryAfterSeconds
+      ? { 'retry-after': String(error.retryAfterSeconds) }
+      : {};
     return json(
       platformStatus[error.code],
       { error: { code: error.code, message: error.message, field: error.field, requestId } },
@@ -79,11 +81,23 @@ export function toErrorResponse(error: unknown, requestId: string): Response {
   }
   const name = error instanceof Error ? error.name : '';
   if (/Throttl|TooManyRequests|RequestLimitExceeded/.test(name)) {
-    return json(429, { error: { code: 'Throttled', message: 'The platform is throttling requests; retry shortly', requestId } }, { 'retry-after': '2' });
+    return json(
+      429,
+      { error: { code: 'Throttled', message: 'The platform is throttling requests; retry shortly', requestId } },
+      { 'retry-after': '2' },
+    );
   }
   if (/AccessDenied|UnauthorizedOperation|NotAuthorized/.test(name)) {
-    return json(403, { error: { code: 'Forbidden', message: 'The platform denied this action for your role', requestId } });
+    return json(403, {
+      error: { code: 'Forbidden', message: 'The platform denied this action for your role', requestId },
+    });
   }
-  console.error(JSON.stringify({ level: 'error', requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      requestId,
+      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    }),
+  );
   return json(500, { error: { code: 'Internal', message: `Something went wrong (request ${requestId})`, requestId } });
 }

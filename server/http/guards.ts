@@ -36,7 +36,12 @@ export function idempotencyKeyOf(request: Request): string | null {
   const key = request.headers.get(IDEMPOTENCY_HEADER);
   if (key === null) return null;
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new HttpError(422, 'InvalidInput', 'Idempotency-Key: must be 8-128 characters of A-Z a-z 0-9 . _ : -', 'Idempotency-Key');
+    throw new HttpError(
+      422,
+      'InvalidInput',
+      'Idempotency-Key: must be 8-128 characters of A-Z a-z 0-9 . _ : -',
+      'Idempotency-Key',
+    );
   }
   return key;
 }

@@ -48,10 +48,15 @@ describe('API response headers without the page proxy', () => {
   });
 
   it('marks every error answer (401, 403, 4xx from the handler, 500) no-store and nosniff', async () => {
-    const failing = route({ permission: 'queue.redrive' }, () => Promise.reject(new HttpError(409, 'Conflict', 'queueId: busy', 'queueId')));
+    const failing = route({ permission: 'queue.redrive' }, () =>
+      Promise.reject(new HttpError(409, 'Conflict', 'queueId: busy', 'queueId')),
+    );
     const crashing = route({ permission: 'platform.read' }, () => Promise.reject(new Error('boom')));
     const unauthenticated = await failing(await testRequest('/api/x', { body: {} }), routeContext());
-    const forbidden = await failing(await testRequest('/api/x', { body: {}, caller: seededCaller('viewer') }), routeContext());
+    const forbidden = await failing(
+      await testRequest('/api/x', { body: {}, caller: seededCaller('viewer') }),
+      routeContext(),
+    );
     const conflict = await failing(await testRequest('/api/x', { body: {}, caller }), routeContext());
     const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const internal = await crashing(await testRequest('/api/x', { caller }), routeContext());

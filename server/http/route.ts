@@ -62,7 +62,12 @@ export function route<S extends z.ZodType = z.ZodUndefined>(
       if (!session) throw new HttpError(401, 'Unauthenticated', 'Sign in to use the console');
       const { caller } = session;
       if (mutating && !csrfValid(session, request.headers.get(CSRF_HEADER))) {
-        throw new HttpError(403, 'CsrfTokenInvalid', `${CSRF_HEADER}: missing or not this session's CSRF token`, CSRF_HEADER);
+        throw new HttpError(
+          403,
+          'CsrfTokenInvalid',
+          `${CSRF_HEADER}: missing or not this session's CSRF token`,
+          CSRF_HEADER,
+        );
       }
       if (!can(caller.role, options.permission)) {
         throw new HttpError(403, 'Forbidden', `Your role (${caller.role}) does not allow ${options.permission}`);

@@ -8,7 +8,24 @@ export function listAudit(ctx: OpsContext, filter: AuditQuery): AuditPage {
 }
 
 const MAX_EXPORT = 50_000;
-const columns: (keyof AuditEntry)[] = ['seq', 'at', 'requestId', 'actorId', 'actorName', 'role', 'action', 'outcome', 'target', 'reason', 'ticket', 'approvalId', 'idempotencyKey', 'inputs', 'result', 'hash'];
+const columns: (keyof AuditEntry)[] = [
+  'seq',
+  'at',
+  'requestId',
+  'actorId',
+  'actorName',
+  'role',
+  'action',
+  'outcome',
+  'target',
+  'reason',
+  'ticket',
+  'approvalId',
+  'idempotencyKey',
+  'inputs',
+  'result',
+  'hash',
+];
 
 /** Every entry matching the filter (newest first, at most 50,000), paging through the store. */
 export function exportAudit(ctx: OpsContext, filter: AuditQuery): AuditEntry[] {

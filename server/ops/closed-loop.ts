@@ -43,7 +43,16 @@ export async function checkRedrive(ctx: OpsContext, caller: Caller, id: string):
         at: new Date(ctx.now()).toISOString(),
       };
       ctx.audit.append(
-        { requestId: `closed-loop-${id}`, actor: { id: 'system:closed-loop', name: 'Closed loop', role: caller.role }, action: 'redrive.pause', outcome: 'paused', target: `redrive:${id}`, reason: pause.reason, inputs: { id, startedBy: caller.id }, result: pause },
+        {
+          requestId: `closed-loop-${id}`,
+          actor: { id: 'system:closed-loop', name: 'Closed loop', role: caller.role },
+          action: 'redrive.pause',
+          outcome: 'paused',
+          target: `redrive:${id}`,
+          reason: pause.reason,
+          inputs: { id, startedBy: caller.id },
+          result: pause,
+        },
         ctx.now(),
       );
       return { task, pause };
@@ -67,7 +76,14 @@ export function watchRedrive(ctx: OpsContext, caller: Caller, id: string): void 
         if (!s || s.task.status !== 'RUNNING' || Date.now() - started > WATCH_MAX_MS) stop();
       })
       .catch((error: unknown) => {
-        console.error(JSON.stringify({ level: 'error', event: 'closed_loop_check_failed', redrive: id, error: error instanceof Error ? error.message : String(error) }));
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            event: 'closed_loop_check_failed',
+            redrive: id,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
         stop();
       });
   }, WATCH_INTERVAL_MS);

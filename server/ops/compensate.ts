@@ -14,7 +14,12 @@ export interface CompensationResult {
   reconciliation: LedgerSummary;
 }
 
-export function previewCompensation(ctx: OpsContext, caller: Caller, sagaId: string, mode: 'compensate' | 'resume'): Promise<CompensationPreview> {
+export function previewCompensation(
+  ctx: OpsContext,
+  caller: Caller,
+  sagaId: string,
+  mode: 'compensate' | 'resume',
+): Promise<CompensationPreview> {
   return ctx.platform.previewCompensation(caller, { sagaId, mode });
 }
 
@@ -31,11 +36,29 @@ export function requestCompensation(
     const action = req.mode === 'resume' ? 'saga.resume' : 'saga.compensate';
     const input = { sagaId, mode: req.mode, reason: req.reason };
     if (compensationNeedsApproval(ctx.policy)) {
-      return requestApproval(ctx, caller, meta, { action, target: `saga:${sagaId}`, input, preview, reason: req.reason, ticket: req.ticket });
+      return requestApproval(ctx, caller, meta, {
+        action,
+        target: `saga:${sagaId}`,
+        input,
+        preview,
+        reason: req.reason,
+        ticket: req.ticket,
+      });
     }
     const result = await executeCompensation(ctx, caller, input);
     const entry = ctx.audit.append(
-      { requestId: meta.requestId, actor: caller, action, outcome: 'succeeded', target: `saga:${sagaId}`, reason: req.reason, ticket: req.ticket, idempotencyKey: meta.idempotencyKey, inputs: input, result: { status: result.saga.status, balanced: result.reconciliation.balanced } },
+      {
+        requestId: meta.requestId,
+        actor: caller,
+        action,
+        outcome: 'succeeded',
+        target: `saga:${sagaId}`,
+        reason: req.reason,
+        ticket: req.ticket,
+        idempotencyKey: meta.idempotencyKey,
+        inputs: input,
+        result: { status: result.saga.status, balanced: result.reconciliation.balanced },
+      },
       ctx.now(),
     );
     return { status: 'started', result, auditSeq: entry.seq };
@@ -52,7 +75,11 @@ export async function executeCompensation(
   return { saga, reconciliation };
 }
 
-export async function reconciliation(ctx: OpsContext, caller: Caller, sagaId: string): Promise<CompensationResult | null> {
+export async function reconciliation(
+  ctx: OpsContext,
+  caller: Caller,
+  sagaId: string,
+): Promise<CompensationResult | null> {
   const saga = await ctx.platform.getSaga(caller, sagaId);
   if (!saga) return null;
   return { saga, reconciliation: await ctx.platform.getLedgerSummary(caller) };

@@ -26,7 +26,12 @@ export interface RequestMeta {
   idempotencyKey: string | null;
 }
 
-export function createOpsContext(platform: Platform, dataDir: string, stage: Stage, now: () => number = Date.now): OpsContext {
+export function createOpsContext(
+  platform: Platform,
+  dataDir: string,
+  stage: Stage,
+  now: () => number = Date.now,
+): OpsContext {
   const db = consoleDb(dataDir);
   return {
     platform,

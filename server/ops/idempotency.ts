@@ -8,13 +8,22 @@ import type { OpsContext, RequestMeta } from './context';
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
   }
   return value;
 }
 
 export function fingerprint(action: string, input: unknown): string {
-  return createHash('sha256').update(action).update('\n').update(JSON.stringify(canonical(input))).digest('hex');
+  return createHash('sha256')
+    .update(action)
+    .update('\n')
+    .update(JSON.stringify(canonical(input)))
+    .digest('hex');
 }
 
 /**
@@ -36,10 +45,18 @@ export async function withIdempotency<T>(
   const claim = ctx.idempotency.claim(caller.id, key, action, fingerprint(action, input), ctx.now());
   if (claim.state === 'done') return claim.response as T;
   if (claim.state === 'in_progress') {
-    throw new PlatformError('Conflict', 'Idempotency-Key: the first request with this key is still running', 'Idempotency-Key');
+    throw new PlatformError(
+      'Conflict',
+      'Idempotency-Key: the first request with this key is still running',
+      'Idempotency-Key',
+    );
   }
   if (claim.state === 'mismatch') {
-    throw new PlatformError('Invalid', `Idempotency-Key: already used for a different ${claim.action} request; use a new key for new inputs`, 'Idempotency-Key');
+    throw new PlatformError(
+      'Invalid',
+      `Idempotency-Key: already used for a different ${claim.action} request; use a new key for new inputs`,
+      'Idempotency-Key',
+    );
   }
   try {
     const result = await run();

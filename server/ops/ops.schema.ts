@@ -17,11 +17,15 @@ export const ticketSchema = z
   .trim()
   .regex(/^[A-Za-z][A-Za-z0-9]{1,15}-\d{1,10}$/, 'ticket: a ticket reference like INC-1234');
 
-export const redriveRequest = startRedriveInput.extend({ reason: reasonSchema, ticket: ticketSchema.optional() }).strict();
+export const redriveRequest = startRedriveInput
+  .extend({ reason: reasonSchema, ticket: ticketSchema.optional() })
+  .strict();
 export type RedriveRequest = z.infer<typeof redriveRequest>;
 
 export const replayPreviewRequest = previewReplayInput.strict();
-export const replayRequest = startReplayInput.extend({ reason: reasonSchema, ticket: ticketSchema.optional() }).strict();
+export const replayRequest = startReplayInput
+  .extend({ reason: reasonSchema, ticket: ticketSchema.optional() })
+  .strict();
 export type ReplayRequest = z.infer<typeof replayRequest>;
 
 export const compensationPreviewRequest = compensateInput.pick({ mode: true }).strict();

@@ -31,19 +31,38 @@ export interface ReplayPreviewResult {
 
 const iso = (t: number) => new Date(t).toISOString();
 
-async function archiveAndBounds(ctx: OpsContext, caller: Caller, input: PreviewReplayInput): Promise<{ archive: Archive; bounds: ReplayBounds }> {
+async function archiveAndBounds(
+  ctx: OpsContext,
+  caller: Caller,
+  input: PreviewReplayInput,
+): Promise<{ archive: Archive; bounds: ReplayBounds }> {
   const archive = (await ctx.platform.listArchives(caller)).find((a) => a.name === input.archive);
-  if (!archive) throw new PlatformError('Invalid', `archive: unknown archive ${JSON.stringify(input.archive)}`, 'archive');
+  if (!archive)
+    throw new PlatformError('Invalid', `archive: unknown archive ${JSON.stringify(input.archive)}`, 'archive');
   const now = ctx.now();
   const earliest = now - archive.retentionDays * 86_400_000;
   const latest = now - archive.ingestionLagSeconds * 1000;
-  const bounds = { earliest: iso(earliest), latest: iso(latest), idempotencyHorizon: iso(now - IDEMPOTENCY_TTL_HOURS * 3_600_000), ingestionLagSeconds: archive.ingestionLagSeconds };
+  const bounds = {
+    earliest: iso(earliest),
+    latest: iso(latest),
+    idempotencyHorizon: iso(now - IDEMPOTENCY_TTL_HOURS * 3_600_000),
+    ingestionLagSeconds: archive.ingestionLagSeconds,
+  };
   const start = Date.parse(input.window.start);
   const end = Date.parse(input.window.end);
-  if (start < earliest) throw new PlatformError('Invalid', `window.start: before the archive's ${archive.retentionDays}-day retention (earliest ${bounds.earliest})`, 'window.start');
+  if (start < earliest)
+    throw new PlatformError(
+      'Invalid',
+      `window.start: before the archive's ${archive.retentionDays}-day retention (earliest ${bounds.earliest})`,
+      'window.start',
+    );
   // One minute of tolerance for the client's clock between computing a preset and sending it.
   if (end > latest + 60_000) {
-    throw new PlatformError('Invalid', `window.end: after ${bounds.latest}; the archive ingests with up to ${Math.round(archive.ingestionLagSeconds / 60)} min lag`, 'window.end');
+    throw new PlatformError(
+      'Invalid',
+      `window.end: after ${bounds.latest}; the archive ingests with up to ${Math.round(archive.ingestionLagSeconds / 60)} min lag`,
+      'window.end',
+    );
   }
   return { archive, bounds };
 }
@@ -54,13 +73,22 @@ function gate(input: PreviewReplayInput, bounds: ReplayBounds): string | null {
     : null;
 }
 
-export async function previewReplay(ctx: OpsContext, caller: Caller, input: PreviewReplayInput): Promise<ReplayPreviewResult> {
+export async function previewReplay(
+  ctx: OpsContext,
+  caller: Caller,
+  input: PreviewReplayInput,
+): Promise<ReplayPreviewResult> {
   const { bounds } = await archiveAndBounds(ctx, caller, input);
   const preview = await ctx.platform.previewReplay(caller, input);
   return { preview, bounds, refusal: gate(input, bounds), needsApproval: replayNeedsApproval(ctx.policy) };
 }
 
-export function startReplay(ctx: OpsContext, caller: Caller, req: ReplayRequest, meta: RequestMeta): Promise<ActionOutcome<Replay>> {
+export function startReplay(
+  ctx: OpsContext,
+  caller: Caller,
+  req: ReplayRequest,
+  meta: RequestMeta,
+): Promise<ActionOutcome<Replay>> {
   return withIdempotency(ctx, caller, meta, 'replay.start', req, async () => {
     const input = { archive: req.archive, window: req.window, pattern: req.pattern, name: req.name };
     const { bounds } = await archiveAndBounds(ctx, caller, input);
@@ -73,25 +101,56 @@ export function startReplay(ctx: OpsContext, caller: Caller, req: ReplayRequest,
         action: 'replay.start',
         target,
         input,
-        preview: { count: preview.count, sampleAlreadyApplied: preview.sampleAlreadyApplied, sampleSize: preview.sample.length },
+        preview: {
+          count: preview.count,
+          sampleAlreadyApplied: preview.sampleAlreadyApplied,
+          sampleSize: preview.sample.length,
+        },
         reason: req.reason,
         ticket: req.ticket,
       });
     }
     const replay = await ctx.platform.startReplay(caller, input);
     const entry = ctx.audit.append(
-      { requestId: meta.requestId, actor: caller, action: 'replay.start', outcome: 'started', target, reason: req.reason, ticket: req.ticket, idempotencyKey: meta.idempotencyKey, inputs: input, result: { name: replay.name } },
+      {
+        requestId: meta.requestId,
+        actor: caller,
+        action: 'replay.start',
+        outcome: 'started',
+        target,
+        reason: req.reason,
+        ticket: req.ticket,
+        idempotencyKey: meta.idempotencyKey,
+        inputs: input,
+        result: { name: replay.name },
+      },
       ctx.now(),
     );
     return { status: 'started', result: replay, auditSeq: entry.seq };
   });
 }
 
-export function cancelReplay(ctx: OpsContext, caller: Caller, name: string, reason: string, meta: RequestMeta): Promise<Replay> {
+export function cancelReplay(
+  ctx: OpsContext,
+  caller: Caller,
+  name: string,
+  reason: string,
+  meta: RequestMeta,
+): Promise<Replay> {
   return withIdempotency(ctx, caller, meta, 'replay.cancel', { name, reason }, async () => {
     const replay = await ctx.platform.cancelReplay(caller, name);
     ctx.audit.append(
-      { requestId: meta.requestId, actor: caller, action: 'replay.cancel', outcome: 'cancelled', target: `archive:${replay.archive}`, reason, idempotencyKey: meta.idempotencyKey, inputs: { name }, result: { eventsReplayed: replay.eventsReplayed } },
+      {
+        requestId: meta.requestId,
+        actor: caller,
+        action: 'replay.cancel',
+        outcome: 'cancelled',
+        target: `archive:${replay.archive}`,
+        reason,
+        idempotencyKey: meta.idempotencyKey,
+        inputs: { name },
+        result: { eventsReplayed: replay.eventsReplayed },
+      },
       ctx.now(),
     );
     return replay;

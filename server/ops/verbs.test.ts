@@ -20,7 +20,14 @@ let ctx: OpsContext;
 
 beforeAll(async () => {
   dataDir = tempDataDir('verbs');
-  engine = new Engine({ dataDir, seed: true, traffic: { rate: 0 }, retryTimeScale: 0.001, failureRetryDelayMs: 0, log: () => undefined });
+  engine = new Engine({
+    dataDir,
+    seed: true,
+    traffic: { rate: 0 },
+    retryTimeScale: 0.001,
+    failureRetryDelayMs: 0,
+    log: () => undefined,
+  });
   await engine.start();
   ctx = createOpsContext(createLocalPlatform({ dataDir }), dataDir, 'local');
 }, 120_000);
@@ -32,34 +39,62 @@ afterAll(() => {
 
 describe('write verbs', () => {
   it('starts one replay for a double click with the same Idempotency-Key, and answers both the same', async () => {
-    const req = { archive: NAMES.archiveName, window: { start: new Date(Date.now() - 3_600_000).toISOString(), end: new Date().toISOString() }, reason: 'reprocess after fix' };
-    const [a, b] = await Promise.all([startReplay(ctx, operator, req, meta('double-click-1')), startReplay(ctx, operator, req, meta('double-click-1')).catch((e: Error) => e)]);
+    const req = {
+      archive: NAMES.archiveName,
+      window: { start: new Date(Date.now() - 3_600_000).toISOString(), end: new Date().toISOString() },
+      reason: 'reprocess after fix',
+    };
+    const [a, b] = await Promise.all([
+      startReplay(ctx, operator, req, meta('double-click-1')),
+      startReplay(ctx, operator, req, meta('double-click-1')).catch((e: Error) => e),
+    ]);
     const again = await startReplay(ctx, operator, req, meta('double-click-1'));
     expect(a.status).toBe('started');
     expect(again).toEqual(a);
-    expect(b instanceof Error ? b.message : b).toEqual(b instanceof Error ? expect.stringContaining('still running') : a);
+    expect(b instanceof Error ? b.message : b).toEqual(
+      b instanceof Error ? expect.stringContaining('still running') : a,
+    );
     const replays = (await ctx.platform.listReplays(operator, {})).items.filter((r) => r.startedBy === operator.id);
     expect(replays).toHaveLength(1);
   });
 
   it('runs a compensation only after a second person approves it, and the ledger stays balanced', async () => {
     const saga = (await ctx.platform.listSagas(operator, { status: 'SUCCEEDED', limit: 1 })).items[0]!;
-    const requested = await requestCompensation(ctx, operator, saga.id, { mode: 'compensate', reason: 'customer refund', ticket: 'INC-42' }, meta());
+    const requested = await requestCompensation(
+      ctx,
+      operator,
+      saga.id,
+      { mode: 'compensate', reason: 'customer refund', ticket: 'INC-42' },
+      meta(),
+    );
     expect(requested.status).toBe('pending_approval');
     expect((await ctx.platform.getSaga(operator, saga.id))!.status).toBe('SUCCEEDED');
     const id = requested.status === 'pending_approval' ? requested.approvalId : '';
-    await expect(decideApproval(ctx, operator, id, { decision: 'approve' }, meta())).rejects.toThrow(/permission|second person/);
+    await expect(decideApproval(ctx, operator, id, { decision: 'approve' }, meta())).rejects.toThrow(
+      /permission|second person/,
+    );
     const decided = await decideApproval(ctx, approver, id, { decision: 'approve' }, meta());
     expect(decided.status).toBe('EXECUTED');
     await tickUntil(engine, async () => (await ctx.platform.getSaga(operator, saga.id))!.status === 'COMPENSATED');
     expect((await ctx.platform.getLedgerSummary(operator)).balanced).toBe(true);
-    const trail = ctx.audit.list({ q: `saga:${saga.id}`, limit: 10 }).items.map((e) => `${e.action}/${e.outcome}/${e.actorId}`);
-    expect(trail).toEqual([`saga.compensate/succeeded/${operator.id}`, `approval.approve/approved/${approver.id}`, `saga.compensate/requested/${operator.id}`]);
+    const trail = ctx.audit
+      .list({ q: `saga:${saga.id}`, limit: 10 })
+      .items.map((e) => `${e.action}/${e.outcome}/${e.actorId}`);
+    expect(trail).toEqual([
+      `saga.compensate/succeeded/${operator.id}`,
+      `approval.approve/approved/${approver.id}`,
+      `saga.compensate/requested/${operator.id}`,
+    ]);
   });
 
   it('asks for approval above the redrive size threshold instead of starting', async () => {
     const small = { ...ctx, policy: { ...ctx.policy, redriveApprovalThreshold: 0 } };
-    const outcome = await startRedrive(small, operator, { queueId: 'processing', reason: 'big redrive', ticket: 'INC-5' }, meta());
+    const outcome = await startRedrive(
+      small,
+      operator,
+      { queueId: 'processing', reason: 'big redrive', ticket: 'INC-5' },
+      meta(),
+    );
     expect(outcome.status).toBe('pending_approval');
     expect((await ctx.platform.listRedrives(operator, { queueId: 'processing' })).items).toHaveLength(0);
   });

@@ -3,7 +3,14 @@
  * The console's route handlers parse requests with these before calling server/ops.
  */
 import { z } from 'zod';
-import { alarmStateSchema, eventPatternFilterSchema, isoTime, pageLimit, sagaStatusSchema, timeWindowSchema } from './platform.schema';
+import {
+  alarmStateSchema,
+  eventPatternFilterSchema,
+  isoTime,
+  pageLimit,
+  sagaStatusSchema,
+  timeWindowSchema,
+} from './platform.schema';
 
 /** SQS StartMessageMoveTask allows at most 500 messages/s. */
 export const MAX_REDRIVE_RATE = 500;
@@ -66,7 +73,10 @@ export type PreviewReplayInput = z.infer<typeof previewReplayInput>;
 
 export const startReplayInput = previewReplayInput.extend({
   /** Replay name; generated when absent. EventBridge: [.\-_A-Za-z0-9]+, ≤ 64. */
-  name: z.string().regex(/^[.\-_A-Za-z0-9]{1,64}$/).optional(),
+  name: z
+    .string()
+    .regex(/^[.\-_A-Za-z0-9]{1,64}$/)
+    .optional(),
 });
 export type StartReplayInput = z.infer<typeof startReplayInput>;
 

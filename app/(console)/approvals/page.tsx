@@ -20,13 +20,25 @@ export default async function ApprovalsPage() {
   const mayDecide = can(caller.role, 'approval.decide');
   return (
     <>
-      <PageHeader title="Approvals" description="Guarded actions wait here for a second person. The requester can never approve their own request." />
-      {items.length === 0 ? <p className="rounded border border-dashed border-border p-6 text-center text-sm text-fg-muted">No approval requests.</p> : null}
+      <PageHeader
+        title="Approvals"
+        description="Guarded actions wait here for a second person. The requester can never approve their own request."
+      />
+      {items.length === 0 ? (
+        <p className="rounded border border-dashed border-border p-6 text-center text-sm text-fg-muted">
+          No approval requests.
+        </p>
+      ) : null}
       <ul className="flex flex-col gap-3">
         {items.map((a) => (
-          <li key={a.id} aria-label={`Approval ${a.id}`} className="rounded border border-border bg-surface-raised p-4 text-sm">
+          <li
+            key={a.id}
+            aria-label={`Approval ${a.id}`}
+            className="rounded border border-border bg-surface-raised p-4 text-sm"
+          >
             <p className="font-semibold">
-              {a.action} · {a.target} <span className="ml-2 rounded bg-border/50 px-1.5 py-0.5 text-xs">{a.status}</span>
+              {a.action} · {a.target}{' '}
+              <span className="ml-2 rounded bg-border/50 px-1.5 py-0.5 text-xs">{a.status}</span>
             </p>
             <p className="mt-1">
               Requested by {a.requestedByName} ({a.requestedRole}) at {utc(a.requestedAt)} · expires {utc(a.expiresAt)}
@@ -34,14 +46,29 @@ export default async function ApprovalsPage() {
             <p className="mt-1">
               Reason: {a.reason} · Ticket: {a.ticket}
             </p>
-            {a.preview ? <pre tabIndex={0} aria-label={`Preview of ${a.action}, as the requester saw it`} className="mt-2 max-h-48 overflow-auto rounded bg-surface p-2 text-xs">{JSON.stringify(JSON.parse(a.preview), null, 2)}</pre> : null}
-            {a.decidedByName ? <p className="mt-1">Decided by {a.decidedByName}{a.decisionComment ? `: ${a.decisionComment}` : ''}</p> : null}
+            {a.preview ? (
+              <pre
+                tabIndex={0}
+                aria-label={`Preview of ${a.action}, as the requester saw it`}
+                className="mt-2 max-h-48 overflow-auto rounded bg-surface p-2 text-xs"
+              >
+                {JSON.stringify(JSON.parse(a.preview), null, 2)}
+              </pre>
+            ) : null}
+            {a.decidedByName ? (
+              <p className="mt-1">
+                Decided by {a.decidedByName}
+                {a.decisionComment ? `: ${a.decisionComment}` : ''}
+              </p>
+            ) : null}
             {a.status === 'PENDING' && mayDecide && a.requestedBy !== caller.id ? (
               <div className="mt-3">
                 <ApprovalDecision id={a.id} />
               </div>
             ) : null}
-            {a.status === 'PENDING' && a.requestedBy === caller.id ? <p className="mt-2 text-fg-muted">You requested this: another person must decide.</p> : null}
+            {a.status === 'PENDING' && a.requestedBy === caller.id ? (
+              <p className="mt-2 text-fg-muted">You requested this: another person must decide.</p>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -12,17 +12,29 @@ import { getOpsContext } from '@/server/ops/context';
 export const metadata: Metadata = { title: 'Audit' };
 export const dynamic = 'force-dynamic';
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const caller = await getCaller();
   if (!caller) redirect('/sign-in?next=/audit');
-  const raw = Object.fromEntries(Object.entries(await searchParams).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  const raw = Object.fromEntries(
+    Object.entries(await searchParams).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+  );
   const parsed = auditFilterSchema.safeParse(raw);
   const query = parsed.success ? Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'cursor')) : {};
-  const page = can(caller.role, 'audit.read') ? listAudit(await getOpsContext(), parsed.success ? parsed.data : auditFilterSchema.parse({})) : { items: [], nextCursor: null };
+  const page = can(caller.role, 'audit.read')
+    ? listAudit(await getOpsContext(), parsed.success ? parsed.data : auditFilterSchema.parse({}))
+    : { items: [], nextCursor: null };
   return (
     <>
       <PageHeader title="Audit" description="Every operator request, approval and outcome. Append-only." />
-      {parsed.success ? null : <p role="alert" className="mb-3 text-sm text-danger">{parsed.error.issues[0]?.path.join('.')}: {parsed.error.issues[0]?.message}</p>}
+      {parsed.success ? null : (
+        <p role="alert" className="mb-3 text-sm text-danger">
+          {parsed.error.issues[0]?.path.join('.')}: {parsed.error.issues[0]?.message}
+        </p>
+      )}
       <AuditFilter query={query} />
       <AuditTable page={page} query={query} canExport={can(caller.role, 'audit.export')} />
     </>

@@ -5,4 +5,6 @@ import { getOpsContext } from '@/server/ops/context';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'audit.read', schema: auditFilterSchema }, async ({ input }) => listAudit(await getOpsContext(), input));
+export const GET = route({ permission: 'audit.read', schema: auditFilterSchema }, async ({ input }) =>
+  listAudit(await getOpsContext(), input),
+);

@@ -12,7 +12,15 @@ export const affectedBy = {
   redrive: [queueKeys.all, redriveKeys.all, overviewKeys.all, alarmKeys.all, incidentKeys.all, auditKeys.all],
   replay: [replayKeys.all, overviewKeys.all, sagaKeys.all, queueKeys.all, auditKeys.all],
   compensation: [sagaKeys.all, overviewKeys.all, incidentKeys.all, approvalKeys.all, auditKeys.all],
-  approval: [approvalKeys.all, sagaKeys.all, replayKeys.all, redriveKeys.all, queueKeys.all, overviewKeys.all, auditKeys.all],
+  approval: [
+    approvalKeys.all,
+    sagaKeys.all,
+    replayKeys.all,
+    redriveKeys.all,
+    queueKeys.all,
+    overviewKeys.all,
+    auditKeys.all,
+  ],
 } satisfies Record<string, readonly QueryKey[]>;
 
 export function invalidate(client: QueryClient, keys: readonly QueryKey[]): Promise<void> {

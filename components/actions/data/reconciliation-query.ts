@@ -16,7 +16,8 @@ export function reconciliationQueryOptions(sagaId: string) {
   return queryOptions({
     queryKey: actionKeys.reconciliation(sagaId),
     queryFn: ({ signal }) => fetchReconciliation(sagaId, signal),
-    refetchInterval: (q) => (q.state.data && terminalSagaStates.includes(q.state.data.saga.status) ? false : pollMs.fast),
+    refetchInterval: (q) =>
+      q.state.data && terminalSagaStates.includes(q.state.data.saga.status) ? false : pollMs.fast,
   });
 }
 

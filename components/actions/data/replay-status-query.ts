@@ -17,7 +17,8 @@ export function replayStatusQueryOptions(name: string) {
   return queryOptions({
     queryKey: actionKeys.replayStatus(name),
     queryFn: ({ signal }) => fetchReplay(name, signal),
-    refetchInterval: (q) => (q.state.data && terminalReplayStates.includes(q.state.data.state) ? false : STATUS_POLL_MS),
+    refetchInterval: (q) =>
+      q.state.data && terminalReplayStates.includes(q.state.data.state) ? false : STATUS_POLL_MS,
     staleTime: 0,
   });
 }

@@ -11,6 +11,9 @@ describe('the client bundle’s zod-free replay window presets', () => {
     for (const preset of ['1h', '6h', '24h'] as const) {
       expect(presetWindow(preset, now, 300)).toEqual(serverPresetWindow(preset, now, 300));
     }
-    expect(presetWindow('24h', now, 300)).toEqual({ start: '2026-02-28T12:29:56.789Z', end: '2026-03-01T12:29:56.789Z' });
+    expect(presetWindow('24h', now, 300)).toEqual({
+      start: '2026-02-28T12:29:56.789Z',
+      end: '2026-03-01T12:29:56.789Z',
+    });
   });
 });

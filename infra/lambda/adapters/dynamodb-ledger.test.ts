@@ -3,13 +3,22 @@
  * conditions that make it happen at most once) and the mapping of DynamoDB's answers.
  */
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbLedgerStore } from './dynamodb-ledger';
 
 const doc = mockClient(DynamoDBDocumentClient);
-const ledger = new DynamoDbLedgerStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'ledger');
+const ledger = new DynamoDbLedgerStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+  'ledger',
+);
 const transfer = { fromAccount: 'a', toAccount: 'b', amount: 500, currency: 'EUR' };
 
 beforeEach(() => {
@@ -35,7 +44,11 @@ function netBalanceChange(list: Item[]): number {
 describe('DynamoDB ledger', () => {
   it('places a hold and reserves the funds in one transaction conditioned on availability', async () => {
     const r = await ledger.placeHold('tx-1', 'a', 500, 'EUR', 1);
-    expect(r).toEqual({ ok: true, hold: { transactionId: 'tx-1', account: 'a', amount: 500, currency: 'EUR', state: 'HELD' }, alreadyDone: false });
+    expect(r).toEqual({
+      ok: true,
+      hold: { transactionId: 'tx-1', account: 'a', amount: 500, currency: 'EUR', state: 'HELD' },
+      alreadyDone: false,
+    });
     const [put, update] = items();
     expect(put!.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
     // The console's ledger summary (server/platform/aws/layout.ts) reads holds at HOLD#<tx> / HOLD.
@@ -51,7 +64,9 @@ describe('DynamoDB ledger', () => {
   });
 
   it('returns the existing hold without writing when the step runs again', async () => {
-    doc.on(GetCommand, { Key: { pk: 'HOLD#tx-3', sk: 'HOLD' } }).resolves({ Item: { account: 'a', amount: 500, currency: 'EUR', state: 'HELD' } });
+    doc
+      .on(GetCommand, { Key: { pk: 'HOLD#tx-3', sk: 'HOLD' } })
+      .resolves({ Item: { account: 'a', amount: 500, currency: 'EUR', state: 'HELD' } });
     const r = await ledger.placeHold('tx-3', 'a', 500, 'EUR', 1);
     expect(r).toMatchObject({ ok: true, alreadyDone: true });
     expect(doc.commandCalls(TransactWriteCommand)).toHaveLength(0);
@@ -68,7 +83,9 @@ describe('DynamoDB ledger', () => {
   });
 
   it('reverses a post with the opposite movement, also conserving money', async () => {
-    doc.on(GetCommand, { Key: { pk: 'TX#tx-5', sk: 'JOURNAL#POST' } }).resolves({ Item: { debitAccount: 'a', creditAccount: 'b', amount: 500, currency: 'EUR', postedAt: 2 } });
+    doc
+      .on(GetCommand, { Key: { pk: 'TX#tx-5', sk: 'JOURNAL#POST' } })
+      .resolves({ Item: { debitAccount: 'a', creditAccount: 'b', amount: 500, currency: 'EUR', postedAt: 2 } });
     const r = await ledger.reverse('tx-5', 3);
     expect(r?.entry).toMatchObject({ kind: 'REVERSE', debitAccount: 'b', creditAccount: 'a', amount: 500 });
     expect(netBalanceChange(items())).toBe(0);
@@ -82,7 +99,12 @@ describe('DynamoDB ledger', () => {
 
   it('records a settlement once and returns the first one on a retry', async () => {
     doc.on(PutCommand).rejects(Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' }));
-    doc.on(GetCommand, { Key: { pk: 'TX#tx-7', sk: 'SETTLEMENT' } }).resolves({ Item: { reference: 'stl-tx-7', state: 'SETTLED' } });
-    expect(await ledger.recordSettlement('tx-7', 'stl-tx-7', 4)).toEqual({ settlement: { transactionId: 'tx-7', reference: 'stl-tx-7', state: 'SETTLED' }, alreadyDone: true });
+    doc
+      .on(GetCommand, { Key: { pk: 'TX#tx-7', sk: 'SETTLEMENT' } })
+      .resolves({ Item: { reference: 'stl-tx-7', state: 'SETTLED' } });
+    expect(await ledger.recordSettlement('tx-7', 'stl-tx-7', 4)).toEqual({
+      settlement: { transactionId: 'tx-7', reference: 'stl-tx-7', state: 'SETTLED' },
+      alreadyDone: true,
+    });
   });
 });

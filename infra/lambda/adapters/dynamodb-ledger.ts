@@ -13,10 +13,25 @@
  * LEDGER): the console's ledger summary scans for them.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { LEDGER } from '../../../server/platform/aws/layout';
 import { sagaErrors } from '../../saga/definition';
-import { type Account, type Hold, type HoldResult, type JournalEntry, type LedgerStore, type Settlement, StepError, type Transfer } from '../../runtime/ports';
+import {
+  type Account,
+  type Hold,
+  type HoldResult,
+  type JournalEntry,
+  type LedgerStore,
+  type Settlement,
+  StepError,
+  type Transfer,
+} from '../../runtime/ports';
 
 const accountKey = (id: string) => ({ pk: `${LEDGER.accountPrefix}${id}`, sk: LEDGER.accountSk });
 const holdKey = (transactionId: string) => ({ pk: `${LEDGER.holdPrefix}${transactionId}`, sk: LEDGER.holdSk });
@@ -49,10 +64,26 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   private async getEntry(transactionId: string, kind: JournalEntry['kind']): Promise<JournalEntry | null> {
     const e = await this.get<JournalEntry>(txKey(transactionId, `JOURNAL#${kind}`));
-    return e ? { transactionId, kind, debitAccount: e.debitAccount, creditAccount: e.creditAccount, amount: e.amount, currency: e.currency, postedAt: e.postedAt } : null;
+    return e
+      ? {
+          transactionId,
+          kind,
+          debitAccount: e.debitAccount,
+          creditAccount: e.creditAccount,
+          amount: e.amount,
+          currency: e.currency,
+          postedAt: e.postedAt,
+        }
+      : null;
   }
 
-  async placeHold(transactionId: string, account: string, amount: number, currency: string, now: number): Promise<HoldResult> {
+  async placeHold(
+    transactionId: string,
+    account: string,
+    amount: number,
+    currency: string,
+    now: number,
+  ): Promise<HoldResult> {
     const existing = await this.getHold(transactionId);
     if (existing) return { ok: true, hold: existing, alreadyDone: true };
     const hold: Hold = { transactionId, account, amount, currency, state: 'HELD' };
@@ -60,7 +91,13 @@ export class DynamoDbLedgerStore implements LedgerStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: { ...holdKey(transactionId), ...hold, createdAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...holdKey(transactionId), ...hold, createdAt: now },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             {
               Update: {
                 TableName: this.table,
@@ -118,15 +155,33 @@ export class DynamoDbLedgerStore implements LedgerStore {
     }
   }
 
-  async post(transactionId: string, transfer: Transfer, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean }> {
+  async post(
+    transactionId: string,
+    transfer: Transfer,
+    now: number,
+  ): Promise<{ entry: JournalEntry; alreadyDone: boolean }> {
     const existing = await this.getEntry(transactionId, 'POST');
     if (existing) return { entry: existing, alreadyDone: true };
-    const entry: JournalEntry = { transactionId, kind: 'POST', debitAccount: transfer.fromAccount, creditAccount: transfer.toAccount, amount: transfer.amount, currency: transfer.currency, postedAt: now };
+    const entry: JournalEntry = {
+      transactionId,
+      kind: 'POST',
+      debitAccount: transfer.fromAccount,
+      creditAccount: transfer.toAccount,
+      amount: transfer.amount,
+      currency: transfer.currency,
+      postedAt: now,
+    };
     try {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: { ...txKey(transactionId, 'JOURNAL#POST'), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...txKey(transactionId, 'JOURNAL#POST'), ...entry },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             {
               Update: {
                 TableName: this.table,
@@ -163,7 +218,10 @@ export class DynamoDbLedgerStore implements LedgerStore {
       if (!cancelled(e)) throw e;
       const raced = await this.getEntry(transactionId, 'POST');
       if (raced) return { entry: raced, alreadyDone: true };
-      throw new StepError(sagaErrors.permanent, `cannot post ${transactionId}: no HELD hold of ${transfer.amount} or an account is missing`);
+      throw new StepError(
+        sagaErrors.permanent,
+        `cannot post ${transactionId}: no HELD hold of ${transfer.amount} or an account is missing`,
+      );
     }
   }
 
@@ -172,12 +230,26 @@ export class DynamoDbLedgerStore implements LedgerStore {
     if (!post) return null;
     const existing = await this.getEntry(transactionId, 'REVERSE');
     if (existing) return { entry: existing, alreadyDone: true };
-    const entry: JournalEntry = { transactionId, kind: 'REVERSE', debitAccount: post.creditAccount, creditAccount: post.debitAccount, amount: post.amount, currency: post.currency, postedAt: now };
+    const entry: JournalEntry = {
+      transactionId,
+      kind: 'REVERSE',
+      debitAccount: post.creditAccount,
+      creditAccount: post.debitAccount,
+      amount: post.amount,
+      currency: post.currency,
+      postedAt: now,
+    };
     try {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: { ...txKey(transactionId, 'JOURNAL#REVERSE'), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...txKey(transactionId, 'JOURNAL#REVERSE'), ...entry },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             {
               Update: {
                 TableName: this.table,
@@ -216,7 +288,11 @@ export class DynamoDbLedgerStore implements LedgerStore {
     }
   }
 
-  async recordSettlement(transactionId: string, reference: string, now: number): Promise<{ settlement: Settlement; alreadyDone: boolean }> {
+  async recordSettlement(
+    transactionId: string,
+    reference: string,
+    now: number,
+  ): Promise<{ settlement: Settlement; alreadyDone: boolean }> {
     const settlement: Settlement = { transactionId, reference, state: 'SETTLED' };
     try {
       await this.db.send(

@@ -21,16 +21,31 @@ export class EventBridgeDownstream implements Downstream {
     let failed: string | undefined;
     try {
       const r = await this.client.send(
-        new PutEventsCommand({ Entries: [{ EventBusName: this.busName, Source: DOWNSTREAM_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: this.busName,
+              Source: DOWNSTREAM_SOURCE,
+              DetailType: detailType,
+              Detail: JSON.stringify(detail),
+            },
+          ],
+        }),
       );
-      if ((r.FailedEntryCount ?? 0) > 0) failed = `${r.Entries?.[0]?.ErrorCode ?? 'unknown'}: ${r.Entries?.[0]?.ErrorMessage ?? ''}`;
+      if ((r.FailedEntryCount ?? 0) > 0)
+        failed = `${r.Entries?.[0]?.ErrorCode ?? 'unknown'}: ${r.Entries?.[0]?.ErrorMessage ?? ''}`;
     } catch (e) {
       throw new StepError(sagaErrors.transient, `${detailType} could not be published: ${(e as Error).message}`);
     }
     if (failed) throw new StepError(sagaErrors.transient, `${detailType} rejected by the bus (${failed})`);
   }
 
-  async settle(req: { transactionId: string; toAccount: string; amount: number; currency: string }): Promise<{ reference: string }> {
+  async settle(req: {
+    transactionId: string;
+    toAccount: string;
+    amount: number;
+    currency: string;
+  }): Promise<{ reference: string }> {
     const reference = `stl-${req.transactionId}`;
     await this.publish('SettlementRequested', { ...req, reference, idempotencyKey: req.transactionId });
     return { reference };
@@ -40,7 +55,14 @@ export class EventBridgeDownstream implements Downstream {
     await this.publish('SettlementVoidRequested', { ...req, idempotencyKey: req.transactionId });
   }
 
-  async notify(req: { transactionId: string; fromAccount: string; toAccount: string; amount: number; currency: string; outcome: 'SUCCEEDED' }): Promise<void> {
+  async notify(req: {
+    transactionId: string;
+    fromAccount: string;
+    toAccount: string;
+    amount: number;
+    currency: string;
+    outcome: 'SUCCEEDED';
+  }): Promise<void> {
     await this.publish('CustomerNotificationRequested', { ...req, idempotencyKey: req.transactionId });
   }
 }

@@ -9,7 +9,12 @@
  * only if no live record exists (absent, expired, or an abandoned IN_PROGRESS claim), which
  * is the port's `claim` contract.
  */
-import { IdempotencyConfig, IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyConfig,
+  IdempotencyItemAlreadyExistsError,
+  IdempotencyItemNotFoundError,
+  IdempotencyRecordStatus,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { IdempotencyRecord as PowertoolsRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { JSONValue } from '@aws-lambda-powertools/commons/types';
@@ -45,7 +50,8 @@ export class PowertoolsIdempotencyStore implements IdempotencyStore {
   private readonly layer: DynamoDBPersistenceLayer;
 
   constructor(options: PowertoolsIdempotencyOptions) {
-    this.layer = options.layer ?? new DynamoDBPersistenceLayer({ tableName: options.tableName, ...idempotencyAttributes });
+    this.layer =
+      options.layer ?? new DynamoDBPersistenceLayer({ tableName: options.tableName, ...idempotencyAttributes });
     this.layer.configure({
       config: new IdempotencyConfig({
         eventKeyJmesPath: 'transactionId',
@@ -59,7 +65,10 @@ export class PowertoolsIdempotencyStore implements IdempotencyStore {
 
   async claim(key: string, _expiryTime: number, now: number, inProgressUntil?: number): Promise<ClaimResult> {
     try {
-      await this.layer.saveInProgress({ transactionId: key }, inProgressUntil === undefined ? undefined : Math.max(1, inProgressUntil - now));
+      await this.layer.saveInProgress(
+        { transactionId: key },
+        inProgressUntil === undefined ? undefined : Math.max(1, inProgressUntil - now),
+      );
       return { status: 'claimed' };
     } catch (e) {
       if (!(e instanceof IdempotencyItemAlreadyExistsError)) throw e;

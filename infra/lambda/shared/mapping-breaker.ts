@@ -32,7 +32,14 @@ export interface BreakerSettings {
 
 export type BreakerAction =
   | { kind: 'none'; state: MappingBreakerState; reason: string }
-  | { kind: 'update'; from: MappingBreakerState; to: MappingBreakerState; enabled: boolean; maxConcurrency: number; reason: string };
+  | {
+      kind: 'update';
+      from: MappingBreakerState;
+      to: MappingBreakerState;
+      enabled: boolean;
+      maxConcurrency: number;
+      reason: string;
+    };
 
 export function breakerState(m: MappingSnapshot, s: BreakerSettings): MappingBreakerState {
   if (!m.enabled) return 'open';
@@ -40,21 +47,45 @@ export function breakerState(m: MappingSnapshot, s: BreakerSettings): MappingBre
 }
 
 export function decideBreaker(alarm: AlarmState, m: MappingSnapshot, s: BreakerSettings, now: number): BreakerAction {
-  if (s.probeConcurrency < 2 || s.fullConcurrency < s.probeConcurrency) throw new RangeError('need 2 <= probeConcurrency <= fullConcurrency');
+  if (s.probeConcurrency < 2 || s.fullConcurrency < s.probeConcurrency)
+    throw new RangeError('need 2 <= probeConcurrency <= fullConcurrency');
   const state = breakerState(m, s);
   const age = (now - m.lastModified) / 1000;
   if (!s.processingEnabled) return { kind: 'none', state, reason: 'not the write region: mappings stay as deployed' };
   if (alarm === 'ALARM') {
     if (state === 'open') return { kind: 'none', state, reason: 'downstream still failing' };
-    return { kind: 'update', from: state, to: 'open', enabled: false, maxConcurrency: m.maxConcurrency, reason: 'downstream-failures alarm is in ALARM' };
+    return {
+      kind: 'update',
+      from: state,
+      to: 'open',
+      enabled: false,
+      maxConcurrency: m.maxConcurrency,
+      reason: 'downstream-failures alarm is in ALARM',
+    };
   }
   if (state === 'open') {
-    if (age < s.openSeconds) return { kind: 'none', state, reason: `open for ${Math.floor(age)} s of ${s.openSeconds} s` };
-    return { kind: 'update', from: 'open', to: 'half-open', enabled: true, maxConcurrency: s.probeConcurrency, reason: `alarm ${alarm} after ${Math.floor(age)} s open: probing at concurrency ${s.probeConcurrency}` };
+    if (age < s.openSeconds)
+      return { kind: 'none', state, reason: `open for ${Math.floor(age)} s of ${s.openSeconds} s` };
+    return {
+      kind: 'update',
+      from: 'open',
+      to: 'half-open',
+      enabled: true,
+      maxConcurrency: s.probeConcurrency,
+      reason: `alarm ${alarm} after ${Math.floor(age)} s open: probing at concurrency ${s.probeConcurrency}`,
+    };
   }
   if (state === 'half-open') {
-    if (age < s.halfOpenSeconds) return { kind: 'none', state, reason: `probing for ${Math.floor(age)} s of ${s.halfOpenSeconds} s` };
-    return { kind: 'update', from: 'half-open', to: 'closed', enabled: true, maxConcurrency: s.fullConcurrency, reason: `alarm ${alarm} through ${Math.floor(age)} s of probing` };
+    if (age < s.halfOpenSeconds)
+      return { kind: 'none', state, reason: `probing for ${Math.floor(age)} s of ${s.halfOpenSeconds} s` };
+    return {
+      kind: 'update',
+      from: 'half-open',
+      to: 'closed',
+      enabled: true,
+      maxConcurrency: s.fullConcurrency,
+      reason: `alarm ${alarm} through ${Math.floor(age)} s of probing`,
+    };
   }
   return { kind: 'none', state, reason: `alarm ${alarm}` };
 }

@@ -23,7 +23,13 @@ describe('saga summary item (the console trusts its status)', () => {
     const u = update({ task: 'ValidatePayment' });
     expect(u.Key).toEqual({ sagaId: 'tx-1', sk: SAGA_SUMMARY_SK });
     expect(u.UpdateExpression).toContain('#startedAt = if_not_exists(#startedAt, :at)');
-    expect(u.ExpressionAttributeValues).toMatchObject({ ':tx': 'tx-1', ':amount': 1250, ':currency': 'EUR', ':at': '2026-01-01T00:00:05.000Z', ':now': base.now });
+    expect(u.ExpressionAttributeValues).toMatchObject({
+      ':tx': 'tx-1',
+      ':amount': 1250,
+      ':currency': 'EUR',
+      ':at': '2026-01-01T00:00:05.000Z',
+      ':now': base.now,
+    });
     expectConsistent(u);
   });
 
@@ -44,7 +50,10 @@ describe('saga summary item (the console trusts its status)', () => {
 
   it('records the failed step and its error without a status (retries or compensation follow)', () => {
     const u = update({ task: 'SettlePayment', attempt: 3, error: { name: 'TransientError', message: 'network down' } });
-    expect(u.ExpressionAttributeValues).toMatchObject({ ':failedStep': 'SettlePayment', ':error': 'TransientError: network down' });
+    expect(u.ExpressionAttributeValues).toMatchObject({
+      ':failedStep': 'SettlePayment',
+      ':error': 'TransientError: network down',
+    });
     expect(u.UpdateExpression).toMatch(/REMOVE .*#status/);
     expectConsistent(u);
   });

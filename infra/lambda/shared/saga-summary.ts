@@ -38,7 +38,13 @@ export interface SummaryUpdate {
 export function summaryUpdate(o: SummaryOutcome): SummaryUpdate {
   const isStep = (steps as readonly string[]).includes(o.task);
   const at = new Date(o.now).toISOString();
-  const set = ['#tx = :tx', '#amount = :amount', '#currency = :currency', '#updatedAt = :now', '#startedAt = if_not_exists(#startedAt, :at)'];
+  const set = [
+    '#tx = :tx',
+    '#amount = :amount',
+    '#currency = :currency',
+    '#updatedAt = :now',
+    '#startedAt = if_not_exists(#startedAt, :at)',
+  ];
   const remove: string[] = [];
   const names: Record<string, string> = {
     '#tx': 'transactionId',

@@ -59,7 +59,11 @@ export class ArchiveIndexer extends Construct {
       },
       statements: [
         new PolicyStatement({ sid: 'WriteArchiveIndex', actions: ['dynamodb:PutItem'], resources: [props.table.arn] }),
-        new PolicyStatement({ sid: 'UseStageKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+        new PolicyStatement({
+          sid: 'UseStageKey',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.key.keyArn],
+        }),
       ],
       deadLetterQueue: props.functionsDlq,
       key: props.key,
@@ -75,7 +79,13 @@ export class ArchiveIndexer extends Construct {
       enabled: props.enabled,
       // The archive's pattern; replayed events carry `replay-name` and are already indexed.
       eventPattern: { source: [...props.eventSources], ...({ 'replay-name': [{ exists: false }] } as object) },
-      targets: [new LambdaFunction(this.fn.fn, { deadLetterQueue: props.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+      targets: [
+        new LambdaFunction(this.fn.fn, {
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
     });
     acknowledge(
       this.fn.role,

@@ -71,7 +71,12 @@ export class GlobalEndpoint extends Construct {
       }),
     );
     props.primaryKey.grant(this.replicationRole, 'kms:Decrypt', 'kms:GenerateDataKey');
-    const secondaryKeys = stack.formatArn({ service: 'kms', region: props.secondaryRegion, resource: 'key', resourceName: '*' });
+    const secondaryKeys = stack.formatArn({
+      service: 'kms',
+      region: props.secondaryRegion,
+      resource: 'key',
+      resourceName: '*',
+    });
     this.replicationRole.addToPolicy(
       new PolicyStatement({
         sid: 'SecondaryBusKey',
@@ -103,14 +108,21 @@ export class GlobalEndpoint extends Construct {
       retentionPeriod: Duration.seconds(60),
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const why = 'The heartbeat queue only gives the heartbeat rule a target; nobody consumes it and its messages expire after 60 s, so there is nothing to dead-letter.';
+    const why =
+      'The heartbeat queue only gives the heartbeat rule a target; nobody consumes it and its messages expire after 60 s, so there is nothing to dead-letter.';
     acknowledge(heartbeats, 'AwsSolutions-SQS3', why);
     acknowledge(heartbeats, 'Serverless-SQSRedrivePolicy', why);
     new Rule(this, 'HeartbeatMatch', {
       eventBus: props.primaryBus,
       description: 'Matches the heartbeat so it counts in MatchedEvents (the endpoint-health signal)',
       eventPattern: { source: ['aws.events'], detailType: ['Scheduled Event'], resources: [this.heartbeat.ruleArn] },
-      targets: [new SqsQueue(heartbeats, { deadLetterQueue: props.heartbeatDlq, maxEventAge: Duration.minutes(5), retryAttempts: 2 })],
+      targets: [
+        new SqsQueue(heartbeats, {
+          deadLetterQueue: props.heartbeatDlq,
+          maxEventAge: Duration.minutes(5),
+          retryAttempts: 2,
+        }),
+      ],
     });
 
     this.endpoint = new CfnEndpoint(this, 'Endpoint', {
@@ -119,7 +131,9 @@ export class GlobalEndpoint extends Construct {
       eventBuses: [{ eventBusArn: props.primaryBus.eventBusArn }, { eventBusArn: props.secondaryBusArn }],
       routingConfig: {
         failoverConfig: {
-          primary: { healthCheck: `arn:${stack.partition}:route53:::healthcheck/${this.healthCheck.attrHealthCheckId}` },
+          primary: {
+            healthCheck: `arn:${stack.partition}:route53:::healthcheck/${this.healthCheck.attrHealthCheckId}`,
+          },
           secondary: { route: props.secondaryRegion },
         },
       },

@@ -5,7 +5,13 @@
  * lands in the role's own managed policy, created as a child of the role so acknowledgements
  * on the role cover it.
  */
-import { type AddToPrincipalPolicyResult, ManagedPolicy, type PolicyStatement, Role, type RoleProps } from 'aws-cdk-lib/aws-iam';
+import {
+  type AddToPrincipalPolicyResult,
+  ManagedPolicy,
+  type PolicyStatement,
+  Role,
+  type RoleProps,
+} from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
 export interface ManagedPolicyRoleProps extends Omit<RoleProps, 'inlinePolicies'> {

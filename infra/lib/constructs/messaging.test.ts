@@ -16,7 +16,11 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 describe('Messaging with queue shards', () => {
   it('routes each transaction id first character to exactly one of 4 shards, each with its own byQueue DLQ', () => {
     const stack = new Stack(new App({ context: featureFlags, outdir }), 'T', { env: { region: 'us-east-1' } });
-    const shards = [0, 1, 2, 3].map((i) => ({ id: 'processing', source: i === 0 ? 'p' : `p-s${i}`, dlq: i === 0 ? 'p-dlq' : `p-s${i}-dlq` }));
+    const shards = [0, 1, 2, 3].map((i) => ({
+      id: 'processing',
+      source: i === 0 ? 'p' : `p-s${i}`,
+      dlq: i === 0 ? 'p-dlq' : `p-s${i}-dlq`,
+    }));
     new Messaging(stack, 'M', {
       key: new Key(stack, 'K'),
       busName: 'bus',
@@ -31,12 +35,18 @@ describe('Messaging with queue shards', () => {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const t = Template.fromStack(stack);
-    const rules = Object.values(t.findResources('AWS::Events::Rule')) as { Properties: { EventPattern: { detail?: { transactionId: { prefix: string }[] } } } }[];
+    const rules = Object.values(t.findResources('AWS::Events::Rule')) as {
+      Properties: { EventPattern: { detail?: { transactionId: { prefix: string }[] } } };
+    }[];
     expect(rules).toHaveLength(4);
     const prefixes = rules.flatMap((r) => r.Properties.EventPattern.detail!.transactionId.map((p) => p.prefix));
     expect(prefixes.sort()).toEqual([...TRANSACTION_ID_ALPHABET].sort());
-    expect(rules.map((r) => r.Properties.EventPattern.detail!.transactionId.map((p) => p.prefix).sort())).toContainEqual(shardPrefixes(2, 4).sort());
-    const queues = Object.values(t.findResources('AWS::SQS::Queue')) as { Properties: { QueueName: string; RedriveAllowPolicy?: { sourceQueueArns: unknown[] } } }[];
+    expect(
+      rules.map((r) => r.Properties.EventPattern.detail!.transactionId.map((p) => p.prefix).sort()),
+    ).toContainEqual(shardPrefixes(2, 4).sort());
+    const queues = Object.values(t.findResources('AWS::SQS::Queue')) as {
+      Properties: { QueueName: string; RedriveAllowPolicy?: { sourceQueueArns: unknown[] } };
+    }[];
     for (const s of shards) {
       const dlq = queues.find((q) => q.Properties.QueueName === s.dlq)!;
       expect(JSON.stringify(dlq.Properties.RedriveAllowPolicy!.sourceQueueArns)).toContain(`:${s.source}"`);

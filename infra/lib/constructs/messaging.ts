@@ -64,8 +64,16 @@ export class Messaging extends Construct {
       retentionPeriod: retention,
       removalPolicy: props.removalPolicy,
     });
-    acknowledge(this.busDlq, 'Serverless-SQSRedrivePolicy', 'This queue IS the dead-letter queue of the bus and its rule targets; it is the end of the line, watched by the bus-dlq-depth alarm.');
-    acknowledge(this.busDlq, 'AwsSolutions-SQS3', 'This queue IS the dead-letter queue of the bus and its rule targets; a DLQ of a DLQ would hide undeliverable events from the bus-dlq-depth alarm.');
+    acknowledge(
+      this.busDlq,
+      'Serverless-SQSRedrivePolicy',
+      'This queue IS the dead-letter queue of the bus and its rule targets; it is the end of the line, watched by the bus-dlq-depth alarm.',
+    );
+    acknowledge(
+      this.busDlq,
+      'AwsSolutions-SQS3',
+      'This queue IS the dead-letter queue of the bus and its rule targets; a DLQ of a DLQ would hide undeliverable events from the bus-dlq-depth alarm.',
+    );
 
     this.bus = new EventBus(this, 'Bus', {
       eventBusName: props.busName,
@@ -93,7 +101,11 @@ export class Messaging extends Construct {
     const n = props.shards.length;
     this.shards = props.shards.map((names, i) => {
       const suffix = n === 1 ? '' : `Shard${i}`;
-      const sourceArn = stack.formatArn({ service: 'sqs', resource: names.source, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+      const sourceArn = stack.formatArn({
+        service: 'sqs',
+        resource: names.source,
+        arnFormat: ArnFormat.NO_RESOURCE_NAME,
+      });
       const dlq = new Queue(this, `${names.id}Dlq${suffix}`, {
         queueName: names.dlq,
         encryption: QueueEncryption.KMS,
@@ -107,7 +119,11 @@ export class Messaging extends Construct {
           sourceQueues: [Queue.fromQueueArn(this, `${names.id}SourceRef${suffix}`, sourceArn)],
         },
       });
-      acknowledge(dlq, 'Serverless-SQSRedrivePolicy', `${names.dlq} is the dead-letter queue of ${names.source}; its messages are redriven to the source by operators, never to another DLQ.`);
+      acknowledge(
+        dlq,
+        'Serverless-SQSRedrivePolicy',
+        `${names.dlq} is the dead-letter queue of ${names.source}; its messages are redriven to the source by operators, never to another DLQ.`,
+      );
       const queue = new Queue(this, `${names.id}Queue${suffix}`, {
         queueName: names.source,
         encryption: QueueEncryption.KMS,

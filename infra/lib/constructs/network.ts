@@ -90,12 +90,24 @@ export class Network extends Construct {
       description: 'Ledgerline interface endpoints: HTTPS in from the functions only',
       allowAllOutbound: false,
     });
-    this.endpointsSecurityGroup.addIngressRule(this.functionsSecurityGroup, Port.tcp(443), 'HTTPS from the platform functions');
-    this.functionsSecurityGroup.addEgressRule(this.endpointsSecurityGroup, Port.tcp(443), 'HTTPS to the interface endpoints');
+    this.endpointsSecurityGroup.addIngressRule(
+      this.functionsSecurityGroup,
+      Port.tcp(443),
+      'HTTPS from the platform functions',
+    );
+    this.functionsSecurityGroup.addEgressRule(
+      this.endpointsSecurityGroup,
+      Port.tcp(443),
+      'HTTPS to the interface endpoints',
+    );
     // DynamoDB is reached through the gateway endpoint, whose prefix list id is only known in
     // the deployed region; the isolated subnets have no other route out, so 443 to any address
     // can only reach the gateway endpoint.
-    this.functionsSecurityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to the DynamoDB gateway endpoint (isolated subnets: no other route)');
+    this.functionsSecurityGroup.addEgressRule(
+      Peer.anyIpv4(),
+      Port.tcp(443),
+      'HTTPS to the DynamoDB gateway endpoint (isolated subnets: no other route)',
+    );
 
     for (const [name, service] of Object.entries(interfaceEndpoints)) {
       this.vpc.addInterfaceEndpoint(name, {

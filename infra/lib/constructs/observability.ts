@@ -104,13 +104,30 @@ export class Observability extends Construct {
       metricValue: '1',
     });
     // No dimension: Step Functions log events carry no stage field (the log group is per stage).
-    const sagaFailuresMetric = new Metric({ namespace: 'Ledgerline', metricName: 'SagaExecutionsFailed', statistic: 'Sum', period: Duration.minutes(1) });
+    const sagaFailuresMetric = new Metric({
+      namespace: 'Ledgerline',
+      metricName: 'SagaExecutionsFailed',
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+    });
 
     const metricOf = (def: MetricDefinition, period: Duration): Metric => {
       if (def.namespace === 'AWS/States') {
-        return new Metric({ namespace: def.namespace, metricName: def.metricName, dimensionsMap: { StateMachineArn: smArn }, statistic: def.stat, period });
+        return new Metric({
+          namespace: def.namespace,
+          metricName: def.metricName,
+          dimensionsMap: { StateMachineArn: smArn },
+          statistic: def.stat,
+          period,
+        });
       }
-      return new Metric({ namespace: def.namespace, metricName: def.metricName, dimensionsMap: def.dimensions, statistic: def.stat, period });
+      return new Metric({
+        namespace: def.namespace,
+        metricName: def.metricName,
+        dimensionsMap: def.dimensions,
+        statistic: def.stat,
+        period,
+      });
     };
 
     for (const a of alarmsFor(props.stage, props.plannedCapacityPerMinute)) {
@@ -159,13 +176,40 @@ export class Observability extends Construct {
       widgets: [
         [new AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms.values()], width: 24, height: 4 })],
         [
-          new GraphWidget({ title: 'Events', left: [g('events.in'), g('events.rejected'), g('bus.dlq.visible')], width: 8 }),
-          new GraphWidget({ title: 'Processor', left: [g('processor.processed'), g('processor.duplicates'), g('processor.errors'), g('processor.throttles')], width: 8 }),
-          new GraphWidget({ title: 'Processing time', left: [g('processor.duration.p50'), g('processor.duration.p99')], width: 8 }),
+          new GraphWidget({
+            title: 'Events',
+            left: [g('events.in'), g('events.rejected'), g('bus.dlq.visible')],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Processor',
+            left: [
+              g('processor.processed'),
+              g('processor.duplicates'),
+              g('processor.errors'),
+              g('processor.throttles'),
+            ],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Processing time',
+            left: [g('processor.duration.p50'), g('processor.duration.p99')],
+            width: 8,
+          }),
         ],
         [
           new GraphWidget({ title: 'Queues', left: queueIds.map(g), width: 12 }),
-          new GraphWidget({ title: 'Sagas', left: [g('saga.started'), g('saga.succeeded'), g('saga.compensated'), sagaFailuresMetric.with({ label: 'Sagas failed (not compensated)' })], right: [g('saga.compensation_rate'), g('downstream.failure_rate')], width: 12 }),
+          new GraphWidget({
+            title: 'Sagas',
+            left: [
+              g('saga.started'),
+              g('saga.succeeded'),
+              g('saga.compensated'),
+              sagaFailuresMetric.with({ label: 'Sagas failed (not compensated)' }),
+            ],
+            right: [g('saga.compensation_rate'), g('downstream.failure_rate')],
+            width: 12,
+          }),
         ],
       ],
     });

@@ -22,10 +22,15 @@ const arns: PlatformArns = {
   kmsAliasName: 'alias/ledgerline-staging',
 };
 
-type Statement = { Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> };
+type Statement = {
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+};
 const json = (role: Role) => statementsFor(role, arns).map((s) => s.toStatementJson() as Statement);
 const actionsOf = (ss: Statement[]) => new Set(ss.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
-const grantActions = (p: (typeof permissions)[number]) => actionsOf(permissionGrants[p](arns).map((s) => s.toStatementJson() as Statement));
+const grantActions = (p: (typeof permissions)[number]) =>
+  actionsOf(permissionGrants[p](arns).map((s) => s.toStatementJson() as Statement));
 
 describe('operator roles mirror the console permission matrix', () => {
   for (const role of roles) {
@@ -48,9 +53,15 @@ describe('operator roles mirror the console permission matrix', () => {
     expect(actionsOf(json('approver')).has('sqs:StartMessageMoveTask')).toBe(false);
     const op = json('operator');
     expect(actionsOf(op).has('sqs:StartMessageMoveTask')).toBe(true);
-    const kmsForSqs = op.filter((s) => JSON.stringify(s.Action).includes('kms:GenerateDataKey') && JSON.stringify(s.Condition).includes('sqs.us-east-1.amazonaws.com'));
+    const kmsForSqs = op.filter(
+      (s) =>
+        JSON.stringify(s.Action).includes('kms:GenerateDataKey') &&
+        JSON.stringify(s.Condition).includes('sqs.us-east-1.amazonaws.com'),
+    );
     expect(kmsForSqs).toHaveLength(1);
-    expect(kmsForSqs[0]!.Condition!['ForAnyValue:StringEquals']).toEqual({ 'kms:ResourceAliases': 'alias/ledgerline-staging' });
+    expect(kmsForSqs[0]!.Condition!['ForAnyValue:StringEquals']).toEqual({
+      'kms:ResourceAliases': 'alias/ledgerline-staging',
+    });
   });
 
   it('lets a replay decrypt the archive only through EventBridge', () => {
@@ -61,12 +72,17 @@ describe('operator roles mirror the console permission matrix', () => {
     expect(actionsOf(json('approver')).has('events:StartReplay')).toBe(false);
   });
 
-  it('scopes every statement to this platform\'s ARNs except the APIs without resource-level permissions', () => {
+  it("scopes every statement to this platform's ARNs except the APIs without resource-level permissions", () => {
     for (const role of roles) {
       for (const s of json(role)) {
         const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
         for (const r of resources) {
-          if (r === '*') expect([...actionsOf([s])].every((a) => ['cloudwatch:GetMetricData', 'events:ListArchives', 'events:ListReplays', 'sqs:ListQueues'].includes(a))).toBe(true);
+          if (r === '*')
+            expect(
+              [...actionsOf([s])].every((a) =>
+                ['cloudwatch:GetMetricData', 'events:ListArchives', 'events:ListReplays', 'sqs:ListQueues'].includes(a),
+              ),
+            ).toBe(true);
           else expect(r).toMatch(/ledgerline-staging|key\//);
         }
       }
@@ -131,14 +147,17 @@ describe('operator roles grant what the aws adapter calls', () => {
         const ok = statements.some((s) => {
           const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
           const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
-          return actions.includes(action) && resources.some((r) => (resource === '*' ? r === '*' : r.endsWith(resource) || r.includes(`${resource}`)));
+          return (
+            actions.includes(action) &&
+            resources.some((r) => (resource === '*' ? r === '*' : r.endsWith(resource) || r.includes(`${resource}`)))
+          );
         });
         expect(ok, `${p}: ${action} on …${resource}`).toBe(true);
       }
     });
   }
 
-  it('lets the compensation use the state machine\'s key only through Step Functions', () => {
+  it("lets the compensation use the state machine's key only through Step Functions", () => {
     const kmsStatements = permissionGrants['saga.compensate'](arns)
       .map((s) => s.toStatementJson() as Statement)
       .filter((s) => JSON.stringify(s.Action).includes('kms:'));

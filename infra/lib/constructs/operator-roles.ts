@@ -12,7 +12,12 @@ import { ArnPrincipal, type IPrincipal, PolicyStatement, PrincipalWithConditions
 import { Construct } from 'constructs';
 import { acknowledge, renderForNag } from '../nag';
 import { ManagedPolicyRole } from './managed-policy-role';
-import { permissionMatrix, roles, type Permission, type Role as ConsoleRole } from '../../../server/auth/permissions.schema';
+import {
+  permissionMatrix,
+  roles,
+  type Permission,
+  type Role as ConsoleRole,
+} from '../../../server/auth/permissions.schema';
 
 /** The ARNs of one stage's platform, across all its regions. */
 export interface PlatformArns {
@@ -49,76 +54,161 @@ const kms = (r: PlatformArns, actions: string[], services: string[]): PolicyStat
     actions,
     resources: r.keyArns,
     conditions: {
-      StringEquals: { 'kms:ViaService': r.regions.flatMap((region) => services.map((s) => `${s}.${region}.amazonaws.com`)) },
+      StringEquals: {
+        'kms:ViaService': r.regions.flatMap((region) => services.map((s) => `${s}.${region}.amazonaws.com`)),
+      },
       'ForAnyValue:StringEquals': { 'kms:ResourceAliases': r.kmsAliasName },
     },
   });
 /** The table ARNs and the ARNs of their named indexes (no index wildcard). */
-const withIndexes = (arns: string[], indexes: readonly string[]) => arns.flatMap((a) => [a, ...indexes.map((i) => `${a}/index/${i}`)]);
+const withIndexes = (arns: string[], indexes: readonly string[]) =>
+  arns.flatMap((a) => [a, ...indexes.map((i) => `${a}/index/${i}`)]);
 /** Index names of the tables (constructs/state.ts). */
 export const tableIndexes = { saga: ['byStatus'], audit: ['gsi1'] } as const;
 
 /** Permission -> IAM statements. A new permission in the matrix fails compilation here. */
 export const permissionGrants: Record<Permission, (r: PlatformArns) => PolicyStatement[]> = {
   'platform.read': (r) => [
-    new PolicyStatement({ sid: 'ReadAlarms', actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'], resources: r.alarmArnPatterns }),
+    new PolicyStatement({
+      sid: 'ReadAlarms',
+      actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'],
+      resources: r.alarmArnPatterns,
+    }),
     new PolicyStatement({
       sid: 'ReadMetricsAndLists',
       // No resource-level permissions exist for these read/list APIs.
       actions: ['cloudwatch:GetMetricData', 'events:ListArchives', 'events:ListReplays', 'sqs:ListQueues'],
       resources: ['*'],
     }),
-    new PolicyStatement({ sid: 'ReadQueues', actions: ['sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks'], resources: [...r.sourceQueueArns, ...r.dlqArns] }),
+    new PolicyStatement({
+      sid: 'ReadQueues',
+      actions: ['sqs:GetQueueAttributes', 'sqs:ListMessageMoveTasks'],
+      resources: [...r.sourceQueueArns, ...r.dlqArns],
+    }),
     // Peek at dead letters: ReceiveMessage, then make them visible again at once.
-    new PolicyStatement({ sid: 'PeekDeadLetters', actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'], resources: r.dlqArns }),
-    new PolicyStatement({ sid: 'ReadArchivesAndReplays', actions: ['events:DescribeArchive', 'events:DescribeReplay', 'events:DescribeEventBus'], resources: [...r.archiveArns, ...r.replayArnPatterns, ...r.busArns] }),
-    new PolicyStatement({ sid: 'ReadSagaExecutions', actions: ['states:ListExecutions', 'states:DescribeStateMachine'], resources: r.stateMachineArns }),
-    new PolicyStatement({ sid: 'ReadSagaExecutionDetails', actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], resources: r.executionArnPatterns }),
-    new PolicyStatement({ sid: 'ReadSagaState', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], resources: withIndexes(r.sagaTableArns, tableIndexes.saga) }),
+    new PolicyStatement({
+      sid: 'PeekDeadLetters',
+      actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'],
+      resources: r.dlqArns,
+    }),
+    new PolicyStatement({
+      sid: 'ReadArchivesAndReplays',
+      actions: ['events:DescribeArchive', 'events:DescribeReplay', 'events:DescribeEventBus'],
+      resources: [...r.archiveArns, ...r.replayArnPatterns, ...r.busArns],
+    }),
+    new PolicyStatement({
+      sid: 'ReadSagaExecutions',
+      actions: ['states:ListExecutions', 'states:DescribeStateMachine'],
+      resources: r.stateMachineArns,
+    }),
+    new PolicyStatement({
+      sid: 'ReadSagaExecutionDetails',
+      actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      resources: r.executionArnPatterns,
+    }),
+    new PolicyStatement({
+      sid: 'ReadSagaState',
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+      resources: withIndexes(r.sagaTableArns, tableIndexes.saga),
+    }),
     // The ledger summary: one Scan of accounts and open holds, then the expected-total item.
-    new PolicyStatement({ sid: 'ReadLedger', actions: ['dynamodb:Scan', 'dynamodb:GetItem'], resources: r.ledgerTableArns }),
-    ...(r.endpointArns.length ? [new PolicyStatement({ sid: 'ReadGlobalEndpoint', actions: ['events:DescribeEndpoint'], resources: r.endpointArns })] : []),
+    new PolicyStatement({
+      sid: 'ReadLedger',
+      actions: ['dynamodb:Scan', 'dynamodb:GetItem'],
+      resources: r.ledgerTableArns,
+    }),
+    ...(r.endpointArns.length
+      ? [
+          new PolicyStatement({
+            sid: 'ReadGlobalEndpoint',
+            actions: ['events:DescribeEndpoint'],
+            resources: r.endpointArns,
+          }),
+        ]
+      : []),
     kms(r, ['kms:Decrypt'], ['sqs', 'dynamodb', 'states']),
   ],
   'audit.read': (r) => [
-    new PolicyStatement({ sid: 'ReadAudit', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: withIndexes(r.auditTableArns, tableIndexes.audit) }),
+    new PolicyStatement({
+      sid: 'ReadAudit',
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resources: withIndexes(r.auditTableArns, tableIndexes.audit),
+    }),
     kms(r, ['kms:Decrypt'], ['dynamodb']),
   ],
   'queue.redrive': (r) => [
     // StartMessageMoveTask acts with the caller's permissions on both queues.
     new PolicyStatement({
       sid: 'RedriveFromDlq',
-      actions: ['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+      actions: [
+        'sqs:StartMessageMoveTask',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+      ],
       resources: r.dlqArns,
     }),
-    new PolicyStatement({ sid: 'RedriveToSource', actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], resources: r.sourceQueueArns }),
+    new PolicyStatement({
+      sid: 'RedriveToSource',
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+      resources: r.sourceQueueArns,
+    }),
     // The DLQ's messages are decrypted and re-encrypted for the source queue with the CMK.
     kms(r, ['kms:Decrypt', 'kms:GenerateDataKey'], ['sqs']),
   ],
-  'queue.redrive.cancel': (r) => [new PolicyStatement({ sid: 'CancelRedrive', actions: ['sqs:CancelMessageMoveTask'], resources: r.dlqArns })],
+  'queue.redrive.cancel': (r) => [
+    new PolicyStatement({ sid: 'CancelRedrive', actions: ['sqs:CancelMessageMoveTask'], resources: r.dlqArns }),
+  ],
   'archive.replay': (r) => [
-    new PolicyStatement({ sid: 'StartReplay', actions: ['events:StartReplay', 'events:DescribeReplay'], resources: [...r.archiveArns, ...r.busArns, ...r.replayArnPatterns] }),
+    new PolicyStatement({
+      sid: 'StartReplay',
+      actions: ['events:StartReplay', 'events:DescribeReplay'],
+      resources: [...r.archiveArns, ...r.busArns, ...r.replayArnPatterns],
+    }),
     // The preview: archived events from the archive index, applied ones from the idempotency records.
     new PolicyStatement({ sid: 'PreviewReplayIndex', actions: ['dynamodb:Query'], resources: r.archiveIndexTableArns }),
-    new PolicyStatement({ sid: 'PreviewReplayApplied', actions: ['dynamodb:BatchGetItem'], resources: r.idempotencyTableArns }),
+    new PolicyStatement({
+      sid: 'PreviewReplayApplied',
+      actions: ['dynamodb:BatchGetItem'],
+      resources: r.idempotencyTableArns,
+    }),
     // The archive and the bus are encrypted with the CMK.
     kms(r, ['kms:Decrypt', 'kms:GenerateDataKey'], ['events']),
     // Both tables are encrypted with the CMK.
     kms(r, ['kms:Decrypt'], ['dynamodb']),
   ],
-  'archive.replay.cancel': (r) => [new PolicyStatement({ sid: 'CancelReplay', actions: ['events:CancelReplay'], resources: r.replayArnPatterns })],
+  'archive.replay.cancel': (r) => [
+    new PolicyStatement({ sid: 'CancelReplay', actions: ['events:CancelReplay'], resources: r.replayArnPatterns }),
+  ],
   'saga.compensate': (r) => [
-    new PolicyStatement({ sid: 'StartCompensation', actions: ['states:StartExecution'], resources: r.stateMachineArns }),
-    new PolicyStatement({ sid: 'StopOrRedriveSaga', actions: ['states:StopExecution', 'states:RedriveExecution'], resources: r.executionArnPatterns }),
+    new PolicyStatement({
+      sid: 'StartCompensation',
+      actions: ['states:StartExecution'],
+      resources: r.stateMachineArns,
+    }),
+    new PolicyStatement({
+      sid: 'StopOrRedriveSaga',
+      actions: ['states:StopExecution', 'states:RedriveExecution'],
+      resources: r.executionArnPatterns,
+    }),
     // grantStartExecution does not grant the CMK use a CMK-encrypted state machine needs.
     kms(r, ['kms:Decrypt', 'kms:GenerateDataKey'], ['states']),
   ],
   'approval.decide': (r) => [
-    new PolicyStatement({ sid: 'DecideApproval', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: r.auditTableArns }),
+    new PolicyStatement({
+      sid: 'DecideApproval',
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resources: r.auditTableArns,
+    }),
     kms(r, ['kms:Decrypt', 'kms:GenerateDataKey'], ['dynamodb']),
   ],
   'audit.export': (r) => [
-    new PolicyStatement({ sid: 'ExportAudit', actions: ['dynamodb:Query', 'dynamodb:Scan'], resources: withIndexes(r.auditTableArns, tableIndexes.audit) }),
+    new PolicyStatement({
+      sid: 'ExportAudit',
+      actions: ['dynamodb:Query', 'dynamodb:Scan'],
+      resources: withIndexes(r.auditTableArns, tableIndexes.audit),
+    }),
     kms(r, ['kms:Decrypt'], ['dynamodb']),
   ],
 };
@@ -145,11 +235,16 @@ export function statementsFor(role: ConsoleRole, arns: PlatformArns): PolicyStat
 
 /** Why a wildcard resource of an operator role is as narrow as IAM allows. */
 function wildcardReason(resource: string): string {
-  if (resource === '*') return 'cloudwatch:GetMetricData, events:ListArchives, events:ListReplays and sqs:ListQueues have no resource-level permissions in IAM.';
-  if (resource.includes(':alarm:')) return 'Alarm names come from alarmsFor() under the stage prefix; the prefix wildcard matches exactly this stage\'s alarms in that region.';
-  if (resource.includes(':replay/')) return 'Replay names are chosen per request by the console; the wildcard is limited to the stage prefix the console uses for replay names.';
-  if (resource.includes(':execution:')) return 'Execution names are transaction ids known only at run time; the wildcard is limited to executions of this stage\'s payment saga.';
-  if (resource.includes(':key/*')) return 'The stage key of the other region is created by that region\'s stack (id unknown here); narrowed by kms:ResourceAliases to the stage alias and by kms:ViaService.';
+  if (resource === '*')
+    return 'cloudwatch:GetMetricData, events:ListArchives, events:ListReplays and sqs:ListQueues have no resource-level permissions in IAM.';
+  if (resource.includes(':alarm:'))
+    return "Alarm names come from alarmsFor() under the stage prefix; the prefix wildcard matches exactly this stage's alarms in that region.";
+  if (resource.includes(':replay/'))
+    return 'Replay names are chosen per request by the console; the wildcard is limited to the stage prefix the console uses for replay names.';
+  if (resource.includes(':execution:'))
+    return "Execution names are transaction ids known only at run time; the wildcard is limited to executions of this stage's payment saga.";
+  if (resource.includes(':key/*'))
+    return "The stage key of the other region is created by that region's stack (id unknown here); narrowed by kms:ResourceAliases to the stage alias and by kms:ViaService.";
   throw new Error(`no acknowledgement reason for wildcard resource ${resource}: narrow it or add a reason`);
 }
 
@@ -184,7 +279,8 @@ export class OperatorRoles extends Construct {
     super(scope, id);
     this.consoleRuntimeRole = new ManagedPolicyRole(this, 'ConsoleRuntimeRole', {
       roleName: `${props.prefix}-console-runtime`,
-      description: 'Runtime identity of the Ledgerline console: writes audit records, assumes an operator role per request',
+      description:
+        'Runtime identity of the Ledgerline console: writes audit records, assumes an operator role per request',
       assumedBy: props.consoleRuntimePrincipal,
       maxSessionDuration: Duration.hours(1),
     });
@@ -202,7 +298,11 @@ export class OperatorRoles extends Construct {
         statements,
       });
       r.assumeRolePolicy?.addStatements(
-        new PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [consoleArn], conditions: requireSourceIdentity }),
+        new PolicyStatement({
+          actions: ['sts:SetSourceIdentity'],
+          principals: [consoleArn],
+          conditions: requireSourceIdentity,
+        }),
       );
       acknowledgeWildcards(r, statements);
       made[role] = r;

@@ -68,7 +68,13 @@ export class PlatformFunction extends Construct {
         // resource-level scoping for them (the AWS-managed VPC policy uses "*" too).
         new PolicyStatement({
           sid: 'VpcNetworkInterfaces',
-          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
           resources: ['*'],
         }),
       ],
@@ -119,6 +125,5 @@ export class PlatformFunction extends Construct {
         logLevel: LogLevel.WARNING,
       },
     });
-
   }
 }

@@ -77,7 +77,11 @@ export class Processing extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy,
     });
-    acknowledge(this.functionsDlq, 'Serverless-SQSRedrivePolicy', 'This queue IS a dead-letter queue (of the functions\' asynchronous invocations); it has no further DLQ.');
+    acknowledge(
+      this.functionsDlq,
+      'Serverless-SQSRedrivePolicy',
+      "This queue IS a dead-letter queue (of the functions' asynchronous invocations); it has no further DLQ.",
+    );
     const common = {
       deadLetterQueue: this.functionsDlq,
       key: props.key,
@@ -86,7 +90,11 @@ export class Processing extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     };
-    const useKey = new PolicyStatement({ sid: 'UseStageKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.key.keyArn] });
+    const useKey = new PolicyStatement({
+      sid: 'UseStageKey',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [props.key.keyArn],
+    });
     // Metrics: Powertools writes CloudWatch embedded-metric-format logs (no PutMetricData).
     // X-Ray: Tracing.ACTIVE adds xray:PutTraceSegments/PutTelemetryRecords to each role.
 
@@ -111,14 +119,19 @@ export class Processing extends Construct {
           actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
           resources: [props.idempotencyTable.arn],
         }),
-        new PolicyStatement({ sid: 'StartSaga', actions: ['states:StartExecution'], resources: [props.stateMachineArn] }),
+        new PolicyStatement({
+          sid: 'StartSaga',
+          actions: ['states:StartExecution'],
+          resources: [props.stateMachineArn],
+        }),
         useKey,
       ],
     });
     this.eventSources = props.queues.map((queue) => {
       const source = new SqsEventSource(queue, {
         batchSize: plan.batchSize,
-        maxBatchingWindow: plan.maxBatchingWindowSeconds > 0 ? Duration.seconds(plan.maxBatchingWindowSeconds) : undefined,
+        maxBatchingWindow:
+          plan.maxBatchingWindowSeconds > 0 ? Duration.seconds(plan.maxBatchingWindowSeconds) : undefined,
         reportBatchItemFailures: true,
         maxConcurrency: plan.maxConcurrencyPerShard,
         enabled: props.processingEnabled,
@@ -130,7 +143,7 @@ export class Processing extends Construct {
       acknowledge(
         mapping,
         'Serverless-LambdaEventSourceMappingDestination',
-        'SQS event source mappings do not support an on-failure destination; failed messages go to the queue\'s DLQ through its redrive policy (maxReceiveCount 3).',
+        "SQS event source mappings do not support an on-failure destination; failed messages go to the queue's DLQ through its redrive policy (maxReceiveCount 3).",
       );
     }
 
@@ -158,13 +171,23 @@ export class Processing extends Construct {
         statements: [
           new PolicyStatement({
             sid: 'Ledger',
-            actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
+            actions: [
+              'dynamodb:GetItem',
+              'dynamodb:PutItem',
+              'dynamodb:UpdateItem',
+              'dynamodb:ConditionCheckItem',
+              'dynamodb:Query',
+            ],
             resources: [props.ledgerTable.arn],
           }),
-          new PolicyStatement({ sid: 'SagaState', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.sagaTable.arn] }),
+          new PolicyStatement({
+            sid: 'SagaState',
+            actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+            resources: [props.sagaTable.arn],
+          }),
           new PolicyStatement({ sid: 'DownstreamRequests', actions: ['events:PutEvents'], resources: [props.busArn] }),
           useKey,
-          ],
+        ],
       });
     }
     this.sagaTasks = tasks;
@@ -180,7 +203,7 @@ export class Processing extends Construct {
     this.adjuster = new PlatformFunction(this, 'VisibilityTimeoutAdjuster', {
       ...common,
       functionName: `${props.prefix}-visibility-adjuster`,
-      description: 'Sets the processing queues\' visibility timeout from the processor\'s observed p99 duration',
+      description: "Sets the processing queues' visibility timeout from the processor's observed p99 duration",
       entry: lambdaEntry('visibility-timeout-adjuster.ts'),
       memorySize: 256,
       timeout: Duration.seconds(30),
@@ -194,7 +217,11 @@ export class Processing extends Construct {
       },
       statements: [
         new PolicyStatement({ sid: 'ReadProcessingTime', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
-        new PolicyStatement({ sid: 'SetVisibilityTimeout', actions: ['sqs:SetQueueAttributes', 'sqs:GetQueueAttributes'], resources: props.queues.map((q) => q.queueArn) }),
+        new PolicyStatement({
+          sid: 'SetVisibilityTimeout',
+          actions: ['sqs:SetQueueAttributes', 'sqs:GetQueueAttributes'],
+          resources: props.queues.map((q) => q.queueArn),
+        }),
       ],
     });
     new Rule(this, 'AdjusterSchedule', {
@@ -224,11 +251,22 @@ export class Processing extends Construct {
         PROCESSING_ENABLED: String(props.processingEnabled),
       },
       statements: [
-        new PolicyStatement({ sid: 'ControlMappings', actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'], resources: mappingArns }),
+        new PolicyStatement({
+          sid: 'ControlMappings',
+          actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+          resources: mappingArns,
+        }),
         new PolicyStatement({
           sid: 'ReadDownstreamAlarm',
           actions: ['cloudwatch:DescribeAlarms'],
-          resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: props.downstreamAlarmName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+          resources: [
+            stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: props.downstreamAlarmName,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
         }),
       ],
     });

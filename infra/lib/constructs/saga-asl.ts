@@ -97,7 +97,10 @@ export interface SagaAsl {
  */
 export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `\${${substitutionKey(n)}}`): SagaAsl {
   const steps = sagaDefinition.steps;
-  const chain = [...steps].map((s) => s.compensation).filter((c): c is CompensationName => c !== null).reverse();
+  const chain = [...steps]
+    .map((s) => s.compensation)
+    .filter((c): c is CompensationName => c !== null)
+    .reverse();
   const states: SagaAsl['States'] = {};
 
   steps.forEach((step, i) => {
@@ -115,7 +118,12 @@ export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `
       Comment: step.description,
       Resource: resource(step.name),
       // The task sees the saga id, the transaction and its 1-based attempt (RetryCount is 0-based).
-      Parameters: { 'sagaId.$': '$.sagaId', 'transaction.$': '$.transaction', 'retryCount.$': '$$.State.RetryCount', task: step.name },
+      Parameters: {
+        'sagaId.$': '$.sagaId',
+        'transaction.$': '$.transaction',
+        'retryCount.$': '$$.State.RetryCount',
+        task: step.name,
+      },
       ResultPath: `$.results.${step.name}`,
       TimeoutSeconds: step.timeoutSeconds,
       Retry: retriers(step.retry),
@@ -125,7 +133,9 @@ export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `
   });
 
   // The step each compensation undoes, and the gate in front of each compensation.
-  const stepOf = new Map<CompensationName, StepName>(steps.flatMap((s) => (s.compensation ? [[s.compensation, s.name] as const] : [])));
+  const stepOf = new Map<CompensationName, StepName>(
+    steps.flatMap((s) => (s.compensation ? [[s.compensation, s.name] as const] : [])),
+  );
   const gate = (c: CompensationName | undefined): string => {
     if (!c) return COMPENSATED_STATE;
     const step = stepOf.get(c);
@@ -181,7 +191,10 @@ export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `
   states[PREPARE_COMPENSATION_STATE] = {
     Type: 'Pass',
     Comment: 'The input carries no $.error: the compensations see why they run',
-    Result: { Error: COMPENSATION_REQUESTED_ERROR, Cause: 'An operator requested the compensation of this saga (reason and requestedBy are in the execution input)' },
+    Result: {
+      Error: COMPENSATION_REQUESTED_ERROR,
+      Cause: 'An operator requested the compensation of this saga (reason and requestedBy are in the execution input)',
+    },
     ResultPath: '$.error',
     Next: gate(chain[0]),
   };
@@ -207,6 +220,8 @@ export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `
 
 /** Every task of the saga, in definition order (steps, then compensations). */
 export function sagaTaskNames(): SagaTaskName[] {
-  const compensations = sagaDefinition.steps.map((s) => s.compensation).filter((c): c is CompensationName => c !== null);
+  const compensations = sagaDefinition.steps
+    .map((s) => s.compensation)
+    .filter((c): c is CompensationName => c !== null);
   return [...sagaDefinition.steps.map((s) => s.name), ...compensations];
 }

@@ -87,7 +87,9 @@ export class State extends Construct {
     super(scope, id);
     const replicaRegions = Object.keys(props.replicaKeyArns);
     if (props.writeRegion !== props.region && !replicaRegions.includes(props.writeRegion)) {
-      throw new Error(`writeRegion ${props.writeRegion} is neither the primary region ${props.region} nor a replica region (${replicaRegions.join(', ') || 'none'})`);
+      throw new Error(
+        `writeRegion ${props.writeRegion} is neither the primary region ${props.region} nor a replica region (${replicaRegions.join(', ') || 'none'})`,
+      );
     }
     const common = {
       billing: Billing.onDemand(),

@@ -10,8 +10,25 @@ import { awsPlatformConfigSchema, type AwsPlatformConfig } from './config';
 import { createRoleCredentials, type RoleCredentials } from './credentials';
 import { getLedgerSummary } from './ledger';
 import { getAlarm, getMetricSeries, listAlarms, listRegions } from './observability';
-import { cancelRedrive, getRedrive, listDeadLetters, listQueuePairs, listRedrives, RedriveRegistry, startRedrive } from './queues';
-import { cancelReplay, countIndexedEvents, getReplay, listArchives, listReplays, previewReplay, ReplayDescriptions, startReplay } from './replays';
+import {
+  cancelRedrive,
+  getRedrive,
+  listDeadLetters,
+  listQueuePairs,
+  listRedrives,
+  RedriveRegistry,
+  startRedrive,
+} from './queues';
+import {
+  cancelReplay,
+  countIndexedEvents,
+  getReplay,
+  listArchives,
+  listReplays,
+  previewReplay,
+  ReplayDescriptions,
+  startReplay,
+} from './replays';
 import { compensate, getSaga, listSagas, previewCompensation } from './sagas';
 
 export type { AwsPlatformConfig } from './config';
@@ -44,7 +61,8 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
   const peek = deps.peekVisibilitySeconds ?? 2;
   let clientsFor = deps.clientsFor;
   if (!clientsFor) {
-    const credentials = deps.credentials ?? createRoleCredentials({ roleArns: cfg.operatorRoleArns, region: cfg.region, now });
+    const credentials =
+      deps.credentials ?? createRoleCredentials({ roleArns: cfg.operatorRoleArns, region: cfg.region, now });
     clientsFor = createClientsFor(cfg, credentials);
   }
   const clients = clientsFor;
@@ -60,7 +78,8 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
     return { config: cfg, aws: clients(caller), caller, now, sleep, randomId };
   }
   // Sync throws (Forbidden) become rejections, like every other failure of the port.
-  const run = async <T>(caller: Caller, permission: Permission, fn: (c: Ctx) => Promise<T>): Promise<T> => fn(ctx(caller, permission));
+  const run = async <T>(caller: Caller, permission: Permission, fn: (c: Ctx) => Promise<T>): Promise<T> =>
+    fn(ctx(caller, permission));
 
   return {
     kind: 'aws',
@@ -72,7 +91,10 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
         const id = await sts.send(new GetCallerIdentityCommand({}));
         return { ok: true, detail: `AWS ${cfg.region} answers (account ${id.Account ?? '?'}, stage ${cfg.stage})` };
       } catch (error) {
-        return { ok: false, detail: `AWS ${cfg.region} did not answer: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` };
+        return {
+          ok: false,
+          detail: `AWS ${cfg.region} did not answer: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        };
       }
     },
 
@@ -80,16 +102,22 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
     listAlarms: (caller, input) => run(caller, 'platform.read', (c) => listAlarms(c, input)),
     getAlarm: (caller, name) => run(caller, 'platform.read', (c) => getAlarm(c, name)),
     listQueuePairs: (caller) => run(caller, 'platform.read', (c) => listQueuePairs(c)),
-    listDeadLetters: (caller, input) => run(caller, 'platform.read', (c) => listDeadLetters(c, listDeadLettersInput.parse(input), peek)),
+    listDeadLetters: (caller, input) =>
+      run(caller, 'platform.read', (c) => listDeadLetters(c, listDeadLettersInput.parse(input), peek)),
     listRedrives: (caller, input) =>
-      run(caller, 'platform.read', (c) => listRedrives(c, redrives, { ...listPageInput.parse(input), queueId: input.queueId })),
-    getRedrive: (caller, id) => run(caller, 'platform.read', async (c) => (await getRedrive(c, redrives, id))?.task ?? null),
+      run(caller, 'platform.read', (c) =>
+        listRedrives(c, redrives, { ...listPageInput.parse(input), queueId: input.queueId }),
+      ),
+    getRedrive: (caller, id) =>
+      run(caller, 'platform.read', async (c) => (await getRedrive(c, redrives, id))?.task ?? null),
     listArchives: (caller) => run(caller, 'platform.read', (c) => listArchives(c)),
-    listReplays: (caller, input) => run(caller, 'platform.read', (c) => listReplays(c, replayDescriptions, listPageInput.parse(input))),
+    listReplays: (caller, input) =>
+      run(caller, 'platform.read', (c) => listReplays(c, replayDescriptions, listPageInput.parse(input))),
     getReplay: (caller, name) => run(caller, 'platform.read', (c) => getReplay(c, name)),
     listSagas: (caller, input) => run(caller, 'platform.read', (c) => listSagas(c, listSagasInput.parse(input))),
     getSaga: (caller, id) => run(caller, 'platform.read', (c) => getSaga(c, id)),
-    getMetricSeries: (caller, input) => run(caller, 'platform.read', (c) => getMetricSeries(c, metricQueryInput.parse(input))),
+    getMetricSeries: (caller, input) =>
+      run(caller, 'platform.read', (c) => getMetricSeries(c, metricQueryInput.parse(input))),
     getLedgerSummary: (caller) => run(caller, 'platform.read', (c) => getLedgerSummary(c)),
 
     startRedrive: (caller, input) => run(caller, 'queue.redrive', (c) => startRedrive(c, redrives, input)),

@@ -25,7 +25,11 @@ export type ClientsFor = (caller: Caller) => AwsClients;
  * Clients per (role, operator), kept in a small LRU: the clients resolve credentials through
  * the role-credential cache on every request, so a cached client never outlives its session.
  */
-export function createClientsFor(config: AwsPlatformConfig, credentials: RoleCredentials, maxEntries = 200): ClientsFor {
+export function createClientsFor(
+  config: AwsPlatformConfig,
+  credentials: RoleCredentials,
+  maxEntries = 200,
+): ClientsFor {
   const cache = new Map<string, AwsClients>();
   return (caller) => {
     const key = `${caller.role}\u0000${caller.id}`;
@@ -41,7 +45,9 @@ export function createClientsFor(config: AwsPlatformConfig, credentials: RoleCre
       cloudwatch: new CloudWatchClient(common),
       events: new EventBridgeClient(common),
       sfn: new SFNClient(common),
-      dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } }),
+      dynamodb: DynamoDBDocumentClient.from(new DynamoDBClient(common), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
     };
     cache.set(key, clients);
     if (cache.size > maxEntries) {

@@ -31,7 +31,12 @@ function outputsOf(c = testConfig()): Record<string, string> {
   };
   for (const p of c.queuePairs) {
     const keys = queuePairOutputKeys(p.id);
-    Object.assign(out, { [keys.sourceUrl]: p.sourceUrl, [keys.sourceArn]: p.sourceArn, [keys.dlqUrl]: p.dlqUrl, [keys.dlqArn]: p.dlqArn });
+    Object.assign(out, {
+      [keys.sourceUrl]: p.sourceUrl,
+      [keys.sourceArn]: p.sourceArn,
+      [keys.dlqUrl]: p.dlqUrl,
+      [keys.dlqArn]: p.dlqArn,
+    });
   }
   for (const r of roles) out[operatorRoleOutputKey(r)] = c.operatorRoleArns[r];
   return out;
@@ -57,7 +62,10 @@ describe('stack outputs -> AwsPlatformConfig', () => {
   it('builds the config from a complete set of outputs, optional ones empty meaning "none"', () => {
     const config = configFromOutputs('staging', 'us-east-1', outputsOf());
     expect(config).toEqual(testConfig({ sagaTable: null }));
-    const noIndex = configFromOutputs('staging', 'us-east-1', { ...outputsOf(), [StackOutputKeys.ArchiveIndexTableName]: '' });
+    const noIndex = configFromOutputs('staging', 'us-east-1', {
+      ...outputsOf(),
+      [StackOutputKeys.ArchiveIndexTableName]: '',
+    });
     expect(noIndex.archiveIndexTable).toBeNull();
   });
 
@@ -93,15 +101,27 @@ describe('stack outputs -> AwsPlatformConfig', () => {
         },
       ],
     });
-    const config = await loadAwsPlatformConfig('staging', 'us-east-1', { cloudFormation: new CloudFormationClient({ region: 'us-east-1' }) });
-    expect(cfn.commandCalls(DescribeStacksCommand)[0]?.args[0].input).toEqual({ StackName: stackNameFor('staging', 'us-east-1') });
+    const config = await loadAwsPlatformConfig('staging', 'us-east-1', {
+      cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+    });
+    expect(cfn.commandCalls(DescribeStacksCommand)[0]?.args[0].input).toEqual({
+      StackName: stackNameFor('staging', 'us-east-1'),
+    });
     expect(stackNameFor('staging', 'us-east-1')).toBe('ledgerline-staging-us-east-1');
     expect(config.queuePairs[0]?.dlqArn).toBe(testConfig().queuePairs[0]?.dlqArn);
   });
 
   it('says the stack must be deployed when it does not exist', async () => {
-    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id ledgerline-production-eu-west-1 does not exist'), { name: 'ValidationError' }));
-    await expect(loadAwsPlatformConfig('production', 'eu-west-1', { cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }) })).rejects.toMatchObject({
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id ledgerline-production-eu-west-1 does not exist'), {
+        name: 'ValidationError',
+      }),
+    );
+    await expect(
+      loadAwsPlatformConfig('production', 'eu-west-1', {
+        cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
+      }),
+    ).rejects.toMatchObject({
       code: 'Unavailable',
       message: expect.stringContaining('deploy it first') as unknown,
     });

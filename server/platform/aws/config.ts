@@ -60,7 +60,11 @@ function list(value: string | undefined): string[] {
  * Builds the config from a stack's outputs. Throws a PlatformError('Unavailable') naming every
  * missing or malformed output key, so a half-deployed stack is diagnosed in one message.
  */
-export function configFromOutputs(stage: Stage, stackRegion: string, outputs: Record<string, string>): AwsPlatformConfig {
+export function configFromOutputs(
+  stage: Stage,
+  stackRegion: string,
+  outputs: Record<string, string>,
+): AwsPlatformConfig {
   const k = StackOutputKeys;
   const opt = (key: string) => (outputs[key] ? outputs[key] : null);
   const queuePairIds = list(outputs[k.QueuePairIds]);
@@ -71,7 +75,13 @@ export function configFromOutputs(stage: Stage, stackRegion: string, outputs: Re
     secondaryRegion: opt(k.SecondaryRegion),
     queuePairs: queuePairIds.map((id) => {
       const keys = queuePairOutputKeys(id);
-      return { id, sourceUrl: outputs[keys.sourceUrl], sourceArn: outputs[keys.sourceArn], dlqUrl: outputs[keys.dlqUrl], dlqArn: outputs[keys.dlqArn] };
+      return {
+        id,
+        sourceUrl: outputs[keys.sourceUrl],
+        sourceArn: outputs[keys.sourceArn],
+        dlqUrl: outputs[keys.dlqUrl],
+        dlqArn: outputs[keys.dlqArn],
+      };
     }),
     bus: { name: outputs[k.BusName], arn: outputs[k.BusArn] },
     archive: { name: outputs[k.ArchiveName], arn: outputs[k.ArchiveArn] },
@@ -81,7 +91,9 @@ export function configFromOutputs(stage: Stage, stackRegion: string, outputs: Re
     idempotencyTable: outputs[k.IdempotencyTableName],
     ledgerTable: opt(k.LedgerTableName),
     archiveIndexTable: opt(k.ArchiveIndexTableName),
-    globalEndpoint: opt(k.GlobalEndpointName) ? { name: outputs[k.GlobalEndpointName], id: opt(k.GlobalEndpointId) } : null,
+    globalEndpoint: opt(k.GlobalEndpointName)
+      ? { name: outputs[k.GlobalEndpointName], id: opt(k.GlobalEndpointId) }
+      : null,
     operatorRoleArns: Object.fromEntries(roles.map((r) => [r, outputs[operatorRoleOutputKey(r)]])),
   };
   const parsed = awsPlatformConfigSchema.safeParse(raw, { reportInput: true });
@@ -113,7 +125,10 @@ export function configFromOutputs(stage: Stage, stackRegion: string, outputs: Re
     return path.map(String).join('.');
   };
   const problems = parsed.error.issues.map((i) => `${keyOf(i.path)}: ${i.input === undefined ? 'missing' : i.message}`);
-  throw new PlatformError('Unavailable', `stack ${stackNameFor(stage, stackRegion)} outputs are incomplete: ${problems.join('; ')}`);
+  throw new PlatformError(
+    'Unavailable',
+    `stack ${stackNameFor(stage, stackRegion)} outputs are incomplete: ${problems.join('; ')}`,
+  );
 }
 
 /**
@@ -137,10 +152,15 @@ export async function loadAwsPlatformConfig(
     if (e.name === 'ValidationError' && /does not exist/.test(e.message ?? '')) {
       throw new PlatformError('Unavailable', `stack ${stackName} does not exist in ${stackRegion}: deploy it first`);
     }
-    throw new PlatformError('Unavailable', `cannot read the outputs of stack ${stackName} in ${stackRegion}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
+    throw new PlatformError(
+      'Unavailable',
+      `cannot read the outputs of stack ${stackName} in ${stackRegion}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`,
+    );
   }
-  if (!stack) throw new PlatformError('Unavailable', `stack ${stackName} does not exist in ${stackRegion}: deploy it first`);
+  if (!stack)
+    throw new PlatformError('Unavailable', `stack ${stackName} does not exist in ${stackRegion}: deploy it first`);
   const outputs: Record<string, string> = {};
-  for (const o of stack.Outputs ?? []) if (o.OutputKey && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
+  for (const o of stack.Outputs ?? [])
+    if (o.OutputKey && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
   return configFromOutputs(stage, stackRegion, outputs);
 }

@@ -22,7 +22,8 @@ export interface AwsContractOptions {
 }
 
 export async function makeAwsContractHarness(options: AwsContractOptions): Promise<ContractHarness> {
-  if (options.stage === 'production' && options.mutations) throw new Error('the contract suite never mutates production');
+  if (options.stage === 'production' && options.mutations)
+    throw new Error('the contract suite never mutates production');
   const platform = createAwsPlatform(await loadAwsPlatformConfig(options.stage, options.region));
   const pollMs = options.pollMs ?? 5_000;
   return {
@@ -31,7 +32,8 @@ export async function makeAwsContractHarness(options: AwsContractOptions): Promi
     async settle(done, timeoutMs = 15 * 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (!(await done())) {
-        if (Date.now() > deadline) throw new Error(`the deployed ${options.stage} stack did not settle within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`the deployed ${options.stage} stack did not settle within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     },

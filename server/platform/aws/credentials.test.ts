@@ -14,7 +14,12 @@ function stsAnswers(expiresInMs: number, now: () => number) {
   sts.on(AssumeRoleCommand).callsFake(() => {
     n++;
     return {
-      Credentials: { AccessKeyId: `AKID${n}`, SecretAccessKey: `secret${n}`, SessionToken: `token${n}`, Expiration: new Date(now() + expiresInMs) },
+      Credentials: {
+        AccessKeyId: `AKID${n}`,
+        SecretAccessKey: `secret${n}`,
+        SessionToken: `token${n}`,
+        Expiration: new Date(now() + expiresInMs),
+      },
     };
   });
 }
@@ -42,13 +47,23 @@ describe('role credentials', () => {
     const c = await creds.get(callerOf('operator', 'op-7'));
     expect(c).toMatchObject({ accessKeyId: 'AKID1', sessionToken: 'token1' });
     const input = sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input;
-    expect(input).toEqual({ RoleArn: roleArns.operator, SourceIdentity: 'op-7', RoleSessionName: 'ledgerline-op-7', DurationSeconds: 900 });
+    expect(input).toEqual({
+      RoleArn: roleArns.operator,
+      SourceIdentity: 'op-7',
+      RoleSessionName: 'ledgerline-op-7',
+      DurationSeconds: 900,
+    });
   });
 
   it('caches credentials per (role, operator) and refreshes them shortly before they expire', async () => {
     let now = 1_000_000;
     stsAnswers(900_000, () => now);
-    const creds = createRoleCredentials({ roleArns, sts: new STSClient({ region: 'us-east-1' }), now: () => now, refreshMarginSeconds: 120 });
+    const creds = createRoleCredentials({
+      roleArns,
+      sts: new STSClient({ region: 'us-east-1' }),
+      now: () => now,
+      refreshMarginSeconds: 120,
+    });
     const alice = callerOf('operator', 'alice');
     await creds.get(alice);
     await creds.get(alice);
@@ -78,7 +93,9 @@ describe('role credentials', () => {
   });
 
   it('reports a denied AssumeRole as Forbidden naming the role', async () => {
-    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized to perform sts:SetSourceIdentity'), { name: 'AccessDenied' }));
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(Object.assign(new Error('not authorized to perform sts:SetSourceIdentity'), { name: 'AccessDenied' }));
     const creds = createRoleCredentials({ roleArns, sts: new STSClient({ region: 'us-east-1' }) });
     const error = await creds.get(callerOf('approver')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlatformError);

@@ -98,17 +98,28 @@ export function createRoleCredentials(options: RoleCredentialsOptions): RoleCred
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
         throw new PlatformError('Unavailable', `STS AssumeRole of ${roleArn} returned no credentials`);
       }
-      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+      };
     } catch (error) {
       if (error instanceof PlatformError) throw error;
       const e = error as { name?: string; message?: string };
       if (e.name === 'AccessDenied' || e.name === 'AccessDeniedException') {
-        throw new PlatformError('Forbidden', `the console may not assume the ${caller.role} role (${roleArn}): ${e.message ?? e.name}`);
+        throw new PlatformError(
+          'Forbidden',
+          `the console may not assume the ${caller.role} role (${roleArn}): ${e.message ?? e.name}`,
+        );
       }
       if (e.name === 'Throttling' || e.name === 'ThrottlingException') {
         throw new PlatformError('Throttled', 'STS is throttling AssumeRole; retry shortly', undefined, 2);
       }
-      throw new PlatformError('Unavailable', `STS AssumeRole of ${roleArn} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`);
+      throw new PlatformError(
+        'Unavailable',
+        `STS AssumeRole of ${roleArn} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`,
+      );
     }
   }
 

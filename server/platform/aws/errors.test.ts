@@ -30,18 +30,29 @@ describe('AWS error mapping', () => {
   });
 
   it('takes Retry-After from the response when AWS sends one, else 2 s', () => {
-    const withHeader = mapAwsError(awsError('ThrottlingException', 'slow down', { $response: { headers: { 'retry-after': '7' } } }), 'x');
+    const withHeader = mapAwsError(
+      awsError('ThrottlingException', 'slow down', { $response: { headers: { 'retry-after': '7' } } }),
+      'x',
+    );
     expect(withHeader).toMatchObject({ code: 'Throttled', retryAfterSeconds: 7 });
-    expect(mapAwsError(awsError('SomethingElse', 'x', { $retryable: { throttling: true } }), 'x')).toMatchObject({ code: 'Throttled', retryAfterSeconds: 2 });
+    expect(mapAwsError(awsError('SomethingElse', 'x', { $retryable: { throttling: true } }), 'x')).toMatchObject({
+      code: 'Throttled',
+      retryAfterSeconds: 2,
+    });
   });
 
   it('maps a second message-move task on a queue to Conflict, whatever the error name', () => {
-    const mapped = mapAwsError(awsError('UnsupportedOperation', 'There is already an active message move task for this queue'), 'StartMessageMoveTask');
+    const mapped = mapAwsError(
+      awsError('UnsupportedOperation', 'There is already an active message move task for this queue'),
+      'StartMessageMoveTask',
+    );
     expect(mapped).toMatchObject({ code: 'Conflict' });
   });
 
   it('maps server faults to Unavailable and rethrows unknown client errors unchanged', () => {
-    expect(mapAwsError(awsError('InternalServerError', 'x', { $fault: 'server' }), 'x')).toMatchObject({ code: 'Unavailable' });
+    expect(mapAwsError(awsError('InternalServerError', 'x', { $fault: 'server' }), 'x')).toMatchObject({
+      code: 'Unavailable',
+    });
     const unknown = awsError('WeirdNewError');
     expect(mapAwsError(unknown, 'x')).toBe(unknown);
   });

@@ -91,7 +91,12 @@ export function mapAwsError(error: unknown, action: string): Error {
   const name = e.name;
   const detail = `${action}: ${name}: ${e.message}`;
   if (throttling.has(name) || e.$retryable?.throttling || e.$metadata?.httpStatusCode === 429) {
-    return new PlatformError('Throttled', `AWS is throttling requests (${detail}); retry shortly`, undefined, retryAfter(e));
+    return new PlatformError(
+      'Throttled',
+      `AWS is throttling requests (${detail}); retry shortly`,
+      undefined,
+      retryAfter(e),
+    );
   }
   if (forbidden.has(name)) return new PlatformError('Forbidden', `AWS denied this for your role (${detail})`);
   if (notFound.has(name)) return new PlatformError('NotFound', detail);
@@ -102,7 +107,13 @@ export function mapAwsError(error: unknown, action: string): Error {
   }
   if (conflict.has(name)) return new PlatformError('Conflict', detail);
   if (invalid.has(name) || name === 'UnsupportedOperation') return new PlatformError('Invalid', detail);
-  if (e.$fault === 'server' || name === 'ServiceUnavailable' || name === 'InternalFailure' || name === 'InternalError' || /TimeoutError|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|NetworkingError/.test(name)) {
+  if (
+    e.$fault === 'server' ||
+    name === 'ServiceUnavailable' ||
+    name === 'InternalFailure' ||
+    name === 'InternalError' ||
+    /TimeoutError|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|NetworkingError/.test(name)
+  ) {
     return new PlatformError('Unavailable', `AWS did not answer (${detail})`);
   }
   return error;

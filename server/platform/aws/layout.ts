@@ -96,7 +96,8 @@ export function archiveIndexKey(event: { id: string; time: string }): { pk: stri
 export function hourBuckets(startMs: number, endMs: number): string[] {
   const out: string[] = [];
   const hour = 3_600_000;
-  for (let t = Math.floor(startMs / hour) * hour; t <= endMs; t += hour) out.push(new Date(t).toISOString().slice(0, 13));
+  for (let t = Math.floor(startMs / hour) * hour; t <= endMs; t += hour)
+    out.push(new Date(t).toISOString().slice(0, 13));
   return out;
 }
 

@@ -15,7 +15,11 @@ import { LEDGER } from './layout';
  */
 export async function getLedgerSummary(ctx: Ctx): Promise<LedgerSummary> {
   const table = ctx.config.ledgerTable;
-  if (!table) throw new PlatformError('Unavailable', 'the ledger summary needs the ledger table and this stack does not output one (LedgerTableName)');
+  if (!table)
+    throw new PlatformError(
+      'Unavailable',
+      'the ledger summary needs the ledger table and this stack does not output one (LedgerTableName)',
+    );
   let accounts = 0;
   let totalBalance = 0;
   let openHolds = 0;
@@ -26,10 +30,17 @@ export async function getLedgerSummary(ctx: Ctx): Promise<LedgerSummary> {
       ctx.aws.dynamodb.send(
         new ScanCommand({
           TableName: table,
-          FilterExpression: '(begins_with(#pk, :acct) AND #sk = :acctSk) OR (begins_with(#pk, :hold) AND #sk = :holdSk AND #state = :held)',
+          FilterExpression:
+            '(begins_with(#pk, :acct) AND #sk = :acctSk) OR (begins_with(#pk, :hold) AND #sk = :holdSk AND #state = :held)',
           ProjectionExpression: '#pk, #sk, balance, amount, #state',
           ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#state': 'state' },
-          ExpressionAttributeValues: { ':acct': LEDGER.accountPrefix, ':acctSk': LEDGER.accountSk, ':hold': LEDGER.holdPrefix, ':holdSk': LEDGER.holdSk, ':held': 'HELD' },
+          ExpressionAttributeValues: {
+            ':acct': LEDGER.accountPrefix,
+            ':acctSk': LEDGER.accountSk,
+            ':hold': LEDGER.holdPrefix,
+            ':holdSk': LEDGER.holdSk,
+            ':held': 'HELD',
+          },
           ExclusiveStartKey: key,
         }),
       ),
@@ -37,21 +48,35 @@ export async function getLedgerSummary(ctx: Ctx): Promise<LedgerSummary> {
     for (const item of res.Items ?? []) {
       const pk = String(item.pk);
       if (pk.startsWith(LEDGER.accountPrefix)) {
-        if (typeof item.balance !== 'number') throw new PlatformError('Unavailable', `ledger item ${pk} has no numeric balance`);
+        if (typeof item.balance !== 'number')
+          throw new PlatformError('Unavailable', `ledger item ${pk} has no numeric balance`);
         accounts++;
         totalBalance += item.balance;
       } else if (pk.startsWith(LEDGER.holdPrefix)) {
-        if (typeof item.amount !== 'number') throw new PlatformError('Unavailable', `ledger item ${pk} has no numeric amount`);
+        if (typeof item.amount !== 'number')
+          throw new PlatformError('Unavailable', `ledger item ${pk} has no numeric amount`);
         openHolds++;
         heldAmount += item.amount;
       }
     }
     key = res.LastEvaluatedKey;
   } while (key);
-  const total = await call(`GetItem ${table} expected total`, () => ctx.aws.dynamodb.send(new GetCommand({ TableName: table, Key: { ...LEDGER.totalKey }, ConsistentRead: true })));
+  const total = await call(`GetItem ${table} expected total`, () =>
+    ctx.aws.dynamodb.send(new GetCommand({ TableName: table, Key: { ...LEDGER.totalKey }, ConsistentRead: true })),
+  );
   const expected: unknown = total.Item?.expectedTotal;
   if (typeof expected !== 'number') {
-    throw new PlatformError('Unavailable', `ledger table ${table} has no expected total item (pk ${LEDGER.totalKey.pk}, sk ${LEDGER.totalKey.sk})`);
+    throw new PlatformError(
+      'Unavailable',
+      `ledger table ${table} has no expected total item (pk ${LEDGER.totalKey.pk}, sk ${LEDGER.totalKey.sk})`,
+    );
   }
-  return ledgerSummarySchema.parse({ accounts, totalBalance, expectedTotal: expected, balanced: totalBalance === expected, openHolds, heldAmount });
+  return ledgerSummarySchema.parse({
+    accounts,
+    totalBalance,
+    expectedTotal: expected,
+    balanced: totalBalance === expected,
+    openHolds,
+    heldAmount,
+  });
 }

@@ -51,12 +51,34 @@ describe('alarms', () => {
   it("lists the stage's alarms 100 at a time, following NextToken, mapped to DTOs with their resource", async () => {
     cw.on(DescribeAlarmsCommand)
       .resolvesOnce({ MetricAlarms: [metricAlarm('processing-dlq-depth', 'ALARM')], NextToken: 'p2' })
-      .resolvesOnce({ MetricAlarms: [metricAlarm('processor-errors', 'OK', { Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 5, DatapointsToAlarm: 2, EvaluationPeriods: 3 })] });
+      .resolvesOnce({
+        MetricAlarms: [
+          metricAlarm('processor-errors', 'OK', {
+            Namespace: 'AWS/Lambda',
+            MetricName: 'Errors',
+            Threshold: 5,
+            DatapointsToAlarm: 2,
+            EvaluationPeriods: 3,
+          }),
+        ],
+      });
     const { platform } = testPlatform();
     const alarms = await platform.listAlarms(viewer, { state: 'ALARM' });
     expect(cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input)).toEqual([
-      { AlarmNamePrefix: 'ledgerline-staging-', AlarmTypes: ['MetricAlarm'], MaxRecords: 100, NextToken: undefined, StateValue: 'ALARM' },
-      { AlarmNamePrefix: 'ledgerline-staging-', AlarmTypes: ['MetricAlarm'], MaxRecords: 100, NextToken: 'p2', StateValue: 'ALARM' },
+      {
+        AlarmNamePrefix: 'ledgerline-staging-',
+        AlarmTypes: ['MetricAlarm'],
+        MaxRecords: 100,
+        NextToken: undefined,
+        StateValue: 'ALARM',
+      },
+      {
+        AlarmNamePrefix: 'ledgerline-staging-',
+        AlarmTypes: ['MetricAlarm'],
+        MaxRecords: 100,
+        NextToken: 'p2',
+        StateValue: 'ALARM',
+      },
     ]);
     expect(alarms.map((a) => alarmSchema.parse(a))).toHaveLength(2);
     expect(alarms[0]).toEqual({
@@ -71,7 +93,13 @@ describe('alarms', () => {
       evaluationPeriods: 1,
       datapointsToAlarm: 1,
       treatMissingData: 'notBreaching',
-      metric: { namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'ledgerline-staging-processing-dlq' }, stat: 'Maximum', periodSeconds: 60 },
+      metric: {
+        namespace: 'AWS/SQS',
+        name: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: 'ledgerline-staging-processing-dlq' },
+        stat: 'Maximum',
+        periodSeconds: 60,
+      },
       resource: { kind: 'queue', id: 'processing' },
     });
     expect(alarms[1]?.resource).toEqual({ kind: 'function', id: 'ledgerline-staging-processor' });
@@ -87,14 +115,24 @@ describe('alarms', () => {
           Timestamp: new Date(NOW - 60_000),
           HistoryItemType: 'StateUpdate',
           HistorySummary: 'Alarm updated from OK to ALARM',
-          HistoryData: JSON.stringify({ oldState: { stateValue: 'OK' }, newState: { stateValue: 'ALARM', stateReason: 'Threshold Crossed' } }),
+          HistoryData: JSON.stringify({
+            oldState: { stateValue: 'OK' },
+            newState: { stateValue: 'ALARM', stateReason: 'Threshold Crossed' },
+          }),
         },
       ],
     });
     const { platform } = testPlatform();
     const found = await platform.getAlarm(viewer, 'ledgerline-staging-processing-dlq-depth');
-    expect(found?.history.map((h) => alarmHistoryItemSchema.parse(h))).toEqual([{ timestamp: new Date(NOW - 60_000).toISOString(), from: 'OK', to: 'ALARM', reason: 'Threshold Crossed' }]);
-    expect(cw.commandCalls(DescribeAlarmHistoryCommand)[0]!.args[0].input).toMatchObject({ AlarmName: 'ledgerline-staging-processing-dlq-depth', HistoryItemType: 'StateUpdate', ScanBy: 'TimestampDescending', MaxRecords: 100 });
+    expect(found?.history.map((h) => alarmHistoryItemSchema.parse(h))).toEqual([
+      { timestamp: new Date(NOW - 60_000).toISOString(), from: 'OK', to: 'ALARM', reason: 'Threshold Crossed' },
+    ]);
+    expect(cw.commandCalls(DescribeAlarmHistoryCommand)[0]!.args[0].input).toMatchObject({
+      AlarmName: 'ledgerline-staging-processing-dlq-depth',
+      HistoryItemType: 'StateUpdate',
+      ScanBy: 'TimestampDescending',
+      MaxRecords: 100,
+    });
     cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
     expect(await platform.getAlarm(viewer, 'nope')).toBeNull();
   });
@@ -115,18 +153,58 @@ describe('metrics', () => {
     const input = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
     expect(input.StartTime).toEqual(new Date(from));
     expect(input.MetricDataQueries).toEqual([
-      { Id: 'm0', Label: 'events.in', ReturnData: true, MetricStat: { Metric: { Namespace: 'AWS/Events', MetricName: 'MatchedEvents', Dimensions: [{ Name: 'EventBusName', Value: 'ledgerline-staging-bus' }] }, Period: 60, Stat: 'Sum' } },
-      { Id: 'm1', Label: 'saga.started', ReturnData: true, MetricStat: { Metric: { Namespace: 'AWS/States', MetricName: 'ExecutionsStarted', Dimensions: [{ Name: 'StateMachineArn', Value: config.stateMachineArn }] }, Period: 60, Stat: 'Sum' } },
+      {
+        Id: 'm0',
+        Label: 'events.in',
+        ReturnData: true,
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/Events',
+            MetricName: 'MatchedEvents',
+            Dimensions: [{ Name: 'EventBusName', Value: 'ledgerline-staging-bus' }],
+          },
+          Period: 60,
+          Stat: 'Sum',
+        },
+      },
+      {
+        Id: 'm1',
+        Label: 'saga.started',
+        ReturnData: true,
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/States',
+            MetricName: 'ExecutionsStarted',
+            Dimensions: [{ Name: 'StateMachineArn', Value: config.stateMachineArn }],
+          },
+          Period: 60,
+          Stat: 'Sum',
+        },
+      },
     ]);
     expect(series.map((s) => metricSeriesSchema.parse(s))).toEqual([
-      { id: 'events.in', label: 'Events in', unit: 'Count', points: [{ t: new Date(NOW - 120_000).toISOString(), v: 10 }, { t: new Date(NOW - 60_000).toISOString(), v: 12 }] },
+      {
+        id: 'events.in',
+        label: 'Events in',
+        unit: 'Count',
+        points: [
+          { t: new Date(NOW - 120_000).toISOString(), v: 10 },
+          { t: new Date(NOW - 60_000).toISOString(), v: 12 },
+        ],
+      },
       { id: 'saga.started', label: 'Sagas started', unit: 'Count', points: [] },
     ]);
   });
 
   it('refuses unknown metric ids naming the field', async () => {
     const { platform } = testPlatform();
-    await expect(platform.getMetricSeries(viewer, { metrics: ['nope'], from: new Date(NOW - 60_000).toISOString(), to: new Date(NOW).toISOString() })).rejects.toMatchObject({ code: 'Invalid', field: 'metrics' });
+    await expect(
+      platform.getMetricSeries(viewer, {
+        metrics: ['nope'],
+        from: new Date(NOW - 60_000).toISOString(),
+        to: new Date(NOW).toISOString(),
+      }),
+    ).rejects.toMatchObject({ code: 'Invalid', field: 'metrics' });
     expect(cw.calls()).toHaveLength(0);
   });
 });
@@ -135,18 +213,30 @@ describe('regions', () => {
   it('reports a single-region stage healthy when its bus answers', async () => {
     events.on(DescribeEventBusCommand).resolves({ Name: config.bus.name });
     const { platform } = testPlatform();
-    expect((await platform.listRegions(viewer)).map((r) => regionSchema.parse(r))).toEqual([{ id: 'us-east-1', primary: true, healthy: true }]);
+    expect((await platform.listRegions(viewer)).map((r) => regionSchema.parse(r))).toEqual([
+      { id: 'us-east-1', primary: true, healthy: true },
+    ]);
   });
 
   it('reads health from the global endpoint and the endpoint-health alarm when there is one', async () => {
     events.on(DescribeEndpointCommand).resolves({ Name: 'ledgerline-production-global', State: 'ACTIVE' });
-    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'ledgerline-production-endpoint-health', StateValue: 'ALARM' }] });
-    const { platform } = testPlatform(testConfig({ stage: 'production', secondaryRegion: 'eu-west-1', globalEndpoint: { name: 'ledgerline-production-global', id: 'abc.veo' } }));
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{ AlarmName: 'ledgerline-production-endpoint-health', StateValue: 'ALARM' }],
+    });
+    const { platform } = testPlatform(
+      testConfig({
+        stage: 'production',
+        secondaryRegion: 'eu-west-1',
+        globalEndpoint: { name: 'ledgerline-production-global', id: 'abc.veo' },
+      }),
+    );
     expect(await platform.listRegions(viewer)).toEqual([
       { id: 'us-east-1', primary: true, healthy: false },
       { id: 'eu-west-1', primary: false, healthy: true },
     ]);
-    expect(cw.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input.AlarmNames).toEqual(['ledgerline-production-endpoint-health']);
+    expect(cw.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input.AlarmNames).toEqual([
+      'ledgerline-production-endpoint-health',
+    ]);
   });
 });
 
@@ -155,7 +245,12 @@ describe('ping', () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
     const { platform } = testPlatform(config, { consoleSts: new STSClient({ region: 'us-east-1' }) });
     expect(await platform.ping()).toMatchObject({ ok: true });
-    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('no credentials'), { name: 'CredentialsProviderError' }));
-    expect(await platform.ping()).toMatchObject({ ok: false, detail: expect.stringContaining('no credentials') as unknown });
+    sts
+      .on(GetCallerIdentityCommand)
+      .rejects(Object.assign(new Error('no credentials'), { name: 'CredentialsProviderError' }));
+    expect(await platform.ping()).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('no credentials') as unknown,
+    });
   });
 });

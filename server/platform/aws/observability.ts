@@ -43,9 +43,16 @@ export async function listRegions(ctx: Ctx): Promise<Region[]> {
   if (config.globalEndpoint) {
     const endpointName = config.globalEndpoint.name;
     const [endpoint, alarms] = await Promise.all([
-      call(`DescribeEndpoint ${endpointName}`, () => ctx.aws.events.send(new DescribeEndpointCommand({ Name: endpointName }))),
+      call(`DescribeEndpoint ${endpointName}`, () =>
+        ctx.aws.events.send(new DescribeEndpointCommand({ Name: endpointName })),
+      ),
       call('DescribeAlarms endpoint-health', () =>
-        ctx.aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName(config.stage, 'endpoint-health')], AlarmTypes: ['MetricAlarm'] })),
+        ctx.aws.cloudwatch.send(
+          new DescribeAlarmsCommand({
+            AlarmNames: [alarmName(config.stage, 'endpoint-health')],
+            AlarmTypes: ['MetricAlarm'],
+          }),
+        ),
       ),
     ]);
     const active = endpoint.State === 'ACTIVE';
@@ -60,7 +67,9 @@ export async function listRegions(ctx: Ctx): Promise<Region[]> {
   }
   let healthy = true;
   try {
-    await call(`DescribeEventBus ${config.bus.name}`, () => ctx.aws.events.send(new DescribeEventBusCommand({ Name: config.bus.name })));
+    await call(`DescribeEventBus ${config.bus.name}`, () =>
+      ctx.aws.events.send(new DescribeEventBusCommand({ Name: config.bus.name })),
+    );
   } catch (error) {
     if (error instanceof PlatformError && (error.code === 'Forbidden' || error.code === 'Throttled')) throw error;
     healthy = false;
@@ -97,7 +106,8 @@ function toAlarm(ctx: Ctx, a: MetricAlarm): Alarm {
   const name = a.AlarmName ?? '';
   const definition = alarmsFor(stage).find((d) => alarmName(stage, d.suffix) === name);
   const metricDef = definition ? metricsFor(stage).find((m) => m.id === definition.metricId) : undefined;
-  const period = a.Period ?? a.Metrics?.find((m) => m.ReturnData !== false)?.MetricStat?.Period ?? definition?.periodSeconds ?? 60;
+  const period =
+    a.Period ?? a.Metrics?.find((m) => m.ReturnData !== false)?.MetricStat?.Period ?? definition?.periodSeconds ?? 60;
   const metric = a.MetricName
     ? {
         namespace: a.Namespace ?? '',
@@ -128,7 +138,10 @@ function toAlarm(ctx: Ctx, a: MetricAlarm): Alarm {
     datapointsToAlarm: a.DatapointsToAlarm ?? evaluationPeriods,
     treatMissingData: treatMissing(a.TreatMissingData),
     metric,
-    resource: definition?.resource ?? { kind: 'platform', id: name.startsWith(prefix) ? name.slice(prefix.length) : name },
+    resource: definition?.resource ?? {
+      kind: 'platform',
+      id: name.startsWith(prefix) ? name.slice(prefix.length) : name,
+    },
   });
 }
 
@@ -174,7 +187,13 @@ export async function getAlarm(ctx: Ctx, name: string): Promise<{ alarm: Alarm; 
   for (let page = 0; page < 3; page++) {
     const h = await call(`DescribeAlarmHistory ${name}`, () =>
       ctx.aws.cloudwatch.send(
-        new DescribeAlarmHistoryCommand({ AlarmName: name, HistoryItemType: 'StateUpdate', ScanBy: 'TimestampDescending', MaxRecords: 100, NextToken: token }),
+        new DescribeAlarmHistoryCommand({
+          AlarmName: name,
+          HistoryItemType: 'StateUpdate',
+          ScanBy: 'TimestampDescending',
+          MaxRecords: 100,
+          NextToken: token,
+        }),
       ),
     );
     for (const item of h.AlarmHistoryItems ?? []) {
@@ -182,7 +201,10 @@ export async function getAlarm(ctx: Ctx, name: string): Promise<{ alarm: Alarm; 
       try {
         data = JSON.parse(item.HistoryData ?? '{}') as HistoryData;
       } catch {
-        throw new PlatformError('Unavailable', `alarm history of ${name} has unreadable HistoryData at ${item.Timestamp?.toISOString() ?? '?'}`);
+        throw new PlatformError(
+          'Unavailable',
+          `alarm history of ${name} has unreadable HistoryData at ${item.Timestamp?.toISOString() ?? '?'}`,
+        );
       }
       history.push(
         alarmHistoryItemSchema.parse({
@@ -213,7 +235,10 @@ export function dimensionsFor(ctx: Ctx, m: MetricDefinition): { Name: string; Va
   });
 }
 
-export async function getMetricSeries(ctx: Ctx, input: Required<Pick<MetricQueryInput, 'periodSeconds'>> & MetricQueryInput): Promise<MetricSeries[]> {
+export async function getMetricSeries(
+  ctx: Ctx,
+  input: Required<Pick<MetricQueryInput, 'periodSeconds'>> & MetricQueryInput,
+): Promise<MetricSeries[]> {
   const definitions = metricsFor(ctx.config.stage);
   const wanted = [...new Set(input.metrics)].map((id) => {
     const def = definitions.find((d) => d.id === id);

@@ -27,7 +27,14 @@ const pair = config.queuePairs[0]!;
 const operator = callerOf('operator', 'op-1');
 
 function envelope(transactionId: string): string {
-  return JSON.stringify({ version: '0', id: `evt-${transactionId}`, source: 'transaction.processing', 'detail-type': 'TransactionSubmitted', time: '2026-11-26T10:00:00Z', detail: { transactionId, amount: 100 } });
+  return JSON.stringify({
+    version: '0',
+    id: `evt-${transactionId}`,
+    source: 'transaction.processing',
+    'detail-type': 'TransactionSubmitted',
+    time: '2026-11-26T10:00:00Z',
+    detail: { transactionId, amount: 100 },
+  });
 }
 
 function dlqMessage(id: string, body: string, lastError?: string): Message {
@@ -54,9 +61,15 @@ beforeEach(() => {
 describe('queue pairs', () => {
   it('reports depths from GetQueueAttributes and the oldest age from CloudWatch ApproximateAgeOfOldestMessage', async () => {
     sqs.on(GetQueueAttributesCommand, { QueueUrl: pair.sourceUrl }).resolves({
-      Attributes: { ApproximateNumberOfMessages: '42', ApproximateNumberOfMessagesNotVisible: '7', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: pair.dlqArn, maxReceiveCount: 3 }) },
+      Attributes: {
+        ApproximateNumberOfMessages: '42',
+        ApproximateNumberOfMessagesNotVisible: '7',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: pair.dlqArn, maxReceiveCount: 3 }),
+      },
     });
-    sqs.on(GetQueueAttributesCommand, { QueueUrl: pair.dlqUrl }).resolves({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: pair.dlqUrl })
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
         { Id: 'age0', Values: [95, 60], Timestamps: [new Date(NOW - 60_000), new Date(NOW - 120_000)] },
@@ -75,7 +88,11 @@ describe('queue pairs', () => {
     });
     const query = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries?.[0];
     expect(query?.MetricStat).toEqual({
-      Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: 'ledgerline-staging-processing' }] },
+      Metric: {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: 'ledgerline-staging-processing' }],
+      },
       Period: 60,
       Stat: 'Maximum',
     });
@@ -86,7 +103,12 @@ describe('dead letters', () => {
   it('receives 10 at a time with a short visibility timeout and maps body, transaction id and our lastError attribute', async () => {
     sqs
       .on(ReceiveMessageCommand)
-      .resolvesOnce({ Messages: [dlqMessage('m1', envelope('tx-1'), 'TransientError: downstream timeout'), dlqMessage('m2', 'not json')] })
+      .resolvesOnce({
+        Messages: [
+          dlqMessage('m1', envelope('tx-1'), 'TransientError: downstream timeout'),
+          dlqMessage('m2', 'not json'),
+        ],
+      })
       .resolves({ Messages: [] });
     const { platform } = testPlatform();
     const page = await platform.listDeadLetters(callerOf('viewer'), { queueId: 'processing', limit: 25 });
@@ -103,38 +125,71 @@ describe('dead letters', () => {
     });
     expect(page.items[1]).toMatchObject({ id: 'm2', transactionId: null, lastError: null, body: 'not json' });
     const input = sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ QueueUrl: pair.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 2, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] });
+    expect(input).toMatchObject({
+      QueueUrl: pair.dlqUrl,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: 2,
+      WaitTimeSeconds: 0,
+      MessageAttributeNames: ['All'],
+    });
   });
 
   it('pages with a cursor that skips the messages already shown', async () => {
-    const batch = (from: number) => Array.from({ length: 2 }, (_, i) => dlqMessage(`m${from + i}`, envelope(`tx-${from + i}`)));
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: batch(1) }).resolvesOnce({ Messages: batch(1) }).resolvesOnce({ Messages: batch(3) }).resolves({ Messages: [] });
+    const batch = (from: number) =>
+      Array.from({ length: 2 }, (_, i) => dlqMessage(`m${from + i}`, envelope(`tx-${from + i}`)));
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: batch(1) })
+      .resolvesOnce({ Messages: batch(1) })
+      .resolvesOnce({ Messages: batch(3) })
+      .resolves({ Messages: [] });
     const { platform } = testPlatform();
     const first = await platform.listDeadLetters(callerOf('viewer'), { queueId: 'processing', limit: 2 });
     expect(first.items.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(first.nextCursor).not.toBeNull();
-    const second = await platform.listDeadLetters(callerOf('viewer'), { queueId: 'processing', limit: 2, cursor: first.nextCursor ?? undefined });
+    const second = await platform.listDeadLetters(callerOf('viewer'), {
+      queueId: 'processing',
+      limit: 2,
+      cursor: first.nextCursor ?? undefined,
+    });
     expect(second.items.map((m) => m.id)).toEqual(['m3', 'm4']);
   });
 
   it('filters by transaction id or error text', async () => {
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [dlqMessage('m1', envelope('tx-1'), 'PoisonMessageError: malformed'), dlqMessage('m2', envelope('tx-2'), 'TransientError')] }).resolves({});
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          dlqMessage('m1', envelope('tx-1'), 'PoisonMessageError: malformed'),
+          dlqMessage('m2', envelope('tx-2'), 'TransientError'),
+        ],
+      })
+      .resolves({});
     const { platform } = testPlatform();
-    const page = await platform.listDeadLetters(callerOf('viewer'), { queueId: 'processing', search: 'poison', limit: 50 });
+    const page = await platform.listDeadLetters(callerOf('viewer'), {
+      queueId: 'processing',
+      search: 'poison',
+      limit: 50,
+    });
     expect(page.items.map((m) => m.id)).toEqual(['m1']);
   });
 
   it('refuses a forged cursor naming the field', async () => {
     const { platform } = testPlatform();
     for (const cursor of ['not-a-cursor', 'dl1.AAA', 'dl1.!!']) {
-      await expect(platform.listDeadLetters(callerOf('viewer'), { queueId: 'processing', limit: 5, cursor })).rejects.toMatchObject({ code: 'Invalid', field: 'cursor' });
+      await expect(
+        platform.listDeadLetters(callerOf('viewer'), { queueId: 'processing', limit: 5, cursor }),
+      ).rejects.toMatchObject({ code: 'Invalid', field: 'cursor' });
     }
     expect(sqs.calls()).toHaveLength(0);
   });
 
   it('refuses an unknown queue pair naming the field', async () => {
     const { platform } = testPlatform();
-    await expect(platform.listDeadLetters(callerOf('viewer'), { queueId: 'nope', limit: 5 })).rejects.toMatchObject({ code: 'NotFound', field: 'queueId' });
+    await expect(platform.listDeadLetters(callerOf('viewer'), { queueId: 'nope', limit: 5 })).rejects.toMatchObject({
+      code: 'NotFound',
+      field: 'queueId',
+    });
     expect(sqs.calls()).toHaveLength(0);
   });
 });
@@ -145,11 +200,26 @@ describe('redrives', () => {
   it('starts a message-move task from the DLQ to its source queue at the requested rate and stores its handle', async () => {
     sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: handle });
     sqs.on(ListMessageMoveTasksCommand).resolves({
-      Results: [{ TaskHandle: handle, Status: 'RUNNING', SourceArn: pair.dlqArn, DestinationArn: pair.sourceArn, MaxNumberOfMessagesPerSecond: 500, ApproximateNumberOfMessagesMoved: 0, ApproximateNumberOfMessagesToMove: 1200, StartedTimestamp: NOW }],
+      Results: [
+        {
+          TaskHandle: handle,
+          Status: 'RUNNING',
+          SourceArn: pair.dlqArn,
+          DestinationArn: pair.sourceArn,
+          MaxNumberOfMessagesPerSecond: 500,
+          ApproximateNumberOfMessagesMoved: 0,
+          ApproximateNumberOfMessagesToMove: 1200,
+          StartedTimestamp: NOW,
+        },
+      ],
     });
     const { platform } = testPlatform();
     const task = await platform.startRedrive(operator, { queueId: 'processing', rate: 500 });
-    expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]!.args[0].input).toEqual({ SourceArn: pair.dlqArn, DestinationArn: pair.sourceArn, MaxNumberOfMessagesPerSecond: 500 });
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]!.args[0].input).toEqual({
+      SourceArn: pair.dlqArn,
+      DestinationArn: pair.sourceArn,
+      MaxNumberOfMessagesPerSecond: 500,
+    });
     expect(redriveTaskSchema.parse(task)).toEqual({
       id: handle,
       queueId: 'processing',
@@ -166,28 +236,65 @@ describe('redrives', () => {
     });
     // Once COMPLETED, SQS lists the task without its handle: ours still resolves it, with who started it.
     sqs.on(ListMessageMoveTasksCommand).resolves({
-      Results: [{ Status: 'COMPLETED', SourceArn: pair.dlqArn, ApproximateNumberOfMessagesMoved: 1200, ApproximateNumberOfMessagesToMove: 1200, StartedTimestamp: NOW }],
+      Results: [
+        {
+          Status: 'COMPLETED',
+          SourceArn: pair.dlqArn,
+          ApproximateNumberOfMessagesMoved: 1200,
+          ApproximateNumberOfMessagesToMove: 1200,
+          StartedTimestamp: NOW,
+        },
+      ],
     });
-    expect(await platform.getRedrive(callerOf('viewer'), handle)).toMatchObject({ id: handle, status: 'COMPLETED', moved: 1200, startedBy: 'op-1' });
+    expect(await platform.getRedrive(callerOf('viewer'), handle)).toMatchObject({
+      id: handle,
+      status: 'COMPLETED',
+      moved: 1200,
+      startedBy: 'op-1',
+    });
     const list = await platform.listRedrives(callerOf('viewer'), {});
     expect(list.items.map((t) => t.id)).toEqual([handle]);
-    expect(sqs.commandCalls(ListMessageMoveTasksCommand).at(-1)!.args[0].input).toEqual({ SourceArn: pair.dlqArn, MaxResults: 10 });
+    expect(sqs.commandCalls(ListMessageMoveTasksCommand).at(-1)!.args[0].input).toEqual({
+      SourceArn: pair.dlqArn,
+      MaxResults: 10,
+    });
   });
 
   it('refuses a rate above the SQS cap of 500 messages/s before calling AWS', async () => {
     const { platform } = testPlatform();
-    await expect(platform.startRedrive(operator, { queueId: 'processing', rate: 501 })).rejects.toMatchObject({ code: 'Invalid', field: 'rate' });
+    await expect(platform.startRedrive(operator, { queueId: 'processing', rate: 501 })).rejects.toMatchObject({
+      code: 'Invalid',
+      field: 'rate',
+    });
     expect(sqs.calls()).toHaveLength(0);
   });
 
   it('reports a second task on the same queue as a Conflict', async () => {
-    sqs.on(StartMessageMoveTaskCommand).rejects(Object.assign(new Error('There is already an active message move task for the source queue'), { name: 'UnsupportedOperation', $metadata: {} }));
+    sqs.on(StartMessageMoveTaskCommand).rejects(
+      Object.assign(new Error('There is already an active message move task for the source queue'), {
+        name: 'UnsupportedOperation',
+        $metadata: {},
+      }),
+    );
     const { platform } = testPlatform();
-    await expect(platform.startRedrive(operator, { queueId: 'processing' })).rejects.toMatchObject({ code: 'Conflict' });
+    await expect(platform.startRedrive(operator, { queueId: 'processing' })).rejects.toMatchObject({
+      code: 'Conflict',
+    });
   });
 
   it('cancels only a RUNNING task, with its stored handle', async () => {
-    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ TaskHandle: handle, Status: 'RUNNING', SourceArn: pair.dlqArn, ApproximateNumberOfMessagesMoved: 10, ApproximateNumberOfMessagesToMove: 100, StartedTimestamp: NOW }] });
+    sqs.on(ListMessageMoveTasksCommand).resolves({
+      Results: [
+        {
+          TaskHandle: handle,
+          Status: 'RUNNING',
+          SourceArn: pair.dlqArn,
+          ApproximateNumberOfMessagesMoved: 10,
+          ApproximateNumberOfMessagesToMove: 100,
+          StartedTimestamp: NOW,
+        },
+      ],
+    });
     sqs.on(CancelMessageMoveTaskCommand).resolves({ ApproximateNumberOfMessagesMoved: 12 });
     const { platform } = testPlatform();
     const cancelled = await platform.cancelRedrive(operator, handle);
@@ -195,7 +302,17 @@ describe('redrives', () => {
     expect(sqs.commandCalls(CancelMessageMoveTaskCommand)[0]!.args[0].input).toEqual({ TaskHandle: handle });
 
     sqs.reset();
-    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ Status: 'COMPLETED', SourceArn: pair.dlqArn, ApproximateNumberOfMessagesMoved: 100, ApproximateNumberOfMessagesToMove: 100, StartedTimestamp: NOW }] });
+    sqs.on(ListMessageMoveTasksCommand).resolves({
+      Results: [
+        {
+          Status: 'COMPLETED',
+          SourceArn: pair.dlqArn,
+          ApproximateNumberOfMessagesMoved: 100,
+          ApproximateNumberOfMessagesToMove: 100,
+          StartedTimestamp: NOW,
+        },
+      ],
+    });
     await expect(platform.cancelRedrive(operator, handle)).rejects.toMatchObject({ code: 'Conflict' });
     expect(sqs.commandCalls(CancelMessageMoveTaskCommand)).toHaveLength(0);
   });
@@ -213,13 +330,26 @@ describe('redrives', () => {
     sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
     const { platform, sleeps } = testPlatform();
     const task = await platform.startRedrive(operator, { queueId: 'processing', messageIds: ['m1', 'm3'], rate: 1 });
-    expect(redriveTaskSchema.parse(task)).toMatchObject({ selection: 'selected', status: 'RUNNING', moved: 0, total: 2, rate: 1, startedBy: 'op-1' });
-    await vi.waitFor(async () => expect((await platform.getRedrive(callerOf('viewer'), task.id))?.status).toBe('COMPLETED'));
+    expect(redriveTaskSchema.parse(task)).toMatchObject({
+      selection: 'selected',
+      status: 'RUNNING',
+      moved: 0,
+      total: 2,
+      rate: 1,
+      startedBy: 'op-1',
+    });
+    await vi.waitFor(async () =>
+      expect((await platform.getRedrive(callerOf('viewer'), task.id))?.status).toBe('COMPLETED'),
+    );
     expect(await platform.getRedrive(callerOf('viewer'), task.id)).toMatchObject({ moved: 2, failureReason: null });
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
     const sends = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
     expect(sends).toEqual([
-      { QueueUrl: pair.sourceUrl, MessageBody: envelope('tx-1'), MessageAttributes: { lastError: { DataType: 'String', StringValue: 'err' } } },
+      {
+        QueueUrl: pair.sourceUrl,
+        MessageBody: envelope('tx-1'),
+        MessageAttributes: { lastError: { DataType: 'String', StringValue: 'err' } },
+      },
       { QueueUrl: pair.sourceUrl, MessageBody: envelope('tx-3'), MessageAttributes: undefined },
     ]);
     expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toEqual([
@@ -227,10 +357,14 @@ describe('redrives', () => {
       { QueueUrl: pair.dlqUrl, ReceiptHandle: 'rh-m3' },
     ]);
     // The unselected message is made visible again at once.
-    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries).toEqual([{ Id: '0', ReceiptHandle: 'rh-m2', VisibilityTimeout: 0 }]);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries).toEqual([
+      { Id: '0', ReceiptHandle: 'rh-m2', VisibilityTimeout: 0 },
+    ]);
     // 1 message/s: the second send waited for its slot.
     expect(sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1000);
-    expect((await platform.listRedrives(callerOf('viewer'), { queueId: 'processing' })).items.map((t) => t.id)).toEqual([task.id]);
+    expect((await platform.listRedrives(callerOf('viewer'), { queueId: 'processing' })).items.map((t) => t.id)).toEqual(
+      [task.id],
+    );
     await expect(platform.cancelRedrive(operator, task.id)).rejects.toMatchObject({ code: 'Conflict' });
   });
 
@@ -240,7 +374,9 @@ describe('redrives', () => {
     sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
     const { platform } = testPlatform();
     const task = await platform.startRedrive(operator, { queueId: 'processing', messageIds: ['gone'] });
-    await vi.waitFor(async () => expect((await platform.getRedrive(callerOf('viewer'), task.id))?.status).toBe('FAILED'));
+    await vi.waitFor(async () =>
+      expect((await platform.getRedrive(callerOf('viewer'), task.id))?.status).toBe('FAILED'),
+    );
     const done = await platform.getRedrive(callerOf('viewer'), task.id);
     expect(done).toMatchObject({ moved: 0, total: 1 });
     expect(done?.failureReason).toContain('gone');
@@ -258,24 +394,41 @@ describe('redrives', () => {
     sqs.on(ChangeMessageVisibilityBatchCommand).resolves({});
     const { platform } = testPlatform();
     const task = await platform.startRedrive(operator, { queueId: 'processing', messageIds: ['m1'] });
-    await expect(platform.startRedrive(operator, { queueId: 'processing' })).rejects.toMatchObject({ code: 'Conflict' });
+    await expect(platform.startRedrive(operator, { queueId: 'processing' })).rejects.toMatchObject({
+      code: 'Conflict',
+    });
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
     expect(await platform.cancelRedrive(operator, task.id)).toMatchObject({ status: 'CANCELLING' });
     release();
-    await vi.waitFor(async () => expect((await platform.getRedrive(callerOf('viewer'), task.id))?.status).toBe('CANCELLED'));
+    await vi.waitFor(async () =>
+      expect((await platform.getRedrive(callerOf('viewer'), task.id))?.status).toBe('CANCELLED'),
+    );
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
     // The message it was holding is handed back to the DLQ.
-    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries).toEqual([{ Id: '0', ReceiptHandle: 'rh-m1', VisibilityTimeout: 0 }]);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries).toEqual([
+      { Id: '0', ReceiptHandle: 'rh-m1', VisibilityTimeout: 0 },
+    ]);
 
-    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ TaskHandle: 'h', Status: 'RUNNING', SourceArn: pair.dlqArn, StartedTimestamp: NOW }] });
-    await expect(platform.startRedrive(operator, { queueId: 'processing', messageIds: ['m1'] })).rejects.toMatchObject({ code: 'Conflict' });
+    sqs
+      .on(ListMessageMoveTasksCommand)
+      .resolves({ Results: [{ TaskHandle: 'h', Status: 'RUNNING', SourceArn: pair.dlqArn, StartedTimestamp: NOW }] });
+    await expect(platform.startRedrive(operator, { queueId: 'processing', messageIds: ['m1'] })).rejects.toMatchObject({
+      code: 'Conflict',
+    });
   });
 });
 
 describe('permissions before AWS', () => {
   it("makes zero AWS calls (not even STS) for a viewer's startRedrive", async () => {
-    const platform = createAwsPlatform(config, { credentials: createRoleCredentials({ roleArns: config.operatorRoleArns, sts: new STSClient({ region: 'us-east-1' }) }) });
-    await expect(platform.startRedrive(callerOf('viewer'), { queueId: 'processing' })).rejects.toMatchObject({ code: 'Forbidden' });
+    const platform = createAwsPlatform(config, {
+      credentials: createRoleCredentials({
+        roleArns: config.operatorRoleArns,
+        sts: new STSClient({ region: 'us-east-1' }),
+      }),
+    });
+    await expect(platform.startRedrive(callerOf('viewer'), { queueId: 'processing' })).rejects.toMatchObject({
+      code: 'Forbidden',
+    });
     await expect(platform.cancelRedrive(callerOf('approver'), 'x')).rejects.toMatchObject({ code: 'Forbidden' });
     expect(sqs.calls()).toHaveLength(0);
     expect(sts.calls()).toHaveLength(0);

@@ -82,7 +82,8 @@ export class RedriveRegistry {
     if (this.byId.size > 1000) {
       for (const [id, r] of this.byId) {
         if (this.byId.size <= 900) break;
-        const running = r.selectedTask && (r.selectedTask.status === 'RUNNING' || r.selectedTask.status === 'CANCELLING');
+        const running =
+          r.selectedTask && (r.selectedTask.status === 'RUNNING' || r.selectedTask.status === 'CANCELLING');
         if (!running) this.byId.delete(id);
       }
     }
@@ -99,7 +100,9 @@ export class RedriveRegistry {
     return this.selected(queueId).find((t) => t.status === 'RUNNING' || t.status === 'CANCELLING');
   }
   selected(queueId?: string): RedriveTask[] {
-    return [...this.byId.values()].flatMap((r) => (r.selectedTask && (!queueId || r.queueId === queueId) ? [r.selectedTask] : []));
+    return [...this.byId.values()].flatMap((r) =>
+      r.selectedTask && (!queueId || r.queueId === queueId) ? [r.selectedTask] : [],
+    );
   }
 }
 
@@ -112,7 +115,11 @@ export function queueNameFromUrl(url: string): string {
 export function pairFor(ctx: Ctx, queueId: string): AwsQueuePairConfig {
   const pair = ctx.config.queuePairs.find((p) => p.id === queueId);
   if (!pair) {
-    throw new PlatformError('NotFound', `unknown queue pair "${queueId}" (known: ${ctx.config.queuePairs.map((p) => p.id).join(', ')})`, 'queueId');
+    throw new PlatformError(
+      'NotFound',
+      `unknown queue pair "${queueId}" (known: ${ctx.config.queuePairs.map((p) => p.id).join(', ')})`,
+      'queueId',
+    );
   }
   return pair;
 }
@@ -149,7 +156,11 @@ async function oldestAges(ctx: Ctx, queueNames: string[]): Promise<Map<string, n
           Id: `age${i}`,
           ReturnData: true,
           MetricStat: {
-            Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: name }] },
+            Metric: {
+              Namespace: 'AWS/SQS',
+              MetricName: 'ApproximateAgeOfOldestMessage',
+              Dimensions: [{ Name: 'QueueName', Value: name }],
+            },
             Period: 60,
             Stat: 'Maximum',
           },
@@ -172,7 +183,9 @@ export async function listQueuePairs(ctx: Ctx): Promise<QueuePair[]> {
   const pairs = ctx.config.queuePairs;
   const names = pairs.flatMap((p) => [queueNameFromUrl(p.sourceUrl), queueNameFromUrl(p.dlqUrl)]);
   const [attributes, ages] = await Promise.all([
-    Promise.all(pairs.map(async (p) => [await queueAttributes(ctx, p.sourceUrl), await queueAttributes(ctx, p.dlqUrl)] as const)),
+    Promise.all(
+      pairs.map(async (p) => [await queueAttributes(ctx, p.sourceUrl), await queueAttributes(ctx, p.dlqUrl)] as const),
+    ),
     oldestAges(ctx, names),
   ]);
   return pairs.map((p, i) => {
@@ -222,9 +235,11 @@ function encodeSeen(hashes: string[]): string {
 function decodeSeen(cursor: string | undefined): Set<string> {
   if (!cursor) return new Set();
   const body = cursor.slice(CURSOR_PREFIX.length);
-  if (!cursor.startsWith(CURSOR_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(body)) throw new PlatformError('Invalid', 'cursor is not a dead-letter cursor of this console', 'cursor');
+  if (!cursor.startsWith(CURSOR_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(body))
+    throw new PlatformError('Invalid', 'cursor is not a dead-letter cursor of this console', 'cursor');
   const hex = Buffer.from(body, 'base64url').toString('hex');
-  if (hex.length % 8 !== 0) throw new PlatformError('Invalid', 'cursor is not a dead-letter cursor of this console', 'cursor');
+  if (hex.length % 8 !== 0)
+    throw new PlatformError('Invalid', 'cursor is not a dead-letter cursor of this console', 'cursor');
   const out = new Set<string>();
   for (let i = 0; i < hex.length; i += 8) out.add(hex.slice(i, i + 8));
   return out;
@@ -273,7 +288,11 @@ export function toDeadLetter(ctx: Ctx, pair: AwsQueuePairConfig, m: Message): De
   });
 }
 
-export async function listDeadLetters(ctx: Ctx, input: ListDeadLettersInput, peekVisibilitySeconds: number): Promise<Page<DeadLetterMessage>> {
+export async function listDeadLetters(
+  ctx: Ctx,
+  input: ListDeadLettersInput,
+  peekVisibilitySeconds: number,
+): Promise<Page<DeadLetterMessage>> {
   const pair = pairFor(ctx, input.queueId);
   const seen = decodeSeen(input.cursor);
   const search = input.search?.trim().toLowerCase() ?? '';
@@ -304,7 +323,11 @@ export async function listDeadLetters(ctx: Ctx, input: ListDeadLettersInput, pee
       seen.add(h);
       fresh++;
       const dl = toDeadLetter(ctx, pair, m);
-      const matches = !search || dl.transactionId?.toLowerCase().includes(search) || dl.lastError?.toLowerCase().includes(search) || dl.id.toLowerCase() === search;
+      const matches =
+        !search ||
+        dl.transactionId?.toLowerCase().includes(search) ||
+        dl.lastError?.toLowerCase().includes(search) ||
+        dl.id.toLowerCase() === search;
       if (matches && items.length < input.limit) {
         items.push(dl);
         shown.push(h);
@@ -330,9 +353,16 @@ function taskStatus(value: string | undefined): TaskStatus {
   }
 }
 
-function toRedriveTask(ctx: Ctx, pair: AwsQueuePairConfig, e: ListMessageMoveTasksResultEntry, registry: RedriveRegistry): RedriveTask {
+function toRedriveTask(
+  ctx: Ctx,
+  pair: AwsQueuePairConfig,
+  e: ListMessageMoveTasksResultEntry,
+  registry: RedriveRegistry,
+): RedriveTask {
   const started = e.StartedTimestamp ?? null;
-  const record = (e.TaskHandle ? registry.get(e.TaskHandle) : undefined) ?? (started !== null ? registry.byStartTime(pair.dlqArn, started) : undefined);
+  const record =
+    (e.TaskHandle ? registry.get(e.TaskHandle) : undefined) ??
+    (started !== null ? registry.byStartTime(pair.dlqArn, started) : undefined);
   const id = e.TaskHandle ?? record?.id ?? `${pair.id}:${started ?? 'unknown'}`;
   if (e.TaskHandle && started !== null && !record) {
     // Seen while RUNNING (e.g. started from the AWS console): keep the handle for later lookups.
@@ -365,16 +395,28 @@ async function moveTasks(ctx: Ctx, pair: AwsQueuePairConfig) {
   return res.Results ?? [];
 }
 
-export async function listRedrives(ctx: Ctx, registry: RedriveRegistry, input: { limit?: number; queueId?: string }): Promise<Page<RedriveTask>> {
+export async function listRedrives(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  input: { limit?: number; queueId?: string },
+): Promise<Page<RedriveTask>> {
   const pairs = input.queueId ? [pairFor(ctx, input.queueId)] : ctx.config.queuePairs;
-  const lists = await Promise.all(pairs.map(async (p) => (await moveTasks(ctx, p)).map((e) => toRedriveTask(ctx, p, e, registry))));
-  const all = [...lists.flat(), ...registry.selected(input.queueId)].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+  const lists = await Promise.all(
+    pairs.map(async (p) => (await moveTasks(ctx, p)).map((e) => toRedriveTask(ctx, p, e, registry))),
+  );
+  const all = [...lists.flat(), ...registry.selected(input.queueId)].sort(
+    (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt),
+  );
   // SQS keeps only the 10 most recent tasks per queue: there is no further page to fetch.
   return { items: all.slice(0, input.limit ?? 50), nextCursor: null };
 }
 
 /** Resolves a redrive id: a TaskHandle, our selected-redrive id, or `${queueId}:${startedTimestamp}`. */
-export async function getRedrive(ctx: Ctx, registry: RedriveRegistry, id: string): Promise<{ task: RedriveTask; handle: string | null } | null> {
+export async function getRedrive(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  id: string,
+): Promise<{ task: RedriveTask; handle: string | null } | null> {
   const record = registry.get(id);
   if (record?.selectedTask) return { task: record.selectedTask, handle: null };
   const synthetic = /^(.+):(\d+)$/.exec(id);
@@ -395,13 +437,21 @@ export async function getRedrive(ctx: Ctx, registry: RedriveRegistry, id: string
   return null;
 }
 
-export async function startRedrive(ctx: Ctx, registry: RedriveRegistry, input: StartRedriveInput): Promise<RedriveTask> {
+export async function startRedrive(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  input: StartRedriveInput,
+): Promise<RedriveTask> {
   const pair = pairFor(ctx, input.queueId);
   if (input.rate !== undefined && (input.rate < 1 || input.rate > MAX_REDRIVE_RATE)) {
     throw new PlatformError('Invalid', `rate must be 1-${MAX_REDRIVE_RATE} messages/s (SQS limit)`, 'rate');
   }
   const selected = registry.runningSelected(pair.id);
-  if (selected) throw new PlatformError('Conflict', `redrive ${selected.id} is still moving selected messages of ${pair.id}; wait for it or cancel it`);
+  if (selected)
+    throw new PlatformError(
+      'Conflict',
+      `redrive ${selected.id} is still moving selected messages of ${pair.id}; wait for it or cancel it`,
+    );
   if (input.messageIds) return startSelected(ctx, registry, pair, input.messageIds, input.rate ?? null);
   const res = await call(`StartMessageMoveTask on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
     ctx.aws.sqs.send(
@@ -417,7 +467,13 @@ export async function startRedrive(ctx: Ctx, registry: RedriveRegistry, input: S
   registry.put({ queueId: pair.id, sourceArn: pair.dlqArn, id: handle, startedAtMs: null, startedBy: ctx.caller.id });
   const entry = (await moveTasks(ctx, pair)).find((e) => e.TaskHandle === handle);
   if (entry) {
-    registry.put({ queueId: pair.id, sourceArn: pair.dlqArn, id: handle, startedAtMs: entry.StartedTimestamp ?? null, startedBy: ctx.caller.id });
+    registry.put({
+      queueId: pair.id,
+      sourceArn: pair.dlqArn,
+      id: handle,
+      startedAtMs: entry.StartedTimestamp ?? null,
+      startedBy: ctx.caller.id,
+    });
     return toRedriveTask(ctx, pair, entry, registry);
   }
   // Not listed yet (eventual consistency): report what we asked for.
@@ -439,11 +495,17 @@ export async function startRedrive(ctx: Ctx, registry: RedriveRegistry, input: S
 
 export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: string): Promise<RedriveTask> {
   const found = await getRedrive(ctx, registry, id);
-  if (!found) throw new PlatformError('NotFound', `no redrive task ${id} (SQS lists only the 10 most recent tasks per queue)`, 'id');
+  if (!found)
+    throw new PlatformError(
+      'NotFound',
+      `no redrive task ${id} (SQS lists only the 10 most recent tasks per queue)`,
+      'id',
+    );
   const { task, handle } = found;
   if (task.selection === 'selected') {
     const record = registry.get(id);
-    if (!record?.selectedTask || task.status !== 'RUNNING') throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: only a RUNNING redrive can be cancelled`);
+    if (!record?.selectedTask || task.status !== 'RUNNING')
+      throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: only a RUNNING redrive can be cancelled`);
     record.cancelRequested = true;
     record.selectedTask = redriveTaskSchema.parse({ ...record.selectedTask, status: 'CANCELLING' });
     return record.selectedTask;
@@ -451,21 +513,33 @@ export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: str
   if (task.status !== 'RUNNING' || !handle) {
     throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: SQS cancels only RUNNING message-move tasks`);
   }
-  const res = await call(`CancelMessageMoveTask on ${task.queueId}`, () => ctx.aws.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: handle })));
-  return redriveTaskSchema.parse({ ...task, status: 'CANCELLING', moved: Math.max(task.moved, res.ApproximateNumberOfMessagesMoved ?? 0) });
+  const res = await call(`CancelMessageMoveTask on ${task.queueId}`, () =>
+    ctx.aws.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: handle })),
+  );
+  return redriveTaskSchema.parse({
+    ...task,
+    status: 'CANCELLING',
+    moved: Math.max(task.moved, res.ApproximateNumberOfMessagesMoved ?? 0),
+  });
 }
 
 function copyAttributes(m: Message): Record<string, MessageAttributeValue> | undefined {
   const out: Record<string, MessageAttributeValue> = {};
   for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) {
     if (!v.DataType) continue;
-    out[k] = { DataType: v.DataType, ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}), ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}) };
+    out[k] = {
+      DataType: v.DataType,
+      ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}),
+      ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}),
+    };
   }
   return Object.keys(out).length ? out : undefined;
 }
 
 async function release(ctx: Ctx, pair: AwsQueuePairConfig, messages: Message[]): Promise<void> {
-  const entries = messages.flatMap((m, i) => (m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }] : []));
+  const entries = messages.flatMap((m, i) =>
+    m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }] : [],
+  );
   for (let i = 0; i < entries.length; i += 10) {
     const batch = entries.slice(i, i + 10);
     await call(`ChangeMessageVisibilityBatch on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
@@ -477,10 +551,19 @@ async function release(ctx: Ctx, pair: AwsQueuePairConfig, messages: Message[]):
 /** Holds a received selected message while it is sent and deleted. */
 const MOVE_VISIBILITY_SECONDS = 60;
 
-async function startSelected(ctx: Ctx, registry: RedriveRegistry, pair: AwsQueuePairConfig, messageIds: string[], rate: number | null): Promise<RedriveTask> {
+async function startSelected(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  pair: AwsQueuePairConfig,
+  messageIds: string[],
+  rate: number | null,
+): Promise<RedriveTask> {
   const active = (await moveTasks(ctx, pair)).find((e) => e.Status === 'RUNNING' || e.Status === 'CANCELLING');
   if (active) {
-    throw new PlatformError('Conflict', `a message-move task is ${active.Status} on ${queueNameFromUrl(pair.dlqUrl)}: selected messages cannot be moved until it ends`);
+    throw new PlatformError(
+      'Conflict',
+      `a message-move task is ${active.Status} on ${queueNameFromUrl(pair.dlqUrl)}: selected messages cannot be moved until it ends`,
+    );
   }
   const id = `${pair.id}:selected:${ctx.randomId()}`;
   const wantedIds = [...new Set(messageIds)];
@@ -520,10 +603,21 @@ function progress(record: RedriveRecord, moved: number): void {
 
 function finish(ctx: Ctx, record: RedriveRecord, status: TaskStatus, failureReason: string | null): void {
   if (!record.selectedTask) return;
-  record.selectedTask = redriveTaskSchema.parse({ ...record.selectedTask, status, failureReason, endedAt: iso(ctx.now()) });
+  record.selectedTask = redriveTaskSchema.parse({
+    ...record.selectedTask,
+    status,
+    failureReason,
+    endedAt: iso(ctx.now()),
+  });
 }
 
-async function runSelected(ctx: Ctx, record: RedriveRecord, pair: AwsQueuePairConfig, messageIds: string[], rate: number | null): Promise<void> {
+async function runSelected(
+  ctx: Ctx,
+  record: RedriveRecord,
+  pair: AwsQueuePairConfig,
+  messageIds: string[],
+  rate: number | null,
+): Promise<void> {
   const wanted = new Set(messageIds);
   const startedAt = ctx.now();
   const depth = int((await queueAttributes(ctx, pair.dlqUrl)).ApproximateNumberOfMessages);
@@ -557,7 +651,13 @@ async function runSelected(ctx: Ctx, record: RedriveRecord, pair: AwsQueuePairCo
       }
       try {
         await call(`SendMessage to ${queueNameFromUrl(pair.sourceUrl)}`, () =>
-          ctx.aws.sqs.send(new SendMessageCommand({ QueueUrl: pair.sourceUrl, MessageBody: m.Body ?? '', MessageAttributes: copyAttributes(m) })),
+          ctx.aws.sqs.send(
+            new SendMessageCommand({
+              QueueUrl: pair.sourceUrl,
+              MessageBody: m.Body ?? '',
+              MessageAttributes: copyAttributes(m),
+            }),
+          ),
         );
         await call(`DeleteMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
           ctx.aws.sqs.send(new DeleteMessageCommand({ QueueUrl: pair.dlqUrl, ReceiptHandle: m.ReceiptHandle })),

@@ -56,7 +56,10 @@ describe('archives', () => {
 });
 
 describe('replays', () => {
-  function replayResponse(state: 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED', extra: Partial<DescribeReplayResponse> = {}): DescribeReplayResponse {
+  function replayResponse(
+    state: 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED',
+    extra: Partial<DescribeReplayResponse> = {},
+  ): DescribeReplayResponse {
     return {
       ReplayName: 'r1',
       ReplayArn: `arn:aws:events:us-east-1:111122223333:replay/r1`,
@@ -73,7 +76,11 @@ describe('replays', () => {
 
   it("starts a replay onto the archive's source bus, filtered to the routing rules, recording operator and total", async () => {
     ddb.on(QueryCommand).resolves({ Count: 0 });
-    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `${hourBuckets(Date.parse(window.start), Date.parse(window.start))[0]}#3` } }).resolves({ Count: 300 });
+    ddb
+      .on(QueryCommand, {
+        ExpressionAttributeValues: { ':pk': `${hourBuckets(Date.parse(window.start), Date.parse(window.start))[0]}#3` },
+      })
+      .resolves({ Count: 300 });
     events.on(StartReplayCommand).resolves({ State: 'STARTING' });
     events.on(DescribeReplayCommand).resolves(replayResponse('STARTING'));
     const { platform } = testPlatform();
@@ -87,26 +94,55 @@ describe('replays', () => {
       EventEndTime: new Date(window.end),
       Destination: { Arn: config.bus.arn, FilterArns: config.replayRuleArns },
     });
-    expect(replaySchema.parse(replay)).toMatchObject({ name: 'r1', state: 'STARTING', eventsTotal: 300, eventsReplayed: 0, startedBy: 'op-1', window });
+    expect(replaySchema.parse(replay)).toMatchObject({
+      name: 'r1',
+      state: 'STARTING',
+      eventsTotal: 300,
+      eventsReplayed: 0,
+      startedBy: 'op-1',
+      window,
+    });
   });
 
   it('refuses windows inside the ingestion lag or beyond the idempotency horizon, naming the field', async () => {
     const { platform } = testPlatform();
-    await expect(platform.startReplay(operator, { archive: config.archive.name, window: { start: window.start, end: new Date(NOW - 60_000).toISOString() } })).rejects.toMatchObject({ code: 'Invalid', field: 'window.end' });
-    await expect(platform.startReplay(operator, { archive: config.archive.name, window: { start: new Date(NOW - 49 * hour).toISOString(), end: window.end } })).rejects.toMatchObject({ code: 'Invalid', field: 'window.start' });
+    await expect(
+      platform.startReplay(operator, {
+        archive: config.archive.name,
+        window: { start: window.start, end: new Date(NOW - 60_000).toISOString() },
+      }),
+    ).rejects.toMatchObject({ code: 'Invalid', field: 'window.end' });
+    await expect(
+      platform.startReplay(operator, {
+        archive: config.archive.name,
+        window: { start: new Date(NOW - 49 * hour).toISOString(), end: window.end },
+      }),
+    ).rejects.toMatchObject({ code: 'Invalid', field: 'window.start' });
     expect(events.commandCalls(StartReplayCommand)).toHaveLength(0);
   });
 
   it('refuses a pattern that narrows the replay, which EventBridge cannot filter, and accepts one that covers everything', async () => {
     const { platform } = testPlatform({ ...config, archiveIndexTable: null });
-    await expect(platform.startReplay(operator, { archive: config.archive.name, window, pattern: { source: ['payment.validation'] } })).rejects.toMatchObject({ code: 'Invalid', field: 'pattern.source' });
+    await expect(
+      platform.startReplay(operator, {
+        archive: config.archive.name,
+        window,
+        pattern: { source: ['payment.validation'] },
+      }),
+    ).rejects.toMatchObject({ code: 'Invalid', field: 'pattern.source' });
     events.on(StartReplayCommand).resolves({});
     events.on(DescribeReplayCommand).resolves(replayResponse('STARTING', { Description: undefined }));
-    await platform.startReplay(operator, { archive: config.archive.name, window, pattern: { source: ['transaction.processing', 'payment.validation'] } });
+    await platform.startReplay(operator, {
+      archive: config.archive.name,
+      window,
+      pattern: { source: ['transaction.processing', 'payment.validation'] },
+    });
     const input = events.commandCalls(StartReplayCommand)[0]!.args[0].input;
     expect(input.ReplayName).toMatch(/^replay-\d{8}T\d{6}-id1$/);
     // Without the archive index the total is unknown.
-    expect(input.Description).toBe('ledgerline:{"by":"op-1","pattern":{"source":["transaction.processing","payment.validation"]},"total":null}');
+    expect(input.Description).toBe(
+      'ledgerline:{"by":"op-1","pattern":{"source":["transaction.processing","payment.validation"]},"total":null}',
+    );
   });
 
   it('reports progress from EventLastReplayedTime and the recorded total', async () => {
@@ -114,22 +150,49 @@ describe('replays', () => {
     events.on(DescribeReplayCommand).resolves(replayResponse('RUNNING', { EventLastReplayedTime: halfway }));
     const { platform } = testPlatform();
     const replay = await platform.getReplay(callerOf('viewer'), 'r1');
-    expect(replay).toMatchObject({ state: 'RUNNING', lastReplayedTime: halfway.toISOString(), eventsReplayed: 150, eventsTotal: 300 });
-    events.on(DescribeReplayCommand).rejects(Object.assign(new Error('no such replay'), { name: 'ResourceNotFoundException', $metadata: {} }));
+    expect(replay).toMatchObject({
+      state: 'RUNNING',
+      lastReplayedTime: halfway.toISOString(),
+      eventsReplayed: 150,
+      eventsTotal: 300,
+    });
+    events
+      .on(DescribeReplayCommand)
+      .rejects(Object.assign(new Error('no such replay'), { name: 'ResourceNotFoundException', $metadata: {} }));
     expect(await platform.getReplay(callerOf('viewer'), 'nope')).toBeNull();
   });
 
   it('lists replays of the archive with the ListReplays token as cursor, describing each once it is final', async () => {
     events.on(ListReplaysCommand).resolves({
-      Replays: [{ ReplayName: 'r1', State: 'COMPLETED', EventSourceArn: config.archive.arn, EventStartTime: new Date(window.start), EventEndTime: new Date(window.end), ReplayStartTime: new Date(NOW), ReplayEndTime: new Date(NOW + 60_000) }],
+      Replays: [
+        {
+          ReplayName: 'r1',
+          State: 'COMPLETED',
+          EventSourceArn: config.archive.arn,
+          EventStartTime: new Date(window.start),
+          EventEndTime: new Date(window.end),
+          ReplayStartTime: new Date(NOW),
+          ReplayEndTime: new Date(NOW + 60_000),
+        },
+      ],
       NextToken: 'next',
     });
     events.on(DescribeReplayCommand).resolves(replayResponse('COMPLETED'));
     const { platform } = testPlatform();
     const page = await platform.listReplays(callerOf('viewer'), { limit: 20, cursor: 'prev' });
     expect(page.nextCursor).toBe('next');
-    expect(page.items[0]).toMatchObject({ name: 'r1', state: 'COMPLETED', eventsReplayed: 300, startedBy: 'op-1', endedAt: new Date(NOW + 60_000).toISOString() });
-    expect(events.commandCalls(ListReplaysCommand)[0]!.args[0].input).toEqual({ EventSourceArn: config.archive.arn, Limit: 20, NextToken: 'prev' });
+    expect(page.items[0]).toMatchObject({
+      name: 'r1',
+      state: 'COMPLETED',
+      eventsReplayed: 300,
+      startedBy: 'op-1',
+      endedAt: new Date(NOW + 60_000).toISOString(),
+    });
+    expect(events.commandCalls(ListReplaysCommand)[0]!.args[0].input).toEqual({
+      EventSourceArn: config.archive.arn,
+      Limit: 20,
+      NextToken: 'prev',
+    });
     await platform.listReplays(callerOf('viewer'), { limit: 20 });
     expect(events.commandCalls(DescribeReplayCommand)).toHaveLength(1);
   });
@@ -139,7 +202,9 @@ describe('replays', () => {
     events.on(DescribeReplayCommand).resolves(replayResponse('CANCELLING'));
     const { platform } = testPlatform();
     expect(await platform.cancelReplay(operator, 'r1')).toMatchObject({ state: 'CANCELLING' });
-    events.on(CancelReplayCommand).rejects(Object.assign(new Error('Replay r1 is not running'), { name: 'IllegalStatusException', $metadata: {} }));
+    events
+      .on(CancelReplayCommand)
+      .rejects(Object.assign(new Error('Replay r1 is not running'), { name: 'IllegalStatusException', $metadata: {} }));
     await expect(platform.cancelReplay(operator, 'r1')).rejects.toMatchObject({ code: 'Conflict' });
   });
 });
@@ -147,29 +212,64 @@ describe('replays', () => {
 describe('replay preview', () => {
   it('does not know other archives', async () => {
     const { platform } = testPlatform();
-    await expect(platform.previewReplay(operator, { archive: 'no-such-archive', window })).rejects.toMatchObject({ code: 'NotFound', field: 'archive' });
-    await expect(platform.startReplay(operator, { archive: 'no-such-archive', window })).rejects.toMatchObject({ code: 'NotFound', field: 'archive' });
+    await expect(platform.previewReplay(operator, { archive: 'no-such-archive', window })).rejects.toMatchObject({
+      code: 'NotFound',
+      field: 'archive',
+    });
+    await expect(platform.startReplay(operator, { archive: 'no-such-archive', window })).rejects.toMatchObject({
+      code: 'NotFound',
+      field: 'archive',
+    });
     expect(events.calls()).toHaveLength(0);
   });
 
   it('is Unavailable, with the reason, when the stack has no archive index', async () => {
     const { platform } = testPlatform(testConfig({ archiveIndexTable: null }));
-    await expect(platform.previewReplay(operator, { archive: config.archive.name, window })).rejects.toMatchObject({ code: 'Unavailable', message: expect.stringContaining('archive index') as unknown });
+    await expect(platform.previewReplay(operator, { archive: config.archive.name, window })).rejects.toMatchObject({
+      code: 'Unavailable',
+      message: expect.stringContaining('archive index') as unknown,
+    });
     expect(ddb.calls()).toHaveLength(0);
   });
 
   it('counts matching events per hour and shard, samples the first ones and checks them against idempotency records', async () => {
     const e1 = { id: 'e1', time: new Date(Date.parse(window.start) + 1000).toISOString() };
     const e2 = { id: 'e2', time: new Date(Date.parse(window.start) + 2000).toISOString() };
-    const item = (e: { id: string; time: string }, tx: string) => ({ ...archiveIndexKey(e), eventId: e.id, time: e.time, source: 'transaction.processing', detailType: 'TransactionSubmitted', transactionId: tx, detail: '{}' });
+    const item = (e: { id: string; time: string }, tx: string) => ({
+      ...archiveIndexKey(e),
+      eventId: e.id,
+      time: e.time,
+      source: 'transaction.processing',
+      detailType: 'TransactionSubmitted',
+      transactionId: tx,
+      detail: '{}',
+    });
     ddb.on(QueryCommand, { Select: 'COUNT' }).resolves({ Count: 2 });
     ddb.on(QueryCommand, { Select: 'ALL_ATTRIBUTES' }).resolves({ Items: [] });
-    ddb.on(QueryCommand, { Select: 'ALL_ATTRIBUTES', ExpressionAttributeValues: { ':pk': archiveIndexKey(e2).pk } }).resolves({ Items: [item(e2, 'tx-2')] });
-    ddb.on(QueryCommand, { Select: 'ALL_ATTRIBUTES', ExpressionAttributeValues: { ':pk': archiveIndexKey(e1).pk } }).resolves({ Items: [item(e1, 'tx-1')] });
-    ddb.on(BatchGetCommand).resolves({ Responses: { [config.idempotencyTable]: [{ key: 'tx-1', status: 'COMPLETED', expiryTime: NOW / 1000 + 3600 }, { key: 'tx-2', status: 'COMPLETED', expiryTime: NOW / 1000 - 1 }] } });
+    ddb
+      .on(QueryCommand, { Select: 'ALL_ATTRIBUTES', ExpressionAttributeValues: { ':pk': archiveIndexKey(e2).pk } })
+      .resolves({ Items: [item(e2, 'tx-2')] });
+    ddb
+      .on(QueryCommand, { Select: 'ALL_ATTRIBUTES', ExpressionAttributeValues: { ':pk': archiveIndexKey(e1).pk } })
+      .resolves({ Items: [item(e1, 'tx-1')] });
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        [config.idempotencyTable]: [
+          { key: 'tx-1', status: 'COMPLETED', expiryTime: NOW / 1000 + 3600 },
+          { key: 'tx-2', status: 'COMPLETED', expiryTime: NOW / 1000 - 1 },
+        ],
+      },
+    });
     const { platform } = testPlatform();
-    const preview = await platform.previewReplay(operator, { archive: config.archive.name, window, pattern: { source: ['transaction.processing'] } });
-    expect(replayPreviewSchema.parse(preview)).toMatchObject({ sampleAlreadyApplied: 1, idempotencyHorizon: new Date(NOW - 48 * hour).toISOString() });
+    const preview = await platform.previewReplay(operator, {
+      archive: config.archive.name,
+      window,
+      pattern: { source: ['transaction.processing'] },
+    });
+    expect(replayPreviewSchema.parse(preview)).toMatchObject({
+      sampleAlreadyApplied: 1,
+      idempotencyHorizon: new Date(NOW - 48 * hour).toISOString(),
+    });
     const buckets = hourBuckets(Date.parse(window.start), Date.parse(window.end)).length;
     expect(preview.count).toBe(2 * buckets * ARCHIVE_INDEX_SHARDS);
     expect(preview.sample.map((e) => e.id)).toEqual(['e1', 'e2']);
@@ -178,7 +278,11 @@ describe('replay preview', () => {
       TableName: config.archiveIndexTable,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       FilterExpression: '#source IN (:s0)',
-      ExpressionAttributeValues: { ':from': window.start, ':to': `${window.end}#\uffff`, ':s0': 'transaction.processing' },
+      ExpressionAttributeValues: {
+        ':from': window.start,
+        ':to': `${window.end}#\uffff`,
+        ':s0': 'transaction.processing',
+      },
     });
   });
 });

@@ -54,14 +54,20 @@ interface ReplayMeta {
 function encodeMeta(meta: ReplayMeta): string {
   const full = DESCRIPTION_PREFIX + JSON.stringify(meta);
   // EventBridge: Description ≤ 512 characters.
-  return full.length <= 512 ? full : DESCRIPTION_PREFIX + JSON.stringify({ ...meta, pattern: null, patternTruncated: true });
+  return full.length <= 512
+    ? full
+    : DESCRIPTION_PREFIX + JSON.stringify({ ...meta, pattern: null, patternTruncated: true });
 }
 
 function decodeMeta(description: string | undefined): ReplayMeta {
   if (!description?.startsWith(DESCRIPTION_PREFIX)) return { by: null, pattern: null, total: null };
   try {
     const m = JSON.parse(description.slice(DESCRIPTION_PREFIX.length)) as Partial<ReplayMeta>;
-    return { by: typeof m.by === 'string' ? m.by : null, pattern: m.pattern ?? null, total: typeof m.total === 'number' ? m.total : null };
+    return {
+      by: typeof m.by === 'string' ? m.by : null,
+      pattern: m.pattern ?? null,
+      total: typeof m.total === 'number' ? m.total : null,
+    };
   } catch {
     return { by: null, pattern: null, total: null }; // written by someone else: no metadata to show
   }
@@ -70,7 +76,9 @@ function decodeMeta(description: string | undefined): ReplayMeta {
 // ---------------------------------------------------------------- archives
 
 async function describeArchive(ctx: Ctx) {
-  return call(`DescribeArchive ${ctx.config.archive.name}`, () => ctx.aws.events.send(new DescribeArchiveCommand({ ArchiveName: ctx.config.archive.name })));
+  return call(`DescribeArchive ${ctx.config.archive.name}`, () =>
+    ctx.aws.events.send(new DescribeArchiveCommand({ ArchiveName: ctx.config.archive.name })),
+  );
 }
 
 export async function listArchives(ctx: Ctx): Promise<Archive[]> {
@@ -100,7 +108,8 @@ type ReplayLike = ReplaySummary & Pick<DescribeReplayResponse, 'Description'>;
 function toReplay(ctx: Ctx, r: ReplayLike): Replay {
   const meta = decodeMeta(r.Description);
   const state = replayStateSchema.safeParse(r.State);
-  if (!state.success) throw new PlatformError('Unavailable', `EventBridge returned an unknown replay state "${r.State}"`);
+  if (!state.success)
+    throw new PlatformError('Unavailable', `EventBridge returned an unknown replay state "${r.State}"`);
   const start = r.EventStartTime?.getTime() ?? ctx.now();
   const end = r.EventEndTime?.getTime() ?? start;
   const last = r.EventLastReplayedTime?.getTime() ?? null;
@@ -108,7 +117,8 @@ function toReplay(ctx: Ctx, r: ReplayLike): Replay {
   if (meta.total !== null) {
     if (state.data === 'COMPLETED') replayed = meta.total;
     // Estimate from the progress cursor (events arrive in 1-minute slices, so this is approximate).
-    else if (last !== null && end > start) replayed = Math.min(meta.total, Math.round((meta.total * (last - start)) / (end - start)));
+    else if (last !== null && end > start)
+      replayed = Math.min(meta.total, Math.round((meta.total * (last - start)) / (end - start)));
   }
   return replaySchema.parse({
     name: r.ReplayName,
@@ -148,9 +158,19 @@ async function describeReplay(ctx: Ctx, name: string): Promise<DescribeReplayRes
   return call(`DescribeReplay ${name}`, () => ctx.aws.events.send(new DescribeReplayCommand({ ReplayName: name })));
 }
 
-export async function listReplays(ctx: Ctx, descriptions: ReplayDescriptions, input: { cursor?: string; limit: number }): Promise<Page<Replay>> {
+export async function listReplays(
+  ctx: Ctx,
+  descriptions: ReplayDescriptions,
+  input: { cursor?: string; limit: number },
+): Promise<Page<Replay>> {
   const res = await call('ListReplays', () =>
-    ctx.aws.events.send(new ListReplaysCommand({ EventSourceArn: ctx.config.archive.arn, Limit: Math.min(100, input.limit), NextToken: input.cursor })),
+    ctx.aws.events.send(
+      new ListReplaysCommand({
+        EventSourceArn: ctx.config.archive.arn,
+        Limit: Math.min(100, input.limit),
+        NextToken: input.cursor,
+      }),
+    ),
   );
   const summaries = res.Replays ?? [];
   // ListReplays carries no Description (operator, pattern, total): describe the ones we have not cached.
@@ -197,20 +217,37 @@ export function validateReplayWindow(ctx: Ctx, window: { start: string; end: str
   if (!(start < end)) throw new PlatformError('Invalid', 'window.start must be before window.end', 'window.start');
   const latest = ctx.now() - INGESTION_LAG_SECONDS * 1000;
   if (end > latest) {
-    throw new PlatformError('Invalid', `window.end must be at or before ${iso(latest)}: the archive ingests events up to ${INGESTION_LAG_SECONDS / 60} minutes late`, 'window.end');
+    throw new PlatformError(
+      'Invalid',
+      `window.end must be at or before ${iso(latest)}: the archive ingests events up to ${INGESTION_LAG_SECONDS / 60} minutes late`,
+      'window.end',
+    );
   }
   const horizon = ctx.now() - IDEMPOTENCY_TTL_HOURS * 3_600_000;
   if (start < horizon) {
-    throw new PlatformError('Invalid', `window.start must be at or after ${iso(horizon)}: idempotency records expire after ${IDEMPOTENCY_TTL_HOURS} h, so older events could be applied twice`, 'window.start');
+    throw new PlatformError(
+      'Invalid',
+      `window.start must be at or after ${iso(horizon)}: idempotency records expire after ${IDEMPOTENCY_TTL_HOURS} h, so older events could be applied twice`,
+      'window.start',
+    );
   }
 }
 
 /** This adapter serves the stack's one archive. */
 function requireArchive(ctx: Ctx, name: string): void {
-  if (name !== ctx.config.archive.name) throw new PlatformError('NotFound', `unknown archive "${name}" (this stack has ${ctx.config.archive.name})`, 'archive');
+  if (name !== ctx.config.archive.name)
+    throw new PlatformError(
+      'NotFound',
+      `unknown archive "${name}" (this stack has ${ctx.config.archive.name})`,
+      'archive',
+    );
 }
 
-export async function startReplay(ctx: Ctx, input: StartReplayInput, countEvents: (() => Promise<number>) | null): Promise<Replay> {
+export async function startReplay(
+  ctx: Ctx,
+  input: StartReplayInput,
+  countEvents: (() => Promise<number>) | null,
+): Promise<Replay> {
   requireArchive(ctx, input.archive);
   validateReplayWindow(ctx, input.window);
   const narrowed = narrows(input.pattern);
@@ -222,7 +259,8 @@ export async function startReplay(ctx: Ctx, input: StartReplayInput, countEvents
     );
   }
   const archive = await describeArchive(ctx);
-  if (!archive.EventSourceArn || !archive.ArchiveArn) throw new PlatformError('Unavailable', `archive ${ctx.config.archive.name} has no source bus`);
+  if (!archive.EventSourceArn || !archive.ArchiveArn)
+    throw new PlatformError('Unavailable', `archive ${ctx.config.archive.name} has no source bus`);
   const total = countEvents ? await countEvents() : null;
   const name = input.name ?? `replay-${iso(ctx.now()).replace(/[-:]/g, '').slice(0, 15)}-${ctx.randomId().slice(0, 8)}`;
   await call(`StartReplay ${name}`, () =>
@@ -270,7 +308,9 @@ function filterFor(pattern: EventPatternFilter | undefined) {
     names['#dt'] = 'detailType';
     parts.push(`#dt IN (${pattern.detailType.map((d, i) => ((values[`:d${i}`] = d), `:d${i}`)).join(', ')})`);
   }
-  return parts.length ? { FilterExpression: parts.join(' AND '), ExpressionAttributeNames: names, filterValues: values } : { filterValues: values };
+  return parts.length
+    ? { FilterExpression: parts.join(' AND '), ExpressionAttributeNames: names, filterValues: values }
+    : { filterValues: values };
 }
 
 interface IndexQuery {
@@ -281,7 +321,12 @@ interface IndexQuery {
   pattern: EventPatternFilter | undefined;
 }
 
-function queryCommand(q: IndexQuery, select: 'COUNT' | 'ALL_ATTRIBUTES', startKey: Record<string, unknown> | undefined, limit?: number) {
+function queryCommand(
+  q: IndexQuery,
+  select: 'COUNT' | 'ALL_ATTRIBUTES',
+  startKey: Record<string, unknown> | undefined,
+  limit?: number,
+) {
   const f = filterFor(q.pattern);
   return new QueryCommand({
     TableName: q.table,
@@ -295,7 +340,11 @@ function queryCommand(q: IndexQuery, select: 'COUNT' | 'ALL_ATTRIBUTES', startKe
   });
 }
 
-function indexQueries(ctx: Ctx, window: { start: string; end: string }, pattern: EventPatternFilter | undefined): IndexQuery[][] {
+function indexQueries(
+  ctx: Ctx,
+  window: { start: string; end: string },
+  pattern: EventPatternFilter | undefined,
+): IndexQuery[][] {
   const table = requireIndex(ctx);
   const from = indexTime(window.start);
   // `${time}#${eventId}`: "\uffff" sorts after any event id at the end time.
@@ -306,7 +355,11 @@ function indexQueries(ctx: Ctx, window: { start: string; end: string }, pattern:
 }
 
 /** Number of indexed events in the window matching the pattern (Query Select COUNT, every hour × shard). */
-export async function countIndexedEvents(ctx: Ctx, window: { start: string; end: string }, pattern: EventPatternFilter | undefined): Promise<number> {
+export async function countIndexedEvents(
+  ctx: Ctx,
+  window: { start: string; end: string },
+  pattern: EventPatternFilter | undefined,
+): Promise<number> {
   const queries = indexQueries(ctx, window, pattern).flat();
   let total = 0;
   const concurrency = 8;
@@ -316,7 +369,9 @@ export async function countIndexedEvents(ctx: Ctx, window: { start: string; end:
         let n = 0;
         let key: Record<string, unknown> | undefined;
         do {
-          const res = await call(`Query ${q.table} ${q.pk}`, () => ctx.aws.dynamodb.send(queryCommand(q, 'COUNT', key)));
+          const res = await call(`Query ${q.table} ${q.pk}`, () =>
+            ctx.aws.dynamodb.send(queryCommand(q, 'COUNT', key)),
+          );
           n += res.Count ?? 0;
           key = res.LastEvaluatedKey;
         } while (key);
@@ -341,7 +396,12 @@ function toArchivedEvent(item: Record<string, unknown>): ArchivedEvent {
 }
 
 /** The first `size` matching events of the window, in time order. */
-async function sampleIndexedEvents(ctx: Ctx, window: { start: string; end: string }, pattern: EventPatternFilter | undefined, size: number): Promise<ArchivedEvent[]> {
+async function sampleIndexedEvents(
+  ctx: Ctx,
+  window: { start: string; end: string },
+  pattern: EventPatternFilter | undefined,
+  size: number,
+): Promise<ArchivedEvent[]> {
   const out: ArchivedEvent[] = [];
   for (const hour of indexQueries(ctx, window, pattern)) {
     const perShard = await Promise.all(
@@ -349,7 +409,9 @@ async function sampleIndexedEvents(ctx: Ctx, window: { start: string; end: strin
         const items: Record<string, unknown>[] = [];
         let key: Record<string, unknown> | undefined;
         do {
-          const res = await call(`Query ${q.table} ${q.pk}`, () => ctx.aws.dynamodb.send(queryCommand(q, 'ALL_ATTRIBUTES', key, size)));
+          const res = await call(`Query ${q.table} ${q.pk}`, () =>
+            ctx.aws.dynamodb.send(queryCommand(q, 'ALL_ATTRIBUTES', key, size)),
+          );
           items.push(...(res.Items ?? []));
           key = res.LastEvaluatedKey;
         } while (key && items.length < size);
@@ -374,7 +436,17 @@ async function alreadyApplied(ctx: Ctx, sample: ArchivedEvent[]): Promise<number
   for (let attempt = 0; keys?.length && attempt < 4; attempt++) {
     const request: Record<string, unknown>[] = keys;
     const res = await call(`BatchGetItem ${table}`, () =>
-      ctx.aws.dynamodb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: request, ProjectionExpression: '#k, #s, expiryTime', ExpressionAttributeNames: { '#k': 'key', '#s': 'status' } } } })),
+      ctx.aws.dynamodb.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: request,
+              ProjectionExpression: '#k, #s, expiryTime',
+              ExpressionAttributeNames: { '#k': 'key', '#s': 'status' },
+            },
+          },
+        }),
+      ),
     );
     for (const item of res.Responses?.[table] ?? []) {
       const expiry = typeof item.expiryTime === 'number' ? item.expiryTime : 0;
@@ -383,14 +455,23 @@ async function alreadyApplied(ctx: Ctx, sample: ArchivedEvent[]): Promise<number
     keys = res.UnprocessedKeys?.[table]?.Keys;
     if (keys?.length) await ctx.sleep(100 * 2 ** attempt);
   }
-  if (keys?.length) throw new PlatformError('Throttled', `DynamoDB left ${keys.length} idempotency lookups unprocessed; retry shortly`, undefined, 2);
+  if (keys?.length)
+    throw new PlatformError(
+      'Throttled',
+      `DynamoDB left ${keys.length} idempotency lookups unprocessed; retry shortly`,
+      undefined,
+      2,
+    );
   return sample.filter((e) => e.transactionId !== null && applied.has(e.transactionId)).length;
 }
 
 export async function previewReplay(ctx: Ctx, input: PreviewReplayInput): Promise<ReplayPreview> {
   requireArchive(ctx, input.archive);
   requireIndex(ctx);
-  const [count, sample] = await Promise.all([countIndexedEvents(ctx, input.window, input.pattern), sampleIndexedEvents(ctx, input.window, input.pattern, 50)]);
+  const [count, sample] = await Promise.all([
+    countIndexedEvents(ctx, input.window, input.pattern),
+    sampleIndexedEvents(ctx, input.window, input.pattern, 50),
+  ]);
   return replayPreviewSchema.parse({
     count,
     sample,

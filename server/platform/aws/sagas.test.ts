@@ -35,7 +35,14 @@ const ddb = mockClient(DynamoDBDocumentClient);
 mockClient(DynamoDBClient);
 const config = testConfig();
 const operator = callerOf('operator', 'op-1');
-const tx = { transactionId: 'tx-42', fromAccount: 'acc-a', toAccount: 'acc-b', amount: 2500, currency: 'EUR', createdAt: '2026-11-26T11:00:00Z' };
+const tx = {
+  transactionId: 'tx-42',
+  fromAccount: 'acc-a',
+  toAccount: 'acc-b',
+  amount: 2500,
+  currency: 'EUR',
+  createdAt: '2026-11-26T11:00:00Z',
+};
 const arn = executionArnFor(config.stateMachineArn, 'tx-42');
 const compArn = executionArnFor(config.stateMachineArn, compensationExecutionName('tx-42'));
 
@@ -44,16 +51,25 @@ function historyOf(...parts: [string, 'ok' | 'fail' | 'fail-fail-fail' | 'runnin
   const events: HistoryEvent[] = [];
   let id = 0;
   let t = NOW - 60_000;
-  const add = (type: string, extra: Partial<HistoryEvent> = {}) => events.push({ id: ++id, type: type as HistoryEvent['type'], timestamp: new Date((t += 100)), ...extra });
+  const add = (type: string, extra: Partial<HistoryEvent> = {}) =>
+    events.push({ id: ++id, type: type as HistoryEvent['type'], timestamp: new Date((t += 100)), ...extra });
   add('ExecutionStarted');
   for (const [state, outcome] of parts) {
-    add('TaskStateEntered', { stateEnteredEventDetails: { name: state, input: JSON.stringify({ sagaId: 'tx-42', transaction: tx }) } });
+    add('TaskStateEntered', {
+      stateEnteredEventDetails: { name: state, input: JSON.stringify({ sagaId: 'tx-42', transaction: tx }) },
+    });
     const attempts = outcome === 'fail-fail-fail' ? 3 : 1;
     for (let a = 0; a < attempts; a++) {
       add('LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: { resource: 'arn:fn' } });
       add('LambdaFunctionStarted');
-      if (outcome === 'ok') add('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: JSON.stringify({ step: state }) } });
-      if (outcome.startsWith('fail')) add('LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error: 'TransientError', cause: 'settlement network timeout' } });
+      if (outcome === 'ok')
+        add('LambdaFunctionSucceeded', {
+          lambdaFunctionSucceededEventDetails: { output: JSON.stringify({ step: state }) },
+        });
+      if (outcome.startsWith('fail'))
+        add('LambdaFunctionFailed', {
+          lambdaFunctionFailedEventDetails: { error: 'TransientError', cause: 'settlement network timeout' },
+        });
     }
     if (outcome === 'ok') add('TaskStateExited', { stateExitedEventDetails: { name: state, output: '{}' } });
   }
@@ -61,13 +77,38 @@ function historyOf(...parts: [string, 'ok' | 'fail' | 'fail-fail-fail' | 'runnin
 }
 
 const compensatedHistory = [
-  ...historyOf(['ValidatePayment', 'ok'], ['ReserveFunds', 'ok'], ['PostLedger', 'ok'], ['SettlePayment', 'fail-fail-fail'], ['CompensateReverseLedger', 'ok'], ['CompensateReleaseFunds', 'ok']),
-  { id: 900, type: 'FailStateEntered', timestamp: new Date(NOW - 1000), stateEnteredEventDetails: { name: 'Compensated' } },
-  { id: 901, type: 'ExecutionFailed', timestamp: new Date(NOW - 900), executionFailedEventDetails: { error: 'SagaCompensated', cause: 'compensated' } },
+  ...historyOf(
+    ['ValidatePayment', 'ok'],
+    ['ReserveFunds', 'ok'],
+    ['PostLedger', 'ok'],
+    ['SettlePayment', 'fail-fail-fail'],
+    ['CompensateReverseLedger', 'ok'],
+    ['CompensateReleaseFunds', 'ok'],
+  ),
+  {
+    id: 900,
+    type: 'FailStateEntered',
+    timestamp: new Date(NOW - 1000),
+    stateEnteredEventDetails: { name: 'Compensated' },
+  },
+  {
+    id: 901,
+    type: 'ExecutionFailed',
+    timestamp: new Date(NOW - 900),
+    executionFailedEventDetails: { error: 'SagaCompensated', cause: 'compensated' },
+  },
 ] as HistoryEvent[];
 
 function describeResponse(status: string, extra: Record<string, unknown> = {}) {
-  return { executionArn: arn, stateMachineArn: config.stateMachineArn, name: 'tx-42', status, startDate: new Date(NOW - 60_000), input: JSON.stringify({ sagaId: 'tx-42', transaction: tx }), ...extra } as never;
+  return {
+    executionArn: arn,
+    stateMachineArn: config.stateMachineArn,
+    name: 'tx-42',
+    status,
+    startDate: new Date(NOW - 60_000),
+    input: JSON.stringify({ sagaId: 'tx-42', transaction: tx }),
+    ...extra,
+  } as never;
 }
 
 const notFound = Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist', $metadata: {} });
@@ -108,7 +149,9 @@ function historyFrom(log: InterpreterEvent[], taskResults: Map<string, unknown[]
         add(e.type, e.timestamp, { executionStartedEventDetails: { input: text(e.input) } });
         break;
       case 'StateEntered':
-        add(`${e.state.type}StateEntered`, e.timestamp, { stateEnteredEventDetails: { name: e.state.name, input: text(e.state.input) } });
+        add(`${e.state.type}StateEntered`, e.timestamp, {
+          stateEnteredEventDetails: { name: e.state.name, input: text(e.state.input) },
+        });
         if (e.state.type === 'Task') add('LambdaFunctionScheduled', e.timestamp);
         attemptFailed = false;
         break;
@@ -117,7 +160,10 @@ function historyFrom(log: InterpreterEvent[], taskResults: Map<string, unknown[]
         attemptFailed = false;
         break;
       case 'StateFailed':
-        if (e.state.type === 'Task') add('LambdaFunctionFailed', e.timestamp, { lambdaFunctionFailedEventDetails: { error: e.Error, cause: text(e.Cause) } });
+        if (e.state.type === 'Task')
+          add('LambdaFunctionFailed', e.timestamp, {
+            lambdaFunctionFailedEventDetails: { error: e.Error, cause: text(e.Cause) },
+          });
         attemptFailed = true;
         break;
       case 'StateCaught':
@@ -126,9 +172,13 @@ function historyFrom(log: InterpreterEvent[], taskResults: Map<string, unknown[]
         if (e.state.type === 'Task' && !attemptFailed) {
           const results = taskResults.get(e.state.name);
           if (!results?.length) throw new Error(`${e.state.name} exited without a handler result`);
-          add('LambdaFunctionSucceeded', e.timestamp, { lambdaFunctionSucceededEventDetails: { output: text(results.shift()) } });
+          add('LambdaFunctionSucceeded', e.timestamp, {
+            lambdaFunctionSucceededEventDetails: { output: text(results.shift()) },
+          });
         }
-        add(`${e.state.type}StateExited`, e.timestamp, { stateExitedEventDetails: { name: e.state.name, output: text(e.state.output) } });
+        add(`${e.state.type}StateExited`, e.timestamp, {
+          stateExitedEventDetails: { name: e.state.name, output: text(e.state.output) },
+        });
         break;
       }
       case 'ExecutionSucceeded':
@@ -166,11 +216,14 @@ async function runSaga(failing: string, error: string): Promise<HistoryEvent[]> 
     };
   }
   const retryIntervalOverrides = Object.fromEntries(Object.keys(asl.States).map((s) => [s, 0]));
-  const run = new StateMachine(asl as never, { validationOptions: { checkArn: true, checkPaths: true } }).run({ sagaId: 'tx-42', transaction: tx }, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
-    // The interpreter's context object has no `State`; Step Functions provides $$.State.RetryCount.
-    context: { State: { RetryCount: 0 } },
-  });
+  const run = new StateMachine(asl as never, { validationOptions: { checkArn: true, checkPaths: true } }).run(
+    { sagaId: 'tx-42', transaction: tx },
+    {
+      overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
+      // The interpreter's context object has no `State`; Step Functions provides $$.State.RetryCount.
+      context: { State: { RetryCount: 0 } },
+    },
+  );
   const ended = run.result.then(
     () => null,
     (e: unknown) => e,
@@ -179,7 +232,8 @@ async function runSaga(failing: string, error: string): Promise<HistoryEvent[]> 
   for await (const e of run.eventLogs) log.push(e);
   // A Fail state rejects the result with an ExecutionError (the history carries its error); anything else is a broken run.
   const outcome = await ended;
-  if (outcome !== null && !(outcome instanceof ExecutionError)) throw new Error('the saga run failed outside its Fail states', { cause: outcome });
+  if (outcome !== null && !(outcome instanceof ExecutionError))
+    throw new Error('the saga run failed outside its Fail states', { cause: outcome });
   return historyFrom(log, taskResults);
 }
 
@@ -194,16 +248,27 @@ describe('saga state names', () => {
     expect(tasks.sort()).toEqual([...stepNames, ...compensationNames.map(compensationStateName)].sort());
   });
 
-  it('tell the compensation chain of the generated ASL (every state reachable from a step\'s Catch or from compensation mode, but its failure state) from the forward path', () => {
+  it("tell the compensation chain of the generated ASL (every state reachable from a step's Catch or from compensation mode, but its failure state) from the forward path", () => {
     const asl = buildSagaAsl();
-    type AslState = { Type: string; Next?: string; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string }[] };
+    type AslState = {
+      Type: string;
+      Next?: string;
+      Default?: string;
+      Choices?: { Next: string }[];
+      Catch?: { Next: string }[];
+    };
     const states = asl.States as unknown as Record<string, AslState>;
     const chain = new Set<string>();
     const visit = (name: string) => {
       if (chain.has(name)) return;
       chain.add(name);
       const st = states[name]!;
-      for (const next of [st.Next, st.Default, ...(st.Choices ?? []).map((c) => c.Next), ...(st.Catch ?? []).map((c) => c.Next)])
+      for (const next of [
+        st.Next,
+        st.Default,
+        ...(st.Choices ?? []).map((c) => c.Next),
+        ...(st.Catch ?? []).map((c) => c.Next),
+      ])
         if (next) visit(next);
     };
     for (const step of stepNames) for (const c of states[step]!.Catch ?? []) visit(c.Next);
@@ -235,7 +300,11 @@ describe('saga state names', () => {
     const failed = events.find((e) => e.type === 'ExecutionFailed');
     expect(failed).toBeDefined();
     sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(
-      describeResponse('FAILED', { error: failed?.executionFailedEventDetails?.error, cause: failed?.executionFailedEventDetails?.cause, stopDate: failed?.timestamp }),
+      describeResponse('FAILED', {
+        error: failed?.executionFailedEventDetails?.error,
+        cause: failed?.executionFailedEventDetails?.cause,
+        stopDate: failed?.timestamp,
+      }),
     );
     sfn.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({ events });
     const { platform } = testPlatform();
@@ -261,7 +330,9 @@ describe('saga state names', () => {
     expect(sagaIdFor('x'.repeat(100)).length).toBe(80);
     expect(compensationExecutionName('a'.repeat(80)).length).toBe(80);
     expect(compensationExecutionName(`${'a'.repeat(79)}b`)).not.toBe(compensationExecutionName('a'.repeat(80)));
-    expect(executionArnFor(config.stateMachineArn, 'tx-42')).toBe('arn:aws:states:us-east-1:111122223333:execution:ledgerline-staging-payment-saga:tx-42');
+    expect(executionArnFor(config.stateMachineArn, 'tx-42')).toBe(
+      'arn:aws:states:us-east-1:111122223333:execution:ledgerline-staging-payment-saga:tx-42',
+    );
   });
 });
 
@@ -284,11 +355,21 @@ describe('history -> timeline', () => {
 
 describe('sagas', () => {
   it('gets a compensated saga with every step and compensation', async () => {
-    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describeResponse('FAILED', { error: 'SagaCompensated', stopDate: new Date(NOW - 900) }));
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: arn })
+      .resolves(describeResponse('FAILED', { error: 'SagaCompensated', stopDate: new Date(NOW - 900) }));
     sfn.on(GetExecutionHistoryCommand).resolves({ events: compensatedHistory });
     const { platform } = testPlatform();
     const saga = await platform.getSaga(callerOf('viewer'), 'tx-42');
-    expect(sagaDetailSchema.parse(saga)).toMatchObject({ id: 'tx-42', transactionId: 'tx-42', status: 'COMPENSATED', failedStep: 'SettlePayment', amount: 2500, currency: 'EUR', endedAt: new Date(NOW - 900).toISOString() });
+    expect(sagaDetailSchema.parse(saga)).toMatchObject({
+      id: 'tx-42',
+      transactionId: 'tx-42',
+      status: 'COMPENSATED',
+      failedStep: 'SettlePayment',
+      amount: 2500,
+      currency: 'EUR',
+      endedAt: new Date(NOW - 900).toISOString(),
+    });
     expect(saga?.steps.map((s) => `${s.name}:${s.state}`)).toEqual([
       'ValidatePayment:SUCCEEDED',
       'ReserveFunds:SUCCEEDED',
@@ -298,7 +379,11 @@ describe('sagas', () => {
       'ReverseLedger:SUCCEEDED',
       'ReleaseFunds:SUCCEEDED',
     ]);
-    expect(sfn.commandCalls(GetExecutionHistoryCommand)[0]!.args[0].input).toMatchObject({ executionArn: arn, maxResults: 1000, includeExecutionData: true });
+    expect(sfn.commandCalls(GetExecutionHistoryCommand)[0]!.args[0].input).toMatchObject({
+      executionArn: arn,
+      maxResults: 1000,
+      includeExecutionData: true,
+    });
   });
 
   it('returns null for an unknown saga', async () => {
@@ -310,24 +395,65 @@ describe('sagas', () => {
   it('lists with the Step Functions status filter and nextToken as cursor, skipping compensation runs', async () => {
     sfn.on(ListExecutionsCommand).resolves({
       executions: [
-        { executionArn: arn, stateMachineArn: config.stateMachineArn, name: 'tx-42', status: 'FAILED', startDate: new Date(NOW - 60_000), stopDate: new Date(NOW - 900) },
-        { executionArn: compArn, stateMachineArn: config.stateMachineArn, name: compensationExecutionName('tx-41'), status: 'FAILED', startDate: new Date(NOW - 70_000) },
+        {
+          executionArn: arn,
+          stateMachineArn: config.stateMachineArn,
+          name: 'tx-42',
+          status: 'FAILED',
+          startDate: new Date(NOW - 60_000),
+          stopDate: new Date(NOW - 900),
+        },
+        {
+          executionArn: compArn,
+          stateMachineArn: config.stateMachineArn,
+          name: compensationExecutionName('tx-41'),
+          status: 'FAILED',
+          startDate: new Date(NOW - 70_000),
+        },
       ],
       nextToken: 'tok-2',
     });
-    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describeResponse('FAILED', { error: 'SagaCompensated', cause: 'compensated', stopDate: new Date(NOW - 900) }));
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: arn })
+      .resolves(
+        describeResponse('FAILED', { error: 'SagaCompensated', cause: 'compensated', stopDate: new Date(NOW - 900) }),
+      );
     const { platform } = testPlatform();
     const page = await platform.listSagas(callerOf('viewer'), { status: 'COMPENSATED', limit: 1, cursor: 'tok-1' });
-    expect(sfn.commandCalls(ListExecutionsCommand)[0]!.args[0].input).toEqual({ stateMachineArn: config.stateMachineArn, statusFilter: 'FAILED', maxResults: 1, nextToken: 'tok-1' });
+    expect(sfn.commandCalls(ListExecutionsCommand)[0]!.args[0].input).toEqual({
+      stateMachineArn: config.stateMachineArn,
+      statusFilter: 'FAILED',
+      maxResults: 1,
+      nextToken: 'tok-1',
+    });
     expect(page.nextCursor).toBe('tok-2');
     expect(page.items.map((s) => sagaSummarySchema.parse(s))).toEqual([
-      { id: 'tx-42', transactionId: 'tx-42', region: 'us-east-1', status: 'COMPENSATED', startedAt: new Date(NOW - 60_000).toISOString(), endedAt: new Date(NOW - 900).toISOString(), failedStep: null, error: 'SagaCompensated: compensated', amount: 2500, currency: 'EUR' },
+      {
+        id: 'tx-42',
+        transactionId: 'tx-42',
+        region: 'us-east-1',
+        status: 'COMPENSATED',
+        startedAt: new Date(NOW - 60_000).toISOString(),
+        endedAt: new Date(NOW - 900).toISOString(),
+        failedStep: null,
+        error: 'SagaCompensated: compensated',
+        amount: 2500,
+        currency: 'EUR',
+      },
     ]);
   });
 
   it('stops paging at the first execution older than `from`', async () => {
     sfn.on(ListExecutionsCommand).resolves({
-      executions: [{ executionArn: arn, stateMachineArn: config.stateMachineArn, name: 'tx-old', status: 'SUCCEEDED', startDate: new Date(NOW - 10 * 86_400_000) }],
+      executions: [
+        {
+          executionArn: arn,
+          stateMachineArn: config.stateMachineArn,
+          name: 'tx-old',
+          status: 'SUCCEEDED',
+          startDate: new Date(NOW - 10 * 86_400_000),
+        },
+      ],
       nextToken: 'more',
     });
     const { platform } = testPlatform();
@@ -337,7 +463,14 @@ describe('sagas', () => {
   });
 
   it('pages oldest first over the listed range with an offset cursor', async () => {
-    const execution = (n: number) => ({ executionArn: executionArnFor(config.stateMachineArn, `tx-${n}`), stateMachineArn: config.stateMachineArn, name: `tx-${n}`, status: 'SUCCEEDED' as const, startDate: new Date(NOW - n * 1000), stopDate: new Date(NOW - n * 1000 + 500) });
+    const execution = (n: number) => ({
+      executionArn: executionArnFor(config.stateMachineArn, `tx-${n}`),
+      stateMachineArn: config.stateMachineArn,
+      name: `tx-${n}`,
+      status: 'SUCCEEDED' as const,
+      startDate: new Date(NOW - n * 1000),
+      stopDate: new Date(NOW - n * 1000 + 500),
+    });
     sfn.on(ListExecutionsCommand).resolves({ executions: [1, 2, 3].map(execution), nextToken: 'p2' });
     sfn.on(ListExecutionsCommand, { nextToken: 'p2' }).resolves({ executions: [4, 5].map(execution) });
     sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
@@ -351,14 +484,30 @@ describe('sagas', () => {
     const last = await platform.listSagas(callerOf('viewer'), { sort: 'startedAt:asc', limit: 2, cursor: 'asc:4' });
     expect(last).toMatchObject({ nextCursor: null });
     expect(last.items.map((s) => s.id)).toEqual(['tx-1']);
-    await expect(platform.listSagas(callerOf('viewer'), { sort: 'startedAt:asc', cursor: 'tok' })).rejects.toMatchObject({ code: 'Invalid', field: 'cursor' });
+    await expect(
+      platform.listSagas(callerOf('viewer'), { sort: 'startedAt:asc', cursor: 'tok' }),
+    ).rejects.toMatchObject({ code: 'Invalid', field: 'cursor' });
   });
 
   it('lists a running execution as COMPENSATING while it is between two compensations, and RUNNING on a step', async () => {
-    sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: arn, stateMachineArn: config.stateMachineArn, name: 'tx-42', status: 'RUNNING', startDate: new Date(NOW - 60_000) }] });
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: arn,
+          stateMachineArn: config.stateMachineArn,
+          name: 'tx-42',
+          status: 'RUNNING',
+          startDate: new Date(NOW - 60_000),
+        },
+      ],
+    });
     sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describeResponse('RUNNING'));
     const newest = (name: string) =>
-      sfn.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({ events: [{ id: 9, type: 'ChoiceStateEntered', timestamp: new Date(NOW - 1000), stateEnteredEventDetails: { name } }] });
+      sfn.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({
+        events: [
+          { id: 9, type: 'ChoiceStateEntered', timestamp: new Date(NOW - 1000), stateEnteredEventDetails: { name } },
+        ],
+      });
     const { platform } = testPlatform();
     newest('IfReserveFundsCompleted');
     expect((await platform.listSagas(callerOf('viewer'), {})).items[0]).toMatchObject({ status: 'COMPENSATING' });
@@ -367,25 +516,72 @@ describe('sagas', () => {
   });
 
   it('enriches summaries from the saga state table when configured', async () => {
-    sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: arn, stateMachineArn: config.stateMachineArn, name: 'tx-42', status: 'RUNNING', startDate: new Date(NOW - 60_000) }] });
-    ddb.on(BatchGetCommand).resolves({ Responses: { 'saga-state': [{ sagaId: 'tx-42', sk: 'SUMMARY', transactionId: 'tx-42', status: 'COMPENSATING', amount: 2500, currency: 'EUR', failedStep: 'SettlePayment', error: 'TransientError' }] } });
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: arn,
+          stateMachineArn: config.stateMachineArn,
+          name: 'tx-42',
+          status: 'RUNNING',
+          startDate: new Date(NOW - 60_000),
+        },
+      ],
+    });
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        'saga-state': [
+          {
+            sagaId: 'tx-42',
+            sk: 'SUMMARY',
+            transactionId: 'tx-42',
+            status: 'COMPENSATING',
+            amount: 2500,
+            currency: 'EUR',
+            failedStep: 'SettlePayment',
+            error: 'TransientError',
+          },
+        ],
+      },
+    });
     const { platform } = testPlatform(testConfig({ sagaTable: 'saga-state' }));
     const page = await platform.listSagas(callerOf('viewer'), {});
     expect(page.items[0]).toMatchObject({ status: 'COMPENSATING', failedStep: 'SettlePayment' });
-    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toEqual({ 'saga-state': { Keys: [{ sagaId: 'tx-42', sk: 'SUMMARY' }] } });
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toEqual({
+      'saga-state': { Keys: [{ sagaId: 'tx-42', sk: 'SUMMARY' }] },
+    });
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
   });
 });
 
 describe('compensation', () => {
   const failedHistory = [
-    ...historyOf(['ValidatePayment', 'ok'], ['ReserveFunds', 'ok'], ['PostLedger', 'ok'], ['SettlePayment', 'fail-fail-fail'], ['CompensateReverseLedger', 'fail-fail-fail']),
-    { id: 900, type: 'FailStateEntered', timestamp: new Date(NOW - 1000), stateEnteredEventDetails: { name: 'CompensationFailed' } },
-    { id: 901, type: 'ExecutionFailed', timestamp: new Date(NOW - 900), executionFailedEventDetails: { error: 'SagaCompensationFailed' } },
+    ...historyOf(
+      ['ValidatePayment', 'ok'],
+      ['ReserveFunds', 'ok'],
+      ['PostLedger', 'ok'],
+      ['SettlePayment', 'fail-fail-fail'],
+      ['CompensateReverseLedger', 'fail-fail-fail'],
+    ),
+    {
+      id: 900,
+      type: 'FailStateEntered',
+      timestamp: new Date(NOW - 1000),
+      stateEnteredEventDetails: { name: 'CompensationFailed' },
+    },
+    {
+      id: 901,
+      type: 'ExecutionFailed',
+      timestamp: new Date(NOW - 900),
+      executionFailedEventDetails: { error: 'SagaCompensationFailed' },
+    },
   ] as HistoryEvent[];
 
   beforeEach(() => {
-    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describeResponse('FAILED', { error: 'SagaCompensationFailed', stopDate: new Date(NOW - 900), redriveCount: 0 }));
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: arn })
+      .resolves(
+        describeResponse('FAILED', { error: 'SagaCompensationFailed', stopDate: new Date(NOW - 900), redriveCount: 0 }),
+      );
     sfn.on(GetExecutionHistoryCommand).resolves({ events: failedHistory });
   });
 
@@ -407,13 +603,25 @@ describe('compensation', () => {
     const input = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(input.stateMachineArn).toBe(config.stateMachineArn);
     expect(input.name).toBe('tx-42--compensate');
-    expect(JSON.parse(input.input ?? '')).toMatchObject({ mode: 'compensate', sagaId: 'tx-42', transactionId: 'tx-42', transaction: tx, reason: 'settlement outage', requestedBy: 'op-1', results: { ValidatePayment: { step: 'ValidatePayment' } } });
+    expect(JSON.parse(input.input ?? '')).toMatchObject({
+      mode: 'compensate',
+      sagaId: 'tx-42',
+      transactionId: 'tx-42',
+      transaction: tx,
+      reason: 'settlement outage',
+      requestedBy: 'op-1',
+      results: { ValidatePayment: { step: 'ValidatePayment' } },
+    });
   });
 
   it('maps a second compensation start to Conflict', async () => {
-    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists', $metadata: {} }));
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists', $metadata: {} }));
     const { platform } = testPlatform();
-    await expect(platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'again' })).rejects.toMatchObject({ code: 'Conflict' });
+    await expect(
+      platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'again' }),
+    ).rejects.toMatchObject({ code: 'Conflict' });
   });
 
   it('resumes with RedriveExecution within 14 days, with a client token so a retry cannot redrive twice', async () => {
@@ -428,43 +636,81 @@ describe('compensation', () => {
   });
 
   it('refuses to resume a saga that stopped more than 14 days ago, and anything that is still running', async () => {
-    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describeResponse('FAILED', { error: 'SagaCompensationFailed', stopDate: new Date(NOW - 15 * 86_400_000) }));
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: arn })
+      .resolves(
+        describeResponse('FAILED', { error: 'SagaCompensationFailed', stopDate: new Date(NOW - 15 * 86_400_000) }),
+      );
     const { platform } = testPlatform();
-    await expect(platform.compensate(operator, { sagaId: 'tx-42', mode: 'resume', reason: 'too late' })).rejects.toMatchObject({ code: 'Conflict', message: expect.stringContaining('14 days') as unknown });
+    await expect(
+      platform.compensate(operator, { sagaId: 'tx-42', mode: 'resume', reason: 'too late' }),
+    ).rejects.toMatchObject({ code: 'Conflict', message: expect.stringContaining('14 days') as unknown });
     sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describeResponse('RUNNING'));
-    await expect(platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'still running' })).rejects.toMatchObject({ code: 'Conflict' });
+    await expect(
+      platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'still running' }),
+    ).rejects.toMatchObject({ code: 'Conflict' });
     expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('compensates a SUCCEEDED saga (a refund): all three compensations, newest first, then it reads COMPENSATING', async () => {
     const succeeded = [
-      ...historyOf(['ValidatePayment', 'ok'], ['ReserveFunds', 'ok'], ['PostLedger', 'ok'], ['SettlePayment', 'ok'], ['Notify', 'ok']),
+      ...historyOf(
+        ['ValidatePayment', 'ok'],
+        ['ReserveFunds', 'ok'],
+        ['PostLedger', 'ok'],
+        ['SettlePayment', 'ok'],
+        ['Notify', 'ok'],
+      ),
       { id: 950, type: 'ExecutionSucceeded', timestamp: new Date(NOW - 500) },
     ] as HistoryEvent[];
-    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves(describeResponse('SUCCEEDED', { stopDate: new Date(NOW - 500) }));
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: arn })
+      .resolves(describeResponse('SUCCEEDED', { stopDate: new Date(NOW - 500) }));
     sfn.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({ events: succeeded });
     const { platform } = testPlatform();
     const preview = await platform.previewCompensation(operator, { sagaId: 'tx-42', mode: 'compensate' });
     expect(preview.actions.map((a) => a.compensation)).toEqual(['VoidSettlement', 'ReverseLedger', 'ReleaseFunds']);
-    await expect(platform.previewCompensation(operator, { sagaId: 'tx-42', mode: 'resume' })).rejects.toMatchObject({ code: 'Conflict' });
+    await expect(platform.previewCompensation(operator, { sagaId: 'tx-42', mode: 'resume' })).rejects.toMatchObject({
+      code: 'Conflict',
+    });
     sfn.on(StartExecutionCommand).callsFake(() => {
-      sfn.on(DescribeExecutionCommand, { executionArn: compArn }).resolves({ executionArn: compArn, stateMachineArn: config.stateMachineArn, name: 'tx-42--compensate', status: 'RUNNING', startDate: new Date(NOW) } as never);
-      sfn.on(GetExecutionHistoryCommand, { executionArn: compArn }).resolves({ events: historyOf(['CompensateVoidSettlement', 'running']) });
+      sfn.on(DescribeExecutionCommand, { executionArn: compArn }).resolves({
+        executionArn: compArn,
+        stateMachineArn: config.stateMachineArn,
+        name: 'tx-42--compensate',
+        status: 'RUNNING',
+        startDate: new Date(NOW),
+      } as never);
+      sfn
+        .on(GetExecutionHistoryCommand, { executionArn: compArn })
+        .resolves({ events: historyOf(['CompensateVoidSettlement', 'running']) });
       return { executionArn: compArn, startDate: new Date(NOW) };
     });
-    const started = await platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'customer refund' });
+    const started = await platform.compensate(operator, {
+      sagaId: 'tx-42',
+      mode: 'compensate',
+      reason: 'customer refund',
+    });
     expect(started.status).toBe('COMPENSATING');
-    expect(started.steps.filter((x) => x.kind === 'compensation').map((x) => `${x.name}:${x.state}`)).toEqual(['VoidSettlement:RUNNING']);
-    await expect(platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'again' })).rejects.toMatchObject({ code: 'Conflict' });
+    expect(started.steps.filter((x) => x.kind === 'compensation').map((x) => `${x.name}:${x.state}`)).toEqual([
+      'VoidSettlement:RUNNING',
+    ]);
+    await expect(
+      platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'again' }),
+    ).rejects.toMatchObject({ code: 'Conflict' });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
   it('is refused to viewers and approvers before any AWS call', async () => {
     const { platform } = testPlatform();
     sfn.resetHistory();
-    await expect(platform.compensate(callerOf('viewer'), { sagaId: 'tx-42', mode: 'compensate', reason: 'nope' })).rejects.toMatchObject({ code: 'Forbidden' });
-    await expect(platform.previewCompensation(callerOf('approver'), { sagaId: 'tx-42', mode: 'compensate' })).rejects.toMatchObject({ code: 'Forbidden' });
+    await expect(
+      platform.compensate(callerOf('viewer'), { sagaId: 'tx-42', mode: 'compensate', reason: 'nope' }),
+    ).rejects.toMatchObject({ code: 'Forbidden' });
+    await expect(
+      platform.previewCompensation(callerOf('approver'), { sagaId: 'tx-42', mode: 'compensate' }),
+    ).rejects.toMatchObject({ code: 'Forbidden' });
     expect(sfn.calls()).toHaveLength(0);
   });
 });

@@ -64,7 +64,8 @@ const MAX_SCAN_PAGES = 5;
 
 export function executionArnFor(stateMachineArn: string, name: string): string {
   const parts = stateMachineArn.split(':');
-  if (parts[5] !== 'stateMachine' || parts.length < 7) throw new PlatformError('Invalid', `not a state machine ARN: ${stateMachineArn}`);
+  if (parts[5] !== 'stateMachine' || parts.length < 7)
+    throw new PlatformError('Invalid', `not a state machine ARN: ${stateMachineArn}`);
   return [...parts.slice(0, 5), 'execution', parts[6], name].join(':');
 }
 
@@ -229,7 +230,11 @@ function inputOf(d: DescribeExecutionOutput): { transaction: Transactionish; raw
 
 async function describe(ctx: Ctx, name: string): Promise<DescribeExecutionOutput | null> {
   try {
-    return await call(`DescribeExecution ${name}`, () => ctx.aws.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnFor(ctx.config.stateMachineArn, name) })));
+    return await call(`DescribeExecution ${name}`, () =>
+      ctx.aws.sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArnFor(ctx.config.stateMachineArn, name) }),
+      ),
+    );
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;
@@ -241,7 +246,14 @@ async function history(ctx: Ctx, executionArn: string): Promise<HistoryEvent[]> 
   let token: string | undefined;
   do {
     const res = await call('GetExecutionHistory', () =>
-      ctx.aws.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken: token, includeExecutionData: true })),
+      ctx.aws.sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 1000,
+          nextToken: token,
+          includeExecutionData: true,
+        }),
+      ),
     );
     events.push(...(res.events ?? []));
     token = res.nextToken;
@@ -252,7 +264,9 @@ async function history(ctx: Ctx, executionArn: string): Promise<HistoryEvent[]> 
 /** Name of the newest entered state (a short reverse history read): tells RUNNING from COMPENSATING. */
 async function latestState(ctx: Ctx, executionArn: string): Promise<string | null> {
   const res = await call('GetExecutionHistory', () =>
-    ctx.aws.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 20, reverseOrder: true, includeExecutionData: false })),
+    ctx.aws.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 20, reverseOrder: true, includeExecutionData: false }),
+    ),
   );
   return res.events?.find((e) => e.type?.endsWith('StateEntered'))?.stateEnteredEventDetails?.name ?? null;
 }
@@ -275,7 +289,8 @@ function statusOf(status: ExecutionStatus | undefined, error: string | undefined
 function statusWithCompensation(base: SagaStatus, comp: DescribeExecutionOutput | null): SagaStatus {
   if (!comp) return base;
   if (comp.status === 'RUNNING' || comp.status === 'PENDING_REDRIVE') return 'COMPENSATING';
-  if (comp.status === 'SUCCEEDED' || (comp.status === 'FAILED' && comp.error === SAGA_COMPENSATED_ERROR)) return 'COMPENSATED';
+  if (comp.status === 'SUCCEEDED' || (comp.status === 'FAILED' && comp.error === SAGA_COMPENSATED_ERROR))
+    return 'COMPENSATED';
   return 'FAILED';
 }
 
@@ -296,10 +311,14 @@ async function summaryItems(ctx: Ctx, sagaIds: string[]): Promise<Map<string, Su
   const out = new Map<string, SummaryItem>();
   if (!table || sagaIds.length === 0) return out;
   for (let i = 0; i < sagaIds.length; i += 100) {
-    let keys: Record<string, unknown>[] | undefined = sagaIds.slice(i, i + 100).map((sagaId) => ({ sagaId, sk: SAGA_SUMMARY_SK }));
+    let keys: Record<string, unknown>[] | undefined = sagaIds
+      .slice(i, i + 100)
+      .map((sagaId) => ({ sagaId, sk: SAGA_SUMMARY_SK }));
     for (let attempt = 0; keys?.length && attempt < 4; attempt++) {
       const request: Record<string, unknown>[] = keys;
-      const res = await call(`BatchGetItem ${table}`, () => ctx.aws.dynamodb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: request } } })));
+      const res = await call(`BatchGetItem ${table}`, () =>
+        ctx.aws.dynamodb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: request } } })),
+      );
       for (const item of (res.Responses?.[table] ?? []) as SummaryItem[]) if (item.sagaId) out.set(item.sagaId, item);
       keys = res.UnprocessedKeys?.[table]?.Keys;
       if (keys?.length) await ctx.sleep(100 * 2 ** attempt);
@@ -324,7 +343,11 @@ async function summarize(ctx: Ctx, e: ListedExecution, item: SummaryItem | undef
     startedAt: iso(e.startDate ?? ctx.now()),
     endedAt: e.stopDate ? iso(e.stopDate) : null,
   };
-  const fromItem = item && sagaStatusSchema.safeParse(item.status).success && typeof item.amount === 'number' && typeof item.currency === 'string';
+  const fromItem =
+    item &&
+    sagaStatusSchema.safeParse(item.status).success &&
+    typeof item.amount === 'number' &&
+    typeof item.currency === 'string';
   if (item && fromItem) {
     return sagaSummarySchema.parse({
       ...base,
@@ -346,7 +369,8 @@ async function summarize(ctx: Ctx, e: ListedExecution, item: SummaryItem | undef
   }
   let status = statusOf(d.status, d.error, compensating);
   // A refunded (SUCCEEDED) or operator-compensated (FAILED) saga: its compensation run decides.
-  if (status === 'SUCCEEDED' || status === 'FAILED') status = statusWithCompensation(status, await describe(ctx, compensationExecutionName(e.name)));
+  if (status === 'SUCCEEDED' || status === 'FAILED')
+    status = statusWithCompensation(status, await describe(ctx, compensationExecutionName(e.name)));
   return sagaSummarySchema.parse({
     ...base,
     transactionId: transaction.transactionId ?? e.name,
@@ -379,17 +403,28 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
   return out;
 }
 
-export async function listSagas(ctx: Ctx, input: ListSagasInput & { limit: number; sort: 'startedAt:desc' | 'startedAt:asc' }): Promise<Page<SagaSummary>> {
+export async function listSagas(
+  ctx: Ctx,
+  input: ListSagasInput & { limit: number; sort: 'startedAt:desc' | 'startedAt:asc' },
+): Promise<Page<SagaSummary>> {
   if (input.transactionId) {
     const name = sagaIdFor(input.transactionId);
     const d = await describe(ctx, name);
     if (!d) return { items: [], nextCursor: null };
     const summary = await summarize(
       ctx,
-      { name, executionArn: d.executionArn ?? executionArnFor(ctx.config.stateMachineArn, name), status: d.status, startDate: d.startDate, stopDate: d.stopDate },
+      {
+        name,
+        executionArn: d.executionArn ?? executionArnFor(ctx.config.stateMachineArn, name),
+        status: d.status,
+        startDate: d.startDate,
+        stopDate: d.stopDate,
+      },
       (await summaryItems(ctx, [name])).get(name),
     );
-    const inWindow = (!input.from || Date.parse(summary.startedAt) >= Date.parse(input.from)) && (!input.to || Date.parse(summary.startedAt) <= Date.parse(input.to));
+    const inWindow =
+      (!input.from || Date.parse(summary.startedAt) >= Date.parse(input.from)) &&
+      (!input.to || Date.parse(summary.startedAt) <= Date.parse(input.to));
     return { items: (!input.status || summary.status === input.status) && inWindow ? [summary] : [], nextCursor: null };
   }
   const from = input.from ? Date.parse(input.from) : null;
@@ -422,9 +457,18 @@ export async function listSagas(ctx: Ctx, input: ListSagasInput & { limit: numbe
       if (to !== null && started > to) continue;
       // Compensation-mode executions belong to their saga (getSaga), not the list.
       if (!e.name || e.name.endsWith('--compensate')) continue;
-      listed.push({ name: e.name, executionArn: e.executionArn ?? '', status: e.status, startDate: e.startDate, stopDate: e.stopDate });
+      listed.push({
+        name: e.name,
+        executionArn: e.executionArn ?? '',
+        status: e.status,
+        startDate: e.startDate,
+        stopDate: e.stopDate,
+      });
     }
-    const table = await summaryItems(ctx, listed.map((e) => e.name));
+    const table = await summaryItems(
+      ctx,
+      listed.map((e) => e.name),
+    );
     const summaries = await inBatches(listed, 5, (e) => summarize(ctx, e, table.get(e.name)));
     items.push(...summaries.filter((s) => !input.status || s.status === input.status));
     if (exhausted || !token) break;
@@ -435,7 +479,12 @@ export async function listSagas(ctx: Ctx, input: ListSagasInput & { limit: numbe
 /** Executions listed for an oldest-first page: beyond this the range must be narrowed. */
 export const MAX_ASC_SCAN = 5_000;
 
-async function listSagasAscending(ctx: Ctx, input: ListSagasInput & { limit: number }, from: number | null, to: number | null): Promise<Page<SagaSummary>> {
+async function listSagasAscending(
+  ctx: Ctx,
+  input: ListSagasInput & { limit: number },
+  from: number | null,
+  to: number | null,
+): Promise<Page<SagaSummary>> {
   let offset = 0;
   if (input.cursor) {
     const m = /^asc:(\d{1,7})$/.exec(input.cursor);
@@ -448,7 +497,14 @@ async function listSagasAscending(ctx: Ctx, input: ListSagasInput & { limit: num
   let reachedFrom = false;
   do {
     const res = await call('ListExecutions', () =>
-      ctx.aws.sfn.send(new ListExecutionsCommand({ stateMachineArn: ctx.config.stateMachineArn, statusFilter: awsStatusFilter(input.status), maxResults: 1000, nextToken: token })),
+      ctx.aws.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: ctx.config.stateMachineArn,
+          statusFilter: awsStatusFilter(input.status),
+          maxResults: 1000,
+          nextToken: token,
+        }),
+      ),
     );
     token = res.nextToken;
     for (const e of res.executions ?? []) {
@@ -459,18 +515,34 @@ async function listSagasAscending(ctx: Ctx, input: ListSagasInput & { limit: num
         break;
       }
       if ((to !== null && started > to) || !e.name || e.name.endsWith('--compensate')) continue;
-      listed.push({ name: e.name, executionArn: e.executionArn ?? '', status: e.status, startDate: e.startDate, stopDate: e.stopDate });
+      listed.push({
+        name: e.name,
+        executionArn: e.executionArn ?? '',
+        status: e.status,
+        startDate: e.startDate,
+        stopDate: e.stopDate,
+      });
     }
     if (scanned >= MAX_ASC_SCAN && token && !reachedFrom) {
-      throw new PlatformError('Invalid', `more than ${MAX_ASC_SCAN} executions to sort oldest first: set a later \`from\` (Step Functions lists newest first only)`, 'from');
+      throw new PlatformError(
+        'Invalid',
+        `more than ${MAX_ASC_SCAN} executions to sort oldest first: set a later \`from\` (Step Functions lists newest first only)`,
+        'from',
+      );
     }
   } while (token && !reachedFrom);
   listed.reverse();
   const slice = listed.slice(offset, offset + input.limit);
-  const table = await summaryItems(ctx, slice.map((e) => e.name));
+  const table = await summaryItems(
+    ctx,
+    slice.map((e) => e.name),
+  );
   const summaries = await inBatches(slice, 5, (e) => summarize(ctx, e, table.get(e.name)));
   const next = offset + input.limit;
-  return { items: summaries.filter((x) => !input.status || x.status === input.status), nextCursor: next < listed.length ? `asc:${next}` : null };
+  return {
+    items: summaries.filter((x) => !input.status || x.status === input.status),
+    nextCursor: next < listed.length ? `asc:${next}` : null,
+  };
 }
 
 // ---------------------------------------------------------------- one saga
@@ -507,7 +579,17 @@ async function load(ctx: Ctx, id: string): Promise<Loaded | null> {
   const stepRecords: SagaStepRecord[] = sagaDefinition.steps.map((s) => {
     const r = main.records.find((x) => x.kind === 'step' && x.name === s.name);
     if (r) return r;
-    return { name: s.name, kind: 'step', state: status === 'RUNNING' ? 'PENDING' : 'SKIPPED', attempts: 0, startedAt: null, endedAt: null, input: null, output: null, error: null };
+    return {
+      name: s.name,
+      kind: 'step',
+      state: status === 'RUNNING' ? 'PENDING' : 'SKIPPED',
+      attempts: 0,
+      startedAt: null,
+      endedAt: null,
+      input: null,
+      output: null,
+      error: null,
+    };
   });
   const compRecords: Rec[] = [...main.records.filter((r) => r.kind === 'compensation')];
   for (const r of comp?.records.filter((x) => x.kind === 'compensation') ?? []) {
@@ -519,10 +601,21 @@ async function load(ctx: Ctx, id: string): Promise<Loaded | null> {
     status === 'COMPENSATING' && failedStep
       ? compensationsFor(failedStep)
           .filter((c) => !compRecords.some((r) => r.name === c))
-          .map((c) => ({ name: c, kind: 'compensation', state: 'PENDING', attempts: 0, startedAt: null, endedAt: null, input: null, output: null, error: null }))
+          .map((c) => ({
+            name: c,
+            kind: 'compensation',
+            state: 'PENDING',
+            attempts: 0,
+            startedAt: null,
+            endedAt: null,
+            input: null,
+            output: null,
+            error: null,
+          }))
       : [];
-  const strip = ({ lastAttempt: _l, taskOutput: _t, ...r }: Rec | SagaStepRecord & Partial<Rec>): SagaStepRecord => r;
-  const lastError = [...main.records, ...(comp?.records ?? [])].filter((r) => r.state === 'FAILED' && r.error).pop()?.error ?? null;
+  const strip = ({ lastAttempt: _l, taskOutput: _t, ...r }: Rec | (SagaStepRecord & Partial<Rec>)): SagaStepRecord => r;
+  const lastError =
+    [...main.records, ...(comp?.records ?? [])].filter((r) => r.state === 'FAILED' && r.error).pop()?.error ?? null;
   const endSource = compensation && ended ? compensation : execution;
   const detail = sagaDetailSchema.parse({
     id,
@@ -532,7 +625,10 @@ async function load(ctx: Ctx, id: string): Promise<Loaded | null> {
     startedAt: iso(execution.startDate ?? ctx.now()),
     endedAt: ended && endSource.stopDate ? iso(endSource.stopDate) : null,
     failedStep,
-    error: status === 'SUCCEEDED' || status === 'RUNNING' ? null : (lastError ?? (execution.error ? errorText({ error: execution.error, cause: execution.cause }) : null)),
+    error:
+      status === 'SUCCEEDED' || status === 'RUNNING'
+        ? null
+        : (lastError ?? (execution.error ? errorText({ error: execution.error, cause: execution.cause }) : null)),
     amount: Number.isInteger(transaction.amount) ? transaction.amount : 0,
     currency: transaction.currency ?? 'XXX',
     steps: [...stepRecords.map(strip), ...compRecords.map(strip), ...pending],
@@ -547,9 +643,19 @@ export async function getSaga(ctx: Ctx, id: string): Promise<SagaDetail | null> 
 // ---------------------------------------------------------------- compensation
 
 const descriptions: Record<CompensationName, (t: Transactionish) => { description: string; account: string | null }> = {
-  ReleaseFunds: (t) => ({ description: `Release the hold of ${t.amount ?? '?'} ${t.currency ?? ''} on ${t.fromAccount ?? 'the source account'}`.trim(), account: t.fromAccount ?? null }),
-  ReverseLedger: (t) => ({ description: `Reverse the journal entry ${t.fromAccount ?? '?'} -> ${t.toAccount ?? '?'}`, account: t.fromAccount ?? null }),
-  VoidSettlement: (t) => ({ description: `Void the settlement with the payment network for ${t.toAccount ?? 'the destination account'}`, account: t.toAccount ?? null }),
+  ReleaseFunds: (t) => ({
+    description:
+      `Release the hold of ${t.amount ?? '?'} ${t.currency ?? ''} on ${t.fromAccount ?? 'the source account'}`.trim(),
+    account: t.fromAccount ?? null,
+  }),
+  ReverseLedger: (t) => ({
+    description: `Reverse the journal entry ${t.fromAccount ?? '?'} -> ${t.toAccount ?? '?'}`,
+    account: t.fromAccount ?? null,
+  }),
+  VoidSettlement: (t) => ({
+    description: `Void the settlement with the payment network for ${t.toAccount ?? 'the destination account'}`,
+    account: t.toAccount ?? null,
+  }),
 };
 
 function plan(ctx: Ctx, loaded: Loaded, mode: 'compensate' | 'resume'): CompensationPreview {
@@ -559,10 +665,16 @@ function plan(ctx: Ctx, loaded: Loaded, mode: 'compensate' | 'resume'): Compensa
     throw new PlatformError('Conflict', `saga ${detail.id} is ${detail.status}: wait for it to stop`);
   }
   if (detail.status === 'COMPENSATED') throw new PlatformError('Conflict', `saga ${detail.id} is already COMPENSATED`);
-  if (detail.status === 'SUCCEEDED' && mode === 'resume') throw new PlatformError('Conflict', `saga ${detail.id} SUCCEEDED: there is nothing to resume`);
-  const done = (kind: 'step' | 'compensation', name: string) => records.some((r) => r.kind === kind && r.name === name && r.state === 'SUCCEEDED');
+  if (detail.status === 'SUCCEEDED' && mode === 'resume')
+    throw new PlatformError('Conflict', `saga ${detail.id} SUCCEEDED: there is nothing to resume`);
+  const done = (kind: 'step' | 'compensation', name: string) =>
+    records.some((r) => r.kind === kind && r.name === name && r.state === 'SUCCEEDED');
   if (mode === 'compensate') {
-    if (loaded.compensation) throw new PlatformError('Conflict', `a compensation of saga ${detail.id} was already started (${loaded.compensation.status ?? 'unknown'}); resume it instead`);
+    if (loaded.compensation)
+      throw new PlatformError(
+        'Conflict',
+        `a compensation of saga ${detail.id} was already started (${loaded.compensation.status ?? 'unknown'}); resume it instead`,
+      );
     const actions = sagaDefinition.steps
       .filter((s) => s.compensation !== null && done('step', s.name) && !done('compensation', s.compensation))
       .map((s) => s.compensation as CompensationName)
@@ -574,7 +686,10 @@ function plan(ctx: Ctx, loaded: Loaded, mode: 'compensate' | 'resume'): Compensa
   const target = loaded.compensation ?? execution;
   const stopped = target.stopDate?.getTime() ?? 0;
   if (ctx.now() - stopped > REDRIVE_WINDOW_MS) {
-    throw new PlatformError('Conflict', `saga ${detail.id} stopped at ${iso(stopped)}: Step Functions redrives executions only within 14 days; compensate it instead`);
+    throw new PlatformError(
+      'Conflict',
+      `saga ${detail.id} stopped at ${iso(stopped)}: Step Functions redrives executions only within 14 days; compensate it instead`,
+    );
   }
   const failedStep = detail.failedStep as StepName | null;
   const failedCompensation = records.some((r) => r.kind === 'compensation' && r.state === 'FAILED');
@@ -585,11 +700,19 @@ function plan(ctx: Ctx, loaded: Loaded, mode: 'compensate' | 'resume'): Compensa
           .map((c) => ({ compensation: c, ...descriptions[c](transaction), amount }))
       : sagaDefinition.steps
           .filter((s) => !done('step', s.name))
-          .map((s) => ({ compensation: s.name, description: `Re-run ${s.name}: ${s.description}`, account: null, amount }));
+          .map((s) => ({
+            compensation: s.name,
+            description: `Re-run ${s.name}: ${s.description}`,
+            account: null,
+            amount,
+          }));
   return compensationPreviewSchema.parse({ sagaId: detail.id, mode, actions });
 }
 
-export async function previewCompensation(ctx: Ctx, input: { sagaId: string; mode?: 'compensate' | 'resume' }): Promise<CompensationPreview> {
+export async function previewCompensation(
+  ctx: Ctx,
+  input: { sagaId: string; mode?: 'compensate' | 'resume' },
+): Promise<CompensationPreview> {
   const loaded = await load(ctx, input.sagaId);
   if (!loaded) throw new PlatformError('NotFound', `no saga ${input.sagaId}`, 'sagaId');
   return plan(ctx, loaded, input.mode ?? 'compensate');
@@ -604,8 +727,13 @@ export async function compensate(ctx: Ctx, input: CompensateInput): Promise<Saga
     const target = loaded.compensation ?? loaded.execution;
     const arn = target.executionArn;
     if (!arn) throw new PlatformError('Unavailable', `execution of saga ${input.sagaId} has no ARN`);
-    const clientToken = createHash('sha256').update(`${arn}#${target.redriveCount ?? 0}`).digest('hex').slice(0, 64);
-    await call(`RedriveExecution ${input.sagaId}`, () => ctx.aws.sfn.send(new RedriveExecutionCommand({ executionArn: arn, clientToken })));
+    const clientToken = createHash('sha256')
+      .update(`${arn}#${target.redriveCount ?? 0}`)
+      .digest('hex')
+      .slice(0, 64);
+    await call(`RedriveExecution ${input.sagaId}`, () =>
+      ctx.aws.sfn.send(new RedriveExecutionCommand({ executionArn: arn, clientToken })),
+    );
   } else {
     const results: Record<string, unknown> = {};
     for (const r of loaded.records) {
@@ -628,7 +756,11 @@ export async function compensate(ctx: Ctx, input: CompensateInput): Promise<Saga
     };
     await call(`StartExecution ${compensationExecutionName(input.sagaId)}`, () =>
       ctx.aws.sfn.send(
-        new StartExecutionCommand({ stateMachineArn: ctx.config.stateMachineArn, name: compensationExecutionName(input.sagaId), input: JSON.stringify(body) }),
+        new StartExecutionCommand({
+          stateMachineArn: ctx.config.stateMachineArn,
+          name: compensationExecutionName(input.sagaId),
+          input: JSON.stringify(body),
+        }),
       ),
     );
   }

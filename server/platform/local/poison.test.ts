@@ -117,7 +117,9 @@ describe('bad input', () => {
     const time = tx.createdAt;
     await engine.tx(() => engine.putEvents([transactionEnvelope('first-same', tx, time)]));
     await engine.processOnce();
-    expect(engine.db.prepare('SELECT status FROM sagas WHERE id = ?').get(tx.transactionId)).toEqual({ status: 'SUCCEEDED' });
+    expect(engine.db.prepare('SELECT status FROM sagas WHERE id = ?').get(tx.transactionId)).toEqual({
+      status: 'SUCCEEDED',
+    });
     const before = ledgerSnapshot();
     // The record expired and was pruned; the same transaction arrives again (e.g. an old DLQ message redriven).
     engine.db.prepare('DELETE FROM idempotency WHERE key = ?').run(tx.transactionId);
@@ -151,7 +153,9 @@ describe('bad input', () => {
     expect(dead?.last_error).toBe(
       'PoisonMessageError: transaction tx-again-other already has a saga (tx-again-other) started with different content',
     );
-    expect(engine.db.prepare('SELECT count(*) AS n FROM idempotency WHERE key = ?').get(tx.transactionId)).toEqual({ n: 0 });
+    expect(engine.db.prepare('SELECT count(*) AS n FROM idempotency WHERE key = ?').get(tx.transactionId)).toEqual({
+      n: 0,
+    });
   });
 
   it('fails only the message whose saga row cannot be written: the rest of its batch is applied, it goes to the DLQ after 3 receives', async () => {
@@ -181,9 +185,11 @@ describe('bad input', () => {
       expect(engine.db.prepare('SELECT count(*) AS n FROM journal').get()).toEqual({
         n: (journalBefore as { n: number }).n + good.length,
       });
-      expect(engine.db.prepare("SELECT count(*) AS n FROM holds WHERE transaction_id = 'tx-unwritable'").get()).toEqual({
-        n: 0,
-      });
+      expect(engine.db.prepare("SELECT count(*) AS n FROM holds WHERE transaction_id = 'tx-unwritable'").get()).toEqual(
+        {
+          n: 0,
+        },
+      );
       expect(engine.db.prepare("SELECT count(*) AS n FROM idempotency WHERE key = 'tx-unwritable'").get()).toEqual({
         n: 0,
       });

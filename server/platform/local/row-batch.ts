@@ -36,7 +36,8 @@ export class RowBatch {
    * rowid of the LAST row written by that run, or null when the row is still buffered.
    */
   add(...values: unknown[]): number | null {
-    if (values.length !== this.columns) throw new Error(`RowBatch: ${values.length} values for ${this.columns} columns`);
+    if (values.length !== this.columns)
+      throw new Error(`RowBatch: ${values.length} values for ${this.columns} columns`);
     for (const v of values) this.args.push(v);
     if (++this.rows < this.chunk) return null;
     const { lastInsertRowid } = this.many.run(this.args);

@@ -44,7 +44,10 @@ export async function POST(request: Request): Promise<Response> {
     if (form && !(error instanceof HttpError && error.code.startsWith('Origin'))) {
       const code = error instanceof HttpError && error.status === 429 ? 'throttled' : 'invalid';
       const target = `/sign-in?error=${code}${next !== '/' ? `&next=${encodeURIComponent(next)}` : ''}`;
-      return new Response(null, { status: 303, headers: { location: target, 'cache-control': 'no-store', 'x-request-id': requestId } });
+      return new Response(null, {
+        status: 303,
+        headers: { location: target, 'cache-control': 'no-store', 'x-request-id': requestId },
+      });
     }
     return toErrorResponse(error, requestId);
   }

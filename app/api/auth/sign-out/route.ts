@@ -15,10 +15,19 @@ export async function POST(request: Request): Promise<Response> {
     assertSameOrigin(request);
     const session = await getSession(request);
     if (session && !csrfValid(session, request.headers.get(CSRF_HEADER))) {
-      throw new HttpError(403, 'CsrfTokenInvalid', `${CSRF_HEADER}: missing or not this session's CSRF token`, CSRF_HEADER);
+      throw new HttpError(
+        403,
+        'CsrfTokenInvalid',
+        `${CSRF_HEADER}: missing or not this session's CSRF token`,
+        CSRF_HEADER,
+      );
     }
     if (session) recordSignIn(session.caller, requestId, 'auth.sign_out');
-    const headers = new Headers({ 'cache-control': 'no-store', 'x-request-id': requestId, 'content-type': 'application/json' });
+    const headers = new Headers({
+      'cache-control': 'no-store',
+      'x-request-id': requestId,
+      'content-type': 'application/json',
+    });
     for (const c of closeLocalSession(session, isHttps(request))) headers.append('set-cookie', c);
     return new Response(JSON.stringify({ signedOut: true }), { status: 200, headers });
   } catch (error) {

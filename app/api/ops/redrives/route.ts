@@ -6,6 +6,8 @@ import { startRedrive } from '@/server/ops/redrive';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route({ permission: 'queue.redrive', schema: redriveRequest }, async ({ caller, input, requestId, idempotencyKey }) =>
-  outcomeResponse(await startRedrive(await getOpsContext(), caller, input, { requestId, idempotencyKey }), requestId),
+export const POST = route(
+  { permission: 'queue.redrive', schema: redriveRequest },
+  async ({ caller, input, requestId, idempotencyKey }) =>
+    outcomeResponse(await startRedrive(await getOpsContext(), caller, input, { requestId, idempotencyKey }), requestId),
 );

@@ -6,6 +6,8 @@ import { startReplay } from '@/server/ops/replay';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route({ permission: 'archive.replay', schema: replayRequest }, async ({ caller, input, requestId, idempotencyKey }) =>
-  outcomeResponse(await startReplay(await getOpsContext(), caller, input, { requestId, idempotencyKey }), requestId),
+export const POST = route(
+  { permission: 'archive.replay', schema: replayRequest },
+  async ({ caller, input, requestId, idempotencyKey }) =>
+    outcomeResponse(await startReplay(await getOpsContext(), caller, input, { requestId, idempotencyKey }), requestId),
 );

@@ -344,7 +344,9 @@ export class Engine {
       idempotencyKeysIn: db
         .prepare<[string], string>('SELECT key FROM idempotency WHERE key IN (SELECT value FROM json_each(?))')
         .pluck(),
-      sagaIdsIn: db.prepare<[string], string>('SELECT id FROM sagas WHERE id IN (SELECT value FROM json_each(?))').pluck(),
+      sagaIdsIn: db
+        .prepare<[string], string>('SELECT id FROM sagas WHERE id IN (SELECT value FROM json_each(?))')
+        .pluck(),
       failMessage: db.prepare('UPDATE messages SET visible_at = ?, last_error = ?, receive_count = ? WHERE id = ?'),
       deadLetter: db.prepare(
         'UPDATE messages SET queue = ?, source_queue = queue, dead = 1, enqueued_at = ?, visible_at = ?, last_error = coalesce(?, last_error), receive_count = ? WHERE id = ?',

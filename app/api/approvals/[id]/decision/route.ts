@@ -5,6 +5,8 @@ import { approvalDecisionRequest } from '@/server/ops/ops.schema';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route({ permission: 'approval.decide', schema: approvalDecisionRequest }, async ({ caller, input, params, requestId, idempotencyKey }) =>
-  decideApproval(await getOpsContext(), caller, params.id ?? '', input, { requestId, idempotencyKey }),
+export const POST = route(
+  { permission: 'approval.decide', schema: approvalDecisionRequest },
+  async ({ caller, input, params, requestId, idempotencyKey }) =>
+    decideApproval(await getOpsContext(), caller, params.id ?? '', input, { requestId, idempotencyKey }),
 );

@@ -7,8 +7,13 @@ import { compensationRequest } from '@/server/ops/ops.schema';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route({ permission: 'saga.compensate', schema: compensationRequest }, async ({ caller, input, params, requestId, idempotencyKey }) =>
-  outcomeResponse(await requestCompensation(await getOpsContext(), caller, params.id ?? '', input, { requestId, idempotencyKey }), requestId),
+export const POST = route(
+  { permission: 'saga.compensate', schema: compensationRequest },
+  async ({ caller, input, params, requestId, idempotencyKey }) =>
+    outcomeResponse(
+      await requestCompensation(await getOpsContext(), caller, params.id ?? '', input, { requestId, idempotencyKey }),
+      requestId,
+    ),
 );
 
 /** Reconciliation: the saga's state and the ledger summary (balanced = money conserved). */

@@ -6,6 +6,7 @@ import { compensationPreviewRequest } from '@/server/ops/ops.schema';
 export const dynamic = 'force-dynamic';
 
 /** The ledger effect of compensating (or resuming) this saga; changes nothing. */
-export const POST = route({ permission: 'saga.compensate', schema: compensationPreviewRequest }, async ({ caller, input, params }) =>
-  previewCompensation(await getOpsContext(), caller, params.id ?? '', input.mode),
+export const POST = route(
+  { permission: 'saga.compensate', schema: compensationPreviewRequest },
+  async ({ caller, input, params }) => previewCompensation(await getOpsContext(), caller, params.id ?? '', input.mode),
 );
