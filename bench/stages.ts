@@ -1,0 +1,93 @@
+/**
+ * Where the engine's time goes, per stage: `npm run bench -- stages [--events 300000] [--runs 3]`.
+ * Writes bench/results/stages.json. Each run, on a fresh data dir:
+ * - ingest only: `events` generated transactions through the bus (validation, archive, queue)
+ *   in batches of 1000, nothing processed;
+ * - processor only: a second engine on the same database (its own connection, no state from
+ *   the first, as a processor in another thread would be) drains that queue: receive, parse,
+ *   idempotency, the whole saga, the ledger, delete;
+ * - serial: both one after the other, what one thread doing both can reach at best.
+ * The median run is reported. The processor-only rate is the ceiling of an engine whose bus runs
+ * on the second core; the engine bench's sustained rate is below the serial one.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine, PROCESSING } from '../server/platform/local/engine/engine';
+import { reconcile } from '../server/platform/local/reconcile';
+import { writeResults } from './results';
+
+const BATCH = 1000;
+const log = (line: string) => console.log(`[stages] ${line}`);
+
+function engineOn(dir: string): Engine {
+  return new Engine({ dataDir: dir, seed: false, batchSize: BATCH, backgroundCheckpoint: true, traffic: { rate: 0 } });
+}
+
+async function once(events: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-bench-stages-'));
+  const bus = engineOn(dir);
+  let processor: Engine | null = null;
+  try {
+    await bus.start();
+    let t0 = performance.now();
+    for (let made = 0; made < events; made += BATCH) {
+      const batch = bus.makeTraffic(Math.min(BATCH, events - made));
+      await bus.tx(() => bus.putEvents(batch));
+    }
+    const ingestSeconds = (performance.now() - t0) / 1000;
+    bus.close();
+    processor = engineOn(dir);
+    await processor.start();
+    t0 = performance.now();
+    let processed = 0;
+    for (;;) {
+      const n = await processor.processOnce();
+      if (n === 0) break;
+      processed += n;
+    }
+    const processorSeconds = (performance.now() - t0) / 1000;
+    const queued = processor.pending().queued;
+    const r = reconcile(processor.db);
+    if (processed !== events || queued !== 0 || !r.balanced || r.accountsMismatched || r.inconsistent)
+      throw new Error(
+        `stages: processed ${processed} of ${events}, ${queued} left in ${PROCESSING}, ${JSON.stringify(r)}`,
+      );
+    return {
+      ingest: events / ingestSeconds,
+      processor: events / processorSeconds,
+      serial: events / (ingestSeconds + processorSeconds),
+    };
+  } finally {
+    if (bus.db.open) bus.close();
+    processor?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function stagesBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { events: { type: 'string', default: '300000' }, runs: { type: 'string', default: '3' } },
+    allowPositionals: true,
+  });
+  const events = Number(values.events);
+  const runs: Awaited<ReturnType<typeof once>>[] = [];
+  for (let i = 0; i < Number(values.runs); i++) {
+    const r = await once(events);
+    log(
+      `run ${i + 1}: ingest only ${Math.round(r.ingest)}/s, processor only ${Math.round(r.processor)}/s, serial ${Math.round(r.serial)}/s`,
+    );
+    runs.push(r);
+  }
+  const median = (k: keyof (typeof runs)[number]) =>
+    [...runs.map((r) => r[k])].sort((a, b) => a - b)[runs.length >> 1]!;
+  const params = { events, runs: runs.length, batch: BATCH, samples: runs };
+  const file = writeResults('stages', [
+    { name: 'stages.ingest_only', unit: 'events/s', value: median('ingest'), extra: params },
+    { name: 'stages.processor_only', unit: 'events/s', value: median('processor'), extra: params },
+    { name: 'stages.serial', unit: 'events/s', value: median('serial'), extra: params },
+  ]);
+  log(`wrote ${file}`);
+}
