@@ -39,10 +39,16 @@ export function sagaIdFor(transactionId: string): string {
   return executionName(transactionId, 80);
 }
 
+const COMPENSATION_EXECUTION_SUFFIX = '--compensate';
+
 /** The execution that compensates saga `sagaId`: one per saga, so a retried request cannot start two. */
 export function compensationExecutionName(sagaId: string): string {
-  const suffix = '--compensate';
-  return `${executionName(sagaId, 80 - suffix.length)}${suffix}`;
+  return `${executionName(sagaId, 80 - COMPENSATION_EXECUTION_SUFFIX.length)}${COMPENSATION_EXECUTION_SUFFIX}`;
+}
+
+/** True for a compensation-mode execution's name (compensationExecutionName): it belongs to its saga, not a list. */
+export function isCompensationExecutionName(name: string): boolean {
+  return name.endsWith(COMPENSATION_EXECUTION_SUFFIX);
 }
 
 /** Input of the compensation-mode execution (the state machine's first state branches on `mode`). */

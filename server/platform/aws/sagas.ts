@@ -8,6 +8,7 @@ import {
   RedriveExecutionCommand,
   StartExecutionCommand,
   type DescribeExecutionOutput,
+  type ExecutionListItem,
   type ExecutionStatus,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
@@ -41,7 +42,13 @@ import {
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
 import { call, isNotFound } from './errors';
-import { compensationExecutionName, sagaIdFor, SAGA_SUMMARY_SK, type CompensationExecutionInput } from './layout';
+import {
+  compensationExecutionName,
+  isCompensationExecutionName,
+  sagaIdFor,
+  SAGA_SUMMARY_SK,
+  type CompensationExecutionInput,
+} from './layout';
 
 /**
  * Sagas on Step Functions (Standard). One execution per saga, named by the saga id
@@ -336,6 +343,28 @@ interface ListedExecution {
   stopDate: Date | undefined;
 }
 
+/**
+ * One execution of a ListExecutions page against the window [from, to] (epoch ms, null = open):
+ * 'older' when it started before `from` (the caller stops, pages are newest first), null when it
+ * is not listed (after `to`, unnamed, or a compensation-mode run, which belongs to its saga).
+ */
+function listedExecution(
+  e: ExecutionListItem,
+  from: number | null,
+  to: number | null,
+): ListedExecution | 'older' | null {
+  const started = e.startDate?.getTime() ?? 0;
+  if (from !== null && started < from) return 'older';
+  if ((to !== null && started > to) || !e.name || isCompensationExecutionName(e.name)) return null;
+  return {
+    name: e.name,
+    executionArn: e.executionArn ?? '',
+    status: e.status,
+    startDate: e.startDate,
+    stopDate: e.stopDate,
+  };
+}
+
 async function summarize(ctx: Ctx, e: ListedExecution, item: SummaryItem | undefined): Promise<SagaSummary> {
   const base = {
     id: e.name,
@@ -449,21 +478,12 @@ export async function listSagas(
     token = res.nextToken;
     const listed: ListedExecution[] = [];
     for (const e of res.executions ?? []) {
-      const started = e.startDate?.getTime() ?? 0;
-      if (from !== null && started < from) {
+      const item = listedExecution(e, from, to);
+      if (item === 'older') {
         exhausted = true; // newest first: everything after this is older still
         break;
       }
-      if (to !== null && started > to) continue;
-      // Compensation-mode executions belong to their saga (getSaga), not the list.
-      if (!e.name || e.name.endsWith('--compensate')) continue;
-      listed.push({
-        name: e.name,
-        executionArn: e.executionArn ?? '',
-        status: e.status,
-        startDate: e.startDate,
-        stopDate: e.stopDate,
-      });
+      if (item) listed.push(item);
     }
     const table = await summaryItems(
       ctx,
@@ -509,19 +529,12 @@ async function listSagasAscending(
     token = res.nextToken;
     for (const e of res.executions ?? []) {
       scanned++;
-      const started = e.startDate?.getTime() ?? 0;
-      if (from !== null && started < from) {
+      const item = listedExecution(e, from, to);
+      if (item === 'older') {
         reachedFrom = true;
         break;
       }
-      if ((to !== null && started > to) || !e.name || e.name.endsWith('--compensate')) continue;
-      listed.push({
-        name: e.name,
-        executionArn: e.executionArn ?? '',
-        status: e.status,
-        startDate: e.startDate,
-        stopDate: e.stopDate,
-      });
+      if (item) listed.push(item);
     }
     if (scanned >= MAX_ASC_SCAN && token && !reachedFrom) {
       throw new PlatformError(
