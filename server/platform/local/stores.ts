@@ -129,7 +129,6 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.absent = null;
     this.undo = null;
     if (!pending) return;
-    this.flushRows.discard(); // nothing left over from a flush that failed
     for (const [key, p] of pending) {
       if (p === null) this.flushDeleteStmt.run(key);
       else if (p.inDb) this.flushReplaceStmt.run(p.status, p.expiryTime, p.result, p.createdAt, p.inProgressUntil, key);
@@ -143,6 +142,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.pending = null;
     this.absent = null;
     this.undo = null;
+    this.flushRows.discard(); // what a failed flush left buffered
   }
 
   private setPending(key: string, value: PendingIdem | null | undefined): void {
@@ -468,10 +468,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.batch = null;
     if (!b) return;
     const { newHolds, newEntries, newSettlements } = this.s;
-    // New rows go in multi-row INSERTs (row-batch.ts); nothing is left over from a flush that failed.
-    newHolds.discard();
-    newEntries.discard();
-    newSettlements.discard();
+    // New rows go in multi-row INSERTs (row-batch.ts); discardBatch drops what a failed flush left.
     for (const a of b.accounts.values()) if (a?.dirty) this.s.writeAccount.run(a.balance, a.held, a.openHolds, a.id);
     for (const h of b.holds.values()) {
       if (!h?.dirty) continue;
@@ -492,6 +489,10 @@ export class SqliteLedgerStore implements LedgerStore {
   /** Drops the unit of work (after ROLLBACK). */
   discardBatch(): void {
     this.batch = null;
+    // What a failed flush left buffered.
+    this.s.newHolds.discard();
+    this.s.newEntries.discard();
+    this.s.newSettlements.discard();
   }
 
   private loadAccount(id: string): AccountState | null {

@@ -357,7 +357,7 @@ export class Engine {
       sagaCount: db.prepare(
         'INSERT INTO saga_counts (status, total) VALUES (?, ?) ON CONFLICT(status) DO UPDATE SET total = total + excluded.total',
       ),
-      // New sagas: a multi-row INSERT flushed by tx() before COMMIT (see persistSaga).
+      // New sagas: a multi-row INSERT flushed at the end of processBatch (see persistSaga).
       sagaRows: new RowBatch(
         db,
         'INSERT INTO sagas (id, transaction_id, status, started_at, ended_at, failed_step, error, amount, currency, input, steps, cursor, next_run_at, ingest_at)',
@@ -482,12 +482,8 @@ export class Engine {
     // Unit of work: accounts, holds and new idempotency records are written once, before COMMIT.
     this.ledger.beginBatch(this.undo);
     this.idempotency.beginBatch(this.undo);
-    this.s.sagaRows.discard();
-    this.newSagaInputs.clear();
-    this.sagasAtStart = null;
     try {
       const r = await fn();
-      this.s.sagaRows.flush();
       this.ledger.flushBatch();
       this.idempotency.flushBatch();
       this.flushDeltas();
@@ -499,13 +495,25 @@ export class Engine {
       this.sagaDelta.clear();
       throw e;
     } finally {
-      this.s.sagaRows.discard();
-      this.newSagaInputs.clear();
-      this.sagasAtStart = null;
+      this.discardUnwritten();
       this.ledger.discardBatch();
       this.idempotency.discardBatch();
       this.undo.clear();
     }
+  }
+
+  /**
+   * Ends the write transaction's engine-side state: rows still buffered for a multi-row INSERT
+   * (only after a failure: every writer flushes its own before it returns), the parse results
+   * waiting for their message ids, and the transaction's saga facts.
+   */
+  private discardUnwritten(): void {
+    this.s.archiveRows.discard();
+    this.s.messageRows.discard();
+    this.s.sagaRows.discard();
+    this.unassignedParsed.length = 0;
+    this.newSagaInputs.clear();
+    this.sagasAtStart = null;
   }
 
   /**
@@ -647,9 +655,6 @@ export class Engine {
     let archived = 0;
     const rejected: { index: number; reason: string }[] = [];
     const { archiveRows, messageRows } = this.s;
-    archiveRows.discard(); // nothing left over from a call that failed (its transaction rolled back)
-    messageRows.discard();
-    this.unassignedParsed.length = 0;
     for (let i = 0; i < entries.length; i++) {
       const raw = entries[i];
       // Replayed events come from the archive, which only holds events that passed these checks.
@@ -723,7 +728,6 @@ export class Engine {
     const now = this.now();
     const mark = `{"replay-name":${JSON.stringify(replayName)},`;
     const { messageRows } = this.s;
-    messageRows.discard(); // nothing left over from a call that failed (its transaction rolled back)
     let matchedEvents = 0;
     for (const row of rows) {
       let parsed: Record<string, unknown> | null = null;
@@ -1044,6 +1048,9 @@ export class Engine {
       }
       durations.push(performance.now() - t0);
     }
+    // The batch's new sagas go to the table before it returns (later statements of the same
+    // transaction, e.g. the seed's due-saga runs, read them there).
+    this.s.sagaRows.flush();
     if (done.length > 0) this.s.deleteMessages.run(JSON.stringify(done));
   }
 
@@ -1129,8 +1136,8 @@ export class Engine {
   }
 
   /**
-   * Writes the saga: an update now, or a new row into sagaRows (a multi-row INSERT at the
-   * transaction's flush; it cannot meet an existing row, see startSaga). sagaWrites counts both:
+   * Writes the saga: an update now, or a new row into sagaRows (a multi-row INSERT flushed by
+   * processBatch; it cannot meet an existing row, see startSaga). sagaWrites counts both:
    * a message that fails after this point fails the whole batch (processBatch), because its row
    * cannot be taken back on its own.
    */
