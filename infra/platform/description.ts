@@ -104,349 +104,187 @@ export function namesFor(stage: Stage): PlatformNames {
   };
 }
 
+/** The CloudWatch metric behind a metric id. */
+type MetricSource = [namespace: string, metricName: string, dimensions: Record<string, string>, stat: string];
+
+/** A metric row: id, label and unit, and its CloudWatch metric. */
+function metric(
+  id: string,
+  label: string,
+  unit: MetricDefinition['unit'],
+  [namespace, metricName, dimensions, stat]: MetricSource,
+): MetricDefinition {
+  return { id, label, unit, namespace, metricName, dimensions, stat };
+}
+
 export function metricsFor(stage: Stage): MetricDefinition[] {
   const n = namesFor(stage);
-  const queueMetrics = n.queues.flatMap(
-    (q) =>
-      [
-        {
-          id: `queue.${q.id}.visible`,
-          label: `${q.id} visible`,
-          unit: 'Count',
-          namespace: 'AWS/SQS',
-          metricName: 'ApproximateNumberOfMessagesVisible',
-          dimensions: { QueueName: q.source },
-          stat: 'Maximum',
-        },
-        {
-          id: `queue.${q.id}.inflight`,
-          label: `${q.id} in flight`,
-          unit: 'Count',
-          namespace: 'AWS/SQS',
-          metricName: 'ApproximateNumberOfMessagesNotVisible',
-          dimensions: { QueueName: q.source },
-          stat: 'Maximum',
-        },
-        {
-          id: `queue.${q.id}.oldest_age`,
-          label: `${q.id} oldest age`,
-          unit: 'Seconds',
-          namespace: 'AWS/SQS',
-          metricName: 'ApproximateAgeOfOldestMessage',
-          dimensions: { QueueName: q.source },
-          stat: 'Maximum',
-        },
-        {
-          id: `dlq.${q.id}.visible`,
-          label: `${q.id} DLQ depth`,
-          unit: 'Count',
-          namespace: 'AWS/SQS',
-          metricName: 'ApproximateNumberOfMessagesVisible',
-          dimensions: { QueueName: q.dlq },
-          stat: 'Maximum',
-        },
-        {
-          id: `dlq.${q.id}.oldest_age`,
-          label: `${q.id} DLQ oldest age`,
-          unit: 'Seconds',
-          namespace: 'AWS/SQS',
-          metricName: 'ApproximateAgeOfOldestMessage',
-          dimensions: { QueueName: q.dlq },
-          stat: 'Maximum',
-        },
-      ] satisfies MetricDefinition[],
-  );
+  const sqs = (name: string, queue: string): MetricSource => ['AWS/SQS', name, { QueueName: queue }, 'Maximum'];
+  const own = (name: string, stat: string): MetricSource => ['Ledgerline', name, { Stage: stage }, stat];
+  const processor = (name: string, stat: string): MetricSource => [
+    'AWS/Lambda',
+    name,
+    { FunctionName: n.processorFunctionName },
+    stat,
+  ];
+  const saga = (name: string): MetricSource => ['AWS/States', name, { StateMachineArn: n.stateMachineName }, 'Sum'];
+  const VISIBLE = 'ApproximateNumberOfMessagesVisible';
+  const OLDEST = 'ApproximateAgeOfOldestMessage';
+  const queueMetrics = n.queues.flatMap((q) => [
+    metric(`queue.${q.id}.visible`, `${q.id} visible`, 'Count', sqs(VISIBLE, q.source)),
+    metric(
+      `queue.${q.id}.inflight`,
+      `${q.id} in flight`,
+      'Count',
+      sqs('ApproximateNumberOfMessagesNotVisible', q.source),
+    ),
+    metric(`queue.${q.id}.oldest_age`, `${q.id} oldest age`, 'Seconds', sqs(OLDEST, q.source)),
+    metric(`dlq.${q.id}.visible`, `${q.id} DLQ depth`, 'Count', sqs(VISIBLE, q.dlq)),
+    metric(`dlq.${q.id}.oldest_age`, `${q.id} DLQ oldest age`, 'Seconds', sqs(OLDEST, q.dlq)),
+  ]);
   return [
-    {
-      id: 'events.in',
-      label: 'Events in',
-      unit: 'Count',
-      namespace: 'AWS/Events',
-      metricName: 'MatchedEvents',
-      dimensions: { EventBusName: n.busName },
-      stat: 'Sum',
-    },
-    {
-      id: 'events.rejected',
-      label: 'Events rejected',
-      unit: 'Count',
-      namespace: 'Ledgerline',
-      metricName: 'EventsRejected',
-      dimensions: { Stage: stage },
-      stat: 'Sum',
-    },
-    {
-      id: 'bus.dlq.visible',
-      label: 'Bus DLQ depth',
-      unit: 'Count',
-      namespace: 'AWS/SQS',
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: n.busDlqName },
-      stat: 'Maximum',
-    },
-    {
-      id: 'processor.processed',
-      label: 'Processed',
-      unit: 'Count',
-      namespace: 'Ledgerline',
-      metricName: 'TransactionsProcessed',
-      dimensions: { Stage: stage },
-      stat: 'Sum',
-    },
-    {
-      id: 'processor.duplicates',
-      label: 'Duplicates suppressed',
-      unit: 'Count',
-      namespace: 'Ledgerline',
-      metricName: 'DuplicatesSuppressed',
-      dimensions: { Stage: stage },
-      stat: 'Sum',
-    },
-    {
-      id: 'processor.errors',
-      label: 'Processor errors',
-      unit: 'Count',
-      namespace: 'AWS/Lambda',
-      metricName: 'Errors',
-      dimensions: { FunctionName: n.processorFunctionName },
-      stat: 'Sum',
-    },
-    {
-      id: 'processor.throttles',
-      label: 'Processor throttles',
-      unit: 'Count',
-      namespace: 'AWS/Lambda',
-      metricName: 'Throttles',
-      dimensions: { FunctionName: n.processorFunctionName },
-      stat: 'Sum',
-    },
-    {
-      id: 'processor.duration.p50',
-      label: 'Processing time p50',
-      unit: 'Milliseconds',
-      namespace: 'AWS/Lambda',
-      metricName: 'Duration',
-      dimensions: { FunctionName: n.processorFunctionName },
-      stat: 'p50',
-    },
-    {
-      id: 'processor.duration.p99',
-      label: 'Processing time p99',
-      unit: 'Milliseconds',
-      namespace: 'AWS/Lambda',
-      metricName: 'Duration',
-      dimensions: { FunctionName: n.processorFunctionName },
-      stat: 'p99',
-    },
-    {
-      id: 'saga.started',
-      label: 'Sagas started',
-      unit: 'Count',
-      namespace: 'AWS/States',
-      metricName: 'ExecutionsStarted',
-      dimensions: { StateMachineArn: n.stateMachineName },
-      stat: 'Sum',
-    },
-    {
-      id: 'saga.succeeded',
-      label: 'Sagas succeeded',
-      unit: 'Count',
-      namespace: 'AWS/States',
-      metricName: 'ExecutionsSucceeded',
-      dimensions: { StateMachineArn: n.stateMachineName },
-      stat: 'Sum',
-    },
+    metric('events.in', 'Events in', 'Count', ['AWS/Events', 'MatchedEvents', { EventBusName: n.busName }, 'Sum']),
+    metric('events.rejected', 'Events rejected', 'Count', own('EventsRejected', 'Sum')),
+    metric('bus.dlq.visible', 'Bus DLQ depth', 'Count', sqs(VISIBLE, n.busDlqName)),
+    metric('processor.processed', 'Processed', 'Count', own('TransactionsProcessed', 'Sum')),
+    metric('processor.duplicates', 'Duplicates suppressed', 'Count', own('DuplicatesSuppressed', 'Sum')),
+    metric('processor.errors', 'Processor errors', 'Count', processor('Errors', 'Sum')),
+    metric('processor.throttles', 'Processor throttles', 'Count', processor('Throttles', 'Sum')),
+    metric('processor.duration.p50', 'Processing time p50', 'Milliseconds', processor('Duration', 'p50')),
+    metric('processor.duration.p99', 'Processing time p99', 'Milliseconds', processor('Duration', 'p99')),
+    metric('saga.started', 'Sagas started', 'Count', saga('ExecutionsStarted')),
+    metric('saga.succeeded', 'Sagas succeeded', 'Count', saga('ExecutionsSucceeded')),
     // Not AWS/States ExecutionsFailed: that also counts sagas that ended Compensated (a Fail state).
     // A log metric filter on the state machine's log group counts only compensation failures.
-    {
-      id: 'saga.failed',
-      label: 'Sagas failed',
-      unit: 'Count',
-      namespace: 'Ledgerline',
-      metricName: 'SagaExecutionsFailed',
-      dimensions: {},
-      stat: 'Sum',
-    },
-    {
-      id: 'saga.compensated',
-      label: 'Sagas compensated',
-      unit: 'Count',
-      namespace: 'Ledgerline',
-      metricName: 'SagasCompensated',
-      dimensions: { Stage: stage },
-      stat: 'Sum',
-    },
-    {
-      id: 'saga.compensation_rate',
-      label: 'Compensation rate',
-      unit: 'Percent',
-      namespace: 'Ledgerline',
-      metricName: 'CompensationRate',
-      dimensions: { Stage: stage },
-      stat: 'Average',
-    },
-    {
-      id: 'downstream.failure_rate',
-      label: 'Downstream failure rate',
-      unit: 'Percent',
-      namespace: 'Ledgerline',
-      metricName: 'DownstreamFailureRate',
-      dimensions: { Stage: stage },
-      stat: 'Average',
-    },
-    {
-      id: 'replication.latency',
-      label: 'Replication latency',
-      unit: 'Seconds',
-      namespace: 'AWS/Events',
-      metricName: 'ReplicationLatency',
-      dimensions: { EndpointId: n.endpointName },
-      stat: 'Maximum',
-    },
+    metric('saga.failed', 'Sagas failed', 'Count', ['Ledgerline', 'SagaExecutionsFailed', {}, 'Sum']),
+    metric('saga.compensated', 'Sagas compensated', 'Count', own('SagasCompensated', 'Sum')),
+    metric('saga.compensation_rate', 'Compensation rate', 'Percent', own('CompensationRate', 'Average')),
+    metric('downstream.failure_rate', 'Downstream failure rate', 'Percent', own('DownstreamFailureRate', 'Average')),
+    metric('replication.latency', 'Replication latency', 'Seconds', [
+      'AWS/Events',
+      'ReplicationLatency',
+      { EndpointId: n.endpointName },
+      'Maximum',
+    ]),
     ...queueMetrics,
   ];
 }
 
+/**
+ * An alarm on a 60 s period: above the threshold unless `comparison` says otherwise, missing data
+ * not breaching unless `treatMissingData` says otherwise.
+ */
+function alarm(
+  a: Omit<AlarmDefinition, 'comparison' | 'periodSeconds' | 'treatMissingData'> &
+    Partial<Pick<AlarmDefinition, 'comparison' | 'treatMissingData'>>,
+): AlarmDefinition {
+  return { comparison: 'GreaterThanThreshold', periodSeconds: 60, treatMissingData: 'notBreaching', ...a };
+}
+
 export function alarmsFor(stage: Stage, capacityPerMinute = DEFAULT_EVENT_PROCESSING_CAPACITY): AlarmDefinition[] {
   const n = namesFor(stage);
+  const bus = { kind: 'bus', id: n.busName } as const;
+  const processor = { kind: 'function', id: n.processorFunctionName } as const;
+  const saga = { kind: 'saga', id: n.stateMachineName } as const;
+  const endpoint = { kind: 'endpoint', id: n.endpointName } as const;
+  // Evaluation periods and datapoints to alarm: of(3, 2) alarms on 2 breaching datapoints of the last 3.
+  const of = (evaluationPeriods: number, datapointsToAlarm: number) => ({ evaluationPeriods, datapointsToAlarm });
   const perQueue = n.queues.flatMap((q): AlarmDefinition[] => [
-    {
+    alarm({
       suffix: `${q.id}-dlq-depth`,
       description: `Messages in the ${q.id} DLQ: processing failed 3 times`,
       metricId: `dlq.${q.id}.visible`,
       threshold: 0,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
+      ...of(1, 1),
       resource: { kind: 'queue', id: q.id },
-    },
-    {
+    }),
+    alarm({
       suffix: `${q.id}-oldest-message-age`,
       description: `Oldest message in ${q.id} waits longer than 5 minutes`,
       metricId: `queue.${q.id}.oldest_age`,
       threshold: 300,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
+      ...of(3, 2),
       resource: { kind: 'queue', id: q.id },
-    },
+    }),
   ]);
   return [
     ...perQueue,
-    {
+    alarm({
       suffix: 'bus-dlq-depth',
       description: 'Events the bus could not deliver to a target',
       metricId: 'bus.dlq.visible',
       threshold: 0,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
-      resource: { kind: 'bus', id: n.busName },
-    },
-    {
+      ...of(1, 1),
+      resource: bus,
+    }),
+    alarm({
       suffix: 'high-event-volume',
       description: 'Event volume above 80% of the provisioned capacity',
       metricId: 'events.in',
       threshold: Math.round(capacityPerMinute * 0.8),
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      resource: { kind: 'bus', id: n.busName },
-    },
-    {
+      ...of(3, 3),
+      resource: bus,
+    }),
+    alarm({
       suffix: 'processor-errors',
       description: 'The processor function fails invocations',
       metricId: 'processor.errors',
       threshold: 5,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
-      resource: { kind: 'function', id: n.processorFunctionName },
-    },
-    {
+      ...of(3, 2),
+      resource: processor,
+    }),
+    alarm({
       suffix: 'processor-throttles',
       description: 'The processor function is throttled',
       metricId: 'processor.throttles',
       threshold: 0,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
-      resource: { kind: 'function', id: n.processorFunctionName },
-    },
-    {
+      ...of(3, 2),
+      resource: processor,
+    }),
+    alarm({
       suffix: 'saga-failed-executions',
       description: 'Saga executions failed (compensation could not complete)',
       metricId: 'saga.failed',
       threshold: 0,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
-      resource: { kind: 'saga', id: n.stateMachineName },
-    },
-    {
+      ...of(1, 1),
+      resource: saga,
+    }),
+    alarm({
       suffix: 'saga-compensation-rate',
       description: 'More than 5% of sagas are compensated',
       metricId: 'saga.compensation_rate',
       threshold: 5,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
-      resource: { kind: 'saga', id: n.stateMachineName },
-    },
-    {
+      ...of(3, 2),
+      resource: saga,
+    }),
+    alarm({
       suffix: 'downstream-failures',
       description: 'Downstream (settlement) failure rate above 20%: the circuit breaker opens',
       metricId: 'downstream.failure_rate',
       threshold: 20,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      treatMissingData: 'notBreaching',
+      ...of(2, 2),
       resource: { kind: 'platform', id: 'downstream' },
-    },
-    {
+    }),
+    alarm({
       suffix: 'replication-latency',
       description: 'Cross-region event replication slower than 60 s',
       metricId: 'replication.latency',
       threshold: 60,
-      comparison: 'GreaterThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: 'notBreaching',
-      resource: { kind: 'endpoint', id: n.endpointName },
+      ...of(5, 3),
+      resource: endpoint,
       globalOnly: true,
-    },
-    {
+    }),
+    alarm({
       suffix: 'endpoint-health',
       description: 'Primary region health for the global endpoint failover',
       metricId: 'events.in',
       threshold: 1,
       comparison: 'LessThanThreshold',
-      periodSeconds: 60,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 5,
+      ...of(5, 5),
       treatMissingData: 'breaching',
-      resource: { kind: 'endpoint', id: n.endpointName },
+      resource: endpoint,
       globalOnly: true,
-    },
+    }),
   ];
 }
 
