@@ -3,10 +3,9 @@
  * random moments under load, restarts it, drains, reconciles. Writes bench/results/crash.json.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCrashTest } from '../server/platform/local/crash-harness';
+import { benchDir } from './fixtures/bench-dir';
 import { writeResults } from './results';
 
 export default async function crash(argv: string[]): Promise<void> {
@@ -19,7 +18,7 @@ export default async function crash(argv: string[]): Promise<void> {
   const rate = Number(values.rate);
   if (!Number.isInteger(kills) || kills < 1) throw new Error('--kills must be a positive integer');
   if (!(rate > 0)) throw new Error('--rate must be > 0');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-crash-bench-'));
+  const dataDir = benchDir('crash');
   try {
     const r = await runCrashTest({
       dataDir,

@@ -8,22 +8,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { Engine, NAMES, PROCESSING } from '../server/platform/local/engine/engine';
 import { reconcile } from '../server/platform/local/reconcile';
+import { benchDir } from './fixtures/bench-dir';
 import { seedArchive, seedDlq, startRedriveRow, startReplayRow } from './fixtures/engine-fixtures';
 import { writeResults, type BenchEntry } from './results';
 
 const PROCESSOR_BATCH = 1000;
 const log = (line: string) => console.log(`[engine] ${line}`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function tmp(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `ledgerline-bench-${label}-`));
-}
 
 /** An engine for the bulk phases (replay, redrive): no seed, no traffic, large batches. */
 function bulkEngine(dir: string): Engine {
@@ -45,7 +41,7 @@ type CeilingVariant = 'plain' | 'uuidIds' | 'timeIndex' | 'uuidIndex';
 
 /** Raw better-sqlite3 ceiling: realistic JSON rows, 10k-row transactions, WAL + synchronous=NORMAL. */
 function sqliteCeiling(seconds: number, variant: CeilingVariant = 'plain'): number {
-  const dir = tmp('ceiling');
+  const dir = benchDir('ceiling');
   try {
     const db = new Database(path.join(dir, 'ceiling.db'));
     db.pragma('journal_mode = WAL');
@@ -101,7 +97,7 @@ async function runFor(engine: Engine, ms: number, maxGenerate?: number): Promise
 }
 
 async function throughput(durationS: number) {
-  const dir = tmp('throughput');
+  const dir = benchDir('throughput');
   const engine = new Engine({
     dataDir: dir,
     seed: false,
@@ -185,7 +181,7 @@ async function tickUntil(engine: Engine, done: () => boolean, timeoutMs: number)
 }
 
 async function replay(n: number) {
-  const dir = tmp('replay');
+  const dir = benchDir('replay');
   const engine = bulkEngine(dir);
   try {
     await engine.start();
@@ -217,7 +213,7 @@ async function replay(n: number) {
 }
 
 async function redrive(n: number, rateCheck: number) {
-  const dir = tmp('redrive');
+  const dir = benchDir('redrive');
   const engine = bulkEngine(dir);
   try {
     await engine.start();

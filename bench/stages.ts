@@ -11,11 +11,10 @@
  * on the second core; the engine bench's sustained rate is below the serial one.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, PROCESSING } from '../server/platform/local/engine/engine';
 import { reconcile } from '../server/platform/local/reconcile';
+import { benchDir } from './fixtures/bench-dir';
 import { writeResults } from './results';
 
 const BATCH = 1000;
@@ -26,7 +25,7 @@ function engineOn(dir: string): Engine {
 }
 
 async function once(events: number) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledgerline-bench-stages-'));
+  const dir = benchDir('stages');
   const bus = engineOn(dir);
   let processor: Engine | null = null;
   try {
