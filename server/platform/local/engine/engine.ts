@@ -873,6 +873,18 @@ export class Engine {
     return out;
   }
 
+  /**
+   * A received message failed: its error and receive count are recorded and it is retried after
+   * the failure delay, or it goes to the DLQ once it was received MAX_RECEIVE_COUNT times.
+   */
+  private recordFailure(m: MessageRow, e: unknown): void {
+    const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    this.metric('processor.errors');
+    this.counts.failedMessages++;
+    if (m.receive_count >= MAX_RECEIVE_COUNT) this.deadLetter(m, err, false);
+    else this.s.failMessage.run(this.now() + this.opts.failureRetryDelayMs, err, m.receive_count, m.id);
+  }
+
   private deadLetter(m: MessageRow, error: string | null, keepError: boolean): void {
     const now = this.now();
     const dlq = m.queue === PROCESSING ? dlqOf(PROCESSING) : BUS_DLQ;
@@ -929,13 +941,7 @@ export class Engine {
       try {
         await this.tx(() => this.processBatch([m]));
       } catch (e) {
-        const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        await this.tx(() => {
-          this.metric('processor.errors');
-          this.counts.failedMessages++;
-          if (m.receive_count >= MAX_RECEIVE_COUNT) this.deadLetter(m, err, false);
-          else this.s.failMessage.run(this.now() + this.opts.failureRetryDelayMs, err, m.receive_count, m.id);
-        });
+        await this.tx(() => this.recordFailure(m, e));
       }
     }
   }
@@ -1038,11 +1044,7 @@ export class Engine {
             { cause: e },
           );
         this.undo.rollbackTo(mark);
-        const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        this.metric('processor.errors');
-        this.counts.failedMessages++;
-        if (m.receive_count >= MAX_RECEIVE_COUNT) this.deadLetter(m, err, false);
-        else this.s.failMessage.run(this.now() + this.opts.failureRetryDelayMs, err, m.receive_count, m.id);
+        this.recordFailure(m, e);
       } finally {
         this.messageNow = null;
       }
