@@ -111,6 +111,11 @@ export function isCompensationState(stateName: string | null | undefined): boole
   return stepNames.some((step) => gateStateName(step) === stateName);
 }
 
+/** The timeline record of a step or compensation that has not run (yet). */
+function notRun(name: string, kind: SagaStepRecord['kind'], state: 'PENDING' | 'SKIPPED'): SagaStepRecord {
+  return { name, kind, state, attempts: 0, startedAt: null, endedAt: null, input: null, output: null, error: null };
+}
+
 function errorText(d: { error?: string; cause?: string } | undefined): string {
   if (!d) return 'failed';
   return [d.error, d.cause].filter(Boolean).join(': ') || 'failed';
@@ -591,18 +596,7 @@ async function load(ctx: Ctx, id: string): Promise<Loaded | null> {
 
   const stepRecords: SagaStepRecord[] = sagaDefinition.steps.map((s) => {
     const r = main.records.find((x) => x.kind === 'step' && x.name === s.name);
-    if (r) return r;
-    return {
-      name: s.name,
-      kind: 'step',
-      state: status === 'RUNNING' ? 'PENDING' : 'SKIPPED',
-      attempts: 0,
-      startedAt: null,
-      endedAt: null,
-      input: null,
-      output: null,
-      error: null,
-    };
+    return r ?? notRun(s.name, 'step', status === 'RUNNING' ? 'PENDING' : 'SKIPPED');
   });
   const compRecords: Rec[] = [...main.records.filter((r) => r.kind === 'compensation')];
   for (const r of comp?.records.filter((x) => x.kind === 'compensation') ?? []) {
@@ -614,17 +608,7 @@ async function load(ctx: Ctx, id: string): Promise<Loaded | null> {
     status === 'COMPENSATING' && failedStep
       ? compensationsFor(failedStep)
           .filter((c) => !compRecords.some((r) => r.name === c))
-          .map((c) => ({
-            name: c,
-            kind: 'compensation',
-            state: 'PENDING',
-            attempts: 0,
-            startedAt: null,
-            endedAt: null,
-            input: null,
-            output: null,
-            error: null,
-          }))
+          .map((c) => notRun(c, 'compensation', 'PENDING'))
       : [];
   const strip = ({ lastAttempt: _l, taskOutput: _t, ...r }: Rec | (SagaStepRecord & Partial<Rec>)): SagaStepRecord => r;
   const lastError =
