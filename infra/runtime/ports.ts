@@ -4,6 +4,8 @@
  * AWS Lambda functions (DynamoDB, infra/lambda). Pure TypeScript: no Node or AWS imports.
  *
  * STABLE: the CDK helper codes against these signatures. Add optional members only.
+ * Every answer is a MaybePromise (flow.ts): the Lambda adapters return promises, the embedded
+ * platform's SQLite stores return values, and the same step code runs on both.
  *
  * Conventions
  * - Times passed to stores are epoch milliseconds unless the name says Seconds
@@ -13,6 +15,7 @@
  *   the first result and changes nothing. This is what makes retries, redrives and replays safe.
  */
 import type { CompensationName, SagaErrorName, StepName } from '../saga/definition';
+import type { MaybePromise } from './flow';
 import type { Transaction } from './transaction';
 
 // ---------------------------------------------------------------- idempotency
@@ -42,12 +45,12 @@ export interface IdempotencyStore {
    * (DynamoDB: conditional put `attribute_not_exists(key) OR expiryTime < :nowSeconds`).
    * `inProgressUntil` (epoch ms, optional) lets a crashed worker's claim be taken over later.
    */
-  claim(key: string, expiryTime: number, now: number, inProgressUntil?: number): Promise<ClaimResult>;
+  claim(key: string, expiryTime: number, now: number, inProgressUntil?: number): MaybePromise<ClaimResult>;
   /** Mark the claim COMPLETED with the result (JSON text). */
-  complete(key: string, result: string): Promise<void>;
+  complete(key: string, result: string): MaybePromise<void>;
   /** Drop an IN_PROGRESS claim after a failure so a retry can claim again. */
-  release(key: string): Promise<void>;
-  get(key: string): Promise<IdempotencyRecord | null>;
+  release(key: string): MaybePromise<void>;
+  get(key: string): MaybePromise<IdempotencyRecord | null>;
 }
 
 // ---------------------------------------------------------------- ledger
@@ -102,27 +105,37 @@ export type HoldResult = { ok: true; hold: Hold; alreadyDone: boolean } | { ok: 
  * two accounts in one atomic write (SQLite transaction / DynamoDB TransactWriteItems).
  */
 export interface LedgerStore {
-  getAccount(id: string): Promise<Account | null>;
+  getAccount(id: string): MaybePromise<Account | null>;
   /** ReserveFunds: hold `amount` on the account if available >= amount; else { ok: false }. */
-  placeHold(transactionId: string, account: string, amount: number, currency: string, now: number): Promise<HoldResult>;
+  placeHold(
+    transactionId: string,
+    account: string,
+    amount: number,
+    currency: string,
+    now: number,
+  ): MaybePromise<HoldResult>;
   /** ReleaseFunds: HELD -> RELEASED (held -= amount). No-op (returns the hold) if already released or absent (null). */
-  releaseHold(transactionId: string, now: number): Promise<Hold | null>;
+  releaseHold(transactionId: string, now: number): MaybePromise<Hold | null>;
   /**
    * PostLedger: one POST entry (debit from, credit to) and capture the hold (HELD -> CAPTURED):
    * from.balance -= amount, from.held -= amount, to.balance += amount, atomically.
    */
-  post(transactionId: string, transfer: Transfer, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean }>;
+  post(
+    transactionId: string,
+    transfer: Transfer,
+    now: number,
+  ): MaybePromise<{ entry: JournalEntry; alreadyDone: boolean }>;
   /** ReverseLedger: one REVERSE entry undoing the POST; the hold goes back to HELD. Null if nothing was posted. */
-  reverse(transactionId: string, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean } | null>;
+  reverse(transactionId: string, now: number): MaybePromise<{ entry: JournalEntry; alreadyDone: boolean } | null>;
   /** SettlePayment bookkeeping (after the downstream accepted it). */
   recordSettlement(
     transactionId: string,
     reference: string,
     now: number,
-  ): Promise<{ settlement: Settlement; alreadyDone: boolean }>;
+  ): MaybePromise<{ settlement: Settlement; alreadyDone: boolean }>;
   /** VoidSettlement bookkeeping. Null if there was no settlement. */
-  voidSettlement(transactionId: string, now: number): Promise<Settlement | null>;
-  getSettlement(transactionId: string): Promise<Settlement | null>;
+  voidSettlement(transactionId: string, now: number): MaybePromise<Settlement | null>;
+  getSettlement(transactionId: string): MaybePromise<Settlement | null>;
 }
 
 // ---------------------------------------------------------------- downstream
@@ -138,8 +151,8 @@ export interface Downstream {
     toAccount: string;
     amount: number;
     currency: string;
-  }): Promise<{ reference: string }>;
-  voidSettlement(req: { transactionId: string; reference: string }): Promise<void>;
+  }): MaybePromise<{ reference: string }>;
+  voidSettlement(req: { transactionId: string; reference: string }): MaybePromise<void>;
   notify(req: {
     transactionId: string;
     fromAccount: string;
@@ -147,7 +160,7 @@ export interface Downstream {
     amount: number;
     currency: string;
     outcome: 'SUCCEEDED';
-  }): Promise<void>;
+  }): MaybePromise<void>;
 }
 
 // ---------------------------------------------------------------- saga steps
@@ -171,8 +184,8 @@ export interface StepDeps {
 export type StepOutput = Record<string, string | number | boolean | null>;
 
 /** Signature of the step functions in infra/runtime/saga-steps.ts. */
-export type RunStep = (name: StepName, ctx: StepContext, deps: StepDeps) => Promise<StepOutput>;
-export type RunCompensation = (name: CompensationName, ctx: StepContext, deps: StepDeps) => Promise<StepOutput>;
+export type RunStep = (name: StepName, ctx: StepContext, deps: StepDeps) => MaybePromise<StepOutput>;
+export type RunCompensation = (name: CompensationName, ctx: StepContext, deps: StepDeps) => MaybePromise<StepOutput>;
 
 /** The error every step throws on failure; `name` is one of sagaErrors (retry policy matches on it). */
 export class StepError extends Error {

@@ -6,6 +6,7 @@
  * processor (one SQLite transaction per batch).
  */
 import { IDEMPOTENCY_TTL_HOURS } from '../platform/description';
+import { answer, runFlow, type Flow, type MaybePromise } from './flow';
 import { type IdempotencyStore } from './ports';
 import { parseTransactionEvent, type ParseResult, type RejectionCode, type TransactionEvent } from './transaction';
 
@@ -31,7 +32,7 @@ export class ClaimConflictError extends Error {
 export interface ProcessorDeps {
   idempotency: IdempotencyStore;
   /** Start the saga for the event (Step Functions StartExecution named by transaction id / local saga insert). */
-  startSaga(event: TransactionEvent): Promise<{ sagaId: string }>;
+  startSaga(event: TransactionEvent): MaybePromise<{ sagaId: string }>;
   now(): number;
   /** Defaults to IDEMPOTENCY_TTL_HOURS. */
   ttlHours?: number;
@@ -56,18 +57,21 @@ export function idempotencyExpiry(nowMs: number, ttlHours = IDEMPOTENCY_TTL_HOUR
 /**
  * Processes one message body. Returns the outcome, or throws PoisonMessageError (bad body),
  * ClaimConflictError (claimed elsewhere) or the saga starter's error (claim released first).
+ * Synchronous when every dep answers synchronously (the embedded platform), a promise otherwise
+ * (the Lambda): see flow.ts.
  */
-export async function processMessage(body: string, deps: ProcessorDeps): Promise<ProcessOutcome> {
+export function processMessage(body: string, deps: ProcessorDeps): MaybePromise<ProcessOutcome> {
+  return runFlow(processFlow(body, deps));
+}
+
+function* processFlow(body: string, deps: ProcessorDeps): Flow<ProcessOutcome> {
   const parsed = (deps.parse ?? parseTransactionEvent)(body);
   if (!parsed.ok) throw new PoisonMessageError(parsed.code, parsed.reason);
   const event = parsed.event;
   const key = event.transaction.transactionId;
   const now = deps.now();
-  const claim = await deps.idempotency.claim(
-    key,
-    idempotencyExpiry(now, deps.ttlHours),
-    now,
-    now + (deps.inProgressMs ?? 300_000),
+  const claim = yield* answer(
+    deps.idempotency.claim(key, idempotencyExpiry(now, deps.ttlHours), now, now + (deps.inProgressMs ?? 300_000)),
   );
   if (claim.status === 'completed') {
     let sagaId: string | null = null;
@@ -81,11 +85,11 @@ export async function processMessage(body: string, deps: ProcessorDeps): Promise
   if (claim.status === 'in_progress')
     throw new ClaimConflictError(`transaction ${key} is being processed by another worker`);
   try {
-    const { sagaId } = await deps.startSaga(event);
-    await deps.idempotency.complete(key, JSON.stringify({ sagaId }));
+    const { sagaId } = yield* answer(deps.startSaga(event));
+    yield* answer(deps.idempotency.complete(key, JSON.stringify({ sagaId })));
     return { kind: 'started', transactionId: key, sagaId, event };
   } catch (e) {
-    await deps.idempotency.release(key);
+    yield* answer(deps.idempotency.release(key));
     throw e;
   }
 }

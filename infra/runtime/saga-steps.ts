@@ -2,9 +2,11 @@
  * The saga's steps and compensations. Each is a pure function of (context, ports): safe to
  * run more than once (ledger operations are idempotent per (transactionId, step); downstream
  * calls carry the transaction id). Hosts: the embedded saga engine and the Lambda tasks of
- * the Step Functions state machine.
+ * the Step Functions state machine. Each is a Flow (flow.ts): with the embedded platform's
+ * synchronous ports a step runs and returns synchronously, with the Lambdas' it returns a promise.
  */
 import { sagaErrors, type CompensationName, type StepName } from '../saga/definition';
+import { answer, answerBoth, runFlow, type Flow } from './flow';
 import {
   StepError,
   type RunCompensation,
@@ -15,9 +17,9 @@ import {
 } from './ports';
 import { MAX_TRANSFER_AMOUNT } from './transaction';
 
-async function validatePayment(ctx: StepContext, deps: StepDeps): Promise<StepOutput> {
+function* validatePayment(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
   const t = ctx.transaction;
-  const [from, to] = await Promise.all([deps.ledger.getAccount(t.fromAccount), deps.ledger.getAccount(t.toAccount)]);
+  const [from, to] = yield* answerBoth(deps.ledger.getAccount(t.fromAccount), deps.ledger.getAccount(t.toAccount));
   if (!from) throw new StepError(sagaErrors.permanent, `fromAccount ${t.fromAccount} does not exist`);
   if (!to) throw new StepError(sagaErrors.permanent, `toAccount ${t.toAccount} does not exist`);
   if (from.currency !== t.currency)
@@ -35,9 +37,9 @@ async function validatePayment(ctx: StepContext, deps: StepDeps): Promise<StepOu
   return { validated: true };
 }
 
-async function reserveFunds(ctx: StepContext, deps: StepDeps): Promise<StepOutput> {
+function* reserveFunds(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
   const t = ctx.transaction;
-  const r = await deps.ledger.placeHold(t.transactionId, t.fromAccount, t.amount, t.currency, deps.now());
+  const r = yield* answer(deps.ledger.placeHold(t.transactionId, t.fromAccount, t.amount, t.currency, deps.now()));
   if (!r.ok)
     throw new StepError(
       sagaErrors.insufficientFunds,
@@ -46,9 +48,9 @@ async function reserveFunds(ctx: StepContext, deps: StepDeps): Promise<StepOutpu
   return { account: r.hold.account, held: r.hold.amount, alreadyDone: r.alreadyDone };
 }
 
-async function postLedger(ctx: StepContext, deps: StepDeps): Promise<StepOutput> {
+function* postLedger(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
   const t = ctx.transaction;
-  const r = await deps.ledger.post(t.transactionId, t, deps.now());
+  const r = yield* answer(deps.ledger.post(t.transactionId, t, deps.now()));
   return {
     debit: r.entry.debitAccount,
     credit: r.entry.creditAccount,
@@ -57,55 +59,59 @@ async function postLedger(ctx: StepContext, deps: StepDeps): Promise<StepOutput>
   };
 }
 
-async function settlePayment(ctx: StepContext, deps: StepDeps): Promise<StepOutput> {
+function* settlePayment(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
   const t = ctx.transaction;
-  const existing = await deps.ledger.getSettlement(t.transactionId);
+  const existing = yield* answer(deps.ledger.getSettlement(t.transactionId));
   if (existing) return { reference: existing.reference, alreadyDone: true };
-  const { reference } = await deps.downstream.settle({
-    transactionId: t.transactionId,
-    toAccount: t.toAccount,
-    amount: t.amount,
-    currency: t.currency,
-  });
-  const r = await deps.ledger.recordSettlement(t.transactionId, reference, deps.now());
+  const { reference } = yield* answer(
+    deps.downstream.settle({
+      transactionId: t.transactionId,
+      toAccount: t.toAccount,
+      amount: t.amount,
+      currency: t.currency,
+    }),
+  );
+  const r = yield* answer(deps.ledger.recordSettlement(t.transactionId, reference, deps.now()));
   return { reference: r.settlement.reference, alreadyDone: r.alreadyDone };
 }
 
-async function notify(ctx: StepContext, deps: StepDeps): Promise<StepOutput> {
+function* notify(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
   const t = ctx.transaction;
-  await deps.downstream.notify({
-    transactionId: t.transactionId,
-    fromAccount: t.fromAccount,
-    toAccount: t.toAccount,
-    amount: t.amount,
-    currency: t.currency,
-    outcome: 'SUCCEEDED',
-  });
+  yield* answer(
+    deps.downstream.notify({
+      transactionId: t.transactionId,
+      fromAccount: t.fromAccount,
+      toAccount: t.toAccount,
+      amount: t.amount,
+      currency: t.currency,
+      outcome: 'SUCCEEDED',
+    }),
+  );
   return { notified: true };
 }
 
-async function releaseFunds(ctx: StepContext, deps: StepDeps): Promise<StepOutput> {
-  const hold = await deps.ledger.releaseHold(ctx.transaction.transactionId, deps.now());
+function* releaseFunds(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
+  const hold = yield* answer(deps.ledger.releaseHold(ctx.transaction.transactionId, deps.now()));
   return { released: hold ? hold.amount : 0, state: hold ? hold.state : null };
 }
 
-async function reverseLedger(ctx: StepContext, deps: StepDeps): Promise<StepOutput> {
-  const r = await deps.ledger.reverse(ctx.transaction.transactionId, deps.now());
+function* reverseLedger(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
+  const r = yield* answer(deps.ledger.reverse(ctx.transaction.transactionId, deps.now()));
   return r
     ? { debit: r.entry.debitAccount, credit: r.entry.creditAccount, amount: r.entry.amount, alreadyDone: r.alreadyDone }
     : { reversed: false };
 }
 
-async function voidSettlement(ctx: StepContext, deps: StepDeps): Promise<StepOutput> {
-  const s = await deps.ledger.getSettlement(ctx.transaction.transactionId);
+function* voidSettlement(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
+  const s = yield* answer(deps.ledger.getSettlement(ctx.transaction.transactionId));
   if (!s) return { voided: false };
   if (s.state === 'SETTLED')
-    await deps.downstream.voidSettlement({ transactionId: s.transactionId, reference: s.reference });
-  const v = await deps.ledger.voidSettlement(ctx.transaction.transactionId, deps.now());
+    yield* answer(deps.downstream.voidSettlement({ transactionId: s.transactionId, reference: s.reference }));
+  const v = yield* answer(deps.ledger.voidSettlement(ctx.transaction.transactionId, deps.now()));
   return { voided: true, reference: v?.reference ?? s.reference };
 }
 
-const steps: Record<StepName, (ctx: StepContext, deps: StepDeps) => Promise<StepOutput>> = {
+const steps: Record<StepName, (ctx: StepContext, deps: StepDeps) => Flow<StepOutput>> = {
   ValidatePayment: validatePayment,
   ReserveFunds: reserveFunds,
   PostLedger: postLedger,
@@ -113,17 +119,17 @@ const steps: Record<StepName, (ctx: StepContext, deps: StepDeps) => Promise<Step
   Notify: notify,
 };
 
-const compensations: Record<CompensationName, (ctx: StepContext, deps: StepDeps) => Promise<StepOutput>> = {
+const compensations: Record<CompensationName, (ctx: StepContext, deps: StepDeps) => Flow<StepOutput>> = {
   ReleaseFunds: releaseFunds,
   ReverseLedger: reverseLedger,
   VoidSettlement: voidSettlement,
 };
 
 /** Runs one saga step. Throws StepError (TransientError / PermanentError / InsufficientFundsError). */
-export const runStep: RunStep = (name, ctx, deps) => steps[name](ctx, deps);
+export const runStep: RunStep = (name, ctx, deps) => runFlow(steps[name](ctx, deps));
 
 /** Runs one compensation. Compensations are idempotent: running one twice is harmless. */
-export const runCompensation: RunCompensation = (name, ctx, deps) => compensations[name](ctx, deps);
+export const runCompensation: RunCompensation = (name, ctx, deps) => runFlow(compensations[name](ctx, deps));
 
 /** Delay before attempt `attempt + 1` after attempt `attempt` failed with `errorName`; null = do not retry. */
 export function retryDelaySeconds(

@@ -215,35 +215,33 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       : { status: 'in_progress', record: this.toRecord(existing) };
   }
 
-  claim(key: string, expiryTime: number, now: number, inProgressUntil?: number): Promise<ClaimResult> {
-    return Promise.resolve(this.claimSync(key, expiryTime, now, inProgressUntil));
+  claim(key: string, expiryTime: number, now: number, inProgressUntil?: number): ClaimResult {
+    return this.claimSync(key, expiryTime, now, inProgressUntil);
   }
-  complete(key: string, result: string): Promise<void> {
+  complete(key: string, result: string): void {
     const p = this.pending?.get(key);
     if (p) this.setPending(key, { ...p, status: 'COMPLETED', result, inProgressUntil: null });
     else this.completeStmt.run(result, key);
-    return Promise.resolve();
   }
-  release(key: string): Promise<void> {
+  release(key: string): void {
     const p = this.pending?.get(key);
     if (p) {
       if (p.status === 'IN_PROGRESS') this.setPending(key, p.inDb ? null : undefined);
     } else if (p === undefined) this.releaseStmt.run(key);
-    return Promise.resolve();
   }
-  get(key: string): Promise<IdempotencyRecord | null> {
+  get(key: string): IdempotencyRecord | null {
     const p = this.pending?.get(key);
-    if (p === null) return Promise.resolve(null);
+    if (p === null) return null;
     if (p)
-      return Promise.resolve({
+      return {
         key,
         status: p.status,
         expiryTime: p.expiryTime,
         result: p.result,
         createdAt: p.createdAt,
-      });
+      };
     const r = this.getStmt.get(key);
-    return Promise.resolve(r ? this.toRecord(r) : null);
+    return r ? this.toRecord(r) : null;
   }
 }
 
@@ -320,6 +318,13 @@ interface HoldState extends Hold {
   inDb: boolean;
   dirty: boolean;
 }
+
+/** ReleaseFunds on a hold that PostLedger captured: the money moved, so the ledger must be reversed first. */
+const holdCaptured = (transactionId: string) =>
+  new StepError(
+    sagaErrors.permanent,
+    `hold of ${transactionId} is captured by a ledger post: reverse the ledger first`,
+  );
 
 export class SqliteLedgerStore implements LedgerStore {
   private readonly s;
@@ -555,29 +560,23 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.db.inTransaction ? fn() : this.db.transaction(fn).immediate();
   }
 
-  getAccount(id: string): Promise<Account | null> {
+  getAccount(id: string): Account | null {
     if (this.batch) {
       const a = this.loadAccount(id);
-      return Promise.resolve(a ? { id: a.id, currency: a.currency, balance: a.balance, held: a.held } : null);
+      return a ? { id: a.id, currency: a.currency, balance: a.balance, held: a.held } : null;
     }
     const r = this.s.account.get(id);
-    return Promise.resolve(r ? { id: r.id, currency: r.currency, balance: r.balance, held: r.held } : null);
+    return r ? { id: r.id, currency: r.currency, balance: r.balance, held: r.held } : null;
   }
 
-  placeHold(
-    transactionId: string,
-    account: string,
-    amount: number,
-    currency: string,
-    now: number,
-  ): Promise<HoldResult> {
+  placeHold(transactionId: string, account: string, amount: number, currency: string, now: number): HoldResult {
     if (this.batch) {
       const a = this.loadAccount(account);
       if (!a) throw new StepError(sagaErrors.permanent, `account ${account} does not exist`);
       const existing = this.loadHold(transactionId); // our own earlier hold may be what makes it short
-      if (existing) return Promise.resolve({ ok: true, hold: toHoldOf(existing), alreadyDone: true });
+      if (existing) return { ok: true, hold: toHoldOf(existing), alreadyDone: true };
       const available = a.balance - a.held;
-      if (available < amount) return Promise.resolve({ ok: false, available });
+      if (available < amount) return { ok: false, available };
       this.putHold({
         transactionId,
         account,
@@ -589,199 +588,179 @@ export class SqliteLedgerStore implements LedgerStore {
         dirty: true,
       });
       this.adjust(account, 0, amount, 1);
-      return Promise.resolve({
+      return {
         ok: true,
         hold: { transactionId, account, amount, currency, state: 'HELD' },
         alreadyDone: false,
-      });
+      };
     }
-    return Promise.resolve(
-      this.atomic((): HoldResult => {
-        const a = this.s.account.get(account);
-        if (!a) throw new StepError(sagaErrors.permanent, `account ${account} does not exist`);
-        const available = a.balance - a.held;
-        if (available < amount) {
-          const existing = this.s.hold.get(transactionId); // our own earlier hold may be what makes it short
-          return existing ? { ok: true, hold: toHold(existing), alreadyDone: true } : { ok: false, available };
-        }
-        if (this.s.insertHold.run(transactionId, account, amount, currency, now).changes === 0) {
-          return { ok: true, hold: toHold(this.s.hold.get(transactionId)!), alreadyDone: true };
-        }
-        this.s.addHeld.run(amount, 1, account);
-        return { ok: true, hold: { transactionId, account, amount, currency, state: 'HELD' }, alreadyDone: false };
-      }),
-    );
+    return this.atomic((): HoldResult => {
+      const a = this.s.account.get(account);
+      if (!a) throw new StepError(sagaErrors.permanent, `account ${account} does not exist`);
+      const available = a.balance - a.held;
+      if (available < amount) {
+        const existing = this.s.hold.get(transactionId); // our own earlier hold may be what makes it short
+        return existing ? { ok: true, hold: toHold(existing), alreadyDone: true } : { ok: false, available };
+      }
+      if (this.s.insertHold.run(transactionId, account, amount, currency, now).changes === 0) {
+        return { ok: true, hold: toHold(this.s.hold.get(transactionId)!), alreadyDone: true };
+      }
+      this.s.addHeld.run(amount, 1, account);
+      return { ok: true, hold: { transactionId, account, amount, currency, state: 'HELD' }, alreadyDone: false };
+    });
   }
 
-  releaseHold(transactionId: string, now: number): Promise<Hold | null> {
+  releaseHold(transactionId: string, now: number): Hold | null {
     if (this.batch) {
       const h = this.loadHold(transactionId);
-      if (!h) return Promise.resolve(null);
-      if (h.state === 'RELEASED') return Promise.resolve(toHoldOf(h));
-      if (h.state === 'CAPTURED')
-        throw new StepError(
-          sagaErrors.permanent,
-          `hold of ${transactionId} is captured by a ledger post: reverse the ledger first`,
-        );
+      if (!h) return null;
+      if (h.state === 'RELEASED') return toHoldOf(h);
+      if (h.state === 'CAPTURED') throw holdCaptured(transactionId);
       this.setHoldState(h, 'RELEASED', now);
       this.adjust(h.account, 0, -h.amount, -1);
-      return Promise.resolve(toHoldOf(h));
+      return toHoldOf(h);
     }
-    return Promise.resolve(
-      this.atomic((): Hold | null => {
-        const h = this.s.hold.get(transactionId);
-        if (!h) return null;
-        if (h.state === 'RELEASED') return toHold(h);
-        if (h.state === 'CAPTURED')
-          throw new StepError(
-            sagaErrors.permanent,
-            `hold of ${transactionId} is captured by a ledger post: reverse the ledger first`,
-          );
-        this.s.setHold.run('RELEASED', now, transactionId);
-        this.s.addHeld.run(-h.amount, -1, h.account);
-        return { ...toHold(h), state: 'RELEASED' };
-      }),
-    );
+    return this.atomic((): Hold | null => {
+      const h = this.s.hold.get(transactionId);
+      if (!h) return null;
+      if (h.state === 'RELEASED') return toHold(h);
+      if (h.state === 'CAPTURED') throw holdCaptured(transactionId);
+      this.s.setHold.run('RELEASED', now, transactionId);
+      this.s.addHeld.run(-h.amount, -1, h.account);
+      return { ...toHold(h), state: 'RELEASED' };
+    });
   }
 
-  post(transactionId: string, t: Transfer, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean }> {
-    return Promise.resolve(
-      this.atomic(() => {
-        const existing = this.entry(transactionId, 'POST');
-        if (existing) return { entry: toEntry(existing), alreadyDone: true };
-        // Capture first (a conditional write that changes nothing when it fails), then post.
-        if (this.batch) {
-          const h = this.loadHold(transactionId);
+  post(transactionId: string, t: Transfer, now: number): { entry: JournalEntry; alreadyDone: boolean } {
+    return this.atomic(() => {
+      const existing = this.entry(transactionId, 'POST');
+      if (existing) return { entry: toEntry(existing), alreadyDone: true };
+      // Capture first (a conditional write that changes nothing when it fails), then post.
+      if (this.batch) {
+        const h = this.loadHold(transactionId);
+        if (!h || h.state !== 'HELD')
+          throw new StepError(
+            sagaErrors.permanent,
+            `no open hold for ${transactionId}: funds must be reserved before posting`,
+          );
+        if (h.account !== t.fromAccount || h.amount !== t.amount)
+          throw new StepError(sagaErrors.permanent, `hold of ${transactionId} does not match the transfer`);
+        this.adjust(t.fromAccount, -t.amount, -t.amount, -1);
+        this.adjust(t.toAccount, t.amount, 0, 0);
+        this.setHoldState(h, 'CAPTURED', now);
+        this.insertEntry(transactionId, 'POST', t.fromAccount, t.toAccount, t.amount, t.currency, now);
+      } else {
+        if (this.s.captureHold.run(now, transactionId, t.fromAccount, t.amount).changes !== 1) {
+          const h = this.s.hold.get(transactionId);
           if (!h || h.state !== 'HELD')
             throw new StepError(
               sagaErrors.permanent,
               `no open hold for ${transactionId}: funds must be reserved before posting`,
             );
-          if (h.account !== t.fromAccount || h.amount !== t.amount)
-            throw new StepError(sagaErrors.permanent, `hold of ${transactionId} does not match the transfer`);
-          this.adjust(t.fromAccount, -t.amount, -t.amount, -1);
-          this.adjust(t.toAccount, t.amount, 0, 0);
-          this.setHoldState(h, 'CAPTURED', now);
-          this.insertEntry(transactionId, 'POST', t.fromAccount, t.toAccount, t.amount, t.currency, now);
-        } else {
-          if (this.s.captureHold.run(now, transactionId, t.fromAccount, t.amount).changes !== 1) {
-            const h = this.s.hold.get(transactionId);
-            if (!h || h.state !== 'HELD')
-              throw new StepError(
-                sagaErrors.permanent,
-                `no open hold for ${transactionId}: funds must be reserved before posting`,
-              );
-            throw new StepError(sagaErrors.permanent, `hold of ${transactionId} does not match the transfer`);
-          }
-          this.s.insertEntry.run(transactionId, 'POST', t.fromAccount, t.toAccount, t.amount, t.currency, now);
-          this.s.moveOut.run(t.amount, t.amount, 1, t.fromAccount);
-          this.s.moveIn.run(t.amount, 0, 0, t.toAccount);
+          throw new StepError(sagaErrors.permanent, `hold of ${transactionId} does not match the transfer`);
         }
-        const entry: JournalEntry = {
-          transactionId,
-          kind: 'POST',
-          debitAccount: t.fromAccount,
-          creditAccount: t.toAccount,
-          amount: t.amount,
-          currency: t.currency,
-          postedAt: now,
-        };
-        return { entry, alreadyDone: false };
-      }),
-    );
+        this.s.insertEntry.run(transactionId, 'POST', t.fromAccount, t.toAccount, t.amount, t.currency, now);
+        this.s.moveOut.run(t.amount, t.amount, 1, t.fromAccount);
+        this.s.moveIn.run(t.amount, 0, 0, t.toAccount);
+      }
+      const entry: JournalEntry = {
+        transactionId,
+        kind: 'POST',
+        debitAccount: t.fromAccount,
+        creditAccount: t.toAccount,
+        amount: t.amount,
+        currency: t.currency,
+        postedAt: now,
+      };
+      return { entry, alreadyDone: false };
+    });
   }
 
-  reverse(transactionId: string, now: number): Promise<{ entry: JournalEntry; alreadyDone: boolean } | null> {
-    return Promise.resolve(
-      this.atomic(() => {
-        const done = this.entry(transactionId, 'REVERSE');
-        if (done) return { entry: toEntry(done), alreadyDone: true };
-        const post = this.entry(transactionId, 'POST');
-        if (!post) return null;
-        // The reversal debits the original credit account and credits the original debit account;
-        // the money returns to the hold (released by ReleaseFunds).
-        this.insertEntry(
-          transactionId,
-          'REVERSE',
-          post.credit_account,
-          post.debit_account,
-          post.amount,
-          post.currency,
-          now,
-        );
-        if (this.batch) {
-          this.adjust(post.credit_account, -post.amount, 0, 0);
-          this.adjust(post.debit_account, post.amount, post.amount, 1);
-          const h = this.loadHold(transactionId);
-          if (h) this.setHoldState(h, 'HELD', now);
-        } else {
-          this.s.moveOut.run(post.amount, 0, 0, post.credit_account);
-          this.s.moveIn.run(post.amount, post.amount, 1, post.debit_account);
-          this.s.setHold.run('HELD', now, transactionId);
-        }
-        const entry: JournalEntry = {
-          transactionId,
-          kind: 'REVERSE',
-          debitAccount: post.credit_account,
-          creditAccount: post.debit_account,
-          amount: post.amount,
-          currency: post.currency,
-          postedAt: now,
-        };
-        return { entry, alreadyDone: false };
-      }),
-    );
+  reverse(transactionId: string, now: number): { entry: JournalEntry; alreadyDone: boolean } | null {
+    return this.atomic(() => {
+      const done = this.entry(transactionId, 'REVERSE');
+      if (done) return { entry: toEntry(done), alreadyDone: true };
+      const post = this.entry(transactionId, 'POST');
+      if (!post) return null;
+      // The reversal debits the original credit account and credits the original debit account;
+      // the money returns to the hold (released by ReleaseFunds).
+      this.insertEntry(
+        transactionId,
+        'REVERSE',
+        post.credit_account,
+        post.debit_account,
+        post.amount,
+        post.currency,
+        now,
+      );
+      if (this.batch) {
+        this.adjust(post.credit_account, -post.amount, 0, 0);
+        this.adjust(post.debit_account, post.amount, post.amount, 1);
+        const h = this.loadHold(transactionId);
+        if (h) this.setHoldState(h, 'HELD', now);
+      } else {
+        this.s.moveOut.run(post.amount, 0, 0, post.credit_account);
+        this.s.moveIn.run(post.amount, post.amount, 1, post.debit_account);
+        this.s.setHold.run('HELD', now, transactionId);
+      }
+      const entry: JournalEntry = {
+        transactionId,
+        kind: 'REVERSE',
+        debitAccount: post.credit_account,
+        creditAccount: post.debit_account,
+        amount: post.amount,
+        currency: post.currency,
+        postedAt: now,
+      };
+      return { entry, alreadyDone: false };
+    });
   }
 
   recordSettlement(
     transactionId: string,
     reference: string,
     now: number,
-  ): Promise<{ settlement: Settlement; alreadyDone: boolean }> {
-    return Promise.resolve(
-      this.atomic(() => {
-        if (this.batch) {
-          const existing = this.settlementRow(transactionId);
-          if (existing)
-            return {
-              settlement: { transactionId, reference: existing.reference, state: existing.state },
-              alreadyDone: true,
-            };
-          this.putSettlement(transactionId, { reference, state: 'SETTLED', updatedAt: now, inDb: false });
-          return { settlement: { transactionId, reference, state: 'SETTLED' as const }, alreadyDone: false };
-        }
-        if (this.s.insertSettlement.run(transactionId, reference, now).changes === 0) {
-          const s = this.s.settlement.get(transactionId)!;
-          return { settlement: { transactionId, reference: s.reference, state: s.state }, alreadyDone: true };
-        }
+  ): { settlement: Settlement; alreadyDone: boolean } {
+    return this.atomic(() => {
+      if (this.batch) {
+        const existing = this.settlementRow(transactionId);
+        if (existing)
+          return {
+            settlement: { transactionId, reference: existing.reference, state: existing.state },
+            alreadyDone: true,
+          };
+        this.putSettlement(transactionId, { reference, state: 'SETTLED', updatedAt: now, inDb: false });
         return { settlement: { transactionId, reference, state: 'SETTLED' as const }, alreadyDone: false };
-      }),
-    );
+      }
+      if (this.s.insertSettlement.run(transactionId, reference, now).changes === 0) {
+        const s = this.s.settlement.get(transactionId)!;
+        return { settlement: { transactionId, reference: s.reference, state: s.state }, alreadyDone: true };
+      }
+      return { settlement: { transactionId, reference, state: 'SETTLED' as const }, alreadyDone: false };
+    });
   }
 
-  voidSettlement(transactionId: string, now: number): Promise<Settlement | null> {
-    return Promise.resolve(
-      this.atomic(() => {
-        const s = this.settlementRow(transactionId);
-        if (!s) return null;
-        if (s.state === 'SETTLED') {
-          if (this.batch) {
-            const inBatch = this.batch.settlements.get(transactionId);
-            this.putSettlement(transactionId, {
-              reference: s.reference,
-              state: 'VOIDED',
-              updatedAt: now,
-              inDb: inBatch ? inBatch.inDb : true,
-            });
-          } else this.s.voidSettlement.run(now, transactionId);
-        }
-        return { transactionId, reference: s.reference, state: 'VOIDED' as const };
-      }),
-    );
+  voidSettlement(transactionId: string, now: number): Settlement | null {
+    return this.atomic(() => {
+      const s = this.settlementRow(transactionId);
+      if (!s) return null;
+      if (s.state === 'SETTLED') {
+        if (this.batch) {
+          const inBatch = this.batch.settlements.get(transactionId);
+          this.putSettlement(transactionId, {
+            reference: s.reference,
+            state: 'VOIDED',
+            updatedAt: now,
+            inDb: inBatch ? inBatch.inDb : true,
+          });
+        } else this.s.voidSettlement.run(now, transactionId);
+      }
+      return { transactionId, reference: s.reference, state: 'VOIDED' as const };
+    });
   }
 
-  getSettlement(transactionId: string): Promise<Settlement | null> {
+  getSettlement(transactionId: string): Settlement | null {
     const s = this.settlementRow(transactionId);
-    return Promise.resolve(s ? { transactionId, reference: s.reference, state: s.state } : null);
+    return s ? { transactionId, reference: s.reference, state: s.state } : null;
   }
 }

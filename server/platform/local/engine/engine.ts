@@ -33,6 +33,7 @@ import {
   type StepName,
 } from '@/infra/saga/definition';
 import { matchesPattern, type EventPattern } from '@/infra/runtime/event-pattern';
+import { settled } from '@/infra/runtime/flow';
 import { CircuitBreaker } from '@/infra/runtime/policies/circuit-breaker';
 import { visibilityTimeout } from '@/infra/runtime/policies/visibility-timeout';
 import {
@@ -901,9 +902,9 @@ export class Engine {
       const t0 = performance.now();
       let received: MessageRow[] = [];
       try {
-        await this.tx(async () => {
+        await this.tx(() => {
           received = this.receive(PROCESSING, this.opts.batchSize, false);
-          if (received.length > 0) await this.processBatch(received);
+          if (received.length > 0) this.processBatch(received);
         });
       } catch (e) {
         if (received.length === 0) throw e;
@@ -1001,7 +1002,7 @@ export class Engine {
   };
   private currentIngestAt = 0;
 
-  private async processBatch(batch: MessageRow[]): Promise<void> {
+  private processBatch(batch: MessageRow[]): void {
     const minute = minuteOf(this.now());
     let durations = this.durations.get(minute);
     if (!durations) this.durations.set(minute, (durations = []));
@@ -1027,7 +1028,7 @@ export class Engine {
           if (!parsed.ok) throw new PoisonMessageError(parsed.code, parsed.reason);
           throw new ProcessorOutageError();
         }
-        const outcome = await processMessage(m.body, this.processorDeps);
+        const outcome = settled(processMessage(m.body, this.processorDeps), 'processMessage');
         done.push(m.id);
         this.bumpQueue(m.queue, -1);
         if (outcome.kind === 'duplicate') {
@@ -1100,7 +1101,7 @@ export class Engine {
     return this.s.sagaInput.get(id) ?? null;
   }
 
-  private async startSaga(event: TransactionEvent): Promise<{ sagaId: string }> {
+  private startSaga(event: TransactionEvent): { sagaId: string } {
     const now = this.now();
     const tx = event.transaction;
     const input = JSON.stringify(tx);
@@ -1132,7 +1133,7 @@ export class Engine {
       initialStatus: null,
     };
     this.metric('saga.started');
-    await this.executeSaga(run);
+    this.executeSaga(run);
     this.persistSaga(run, input);
     return { sagaId: run.id };
   }
@@ -1198,22 +1199,21 @@ export class Engine {
     notify: (_req) => this.callDownstream(() => undefined),
   };
 
-  private callDownstream<T>(fn: () => T): Promise<T> {
+  /** The embedded downstream answers synchronously, as every port of the embedded steps does (flow.ts). */
+  private callDownstream<T>(fn: () => T): T {
     const now = this.now();
     if (!this.breaker.tryAcquire(now)) {
       this.metric('downstream.rejected');
-      return Promise.reject(new StepError(sagaErrors.transient, 'circuit breaker open: downstream not called'));
+      throw new StepError(sagaErrors.transient, 'circuit breaker open: downstream not called');
     }
     this.metric('downstream.calls');
     if (this.currentStep !== null && this.isDown(this.currentStep)) {
       this.metric('downstream.failures');
       this.breaker.record(false, now);
-      return Promise.reject(
-        new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${this.currentStep})`),
-      );
+      throw new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${this.currentStep})`);
     }
     this.breaker.record(true, now);
-    return Promise.resolve(fn());
+    return fn();
   }
 
   private readonly stepDeps: StepDeps = {
@@ -1240,28 +1240,33 @@ export class Engine {
     return this.knobs.outageStep === step || this.extraOutage === step;
   }
 
-  /** Runs the step or compensation (currentStep names it for the downstream's outage check meanwhile). */
+  /**
+   * Runs the step or compensation to its end, synchronously: every port of the embedded steps
+   * answers with a value (flow.ts), inside the batch's SQLite transaction.
+   */
   private invoke(
     name: StepName | CompensationName,
     kind: 'step' | 'compensation',
     run: SagaRun,
     attempt: number,
-  ): Promise<StepOutput> {
+  ): StepOutput {
     const isDownstream = name === 'SettlePayment' || name === 'Notify' || name === 'VoidSettlement';
     if (!isDownstream && this.isDown(name))
-      return Promise.reject(new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${name})`));
+      throw new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${name})`);
     const ctx = { sagaId: run.id, transaction: run.transaction, attempt };
-    return kind === 'step'
-      ? runStep(name as StepName, ctx, this.stepDeps)
-      : runCompensation(name as CompensationName, ctx, this.stepDeps);
+    return settled(
+      kind === 'step'
+        ? runStep(name as StepName, ctx, this.stepDeps)
+        : runCompensation(name as CompensationName, ctx, this.stepDeps),
+      name,
+    );
   }
 
   /**
-   * One attempt of a step or compensation, recorded on its timeline entry. Resolves to 'done' when
+   * One attempt of a step or compensation, recorded on its timeline entry. Returns 'done' when
    * it succeeded (the cursor moved on), 'retry' when it waits for its backoff (nextRunAt set), or
    * the error message when it failed for good (the entry is FAILED; the caller decides what
-   * follows). Not an async function: the bookkeeping before and after the step is synchronous,
-   * and the one promise per attempt is the step's own (five fewer async frames per saga).
+   * follows). Synchronous, as the embedded steps are (flow.ts): no promise per attempt.
    */
   private attemptOne(
     run: SagaRun,
@@ -1270,52 +1275,45 @@ export class Engine {
     kind: 'step' | 'compensation',
     retry: RetryPolicy,
     now: number,
-  ): Promise<'done' | 'retry' | { failed: string }> {
+  ): 'done' | 'retry' | { failed: string } {
     const c = run.cursor;
     rec.state = 'RUNNING';
     rec.startedAt ??= now;
     rec.attempts = c.attempt;
+    // currentStep names the step for the downstream's outage check while it runs.
     this.currentStep = name;
-    let pending: Promise<StepOutput>;
+    let out: StepOutput;
     try {
-      pending = this.invoke(name, kind, run, c.attempt);
+      out = this.invoke(name, kind, run, c.attempt);
     } catch (e) {
-      pending = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      this.currentStep = null;
+      const errorName = errorNameOf(e);
+      const msg = `${errorName}: ${e instanceof Error ? e.message : String(e)}`;
+      rec.error = msg;
+      const delay = retryDelaySeconds(retry, c.attempt, errorName);
+      if (delay !== null) {
+        c.attempt++;
+        run.nextRunAt = now + delay * 1000 * this.opts.retryTimeScale;
+        return 'retry';
+      }
+      rec.state = 'FAILED';
+      rec.endedAt = this.now();
+      return { failed: msg };
     }
-    // currentStep stays set until the step settles: its downstream call may come after an await.
-    return pending.then(
-      (out) => {
-        this.currentStep = null;
-        rec.state = 'SUCCEEDED';
-        const derived = derivedOutputOf(name, run.transaction, out);
-        rec.output = derived ?? JSON.stringify(out);
-        rec.outputDerived = derived !== null;
-        rec.error = null;
-        rec.endedAt = this.now();
-        c.index++;
-        c.attempt = 1;
-        return 'done' as const;
-      },
-      (e: unknown) => {
-        this.currentStep = null;
-        const errorName = errorNameOf(e);
-        const msg = `${errorName}: ${e instanceof Error ? e.message : String(e)}`;
-        rec.error = msg;
-        const delay = retryDelaySeconds(retry, c.attempt, errorName);
-        if (delay !== null) {
-          c.attempt++;
-          run.nextRunAt = now + delay * 1000 * this.opts.retryTimeScale;
-          return 'retry' as const;
-        }
-        rec.state = 'FAILED';
-        rec.endedAt = this.now();
-        return { failed: msg };
-      },
-    );
+    this.currentStep = null;
+    rec.state = 'SUCCEEDED';
+    const derived = derivedOutputOf(name, run.transaction, out);
+    rec.output = derived ?? JSON.stringify(out);
+    rec.outputDerived = derived !== null;
+    rec.error = null;
+    rec.endedAt = this.now();
+    c.index++;
+    c.attempt = 1;
+    return 'done';
   }
 
   /** Advances a saga until it ends or waits for a retry. Mutates `run`. */
-  async executeSaga(run: SagaRun): Promise<void> {
+  executeSaga(run: SagaRun): void {
     const steps = sagaDefinition.steps;
     run.nextRunAt = null;
     while (run.cursor.phase !== 'done') {
@@ -1335,7 +1333,7 @@ export class Engine {
           at?.kind === 'step' && at.name === def.name
             ? at
             : run.steps.find((r) => r.kind === 'step' && r.name === def.name)!;
-        const result = await this.attemptOne(run, rec, def.name, 'step', def.retry, now);
+        const result = this.attemptOne(run, rec, def.name, 'step', def.retry, now);
         if (result === 'retry') return;
         if (result !== 'done') {
           run.failedStep = def.name;
@@ -1351,7 +1349,7 @@ export class Engine {
           break;
         }
         const rec = [...run.steps].reverse().find((r) => r.kind === 'compensation' && r.name === name)!;
-        const result = await this.attemptOne(run, rec, name, 'compensation', sagaDefinition.compensationRetry, now);
+        const result = this.attemptOne(run, rec, name, 'compensation', sagaDefinition.compensationRetry, now);
         if (result === 'retry') return;
         if (result !== 'done') {
           run.status = 'FAILED';
@@ -1375,7 +1373,7 @@ export class Engine {
   async runDueSagas(limit = 500): Promise<number> {
     // Looked at before the write transaction (a read sees the last commit): no BEGIN/COMMIT when nothing is due.
     if (this.s.anyDue.get(this.now()) === undefined) return 0;
-    return this.tx(async () => {
+    return this.tx(() => {
       const rows = this.s.dueSagas.all(this.now(), limit);
       for (const row of rows) {
         const transaction = JSON.parse(row.input) as Transaction;
@@ -1401,7 +1399,7 @@ export class Engine {
             run.status = 'COMPENSATING';
             run.endedAt = null;
           }
-          await this.executeSaga(run);
+          this.executeSaga(run);
         }
         this.persistSaga(run);
       }
@@ -1740,7 +1738,7 @@ export class Engine {
         }
         for (let i = 0; i < 3; i++) {
           const batch = this.receive(PROCESSING, 100);
-          if (batch.length) await this.processBatch(batch);
+          if (batch.length) this.processBatch(batch);
           await this.runDueSagas();
         }
         if (sec % 10 === 0) {
