@@ -91,9 +91,18 @@ export function migrate(db: Db): void {
   applyMigrations(db, migrations);
 }
 
+/**
+ * Page size of a new engine database (an existing one keeps its own: WAL cannot change it).
+ * 16 KiB instead of SQLite's 4 KiB: fewer page splits and WAL frames per row. Same-moment A/B
+ * of the engine at saturation (4 concurrent pairs of 10 s): +6 % sagas/s; 32 KiB gained no more.
+ * The engine bench measures its SQLite ceiling with this page size too (like for like).
+ */
+export const ENGINE_PAGE_SIZE = 16_384;
+
 export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {}): Db {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, DB_FILE));
+  if (!opts.readonly) db.pragma(`page_size = ${ENGINE_PAGE_SIZE}`); // no effect once the file has pages
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
