@@ -1,7 +1,7 @@
 /**
  * Engine throughput: `npm run bench -- engine [--duration 60] [--replay 1000000] [--redrive 100000] [--redrive-rate 500]`.
  * Measures, in one run on this machine: the raw better-sqlite3 batched-insert ceiling (the
- * higher of two samples, before and after the sustained phase, with the engine's page size); the
+ * higher of two samples, before and after the sustained phase); the
  * engine's sustained end-to-end throughput (event -> bus -> archive -> queue -> processor ->
  * whole saga -> ledger) and ingest-to-ledger latency; a replay of 1,000,000 archived events;
  * a redrive of 100,000 DLQ messages unthrottled and one at a set rate. Writes bench/results/engine.json.
@@ -39,12 +39,15 @@ function pct(sorted: number[], p: number): number {
  * an index on the event time (as the archive has); an index on random event ids.
  */
 type CeilingVariant = 'plain' | 'uuidIds' | 'timeIndex' | 'uuidIndex';
+const DEFAULT_PAGE_SIZE = 4096;
 
 /**
- * Raw better-sqlite3 ceiling: realistic JSON rows, 10k-row transactions, WAL + synchronous=NORMAL,
- * with the engine's page size (like for like; `pageSize` only for the variants that show its effect).
+ * Raw better-sqlite3 ceiling: realistic JSON rows, one row per statement, 10k-row transactions,
+ * WAL + synchronous=NORMAL, SQLite's default 4 KiB pages: the machine's canonical insert rate, as
+ * STACK.md measures it. What the engine does better than that (multi-row statements, its 16 KiB
+ * pages) is the engine's; `pageSize` is for the variants that show how much pages alone give.
  */
-function sqliteCeiling(seconds: number, variant: CeilingVariant = 'plain', pageSize = ENGINE_PAGE_SIZE): number {
+function sqliteCeiling(seconds: number, variant: CeilingVariant = 'plain', pageSize = DEFAULT_PAGE_SIZE): number {
   const dir = benchDir('ceiling');
   try {
     const db = new Database(path.join(dir, 'ceiling.db'));
@@ -290,7 +293,7 @@ export default async function engineBench(argv: string[]): Promise<void> {
     uuidIds: sqliteCeiling(3, 'uuidIds'),
     timeIndex: sqliteCeiling(3, 'timeIndex'),
     uuidIndex: sqliteCeiling(3, 'uuidIndex'),
-    pages4KiB: sqliteCeiling(3, 'plain', 4096),
+    enginePages: sqliteCeiling(3, 'plain', ENGINE_PAGE_SIZE),
     pages32KiB: sqliteCeiling(3, 'plain', 32_768),
   };
   log(
@@ -333,10 +336,10 @@ export default async function engineBench(argv: string[]): Promise<void> {
         rowsPerTransaction: 10_000,
         journal: 'WAL',
         synchronous: 'NORMAL',
-        pageSize: ENGINE_PAGE_SIZE,
+        pageSize: DEFAULT_PAGE_SIZE,
         samples: { before: ceilingBefore, after: ceilingAfter },
         variants,
-        variantsNote: `not the metric: the same insert with random UUID event ids, with an index on time, with an index on UUID event ids, and with 4 KiB (SQLite's default) and 32 KiB pages instead of the engine's ${ENGINE_PAGE_SIZE / 1024} KiB (sampled once, after the run)`,
+        variantsNote: `not the metric: the same insert with random UUID event ids, with an index on time, with an index on UUID event ids, and with the engine's ${ENGINE_PAGE_SIZE / 1024} KiB pages and with 32 KiB pages instead of SQLite's default 4 KiB (sampled once, after the run)`,
       },
     },
     { name: 'engine.ceiling_ratio', unit: 'ratio', value: tp.throughput / ceiling, extra: { target: 0.08 } },
