@@ -7,7 +7,7 @@ import { removeDataDir, startTestEngine } from './test-support';
 describe('bad input', () => {
   let engine: Engine;
   beforeAll(async () => {
-    engine = await startTestEngine('poison');
+    engine = await startTestEngine('poison', { trackLatency: true });
   });
   afterAll(() => {
     const dir = engine.db.name.replace(/\/ledgerline\.db$/, '');
@@ -15,12 +15,13 @@ describe('bad input', () => {
     removeDataDir(dir);
   });
 
-  const rejectedCount = () => {
+  const metricSum = (id: string) => {
     engine.flushMetrics();
     return engine.db
-      .prepare<[], { v: number }>("SELECT coalesce(sum(value), 0) AS v FROM metrics WHERE metric = 'events.rejected'")
-      .get()!.v;
+      .prepare<[string], { v: number }>('SELECT coalesce(sum(value), 0) AS v FROM metrics WHERE metric = ?')
+      .get(id)!.v;
   };
+  const rejectedCount = () => metricSum('events.rejected');
 
   it('rejects malformed events, unknown event types and oversized payloads with a reason, and counts them', async () => {
     const time = new Date().toISOString();
@@ -172,6 +173,10 @@ describe('bad input', () => {
         engine.putEvents([good[0]!, bad, good[1]!, good[2]!].map((t, i) => transactionEnvelope(`batch-${i}`, t, time))),
       );
       const journalBefore = engine.db.prepare('SELECT count(*) AS n FROM journal').get();
+      const counted = ['processor.processed', 'processor.errors', 'saga.started', 'saga.succeeded'] as const;
+      const metricsBefore = counted.map(metricSum);
+      const countsBefore = { ...engine.counts };
+      const latenciesBefore = engine.latencies.length;
       for (let receive = 1; receive <= 3; receive++) {
         await engine.processOnce();
         expect(messageOf('tx-unwritable', 'batch-1')?.receive_count).toBe(receive);
@@ -193,6 +198,12 @@ describe('bad input', () => {
       expect(engine.db.prepare("SELECT count(*) AS n FROM idempotency WHERE key = 'tx-unwritable'").get()).toEqual({
         n: 0,
       });
+      // What the rolled-back batch counted is not counted: each batchmate once, each failed receive once.
+      expect(counted.map((id, i) => metricSum(id) - metricsBefore[i]!)).toEqual([3, 3, 3, 3]);
+      expect(engine.counts.processed - countsBefore.processed).toBe(3);
+      expect(engine.counts.sagasEnded - countsBefore.sagasEnded).toBe(3);
+      expect(engine.counts.failedMessages - countsBefore.failedMessages).toBe(3);
+      expect(engine.latencies.length - latenciesBefore).toBe(3);
     } finally {
       engine.db.exec('DROP TRIGGER refuse_saga');
     }

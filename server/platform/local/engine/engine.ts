@@ -196,6 +196,12 @@ export class ProcessorOutageError extends Error {
 
 const TERMINAL: ReadonlySet<SagaStatus> = new Set(['SUCCEEDED', 'COMPENSATED', 'FAILED']);
 const minuteOf = (ms: number) => Math.floor(ms / 60_000);
+
+function addSum(sums: Map<string, Map<number, number>>, id: string, minute: number, delta: number): void {
+  let byMinute = sums.get(id);
+  if (!byMinute) sums.set(id, (byMinute = new Map<number, number>()));
+  byMinute.set(minute, (byMinute.get(minute) ?? 0) + delta);
+}
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function percentile(sorted: number[], p: number): number {
@@ -270,6 +276,15 @@ export class Engine {
   // metric accumulators
   private readonly pendingSums = new Map<string, Map<number, number>>(); // metric -> minute -> delta
   private readonly durations = new Map<number, number[]>(); // minute -> processing ms
+  /**
+   * What the current write transaction counted, kept apart until it commits (tx): counter
+   * metrics, processing durations (per minute), and the engine's counts and latencies as they
+   * were when it began. A rolled-back batch then counts nothing, and its messages, processed
+   * again one by one, count once.
+   */
+  private txSums: Map<string, Map<number, number>> | null = null;
+  private readonly txDurations: { minute: number; ms: number[] }[] = [];
+  private txStart: { counts: Engine['counts']; latencies: number } | null = null;
   private readonly queueDelta = new Map<string, number>();
   private readonly sagaDelta = new Map<string, number>();
 
@@ -483,19 +498,27 @@ export class Engine {
     // Unit of work: accounts, holds and new idempotency records are written once, before COMMIT.
     this.ledger.beginBatch(this.undo);
     this.idempotency.beginBatch(this.undo);
+    this.txSums = new Map();
+    this.txStart = { counts: { ...this.counts }, latencies: this.latencies.length };
     try {
       const r = await fn();
       this.ledger.flushBatch();
       this.idempotency.flushBatch();
       this.flushDeltas();
       this.db.exec('COMMIT');
+      this.keepTxCounts();
       return r;
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.queueDelta.clear();
       this.sagaDelta.clear();
+      Object.assign(this.counts, this.txStart.counts);
+      this.latencies.length = Math.min(this.latencies.length, this.txStart.latencies);
       throw e;
     } finally {
+      this.txSums = null;
+      this.txStart = null;
+      this.txDurations.length = 0;
       this.discardUnwritten();
       this.ledger.discardBatch();
       this.idempotency.discardBatch();
@@ -529,6 +552,16 @@ export class Engine {
     if (r && r.busy === 0 && r.log === r.checkpointed) this.txSinceCheckpoint = 0;
   }
 
+  /** The committed transaction's counter metrics and durations join those waiting for flushMetrics. */
+  private keepTxCounts(): void {
+    for (const [id, byMinute] of this.txSums ?? []) for (const [m, v] of byMinute) addSum(this.pendingSums, id, m, v);
+    for (const { minute, ms } of this.txDurations) {
+      const list = this.durations.get(minute);
+      if (list) for (const d of ms) list.push(d);
+      else this.durations.set(minute, ms);
+    }
+  }
+
   private flushDeltas(): void {
     for (const [q, d] of this.queueDelta) if (d !== 0) this.s.queueCount.run(q, d);
     for (const [st, d] of this.sagaDelta) if (d !== 0) this.s.sagaCount.run(st, d);
@@ -543,12 +576,17 @@ export class Engine {
     this.sagaDelta.set(status, (this.sagaDelta.get(status) ?? 0) + d);
   }
 
-  /** Counter metric (Sum per minute). Flushed every second; metrics are not money. */
+  /**
+   * Counter metric (Sum per minute), flushed every second. Counted in a write transaction, it
+   * counts only if the transaction commits (tx).
+   */
   metric(id: string, delta = 1, at = this.now()): void {
-    const minute = minuteOf(at);
-    let byMinute = this.pendingSums.get(id);
-    if (!byMinute) this.pendingSums.set(id, (byMinute = new Map<number, number>()));
-    byMinute.set(minute, (byMinute.get(minute) ?? 0) + delta);
+    addSum(this.txSums ?? this.pendingSums, id, minuteOf(at), delta);
+  }
+
+  /** A counter of what happened outside the database (a downstream call): counted even if the transaction rolls back. */
+  private metricOutside(id: string): void {
+    addSum(this.pendingSums, id, minuteOf(this.now()), 1);
   }
 
   // ------------------------------------------------------------------ setup
@@ -1003,9 +1041,8 @@ export class Engine {
   private currentIngestAt = 0;
 
   private processBatch(batch: MessageRow[]): void {
-    const minute = minuteOf(this.now());
-    let durations = this.durations.get(minute);
-    if (!durations) this.durations.set(minute, (durations = []));
+    const durations: number[] = [];
+    this.txDurations.push({ minute: minuteOf(this.now()), ms: durations });
     // Messages processed successfully: deleted together after the loop, in this same transaction.
     const done: number[] = [];
     this.probeAbsent(batch);
@@ -1203,12 +1240,12 @@ export class Engine {
   private callDownstream<T>(fn: () => T): T {
     const now = this.now();
     if (!this.breaker.tryAcquire(now)) {
-      this.metric('downstream.rejected');
+      this.metricOutside('downstream.rejected');
       throw new StepError(sagaErrors.transient, 'circuit breaker open: downstream not called');
     }
-    this.metric('downstream.calls');
+    this.metricOutside('downstream.calls');
     if (this.currentStep !== null && this.isDown(this.currentStep)) {
-      this.metric('downstream.failures');
+      this.metricOutside('downstream.failures');
       this.breaker.record(false, now);
       throw new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${this.currentStep})`);
     }
@@ -1529,6 +1566,13 @@ export class Engine {
     const now = this.now();
     const minute = minuteOf(now);
     const run = () => {
+      // Inside a write transaction (the seed's), its counts are written with it: they and the
+      // rows they count commit or roll back together.
+      if (this.txSums) {
+        this.keepTxCounts();
+        this.txSums.clear();
+        this.txDurations.length = 0;
+      }
       for (const [id, byMinute] of this.pendingSums) for (const [m, v] of byMinute) this.s.metricAdd.run(id, m, v);
       this.pendingSums.clear();
       for (const [m, list] of this.durations) {
