@@ -1,5 +1,5 @@
-import nextVitals from 'eslint-config-next/core-web-vitals';
 import pluginQuery from '@tanstack/eslint-plugin-query';
+import nextVitals from 'eslint-config-next/core-web-vitals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(

@@ -1,4 +1,4 @@
-import { type NextRequest, NextResponse } from 'next/server';
+import { NextResponse, type NextRequest } from 'next/server';
 import { isHttps } from './server/auth/cookies';
 import { getSession } from './server/auth/session';
 import { contentSecurityPolicy, securityHeaders } from './server/http/security-headers';

@@ -1,7 +1,6 @@
 import './globals.css';
-
-import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import type { Metadata } from 'next';
 
 export const metadata: Metadata = {
   title: { default: 'Ledgerline', template: '%s · Ledgerline' },

@@ -12,14 +12,14 @@
  * largest route, from the build's route bundle stats).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { metricsFor, namesFor, queuePairs } from '../infra/platform/description';
-import { sagaDefinition, compensationsFor, type StepName } from '../infra/saga/definition';
+import { compensationsFor, sagaDefinition, type StepName } from '../infra/saga/definition';
 import { openDatabase, type Db } from '../server/platform/local/db';
 import type { StepRecord } from '../server/platform/local/engine/engine';
 import { encodeTimeline } from '../server/platform/local/saga-timeline';

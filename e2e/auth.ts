@@ -1,4 +1,4 @@
-import { type APIRequestContext, type Page, test } from '@playwright/test';
+import { test, type APIRequestContext, type Page } from '@playwright/test';
 
 /** Roles of the permission matrix (server/auth/permissions.schema.ts). */
 export type Role = 'viewer' | 'operator' | 'approver' | 'admin';

@@ -1,5 +1,5 @@
-import { expect, test } from './fixtures';
 import { signInAs } from './auth';
+import { expect, test } from './fixtures';
 import { ShellPage } from './pages/shell-page';
 
 const entries = [

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { replaySlot } from '@/app/(console)/_lib/replay-slot';
-import { getCaller } from '@/server/auth/session';
 import { OverviewView } from '@/components/overview/overview-view';
 import { PageHeader } from '@/components/ui/page-header';
+import { getCaller } from '@/server/auth/session';
 import { rangeFromSearchParams, type SearchParams } from '@/server/ops/read/read.schema';
 
 export const metadata: Metadata = { title: 'Overview' };

@@ -4,7 +4,7 @@ import { useRef, useState } from 'react';
 import { can, type Role } from '@/server/auth/matrix.schema';
 import type { CompensationPreview } from '@/server/platform/platform.schema';
 import { newIdempotencyKey } from './api';
-import { type CompensationMode, useCompensationPreviewMutation } from './data/compensation-preview-mutation';
+import { useCompensationPreviewMutation, type CompensationMode } from './data/compensation-preview-mutation';
 import { useCompensationRequestMutation } from './data/compensation-request-mutation';
 import { useReconciliationQuery } from './data/reconciliation-query';
 import { ActionError, buttonClass, PendingApproval, ReasonTicketFields, secondaryButtonClass } from './fields';

@@ -1,7 +1,7 @@
 'use client';
 
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { can, type Role } from '@/server/auth/matrix.schema';
 import { newIdempotencyKey } from './api';

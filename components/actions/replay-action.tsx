@@ -1,13 +1,13 @@
 'use client';
 
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { can, type Role } from '@/server/auth/matrix.schema';
 import { newIdempotencyKey } from './api';
 import { affectedBy, invalidate } from './data/invalidate';
 import { useReplayCancelMutation } from './data/replay-cancel-mutation';
-import { type ReplayRequestBody, useReplayPreviewMutation } from './data/replay-preview-mutation';
+import { useReplayPreviewMutation, type ReplayRequestBody } from './data/replay-preview-mutation';
 import { useReplayStartMutation } from './data/replay-start-mutation';
 import { terminalReplayStates, useReplayStatusQuery } from './data/replay-status-query';
 import { presetWindow, type ReplayPreset } from './data/replay-window';

@@ -1,15 +1,15 @@
 'use client';
 
-import { AppLink } from '@/components/ui/app-link';
 import { useMemo, type ReactNode } from 'react';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
+import { AppLink } from '@/components/ui/app-link';
 import { formatTime } from '@/components/ui/format';
 import { InlineError } from '@/components/ui/inline-error';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
-import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { useAlarmQuery } from './data/alarm-query';
 
 const AlarmHistory = lazyLeaf(() => import('./alarm-history').then((m) => m.AlarmHistory));

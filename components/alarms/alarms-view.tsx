@@ -1,9 +1,9 @@
 'use client';
 
 import type { ColumnDef } from '@tanstack/react-table';
-import { AppLink } from '@/components/ui/app-link';
 import { LiveStatus } from '@/components/live/live-status';
 import { useUrlState } from '@/components/live/use-url-state';
+import { AppLink } from '@/components/ui/app-link';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { formatTime } from '@/components/ui/format';

@@ -1,7 +1,7 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
+import { useRouter } from 'next/navigation';
 import { newIdempotencyKey } from '@/components/actions/api';
 import { useApprovalDecisionMutation } from '@/components/actions/data/approval-decision-mutation';
 import { ActionError, buttonClass, inputClass, secondaryButtonClass } from '@/components/actions/fields';

@@ -1,7 +1,6 @@
 'use client';
 
 import 'uplot/dist/uPlot.min.css';
-
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import type { MetricSeries } from '@/server/platform/platform.schema';

@@ -1,7 +1,6 @@
 import { AppLink } from '@/components/ui/app-link';
 import { formatTime } from '@/components/ui/format';
-import type { Tone } from '@/components/ui/status-badge';
-import { StatusBadge } from '@/components/ui/status-badge';
+import { StatusBadge, type Tone } from '@/components/ui/status-badge';
 import type { IncidentEvent } from '@/server/ops/read/read.schema';
 
 const kinds: Record<IncidentEvent['kind'], { label: string; tone: Tone }> = {

@@ -1,17 +1,17 @@
 'use client';
 
-import { AppLink } from '@/components/ui/app-link';
 import { useMemo } from 'react';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
 import { QueueStats } from '@/components/queues/queue-stats';
+import { AppLink } from '@/components/ui/app-link';
 import { formatTime } from '@/components/ui/format';
 import { InlineError } from '@/components/ui/inline-error';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
 import { useIncidentQuery } from './data/incident-query';
-import { lazyLeaf } from '@/components/ui/lazy-leaf';
 
 const IncidentTimeline = lazyLeaf(() => import('./incident-timeline').then((m) => m.IncidentTimeline));
 const IncidentTransactions = lazyLeaf(() => import('./incident-transactions').then((m) => m.IncidentTransactions));

@@ -5,10 +5,10 @@ import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimeRangePicker } from '@/components/live/time-range-picker';
 import { InlineError } from '@/components/ui/inline-error';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { RangeInput } from '@/server/ops/read/read.schema';
-import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { useOverviewQuery } from './data/overview-query';
 
 const RegionSection = lazyLeaf(() => import('./region-section').then((m) => m.RegionSection));

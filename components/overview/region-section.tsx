@@ -1,6 +1,6 @@
 import { AppLink } from '@/components/ui/app-link';
-import { StateBadge } from '@/components/ui/status-badge';
 import { formatAge, formatCount, formatTime } from '@/components/ui/format';
+import { StateBadge } from '@/components/ui/status-badge';
 import type { RegionOverview } from '@/server/ops/read/read.schema';
 
 /** One region: its firing alarms and each queue pair's DLQ depth and oldest age. */

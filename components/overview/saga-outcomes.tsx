@@ -1,6 +1,6 @@
 import { AppLink } from '@/components/ui/app-link';
 import { formatCount } from '@/components/ui/format';
-import type { RangeInput, SagaOutcomes as Outcomes } from '@/server/ops/read/read.schema';
+import type { SagaOutcomes as Outcomes, RangeInput } from '@/server/ops/read/read.schema';
 
 const rangeQuery = (r: RangeInput) =>
   new URLSearchParams(

@@ -1,5 +1,5 @@
-import { AppLink } from '@/components/ui/app-link';
 import type { ReactNode } from 'react';
+import { AppLink } from '@/components/ui/app-link';
 import { formatTime, prettyJson } from '@/components/ui/format';
 import type { DeadLetterMessage } from '@/server/platform/platform.schema';
 

@@ -4,11 +4,11 @@ import type { ReactNode } from 'react';
 import { LiveStatus } from '@/components/live/live-status';
 import { useUrlState } from '@/components/live/use-url-state';
 import { InlineError } from '@/components/ui/inline-error';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { DeadLetterMessage } from '@/server/platform/platform.schema';
 import { useQueuesQuery } from './data/queues-query';
-import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { ChartRangeSwitch, QueueCharts } from './queue-charts';
 import { QueueStats } from './queue-stats';
 

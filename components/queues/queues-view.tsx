@@ -1,14 +1,14 @@
 'use client';
 
-import { AppLink } from '@/components/ui/app-link';
 import { LiveStatus } from '@/components/live/live-status';
 import { useUrlState } from '@/components/live/use-url-state';
+import { AppLink } from '@/components/ui/app-link';
 import { EmptyState } from '@/components/ui/empty-state';
 import { InlineError } from '@/components/ui/inline-error';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useQueuesQuery } from './data/queues-query';
 import { ChartRangeSwitch, QueueCharts } from './queue-charts';
-import { lazyLeaf } from '@/components/ui/lazy-leaf';
 
 const QueueStats = lazyLeaf(() => import('./queue-stats').then((m) => m.QueueStats));
 

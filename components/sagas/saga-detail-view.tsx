@@ -1,16 +1,16 @@
 'use client';
 
-import { AppLink } from '@/components/ui/app-link';
 import type { ReactNode } from 'react';
-import { queuePairs } from '@/infra/platform/description';
 import { LiveStatus } from '@/components/live/live-status';
+import { AppLink } from '@/components/ui/app-link';
 import { formatAmount, formatDuration, formatTime } from '@/components/ui/format';
 import { InlineError } from '@/components/ui/inline-error';
+import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
+import { queuePairs } from '@/infra/platform/description';
 import { useSagaQuery } from './data/saga-query';
-import { lazyLeaf } from '@/components/ui/lazy-leaf';
 
 const SagaTimeline = lazyLeaf(() => import('./saga-timeline').then((m) => m.SagaTimeline));
 

@@ -1,11 +1,11 @@
 'use client';
 
-import type { ColumnDef, SortingState } from '@tanstack/react-table';
-import { AppLink } from '@/components/ui/app-link';
 import { useState } from 'react';
+import type { ColumnDef, SortingState } from '@tanstack/react-table';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimeRangePicker } from '@/components/live/time-range-picker';
 import { useUrlState } from '@/components/live/use-url-state';
+import { AppLink } from '@/components/ui/app-link';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { formatAmount, formatDuration, formatTime } from '@/components/ui/format';

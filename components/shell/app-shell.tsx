@@ -1,7 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Stage } from '@/infra/platform/description';
 import type { Caller } from '@/server/auth/permissions.schema';
-
 import { SignOutButton } from '../auth/sign-out-button';
 import { EnvironmentBanner } from './environment-badge';
 import { NavLinks } from './nav-links';

@@ -1,7 +1,7 @@
 'use client';
 
-import { AppLink } from '@/components/ui/app-link';
 import { usePathname } from 'next/navigation';
+import { AppLink } from '@/components/ui/app-link';
 
 export const navItems = [
   { href: '/', label: 'Overview' },

@@ -1,5 +1,7 @@
 'use client';
 
+import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useRouter } from 'next/navigation';
 import {
   flexRender,
   getCoreRowModel,
@@ -9,8 +11,6 @@ import {
   type OnChangeFn,
   type SortingState,
 } from '@tanstack/react-table';
-import { useRouter } from 'next/navigation';
-import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface DataTableProps<T> {
   /** Accessible name of the table (also its visually hidden caption). */

@@ -1,8 +1,8 @@
 'use client';
 
+import type { DataTableProps } from './data-table-core';
 import { clientOnly } from './lazy-leaf';
 import { Skeleton } from './skeleton';
-import type { DataTableProps } from './data-table-core';
 
 export type { DataTableProps } from './data-table-core';
 

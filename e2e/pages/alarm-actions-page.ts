@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** The write side's redrive and replay forms where they are mounted (alarm, queue, incident, overview). Locators + actions. */
 export class AlarmActionsPage {

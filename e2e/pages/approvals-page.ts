@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** The maker-checker list. Locators + actions. */
 export class ApprovalsPage {

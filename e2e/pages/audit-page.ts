@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** The audit log (server-rendered, filter in the URL). Locators + actions. */
 export class AuditPage {

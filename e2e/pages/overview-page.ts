@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** The overview: per-region firing alarms and DLQ tiles, saga outcomes, live status. Locators only. */
 export class OverviewPage {

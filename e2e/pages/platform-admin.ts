@@ -1,4 +1,4 @@
-import { type APIRequestContext, test } from '@playwright/test';
+import { test, type APIRequestContext } from '@playwright/test';
 
 /**
  * The embedded platform's local-only admin API (app/api/admin/**): fault injection and raw

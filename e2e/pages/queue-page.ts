@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** A queue pair's page with its dead-letter browser. Locators only. */
 export class QueuePage {

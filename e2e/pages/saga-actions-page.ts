@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** A saga's compensate / resume form and its reconciliation line. Locators + actions. */
 export class SagaActionsPage {

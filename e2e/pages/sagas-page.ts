@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** The saga list (filters in the URL) and one saga's timeline. Locators only. */
 export class SagasPage {

@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** The console shell: navigation, environment banner, identity, theme. Locators only. */
 export class ShellPage {

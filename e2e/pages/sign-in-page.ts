@@ -1,4 +1,4 @@
-import { type Page, test } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 
 /** The local sign-in page. Locators and steps only; specs assert. */
 export class SignInPage {

@@ -7,7 +7,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { archiveIndexKey, archiveIndexShard, ARCHIVE_INDEX_SHARDS } from '../../server/platform/aws/layout';
+import { ARCHIVE_INDEX_SHARDS, archiveIndexKey, archiveIndexShard } from '../../server/platform/aws/layout';
 import type { ArchivedEvent, IndexOutcome } from './archive-indexer';
 
 const doc = mockClient(DynamoDBDocumentClient);

@@ -7,8 +7,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetEventSourceMappingCommand, LambdaClient, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
-import { decideBreaker, type AlarmState, type BreakerAction } from './shared/mapping-breaker';
 import { numberEnv, requireEnv } from './shared/env';
+import { decideBreaker, type AlarmState, type BreakerAction } from './shared/mapping-breaker';
 import { observability } from './shared/observability';
 
 const { logger, metrics, tracer } = observability();

@@ -15,9 +15,9 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { PoisonMessageError, processMessage } from '../runtime/processor';
 import type { TransactionEvent } from '../runtime/transaction';
 import { idempotencyAttributes, PowertoolsIdempotencyStore } from './adapters/powertools-idempotency';
-import { executionName, sagaInput } from './shared/saga-input';
 import { numberEnv, requireEnv } from './shared/env';
 import { observability } from './shared/observability';
+import { executionName, sagaInput } from './shared/saga-input';
 
 const { logger, metrics, tracer } = observability();
 const tableName = requireEnv('IDEMPOTENCY_TABLE');

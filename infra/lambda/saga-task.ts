@@ -10,15 +10,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { compensationNames, sagaErrors, stepNames, type CompensationName, type StepName } from '../saga/definition';
 import { errorNameOf, StepError, type StepDeps, type StepOutput } from '../runtime/ports';
 import { runCompensation, runStep } from '../runtime/saga-steps';
 import { transactionSchema } from '../runtime/transaction';
+import { compensationNames, sagaErrors, stepNames, type CompensationName, type StepName } from '../saga/definition';
 import { DynamoDbLedgerStore } from './adapters/dynamodb-ledger';
 import { EventBridgeDownstream } from './adapters/eventbridge-downstream';
 import { requireEnv } from './shared/env';
-import { summaryUpdate, type SummaryOutcome } from './shared/saga-summary';
 import { observability } from './shared/observability';
+import { summaryUpdate, type SummaryOutcome } from './shared/saga-summary';
 
 const { logger, metrics, tracer } = observability();
 const task = requireEnv('SAGA_TASK');

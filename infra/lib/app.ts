@@ -2,12 +2,12 @@
  * Builds the CDK app: every stage's stacks, the cdk-nag packs, decided at synth time.
  * Used by infra/bin/app.ts (cdk synth) and by the tests (same stacks, same settings).
  */
-import { App, type AppProps } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { DEFAULT_EVENT_PROCESSING_CAPACITY, namesFor, primaryRegion, secondaryRegion } from '../platform/description';
 import { addNagPlugins } from './nag';
-import { type DeployedStage, PlatformStack } from './platform-stack';
+import { PlatformStack, type DeployedStage } from './platform-stack';
 
 export const featureFlags = JSON.parse(
   readFileSync(fileURLToPath(new URL('../feature-flags.json', import.meta.url)), 'utf8'),

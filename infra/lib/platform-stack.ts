@@ -11,21 +11,23 @@ import {
   CfnCondition,
   CfnOutput,
   CfnParameter,
-  type CfnResource,
   Duration,
   Fn,
   RemovalPolicy,
   Stack,
-  type StackProps,
   Tags,
+  type CfnResource,
+  type StackProps,
 } from 'aws-cdk-lib';
-import { type IPrincipal, PrincipalWithConditions, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PrincipalWithConditions, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { roles } from '../../server/auth/permissions.schema';
+import { operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from '../../server/platform/aws/outputs';
 import {
-  ARCHIVE_RETENTION_DAYS,
   alarmName,
+  ARCHIVE_RETENTION_DAYS,
   DEFAULT_EVENT_PROCESSING_CAPACITY,
   detailTypes,
   eventSources,
@@ -33,17 +35,15 @@ import {
   namesFor,
   type Stage,
 } from '../platform/description';
-import { operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from '../../server/platform/aws/outputs';
-import { roles } from '../../server/auth/permissions.schema';
 import { planCapacity, type CapacityPlan } from './capacity';
 import { ArchiveIndexer } from './constructs/archive-indexer';
 import { GlobalEndpoint } from './constructs/global-endpoint';
+import { PlatformKey } from './constructs/keys';
 import { Messaging } from './constructs/messaging';
 import { Network } from './constructs/network';
 import { Observability } from './constructs/observability';
 import { OperatorRoles, type PlatformArns } from './constructs/operator-roles';
 import { Processing } from './constructs/processing';
-import { PlatformKey } from './constructs/keys';
 import { Saga } from './constructs/saga';
 import type { SagaTaskName } from './constructs/saga-asl';
 import { State } from './constructs/state';

@@ -3,9 +3,9 @@
  * 0 unacknowledged findings, and every acknowledgement is one rule on one construct that
  * silences a finding which really exists (no stale or blanket acknowledgement).
  */
-import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks, type NagPack } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks, type NagPack } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledgements, nagPackPrefixes, recordAcknowledgementsOnly } from '../lib/nag';
 import { synthesize } from './synth';

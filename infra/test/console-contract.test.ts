@@ -7,11 +7,11 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { roles } from '../../server/auth/permissions.schema';
 import { configFromOutputs } from '../../server/platform/aws/config';
 import { allOutputKeys, StackOutputKeys } from '../../server/platform/aws/outputs';
-import { roles } from '../../server/auth/permissions.schema';
-import { eventSources, namesFor, primaryRegion, secondaryRegion } from '../platform/description';
 import { shardQueuePairIds, type DeployedStage } from '../lib/platform-stack';
+import { eventSources, namesFor, primaryRegion, secondaryRegion } from '../platform/description';
 import { resourcesOf, synthesize, type Synthesized } from './synth';
 
 const ACCOUNT = '111122223333';

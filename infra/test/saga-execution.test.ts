@@ -6,24 +6,24 @@
 import './with-resolvers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  COMPENSATED_STATE,
-  compensationStateName,
-  compensationsFor,
-  SAGA_COMPENSATED_ERROR,
-  sagaDefinition,
-  sagaErrors,
-  stepNames,
-  type StepName,
-} from '../saga/definition';
+import type { CompensationExecutionInput } from '../../server/platform/aws/layout';
+import { sagaInput } from '../lambda/shared/saga-input';
 import {
   COMPENSATION_FAILED_STATE,
   SAGA_COMPENSATION_FAILED_ERROR,
   sagaTaskNames,
   substitutionKey,
 } from '../lib/constructs/saga-asl';
-import { sagaInput } from '../lambda/shared/saga-input';
-import type { CompensationExecutionInput } from '../../server/platform/aws/layout';
+import {
+  COMPENSATED_STATE,
+  compensationsFor,
+  compensationStateName,
+  SAGA_COMPENSATED_ERROR,
+  sagaDefinition,
+  sagaErrors,
+  stepNames,
+  type StepName,
+} from '../saga/definition';
 import { resourcesOf, synthesize } from './synth';
 
 let definition: Record<string, unknown>;

@@ -7,6 +7,10 @@
 import aslValidator from 'asl-validator';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { planCapacity } from '../lib/capacity';
+import { interfaceEndpoints } from '../lib/constructs/network';
+import { itemWriteActions } from '../lib/constructs/state';
+import { platformTags } from '../lib/platform-stack';
 import {
   alarmName,
   alarmsFor,
@@ -19,15 +23,11 @@ import {
 } from '../platform/description';
 import {
   COMPENSATED_STATE,
-  compensationStateName,
   compensationsFor,
+  compensationStateName,
   SAGA_COMPENSATED_ERROR,
   sagaDefinition,
 } from '../saga/definition';
-import { planCapacity } from '../lib/capacity';
-import { interfaceEndpoints } from '../lib/constructs/network';
-import { itemWriteActions } from '../lib/constructs/state';
-import { platformTags } from '../lib/platform-stack';
 import { allResources, resourcesOf, synthesize, type Synthesized } from './synth';
 
 let app: Synthesized;

@@ -2,8 +2,8 @@
  * Test helper: synthesizes the platform app ONCE per test file (bundling skipped, aws-cdk-lib's
  * CloudFormation check off: `npm run synth` runs that once) and shares the templates.
  */
-import { Template } from 'aws-cdk-lib/assertions';
 import { rmSync } from 'node:fs';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll } from 'vitest';
 import { buildApp, stackId, type BuildOptions } from '../lib/app';
 import type { DeployedStage, PlatformStack } from '../lib/platform-stack';

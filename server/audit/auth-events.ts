@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { authConfig } from '../auth/config';
 import type { Caller } from '../auth/permissions.schema';
 import { consoleDb } from './console-db';

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import type { ConsoleDb } from './console-db';
 
 /** How long a console Idempotency-Key is remembered (per user). */

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { createHash } from 'node:crypto';
 import type { Caller } from '../auth/permissions.schema';
 import type { AuditAction, AuditEntry, AuditOutcome, AuditPage, AuditQuery } from './audit.schema';

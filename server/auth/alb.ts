@@ -1,7 +1,6 @@
 import 'server-only';
-
 import { decodeProtectedHeader, importSPKI, jwtVerify, type JWTPayload } from 'jose';
-import { type Caller, type Role, roles } from './permissions.schema';
+import { roles, type Caller, type Role } from './permissions.schema';
 
 /**
  * Identity behind an AWS Application Load Balancer with OIDC authentication: the ALB signs the

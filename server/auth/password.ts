@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 const N = 16_384;

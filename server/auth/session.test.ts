@@ -2,6 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { POST as signIn } from '@/app/api/auth/sign-in/route';
+import { POST as signOut } from '@/app/api/auth/sign-out/route';
+import { route } from '../http/route';
+import { CSRF_HEADER } from './csrf.schema';
+import { getCaller } from './session';
+import { routeContext, seededCaller, TEST_ORIGIN, testRequest } from './testing';
+import { LOCAL_DEV_PASSWORD } from './users';
 
 const dataDir = vi.hoisted(() => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
@@ -14,14 +21,6 @@ const dataDir = vi.hoisted(() => {
   delete process.env.LEDGERLINE_SESSION_SECRET;
   return dir;
 });
-
-import { POST as signIn } from '@/app/api/auth/sign-in/route';
-import { POST as signOut } from '@/app/api/auth/sign-out/route';
-import { route } from '../http/route';
-import { CSRF_HEADER } from './csrf.schema';
-import { getCaller } from './session';
-import { seededCaller, TEST_ORIGIN, testRequest, routeContext } from './testing';
-import { LOCAL_DEV_PASSWORD } from './users';
 
 function signInRequest(body: Record<string, string>, origin: string | null = TEST_ORIGIN, json = false) {
   const headers = new Headers({ host: new URL(TEST_ORIGIN).host });

@@ -1,10 +1,9 @@
 import 'server-only';
-
 import { randomUUID } from 'node:crypto';
 import { consoleDb } from '../audit/console-db';
 import { ALB_HEADER, callerFromAlbToken } from './alb';
 import { authConfig } from './config';
-import { parseCookies, SESSION_COOKIE, serializeCookie } from './cookies';
+import { parseCookies, serializeCookie, SESSION_COOKIE } from './cookies';
 import { CSRF_COOKIE } from './csrf.schema';
 import type { Caller } from './permissions.schema';
 import { csrfMatches, csrfTokenFor, SESSION_TTL_SECONDS, signSession, verifySession } from './tokens';

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { z } from 'zod';
 import { consoleDb } from '../audit/console-db';
 import { HttpError } from '../http/errors';

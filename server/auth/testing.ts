@@ -1,12 +1,11 @@
 import 'server-only';
-
+import { consoleDb } from '../audit/console-db';
 import { authConfig } from './config';
 import { SESSION_COOKIE } from './cookies';
 import { CSRF_HEADER } from './csrf.schema';
 import type { Caller, Role } from './permissions.schema';
 import { openLocalSession } from './session';
 import { seededUsers, seedLocalUsers } from './users';
-import { consoleDb } from '../audit/console-db';
 
 /**
  * Test helpers for route tests (vitest): a real signed session for a seeded user of a role, and

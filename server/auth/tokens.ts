@@ -1,8 +1,7 @@
 import 'server-only';
-
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import { type Caller, roleSchema } from './permissions.schema';
+import { roleSchema, type Caller } from './permissions.schema';
 
 const ISSUER = 'ledgerline-console';
 const AUDIENCE = 'ledgerline-console';

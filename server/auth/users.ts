@@ -1,5 +1,4 @@
 import 'server-only';
-
 import type { ConsoleDb } from '../audit/console-db';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import type { Caller, Role } from './permissions.schema';

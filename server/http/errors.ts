@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { ZodError } from 'zod';
 import { PlatformError } from '../platform/port';
 

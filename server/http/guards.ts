@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { isHttps } from '../auth/cookies';
 import { HttpError } from './errors';
 

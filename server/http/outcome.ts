@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { API_HEADERS } from './errors';
 
 /** A write verb's answer: 200 when it started, 202 when it waits for an approval. */

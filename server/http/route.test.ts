@@ -1,4 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import { routeContext, seededCaller, testRequest } from '../auth/testing';
+import { HttpError } from './errors';
+import { outcomeResponse } from './outcome';
+import { route } from './route';
 
 vi.hoisted(() => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
@@ -9,11 +13,6 @@ vi.hoisted(() => {
   process.env.LEDGERLINE_BACKEND = 'local';
   delete process.env.LEDGERLINE_SESSION_SECRET;
 });
-
-import { routeContext, seededCaller, testRequest } from '../auth/testing';
-import { HttpError } from './errors';
-import { outcomeResponse } from './outcome';
-import { route } from './route';
 
 /** proxy.ts no longer runs for /api/*: every API answer must carry these headers itself. */
 function expectApiHeaders(response: Response, cacheControl = 'no-store') {

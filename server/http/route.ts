@@ -1,9 +1,8 @@
 import 'server-only';
-
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { CSRF_HEADER } from '../auth/csrf.schema';
-import { type Caller, can, type Permission } from '../auth/permissions.schema';
+import { can, type Caller, type Permission } from '../auth/permissions.schema';
 import { csrfValid, getSession } from '../auth/session';
 import { API_HEADERS, HttpError, toErrorResponse, withApiHeaders } from './errors';
 import { assertSameOrigin, idempotencyKeyOf, MUTATING } from './guards';

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import type { ApprovalAction } from '../approvals/approval.schema';
 import type { Caller } from '../auth/permissions.schema';
 import { PlatformError } from '../platform/port';

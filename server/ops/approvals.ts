@@ -1,7 +1,6 @@
 import 'server-only';
-
 import type { Approval } from '../approvals/approval.schema';
-import { type Caller, can, type Permission, roleSchema } from '../auth/permissions.schema';
+import { can, roleSchema, type Caller, type Permission } from '../auth/permissions.schema';
 import type { StartRedriveInput, StartReplayInput } from '../platform/inputs.schema';
 import { PlatformError } from '../platform/port';
 import { watchRedrive } from './closed-loop';

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import type { AuditEntry, AuditPage, AuditQuery } from '../audit/audit.schema';
 import type { OpsContext } from './context';
 

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { alarmName } from '../../infra/platform/description';
 import type { Caller } from '../auth/permissions.schema';
 import type { RedriveTask } from '../platform/platform.schema';

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { compensationNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
 import type { CompensationPreview, LedgerSummary, SagaDetail } from '../platform/platform.schema';

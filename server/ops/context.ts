@@ -1,11 +1,10 @@
 import 'server-only';
-
 import type { Stage } from '../../infra/platform/description';
+import { defaultPolicy, type ApprovalPolicy } from '../approvals/policy';
+import { SqliteApprovalStore, type ApprovalStore } from '../approvals/store';
 import { consoleDb } from '../audit/console-db';
-import { type IdempotencyStore, SqliteIdempotencyStore } from '../audit/idempotency-store';
-import { type AuditStore, SqliteAuditStore } from '../audit/store';
-import { type ApprovalPolicy, defaultPolicy } from '../approvals/policy';
-import { type ApprovalStore, SqliteApprovalStore } from '../approvals/store';
+import { SqliteIdempotencyStore, type IdempotencyStore } from '../audit/idempotency-store';
+import { SqliteAuditStore, type AuditStore } from '../audit/store';
 import { env } from '../env';
 import { getPlatform } from '../platform';
 import type { Platform } from '../platform/port';

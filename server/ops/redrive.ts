@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { redriveNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
 import type { RedriveTask } from '../platform/platform.schema';

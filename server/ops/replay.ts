@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { IDEMPOTENCY_TTL_HOURS } from '../../infra/platform/description';
 import { replayNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';

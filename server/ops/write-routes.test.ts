@@ -1,6 +1,19 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { POST as decide } from '@/app/api/approvals/[id]/decision/route';
+import { POST as cancelRedrive } from '@/app/api/ops/redrives/[id]/cancel/route';
+import { POST as startRedrive } from '@/app/api/ops/redrives/route';
+import { POST as cancelReplay } from '@/app/api/ops/replays/[name]/cancel/route';
+import { POST as previewReplay } from '@/app/api/ops/replays/preview/route';
+import { POST as startReplay } from '@/app/api/ops/replays/route';
+import { POST as previewCompensation } from '@/app/api/ops/sagas/[id]/compensation/preview/route';
+import { POST as compensate } from '@/app/api/ops/sagas/[id]/compensation/route';
+import { SqliteApprovalStore } from '@/server/approvals/store';
+import { consoleDb } from '@/server/audit/console-db';
+import { can, roles, type Caller, type Permission } from '@/server/auth/permissions.schema';
+import { routeContext, seededCaller, testRequest, type TestRequestOptions } from '@/server/auth/testing';
+import { Engine, NAMES } from '@/server/platform/local/engine/engine';
 
 const dataDir = vi.hoisted(() => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
@@ -14,21 +27,6 @@ const dataDir = vi.hoisted(() => {
   delete process.env.LEDGERLINE_SESSION_SECRET;
   return dir;
 });
-
-import { POST as decide } from '@/app/api/approvals/[id]/decision/route';
-import { POST as cancelRedrive } from '@/app/api/ops/redrives/[id]/cancel/route';
-import { POST as startRedrive } from '@/app/api/ops/redrives/route';
-import { POST as cancelReplay } from '@/app/api/ops/replays/[name]/cancel/route';
-import { POST as previewReplay } from '@/app/api/ops/replays/preview/route';
-import { POST as startReplay } from '@/app/api/ops/replays/route';
-import { POST as previewCompensation } from '@/app/api/ops/sagas/[id]/compensation/preview/route';
-import { POST as compensate } from '@/app/api/ops/sagas/[id]/compensation/route';
-import { consoleDb } from '@/server/audit/console-db';
-import { SqliteApprovalStore } from '@/server/approvals/store';
-import { can, type Permission, roles } from '@/server/auth/permissions.schema';
-import { type Caller } from '@/server/auth/permissions.schema';
-import { routeContext, seededCaller, testRequest, type TestRequestOptions } from '@/server/auth/testing';
-import { Engine, NAMES } from '@/server/platform/local/engine/engine';
 
 type Handler = (request: Request, context: ReturnType<typeof routeContext>) => Promise<Response>;
 const operator = seededCaller('operator');

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import pkg from '@/package.json';
 import { env } from '../env';
 import { getPlatform } from './index';

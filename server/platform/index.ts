@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { env } from '../env';
 import type { Platform } from './port';
 

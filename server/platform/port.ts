@@ -7,6 +7,7 @@
  */
 import type { Caller } from '../auth/permissions.schema';
 import type {
+  CompensateInput,
   ListAlarmsInput,
   ListDeadLettersInput,
   ListPageInput,
@@ -15,7 +16,6 @@ import type {
   PreviewReplayInput,
   StartRedriveInput,
   StartReplayInput,
-  CompensateInput,
 } from './inputs.schema';
 import type {
   Alarm,

@@ -1,10 +1,9 @@
 import 'server-only';
-
 import type { ReactNode } from 'react';
-import type { Caller } from '@/server/auth/permissions.schema';
-import { can } from '@/server/auth/matrix.schema';
-import { listArchives } from '@/server/ops/read/replays';
 import { LazyReplayAction } from '@/components/actions/lazy-actions';
+import { can } from '@/server/auth/matrix.schema';
+import type { Caller } from '@/server/auth/permissions.schema';
+import { listArchives } from '@/server/ops/read/replays';
 
 /**
  * The "replay the last 24 h" action for a page's action slot, rendered on the server: nothing

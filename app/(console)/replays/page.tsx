@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { replaySlot } from '@/app/(console)/_lib/replay-slot';
-import { getCaller } from '@/server/auth/session';
 import { ReplaysView } from '@/components/replays/replays-view';
 import { PageHeader } from '@/components/ui/page-header';
+import { getCaller } from '@/server/auth/session';
 import { firstParam, type SearchParams } from '@/server/ops/read/read.schema';
 
 export const metadata: Metadata = { title: 'Replays' };

@@ -1,6 +1,17 @@
 import type * as NodeFs from 'node:fs';
 import type * as NodeOs from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
+import type { Overview } from '@/server/ops/read/read.schema';
+import { Engine } from '@/server/platform/local/engine/engine';
+import { removeDataDir } from '@/server/platform/local/test-support';
+import type { DeadLetterMessage, Page, SagaSummary } from '@/server/platform/platform.schema';
+import { GET as getAlarms } from './alarms/route';
+import { GET as getIncident } from './incident/[alarm]/route';
+import { GET as getOverview } from './overview/route';
+import { GET as getDeadLetters } from './queues/[id]/dead-letters/route';
+import { GET as getSaga } from './sagas/[id]/route';
+import { GET as getSagas } from './sagas/route';
 
 const dataDir = vi.hoisted(() => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
@@ -13,18 +24,6 @@ const dataDir = vi.hoisted(() => {
   delete process.env.LEDGERLINE_SESSION_SECRET;
   return dir;
 });
-
-import type { Overview } from '@/server/ops/read/read.schema';
-import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
-import { Engine } from '@/server/platform/local/engine/engine';
-import { removeDataDir } from '@/server/platform/local/test-support';
-import type { DeadLetterMessage, Page, SagaSummary } from '@/server/platform/platform.schema';
-import { GET as getAlarms } from './alarms/route';
-import { GET as getIncident } from './incident/[alarm]/route';
-import { GET as getOverview } from './overview/route';
-import { GET as getDeadLetters } from './queues/[id]/dead-letters/route';
-import { GET as getSaga } from './sagas/[id]/route';
-import { GET as getSagas } from './sagas/route';
 
 let engine: Engine;
 const viewer = () => seededCaller('viewer');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { presetWindow as serverPresetWindow, replayPresets as serverPresets } from '@/server/ops/ops.schema';
+import { replayPresets as serverPresets, presetWindow as serverPresetWindow } from '@/server/ops/ops.schema';
 import { MAX_REDRIVE_RATE as serverMaxRate } from '@/server/platform/inputs.schema';
 import { MAX_REDRIVE_RATE, presetWindow, replayPresets } from './replay-window';
 

@@ -14,24 +14,24 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { LEDGER } from '../../../server/platform/aws/layout';
-import { sagaErrors } from '../../saga/definition';
 import {
+  StepError,
   type Account,
   type Hold,
   type HoldResult,
   type JournalEntry,
   type LedgerStore,
   type Settlement,
-  StepError,
   type Transfer,
 } from '../../runtime/ports';
+import { sagaErrors } from '../../saga/definition';
 
 const accountKey = (id: string) => ({ pk: `${LEDGER.accountPrefix}${id}`, sk: LEDGER.accountSk });
 const holdKey = (transactionId: string) => ({ pk: `${LEDGER.holdPrefix}${transactionId}`, sk: LEDGER.holdSk });

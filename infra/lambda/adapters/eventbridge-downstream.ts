@@ -5,9 +5,9 @@
  * is derived from the transaction id, so a retried settle returns the same reference.
  * A rejected or throttled PutEvents is a TransientError (the step's retry policy applies).
  */
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { StepError, type Downstream } from '../../runtime/ports';
 import { sagaErrors } from '../../saga/definition';
-import { type Downstream, StepError } from '../../runtime/ports';
 
 export const DOWNSTREAM_SOURCE = 'ledgerline.saga';
 

@@ -9,6 +9,7 @@
  * only if no live record exists (absent, expired, or an abandoned IN_PROGRESS claim), which
  * is the port's `claim` contract.
  */
+import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import {
   IdempotencyConfig,
   IdempotencyItemAlreadyExistsError,
@@ -17,7 +18,6 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { IdempotencyRecord as PowertoolsRecord } from '@aws-lambda-powertools/idempotency/persistence';
-import type { JSONValue } from '@aws-lambda-powertools/commons/types';
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../../runtime/ports';
 
 export const idempotencyAttributes = {

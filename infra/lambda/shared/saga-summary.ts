@@ -9,8 +9,8 @@
  * (RUNNING, COMPENSATING, a saga compensated without any compensation task, a timeout no task
  * saw...). transactionId, amount, currency, startedAt, failedStep and error are kept current.
  */
-import { sagaDefinition, type CompensationName, type StepName } from '../../saga/definition';
 import { SAGA_SUMMARY_SK } from '../../../server/platform/aws/layout';
+import { sagaDefinition, type CompensationName, type StepName } from '../../saga/definition';
 
 export interface SummaryOutcome {
   sagaId: string;

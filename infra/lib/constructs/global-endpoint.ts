@@ -14,12 +14,12 @@
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { CfnEndpoint, type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { CfnEndpoint, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnHealthCheck } from 'aws-cdk-lib/aws-route53';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, renderForNag } from '../nag';
 import { ManagedPolicyRole } from './managed-policy-role';

@@ -6,10 +6,10 @@
  * on the role cover it.
  */
 import {
-  type AddToPrincipalPolicyResult,
   ManagedPolicy,
-  type PolicyStatement,
   Role,
+  type AddToPrincipalPolicyResult,
+  type PolicyStatement,
   type RoleProps,
 } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';

@@ -5,8 +5,8 @@
  * and the SQS queues + DLQs (CMK, SSL enforced, maxReceiveCount 3, DLQ redrive allowed
  * only from its own source queue).
  */
-import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Archive, type CfnArchive, type CfnEventBus, EventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Archive, EventBus, Match, Rule, type CfnArchive, type CfnEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';

@@ -8,16 +8,16 @@
  * role and only with a SourceIdentity (the operator's id), so CloudTrail names the person.
  */
 import { Duration } from 'aws-cdk-lib';
-import { ArnPrincipal, type IPrincipal, PolicyStatement, PrincipalWithConditions } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, PolicyStatement, PrincipalWithConditions, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge, renderForNag } from '../nag';
-import { ManagedPolicyRole } from './managed-policy-role';
 import {
   permissionMatrix,
   roles,
-  type Permission,
   type Role as ConsoleRole,
+  type Permission,
 } from '../../../server/auth/permissions.schema';
+import { acknowledge, renderForNag } from '../nag';
+import { ManagedPolicyRole } from './managed-policy-role';
 
 /** The ARNs of one stage's platform, across all its regions. */
 export interface PlatformArns {

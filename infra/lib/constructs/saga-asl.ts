@@ -27,8 +27,8 @@
  */
 import {
   COMPENSATED_STATE,
-  compensationStateName,
   compensationsFor,
+  compensationStateName,
   gateStateName,
   PREPARE_COMPENSATION_STATE,
   SAGA_COMPENSATED_ERROR,

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { can, type Caller } from '@/server/auth/permissions.schema';
 import { PlatformError } from '@/server/platform/port';
 

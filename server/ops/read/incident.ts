@@ -1,5 +1,4 @@
 import 'server-only';
-
 import type { Caller } from '@/server/auth/permissions.schema';
 import { getPlatform } from '@/server/platform';
 import type { AlarmHistoryItem, DeadLetterMessage, QueuePair, SagaSummary } from '@/server/platform/platform.schema';

@@ -3,7 +3,6 @@
  * Pure zod and pure functions: client components import it for URL state and response types.
  */
 import { z } from 'zod';
-import { rangeKeys, type ResolvedRange } from './range.schema';
 import {
   alarmStateSchema,
   isoTime,
@@ -18,6 +17,7 @@ import {
   type Replay,
   type SagaSummary,
 } from '../../platform/platform.schema';
+import { rangeKeys, type ResolvedRange } from './range.schema';
 
 // ---------------------------------------------------------------- time ranges
 export { presetRanges, rangeKeys, resolveRange, type RangeKey, type ResolvedRange } from './range.schema';

@@ -1,18 +1,6 @@
 import type * as NodeFs from 'node:fs';
 import type * as NodeOs from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-const dataDir = vi.hoisted(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
-  const { mkdtempSync } = require('node:fs') as typeof NodeFs;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
-  const { tmpdir } = require('node:os') as typeof NodeOs;
-  const dir = mkdtempSync(`${tmpdir()}/ledgerline-read-`);
-  process.env.LEDGERLINE_DATA_DIR = dir;
-  process.env.LEDGERLINE_BACKEND = 'local';
-  return dir;
-});
-
 import { compensationsFor, type StepName } from '@/infra/saga/definition';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { seededCaller } from '@/server/auth/testing';
@@ -25,6 +13,17 @@ import { getIncident } from './incident';
 import { clearOverviewCache, getOverview } from './overview';
 import { listDeadLetters } from './queues';
 import { getSaga, listSagas } from './sagas';
+
+const dataDir = vi.hoisted(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
+  const { mkdtempSync } = require('node:fs') as typeof NodeFs;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
+  const { tmpdir } = require('node:os') as typeof NodeOs;
+  const dir = mkdtempSync(`${tmpdir()}/ledgerline-read-`);
+  process.env.LEDGERLINE_DATA_DIR = dir;
+  process.env.LEDGERLINE_BACKEND = 'local';
+  return dir;
+});
 
 let engine: Engine;
 let viewer: Caller;

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { can, type Caller, type Permission } from '../../auth/permissions.schema';

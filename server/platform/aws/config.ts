@@ -1,11 +1,10 @@
 import 'server-only';
-
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { z } from 'zod';
-import { roles, type Role } from '../../auth/permissions.schema';
 import { namesFor, stages, type Stage } from '../../../infra/platform/description';
+import { roles, type Role } from '../../auth/permissions.schema';
 import { PlatformError } from '../port';
-import { StackOutputKeys, operatorRoleOutputKey, queuePairOutputKeys } from './outputs';
+import { operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from './outputs';
 
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1');
 const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, 'must be an ARN');

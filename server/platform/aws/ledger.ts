@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ledgerSummarySchema, type LedgerSummary } from '../platform.schema';
 import { PlatformError } from '../port';

@@ -6,7 +6,7 @@ import {
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeEndpointCommand, DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { alarmName } from '../../../infra/platform/description';

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { createHash } from 'node:crypto';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {

@@ -11,8 +11,8 @@ import {
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ARCHIVE_INDEX_SHARDS, archiveIndexKey, hourBuckets } from './layout';
 import { archiveSchema, replayPreviewSchema, replaySchema } from '../platform.schema';
+import { ARCHIVE_INDEX_SHARDS, archiveIndexKey, hourBuckets } from './layout';
 import { callerOf, NOW, testConfig, testPlatform } from './testing';
 
 const events = mockClient(EventBridgeClient);

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import {
   CancelReplayCommand,
   DescribeArchiveCommand,
@@ -13,8 +12,8 @@ import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { detailTypes, eventSources, IDEMPOTENCY_TTL_HOURS } from '../../../infra/platform/description';
 import type { PreviewReplayInput, StartReplayInput } from '../inputs.schema';
 import {
-  archiveSchema,
   archivedEventSchema,
+  archiveSchema,
   replayPreviewSchema,
   replaySchema,
   replayStateSchema,

@@ -12,8 +12,8 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildSagaAsl } from '../../../infra/lib/constructs/saga-asl';
 import {

@@ -1,5 +1,4 @@
 import 'server-only';
-
 import { createHash } from 'node:crypto';
 import {
   DescribeExecutionCommand,
@@ -45,8 +44,8 @@ import { call, isNotFound } from './errors';
 import {
   compensationExecutionName,
   isCompensationExecutionName,
-  sagaIdFor,
   SAGA_SUMMARY_SK,
+  sagaIdFor,
   type CompensationExecutionInput,
 } from './layout';
 

@@ -1,8 +1,8 @@
 import { afterAll } from 'vitest';
 import { runPlatformContract } from '../contract/platform-contract';
 import { createLocalPlatform } from './adapter';
-import { removeDataDir, startTestEngine, tickUntil } from './test-support';
 import type { Engine } from './engine/engine';
+import { removeDataDir, startTestEngine, tickUntil } from './test-support';
 
 let engine: Engine | undefined;
 afterAll(() => {

@@ -1,5 +1,4 @@
 import 'server-only';
-
 /**
  * The local adapter: the whole Platform port on the embedded platform's SQLite database.
  * It reads directly (own connection, busy_timeout) and writes operators' commands as rows
@@ -8,9 +7,9 @@ import 'server-only';
  */
 import { randomUUID } from 'node:crypto';
 import {
+  alarmName,
   IDEMPOTENCY_TTL_HOURS,
   MAX_RECEIVE_COUNT,
-  alarmName,
   metricsFor,
   primaryRegion,
   queuePairs,

@@ -1,5 +1,4 @@
 import 'server-only';
-
 /**
  * The local-only admin API's server side (app/api/admin/**): traffic knobs and fault injection
  * on the embedded platform, written as rows the engine process picks up (settings, inbox).
@@ -7,11 +6,11 @@ import 'server-only';
  * browser requests are refused too (a web page must not be able to inject faults).
  */
 import { z } from 'zod';
+import { queuePairs } from '@/infra/platform/description';
 import { env } from '@/server/env';
 import { HttpError, toErrorResponse } from '@/server/http/errors';
 import { assertSameOrigin, MUTATING } from '@/server/http/guards';
 import { requestIdOf } from '@/server/http/route';
-import { queuePairs } from '@/infra/platform/description';
 import { createLocalPlatform } from './adapter';
 import { dlqOf } from './db';
 import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs, type TrafficKnobsPatch } from './traffic.schema';

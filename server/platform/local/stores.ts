@@ -13,7 +13,6 @@
  * the engine needs no savepoint. A crash before COMMIT loses the batch as a whole. Outside a
  * batch every call writes through immediately (standalone callers, tests).
  */
-import { sagaErrors } from '@/infra/saga/definition';
 import {
   StepError,
   type Account,
@@ -27,6 +26,7 @@ import {
   type Settlement,
   type Transfer,
 } from '@/infra/runtime/ports';
+import { sagaErrors } from '@/infra/saga/definition';
 import type { Db } from './db';
 import { RowBatch } from './row-batch';
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import { AlarmRedrive } from '@/components/actions/alarm-redrive';
 import { replaySlot } from '@/app/(console)/_lib/replay-slot';
+import { AlarmRedrive } from '@/components/actions/alarm-redrive';
 import { AlarmDetailView } from '@/components/alarms/alarm-detail-view';
 import { PageHeader } from '@/components/ui/page-header';
 import { getCaller } from '@/server/auth/session';

@@ -1,5 +1,5 @@
-import { csrfTokenOf, getSession } from '@/server/auth/session';
 import { permissionMatrix } from '@/server/auth/permissions.schema';
+import { csrfTokenOf, getSession } from '@/server/auth/session';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
+import { recordSignIn } from '@/server/audit/auth-events';
 import { isHttps } from '@/server/auth/cookies';
 import { openLocalSession } from '@/server/auth/session';
 import { safeNext, signInInput, signInLocal } from '@/server/auth/sign-in';
-import { recordSignIn } from '@/server/audit/auth-events';
 import { HttpError, toErrorResponse } from '@/server/http/errors';
 import { assertSameOrigin } from '@/server/http/guards';
 import { requestIdOf } from '@/server/http/route';

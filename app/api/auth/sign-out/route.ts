@@ -1,7 +1,7 @@
+import { recordSignIn } from '@/server/audit/auth-events';
 import { isHttps } from '@/server/auth/cookies';
 import { CSRF_HEADER } from '@/server/auth/csrf.schema';
 import { closeLocalSession, csrfValid, getSession } from '@/server/auth/session';
-import { recordSignIn } from '@/server/audit/auth-events';
 import { HttpError, toErrorResponse } from '@/server/http/errors';
 import { assertSameOrigin } from '@/server/http/guards';
 import { requestIdOf } from '@/server/http/route';

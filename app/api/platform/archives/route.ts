@@ -1,5 +1,5 @@
-import { listArchives } from '@/server/ops/read/replays';
 import { route } from '@/server/http/route';
+import { listArchives } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 

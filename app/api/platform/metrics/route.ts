@@ -1,6 +1,6 @@
+import { route } from '@/server/http/route';
 import { getMetrics } from '@/server/ops/read/metrics';
 import { metricsRouteInput } from '@/server/ops/read/read.schema';
-import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
+import { route } from '@/server/http/route';
 import { getOverview } from '@/server/ops/read/overview';
 import { overviewInput } from '@/server/ops/read/read.schema';
-import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
-import { listRedrives } from '@/server/ops/read/replays';
-import { redrivesRouteInput } from '@/server/ops/read/read.schema';
 import { route } from '@/server/http/route';
+import { redrivesRouteInput } from '@/server/ops/read/read.schema';
+import { listRedrives } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 

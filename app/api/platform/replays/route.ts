@@ -1,6 +1,6 @@
-import { listReplays } from '@/server/ops/read/replays';
-import { pageRouteInput } from '@/server/ops/read/read.schema';
 import { route } from '@/server/http/route';
+import { pageRouteInput } from '@/server/ops/read/read.schema';
+import { listReplays } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
-import { listSagas } from '@/server/ops/read/sagas';
-import { sagasRouteInput } from '@/server/ops/read/read.schema';
 import { route } from '@/server/http/route';
+import { sagasRouteInput } from '@/server/ops/read/read.schema';
+import { listSagas } from '@/server/ops/read/sagas';
 
 export const dynamic = 'force-dynamic';
 

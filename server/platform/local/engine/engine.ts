@@ -10,35 +10,27 @@
  * Operators' commands arrive as rows (redrive_tasks, replays, sagas.next_run_at, settings,
  * inbox) written by the console's adapter.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { randomUUID } from 'node:crypto';
 import {
-  ARCHIVE_RETENTION_DAYS,
-  MAX_RECEIVE_COUNT,
   alarmName,
   alarmsFor,
+  ARCHIVE_RETENTION_DAYS,
   eventSources,
+  MAX_RECEIVE_COUNT,
   metricsFor,
   namesFor,
   queuePairs,
   type AlarmDefinition,
 } from '@/infra/platform/description';
-import {
-  compensationsFor,
-  sagaDefinition,
-  type RetryPolicy,
-  sagaErrors,
-  type CompensationName,
-  type StepName,
-} from '@/infra/saga/definition';
 import { matchesPattern, type EventPattern } from '@/infra/runtime/event-pattern';
 import { settled } from '@/infra/runtime/flow';
 import { CircuitBreaker } from '@/infra/runtime/policies/circuit-breaker';
 import { visibilityTimeout } from '@/infra/runtime/policies/visibility-timeout';
 import {
-  StepError,
   errorNameOf,
+  StepError,
   type Downstream,
   type LedgerStore,
   type StepDeps,
@@ -51,16 +43,24 @@ import {
   parseTransactionEvent,
   transactionEnvelope,
   transactionEventOf,
-  type ParseResult,
   type EventEnvelope,
+  type ParseResult,
   type Transaction,
   type TransactionEvent,
 } from '@/infra/runtime/transaction';
+import {
+  compensationsFor,
+  sagaDefinition,
+  sagaErrors,
+  type CompensationName,
+  type RetryPolicy,
+  type StepName,
+} from '@/infra/saga/definition';
 import { startCheckpointer, type Checkpointer } from '../checkpointer';
 import { BUS_DLQ, DB_FILE, dlqOf, openDatabase, type Db } from '../db';
 import { makeQueueStats } from '../queries';
-import { decodeTimeline, derivedOutputOf, encodeTimeline, pendingRecord } from '../saga-timeline';
 import { RowBatch } from '../row-batch';
+import { decodeTimeline, derivedOutputOf, encodeTimeline, pendingRecord } from '../saga-timeline';
 import { SqliteIdempotencyStore, SqliteLedgerStore, UndoLog } from '../stores';
 import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs } from '../traffic.schema';
 import { evaluateAlarm, type AlarmStateValue } from './alarms';

@@ -1,6 +1,6 @@
+import { route } from '@/server/http/route';
 import { getAlarmDetail } from '@/server/ops/read/alarms';
 import { alarmDetailInput } from '@/server/ops/read/read.schema';
-import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 

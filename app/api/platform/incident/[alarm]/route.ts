@@ -1,5 +1,5 @@
-import { getIncident } from '@/server/ops/read/incident';
 import { route } from '@/server/http/route';
+import { getIncident } from '@/server/ops/read/incident';
 
 export const dynamic = 'force-dynamic';
 

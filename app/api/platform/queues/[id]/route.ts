@@ -1,5 +1,5 @@
-import { getQueue } from '@/server/ops/read/queues';
 import { route } from '@/server/http/route';
+import { getQueue } from '@/server/ops/read/queues';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
-import { getSaga } from '@/server/ops/read/sagas';
 import { route } from '@/server/http/route';
+import { getSaga } from '@/server/ops/read/sagas';
 
 export const dynamic = 'force-dynamic';
 

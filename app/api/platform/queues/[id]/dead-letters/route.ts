@@ -1,6 +1,6 @@
+import { route } from '@/server/http/route';
 import { listDeadLetters } from '@/server/ops/read/queues';
 import { deadLettersRouteInput } from '@/server/ops/read/read.schema';
-import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
+import { route } from '@/server/http/route';
 import { getQueueSeries } from '@/server/ops/read/queues';
 import { queueSeriesInput } from '@/server/ops/read/read.schema';
-import { route } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
 
