@@ -2,8 +2,9 @@
  * Domain code written once for two kinds of host. The Lambda functions' ports answer with
  * promises (DynamoDB, EventBridge); the embedded platform's answer with values (SQLite, in the
  * batch's transaction). An `async` function would make every answer a promise and every step a
- * chain of microtasks, which is most of the embedded saga's allocation. So the steps and the
- * processor are generators (a Flow) that yield each port answer and get its value back, and
+ * chain of microtasks (about 12 of the 29 KB the embedded engine allocated per saga). So the
+ * steps and the processor are generators (a Flow) that yield each port answer and get its value
+ * back, and
  * `runFlow` drives them: synchronously while the answers are values, asynchronously from the
  * first promise on.
  *
