@@ -140,27 +140,37 @@ export interface LedgerStore {
 
 // ---------------------------------------------------------------- downstream
 
+/** A payment to settle with the payment network. */
+export interface SettlementRequest {
+  transactionId: string;
+  toAccount: string;
+  amount: number;
+  currency: string;
+}
+/** A settlement to void (compensation). */
+export interface SettlementVoidRequest {
+  transactionId: string;
+  reference: string;
+}
+/** The customer notification of a completed transfer. */
+export interface NotificationRequest {
+  transactionId: string;
+  fromAccount: string;
+  toAccount: string;
+  amount: number;
+  currency: string;
+  outcome: 'SUCCEEDED';
+}
+
 /**
  * External systems the saga calls (payment network, notification service). They can fail:
  * implementations throw `StepError` with name TransientError (retryable) or PermanentError.
  * Calls carry the transaction id as idempotency key so a retried call is not applied twice.
  */
 export interface Downstream {
-  settle(req: {
-    transactionId: string;
-    toAccount: string;
-    amount: number;
-    currency: string;
-  }): MaybePromise<{ reference: string }>;
-  voidSettlement(req: { transactionId: string; reference: string }): MaybePromise<void>;
-  notify(req: {
-    transactionId: string;
-    fromAccount: string;
-    toAccount: string;
-    amount: number;
-    currency: string;
-    outcome: 'SUCCEEDED';
-  }): MaybePromise<void>;
+  settle(req: SettlementRequest): MaybePromise<{ reference: string }>;
+  voidSettlement(req: SettlementVoidRequest): MaybePromise<void>;
+  notify(req: NotificationRequest): MaybePromise<void>;
 }
 
 // ---------------------------------------------------------------- saga steps

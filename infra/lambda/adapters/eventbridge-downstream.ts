@@ -6,7 +6,13 @@
  * A rejected or throttled PutEvents is a TransientError (the step's retry policy applies).
  */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { StepError, type Downstream } from '../../runtime/ports';
+import {
+  StepError,
+  type Downstream,
+  type NotificationRequest,
+  type SettlementRequest,
+  type SettlementVoidRequest,
+} from '../../runtime/ports';
 import { sagaErrors } from '../../saga/definition';
 
 export const DOWNSTREAM_SOURCE = 'ledgerline.saga';
@@ -40,29 +46,17 @@ export class EventBridgeDownstream implements Downstream {
     if (failed) throw new StepError(sagaErrors.transient, `${detailType} rejected by the bus (${failed})`);
   }
 
-  async settle(req: {
-    transactionId: string;
-    toAccount: string;
-    amount: number;
-    currency: string;
-  }): Promise<{ reference: string }> {
+  async settle(req: SettlementRequest): Promise<{ reference: string }> {
     const reference = `stl-${req.transactionId}`;
     await this.publish('SettlementRequested', { ...req, reference, idempotencyKey: req.transactionId });
     return { reference };
   }
 
-  async voidSettlement(req: { transactionId: string; reference: string }): Promise<void> {
+  async voidSettlement(req: SettlementVoidRequest): Promise<void> {
     await this.publish('SettlementVoidRequested', { ...req, idempotencyKey: req.transactionId });
   }
 
-  async notify(req: {
-    transactionId: string;
-    fromAccount: string;
-    toAccount: string;
-    amount: number;
-    currency: string;
-    outcome: 'SUCCEEDED';
-  }): Promise<void> {
+  async notify(req: NotificationRequest): Promise<void> {
     await this.publish('CustomerNotificationRequested', { ...req, idempotencyKey: req.transactionId });
   }
 }
