@@ -6,9 +6,11 @@
  * - processor only: a second engine on the same database (its own connection, no state from
  *   the first, as a processor in another thread would be) drains that queue: receive, parse,
  *   idempotency, the whole saga, the ledger, delete;
- * - serial: both one after the other, what one thread doing both can reach at best.
- * The median run is reported. The processor-only rate is the ceiling of an engine whose bus runs
- * on the second core; the engine bench's sustained rate is below the serial one.
+ * - serial: both one after the other. The processor works through the whole backlog with a cold
+ *   parse cache, so this is near, not above, what one thread doing both sustains in the engine
+ *   bench (same day: 20.1–22.0k here, 18.7k and 21.7k sustained there).
+ * The median run is reported. The processor-only rate is about the ceiling of an engine whose bus
+ * runs on the second core.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
