@@ -16,7 +16,6 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { metricsFor, namesFor, queuePairs } from '../infra/platform/description';
 import { compensationsFor, sagaDefinition, type StepName } from '../infra/saga/definition';
@@ -24,6 +23,7 @@ import { openDatabase, type Db } from '../server/platform/local/db';
 import type { StepRecord } from '../server/platform/local/engine/engine';
 import { encodeTimeline } from '../server/platform/local/saga-timeline';
 import { seedArchive, seedDlq } from './fixtures/engine-fixtures';
+import { benchFlags } from './fixtures/flags';
 import { writeResults, type BenchEntry } from './results';
 
 /** The slice of autocannon 8's API this bench uses (the package ships no types). */
@@ -253,22 +253,22 @@ export function firstLoadJs(distDir: string): { route: string; kB: number }[] {
 // ------------------------------------------------------------------ run
 
 export default async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', default: '30' },
-      connections: { type: 'string', default: '50' },
-      'poll-rate': { type: 'string', default: '1' },
-      events: { type: 'string', default: '1000000' },
-      sagas: { type: 'string', default: '100000' },
-      dlq: { type: 'string', default: '10000' },
-      rate: { type: 'string', default: '20' },
-      port: { type: 'string', default: '3190' },
-      keep: { type: 'boolean', default: false },
+  const values = benchFlags(
+    argv,
+    {
+      duration: { kind: 'positive', default: 30 },
+      connections: { kind: 'count', default: 50 },
+      'poll-rate': { kind: 'positive', default: 1 },
+      events: { kind: 'whole', default: 1_000_000 },
+      sagas: { kind: 'whole', default: 100_000 },
+      dlq: { kind: 'whole', default: 10_000 },
+      rate: { kind: 'nonNegative', default: 20 },
+      port: { kind: 'count', default: 3190 },
     },
-  });
-  const n = { events: Number(values.events), sagas: Number(values.sagas), dlq: Number(values.dlq) };
-  const port = Number(values.port);
+    ['keep'],
+  );
+  const n = { events: values.events, sagas: values.sagas, dlq: values.dlq };
+  const port = values.port;
   const base = `http://127.0.0.1:${port}`;
   const distDir = process.env.NEXT_DIST_DIR ?? '.next';
   const dataDir = path.resolve('.data', 'bench-console');
@@ -322,7 +322,7 @@ export default async function run(argv: string[]): Promise<void> {
       '--data-dir',
       dataDir,
       '--rate',
-      values.rate,
+      String(values.rate),
       '--no-seed',
     ],
     env,
@@ -356,9 +356,9 @@ export default async function run(argv: string[]): Promise<void> {
     //    call, every 5 s). Each poller is one autocannon connection polling once per second (5x the
     //    console's rate), the pollers' phases spread over the second as real consoles' are.
     const paths = ['/api/platform/overview?range=1h', '/api/platform/overview?range=24h'];
-    const pollers = Number(values.connections);
-    const pollRate = Number(values['poll-rate']);
-    const duration = Number(values.duration);
+    const pollers = values.connections;
+    const pollRate = values['poll-rate'];
+    const duration = values.duration;
     t0 = performance.now();
     const paced = { latencies: [] as number[], errors: 0 };
     await Promise.all(
@@ -412,7 +412,7 @@ export default async function run(argv: string[]): Promise<void> {
         pollers,
         pollsPerSecondPerPoller: pollRate,
         durationSeconds: duration,
-        trafficRate: Number(values.rate),
+        trafficRate: values.rate,
         requests: paths,
       },
       held,

@@ -3,21 +3,16 @@
  * random moments under load, restarts it, drains, reconciles. Writes bench/results/crash.json.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { runCrashTest } from '../server/platform/local/crash-harness';
 import { benchDir } from './fixtures/bench-dir';
+import { benchFlags } from './fixtures/flags';
 import { writeResults } from './results';
 
 export default async function crash(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { kills: { type: 'string', default: '20' }, rate: { type: 'string', default: '1000' } },
-    allowPositionals: true,
+  const { kills, rate } = benchFlags(argv, {
+    kills: { kind: 'count', default: 20 },
+    rate: { kind: 'positive', default: 1000 },
   });
-  const kills = Number(values.kills);
-  const rate = Number(values.rate);
-  if (!Number.isInteger(kills) || kills < 1) throw new Error('--kills must be a positive integer');
-  if (!(rate > 0)) throw new Error('--rate must be > 0');
   const dataDir = benchDir('crash');
   try {
     const r = await runCrashTest({

@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { ENGINE_PAGE_SIZE } from '../server/platform/local/db';
 import { Engine, NAMES, PROCESSING } from '../server/platform/local/engine/engine';
 import { reconcile } from '../server/platform/local/reconcile';
 import { benchDir } from './fixtures/bench-dir';
 import { seedArchive, seedDlq, startRedriveRow, startReplayRow } from './fixtures/engine-fixtures';
+import { benchFlags } from './fixtures/flags';
 import { writeResults, type BenchEntry } from './results';
 
 const PROCESSOR_BATCH = 1000;
@@ -261,20 +261,16 @@ async function redrive(n: number, rateCheck: number) {
 }
 
 export default async function engineBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', default: '60' },
-      replay: { type: 'string', default: '1000000' },
-      redrive: { type: 'string', default: '100000' },
-      'redrive-rate': { type: 'string', default: '500' },
-    },
-    allowPositionals: true,
+  const flags = benchFlags(argv, {
+    duration: { kind: 'positive', default: 60 },
+    replay: { kind: 'whole', default: 1_000_000 },
+    redrive: { kind: 'whole', default: 100_000 },
+    'redrive-rate': { kind: 'positive', default: 500 },
   });
-  const duration = Number(values.duration);
-  const replayN = Number(values.replay);
-  const redriveN = Number(values.redrive);
-  const rateCheck = Number(values['redrive-rate']);
+  const duration = flags.duration;
+  const replayN = flags.replay;
+  const redriveN = flags.redrive;
+  const rateCheck = flags['redrive-rate'];
   const params = {
     durationSeconds: duration,
     replayEvents: replayN,

@@ -13,10 +13,10 @@
  * runs on the second core.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { Engine, PROCESSING } from '../server/platform/local/engine/engine';
 import { reconcile } from '../server/platform/local/reconcile';
 import { benchDir } from './fixtures/bench-dir';
+import { benchFlags } from './fixtures/flags';
 import { writeResults } from './results';
 
 const BATCH = 1000;
@@ -68,14 +68,13 @@ async function once(events: number) {
 }
 
 export default async function stagesBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { events: { type: 'string', default: '300000' }, runs: { type: 'string', default: '3' } },
-    allowPositionals: true,
+  const flags = benchFlags(argv, {
+    events: { kind: 'count', default: 300_000 },
+    runs: { kind: 'count', default: 3 },
   });
-  const events = Number(values.events);
+  const events = flags.events;
   const runs: Awaited<ReturnType<typeof once>>[] = [];
-  for (let i = 0; i < Number(values.runs); i++) {
+  for (let i = 0; i < flags.runs; i++) {
     const r = await once(events);
     log(
       `run ${i + 1}: ingest only ${Math.round(r.ingest)}/s, processor only ${Math.round(r.processor)}/s, serial ${Math.round(r.serial)}/s`,
