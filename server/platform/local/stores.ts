@@ -157,7 +157,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     return { key: r.key, status: r.status, expiryTime: r.expiry_time, result: r.result, createdAt: r.created_at };
   }
 
-  claimSync(key: string, expiryTime: number, now: number, inProgressUntil?: number): ClaimResult {
+  claim(key: string, expiryTime: number, now: number, inProgressUntil?: number): ClaimResult {
     if (this.pending) {
       const p = this.pending.get(key);
       let row: IdemRow | undefined;
@@ -215,9 +215,6 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       : { status: 'in_progress', record: this.toRecord(existing) };
   }
 
-  claim(key: string, expiryTime: number, now: number, inProgressUntil?: number): ClaimResult {
-    return this.claimSync(key, expiryTime, now, inProgressUntil);
-  }
   complete(key: string, result: string): void {
     const p = this.pending?.get(key);
     if (p) this.setPending(key, { ...p, status: 'COMPLETED', result, inProgressUntil: null });
