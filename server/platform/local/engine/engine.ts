@@ -197,6 +197,14 @@ export class ProcessorOutageError extends Error {
 const TERMINAL: ReadonlySet<SagaStatus> = new Set(['SUCCEEDED', 'COMPENSATED', 'FAILED']);
 const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 
+/** What one write transaction counted (Engine.txCounts). */
+interface TxCounts {
+  sums: Map<string, Map<number, number>>; // metric -> minute -> delta
+  durations: { minute: number; ms: number[] }[];
+  countsBefore: Engine['counts'];
+  latenciesBefore: number;
+}
+
 function addSum(sums: Map<string, Map<number, number>>, id: string, minute: number, delta: number): void {
   let byMinute = sums.get(id);
   if (!byMinute) sums.set(id, (byMinute = new Map<number, number>()));
@@ -278,13 +286,11 @@ export class Engine {
   private readonly durations = new Map<number, number[]>(); // minute -> processing ms
   /**
    * What the current write transaction counted, kept apart until it commits (tx): counter
-   * metrics, processing durations (per minute), and the engine's counts and latencies as they
-   * were when it began. A rolled-back batch then counts nothing, and its messages, processed
-   * again one by one, count once.
+   * metrics and processing durations (per minute), with the engine's counts and latencies as
+   * they were when it began. A rolled-back batch then counts nothing, and its messages, processed
+   * again one by one, count once. Null outside tx().
    */
-  private txSums: Map<string, Map<number, number>> | null = null;
-  private readonly txDurations: { minute: number; ms: number[] }[] = [];
-  private txStart: { counts: Engine['counts']; latencies: number } | null = null;
+  private txCounts: TxCounts | null = null;
   private readonly queueDelta = new Map<string, number>();
   private readonly sagaDelta = new Map<string, number>();
 
@@ -498,27 +504,29 @@ export class Engine {
     // Unit of work: accounts, holds and new idempotency records are written once, before COMMIT.
     this.ledger.beginBatch(this.undo);
     this.idempotency.beginBatch(this.undo);
-    this.txSums = new Map();
-    this.txStart = { counts: { ...this.counts }, latencies: this.latencies.length };
+    const txCounts = (this.txCounts = {
+      sums: new Map(),
+      durations: [],
+      countsBefore: { ...this.counts },
+      latenciesBefore: this.latencies.length,
+    });
     try {
       const r = await fn();
       this.ledger.flushBatch();
       this.idempotency.flushBatch();
       this.flushDeltas();
       this.db.exec('COMMIT');
-      this.keepTxCounts();
+      this.keepTxCounts(txCounts);
       return r;
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.queueDelta.clear();
       this.sagaDelta.clear();
-      Object.assign(this.counts, this.txStart.counts);
-      this.latencies.length = Math.min(this.latencies.length, this.txStart.latencies);
+      Object.assign(this.counts, txCounts.countsBefore);
+      this.latencies.length = Math.min(this.latencies.length, txCounts.latenciesBefore);
       throw e;
     } finally {
-      this.txSums = null;
-      this.txStart = null;
-      this.txDurations.length = 0;
+      this.txCounts = null;
       this.discardUnwritten();
       this.ledger.discardBatch();
       this.idempotency.discardBatch();
@@ -552,14 +560,16 @@ export class Engine {
     if (r && r.busy === 0 && r.log === r.checkpointed) this.txSinceCheckpoint = 0;
   }
 
-  /** The committed transaction's counter metrics and durations join those waiting for flushMetrics. */
-  private keepTxCounts(): void {
-    for (const [id, byMinute] of this.txSums ?? []) for (const [m, v] of byMinute) addSum(this.pendingSums, id, m, v);
-    for (const { minute, ms } of this.txDurations) {
+  /** A committed transaction's counter metrics and durations join those waiting for flushMetrics. */
+  private keepTxCounts(tx: TxCounts): void {
+    for (const [id, byMinute] of tx.sums) for (const [m, v] of byMinute) addSum(this.pendingSums, id, m, v);
+    for (const { minute, ms } of tx.durations) {
       const list = this.durations.get(minute);
       if (list) for (const d of ms) list.push(d);
       else this.durations.set(minute, ms);
     }
+    tx.sums.clear();
+    tx.durations.length = 0;
   }
 
   private flushDeltas(): void {
@@ -581,7 +591,7 @@ export class Engine {
    * counts only if the transaction commits (tx).
    */
   metric(id: string, delta = 1, at = this.now()): void {
-    addSum(this.txSums ?? this.pendingSums, id, minuteOf(at), delta);
+    addSum(this.txCounts?.sums ?? this.pendingSums, id, minuteOf(at), delta);
   }
 
   /** A counter of what happened outside the database (a downstream call): counted even if the transaction rolls back. */
@@ -1042,7 +1052,7 @@ export class Engine {
 
   private processBatch(batch: MessageRow[]): void {
     const durations: number[] = [];
-    this.txDurations.push({ minute: minuteOf(this.now()), ms: durations });
+    this.txCounts?.durations.push({ minute: minuteOf(this.now()), ms: durations });
     // Messages processed successfully: deleted together after the loop, in this same transaction.
     const done: number[] = [];
     this.probeAbsent(batch);
@@ -1568,11 +1578,7 @@ export class Engine {
     const run = () => {
       // Inside a write transaction (the seed's), its counts are written with it: they and the
       // rows they count commit or roll back together.
-      if (this.txSums) {
-        this.keepTxCounts();
-        this.txSums.clear();
-        this.txDurations.length = 0;
-      }
+      if (this.txCounts) this.keepTxCounts(this.txCounts);
       for (const [id, byMinute] of this.pendingSums) for (const [m, v] of byMinute) this.s.metricAdd.run(id, m, v);
       this.pendingSums.clear();
       for (const [m, list] of this.durations) {
