@@ -33,12 +33,14 @@ function pct(sorted: number[], p: number): number {
 }
 
 /**
- * How the ceiling's rows are keyed. `plain` is THE ceiling (the metric): rowid table, no index,
- * sequential event ids, the cheapest insert there is. The others are recorded next to it, to
- * show how much the ratio depends on what "a single-row insert" means: random (UUID) event ids;
- * an index on the event time (as the archive has); an index on random event ids.
+ * How the ceiling's rows are keyed and built. `plain` is THE ceiling (the metric): rowid table,
+ * no index, sequential event ids, one body text bound again and again: the cheapest insert there
+ * is. The others are recorded next to it, to show how much the ratio depends on what "a
+ * single-row insert" means: random (UUID) event ids; an index on the event time (as the archive
+ * has); an index on random event ids; and `builtPerRow`, each row a distinct event (its own UUID,
+ * time and amount) serialized to JSON for its own insert, as every row the engine writes is.
  */
-type CeilingVariant = 'plain' | 'uuidIds' | 'timeIndex' | 'uuidIndex';
+type CeilingVariant = 'plain' | 'uuidIds' | 'timeIndex' | 'uuidIndex' | 'builtPerRow';
 const DEFAULT_PAGE_SIZE = 4096;
 
 /**
@@ -76,8 +78,31 @@ function sqliteCeiling(seconds: number, variant: CeilingVariant = 'plain', pageS
         createdAt: new Date().toISOString(),
       },
     });
+    const builtBody = (id: string, n: number) => {
+      const time = new Date().toISOString();
+      return JSON.stringify({
+        version: '0',
+        id,
+        source: 'transaction.processing',
+        'detail-type': 'TransactionSubmitted',
+        time,
+        detail: {
+          transactionId: `tx-${n}`,
+          fromAccount: 'acct-0001',
+          toAccount: 'acct-0002',
+          amount: 100 + (n % 50_000),
+          currency: 'USD',
+          createdAt: time,
+        },
+      });
+    };
     const batch = db.transaction((start: number) => {
-      for (let i = 0; i < 10_000; i++) ins.run(eventId(start + i), Date.now(), body);
+      if (variant === 'builtPerRow')
+        for (let i = 0; i < 10_000; i++) {
+          const id = randomUUID();
+          ins.run(id, Date.now(), builtBody(id, start + i));
+        }
+      else for (let i = 0; i < 10_000; i++) ins.run(eventId(start + i), Date.now(), body);
     });
     let rows = 0;
     const t0 = performance.now();
@@ -294,6 +319,7 @@ export default async function engineBench(argv: string[]): Promise<void> {
     uuidIds: sqliteCeiling(3, 'uuidIds'),
     timeIndex: sqliteCeiling(3, 'timeIndex'),
     uuidIndex: sqliteCeiling(3, 'uuidIndex'),
+    builtPerRow: sqliteCeiling(3, 'builtPerRow'),
     enginePages: sqliteCeiling(3, 'plain', ENGINE_PAGE_SIZE),
     pages32KiB: sqliteCeiling(3, 'plain', 32_768),
   };
@@ -340,10 +366,19 @@ export default async function engineBench(argv: string[]): Promise<void> {
         pageSize: DEFAULT_PAGE_SIZE,
         samples: { before: ceilingBefore, after: ceilingAfter },
         variants,
-        variantsNote: `not the metric: the same insert with random UUID event ids, with an index on time, with an index on UUID event ids, and with the engine's ${ENGINE_PAGE_SIZE / 1024} KiB pages and with 32 KiB pages instead of SQLite's default 4 KiB (sampled once, after the run)`,
+        variantsNote: `not the metric: the same insert with random UUID event ids, with an index on time, with an index on UUID event ids, with each row a distinct event serialized for its own insert (builtPerRow), and with the engine's ${ENGINE_PAGE_SIZE / 1024} KiB pages and with 32 KiB pages instead of SQLite's default 4 KiB (sampled once, after the run)`,
       },
     },
-    { name: 'engine.ceiling_ratio', unit: 'ratio', value: tp.throughput / ceiling, extra: { target: 0.08 } },
+    {
+      name: 'engine.ceiling_ratio',
+      unit: 'ratio',
+      value: tp.throughput / ceiling,
+      extra: {
+        target: 0.08,
+        // Not the metric: the same throughput over the variant whose rows are built per insert.
+        ratioToBuiltPerRow: tp.throughput / variants.builtPerRow,
+      },
+    },
     {
       name: 'replay.1m.seconds',
       unit: 's',
