@@ -490,8 +490,14 @@ export class Engine {
     return this.baseClock() + this.clockOffset;
   }
 
+  /**
+   * While the seed writes its history the engine's clock is in the simulated past: such lines say
+   * when they happened on that clock, since the host stamps lines with the time they were written.
+   */
   private log(line: string): void {
-    this.opts.log?.(line);
+    this.opts.log?.(
+      this.clockOffset === 0 ? line : `${line} [seeded history at ${new Date(this.liveNow()).toISOString()}]`,
+    );
   }
 
   // ------------------------------------------------------------------ transactions
