@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { signInAs } from './auth';
 import { expect, test } from './fixtures';
 import { OverviewPage } from './pages/overview-page';
@@ -6,6 +7,24 @@ import { QueuePage } from './pages/queue-page';
 
 const DOWNSTREAM_ALARM = 'ledgerline-local-downstream-failures';
 const DLQ_ALARM = 'ledgerline-local-processing-dlq-depth';
+
+/**
+ * Starts from a quiet processing DLQ: the seed's and earlier specs' dead letters go, and the DLQ
+ * alarm must be OK (its 1-minute datapoint of the purged depth has to pass first), so that a
+ * spec sees the alarm fire because of what it did.
+ */
+async function quietProcessingDlq(page: Page, admin: PlatformAdmin) {
+  await admin.purgeDeadLetters('processing');
+  await expect
+    .poll(
+      async () => {
+        const r = await page.request.get(`/api/platform/alarms/${DLQ_ALARM}`);
+        return ((await r.json()) as { alarm: { state: string } }).alarm.state;
+      },
+      { timeout: 150_000, intervals: [2_000] },
+    )
+    .toBe('OK');
+}
 
 test.beforeEach(async ({ page }) => {
   await signInAs(page, 'viewer');
@@ -50,18 +69,7 @@ test('a downstream outage behind the processor dead-letters transactions: the DL
   const overview = new OverviewPage(page);
   const queue = new QueuePage(page);
   const admin = new PlatformAdmin(page.request);
-  // Start from a quiet DLQ: the seed's and earlier specs' dead letters go, and the alarm must be
-  // OK (its 1-minute datapoint of the purged depth has to pass first) before the outage.
-  await admin.purgeDeadLetters('processing');
-  await expect
-    .poll(
-      async () => {
-        const r = await page.request.get(`/api/platform/alarms/${DLQ_ALARM}`);
-        return ((await r.json()) as { alarm: { state: string } }).alarm.state;
-      },
-      { timeout: 150_000, intervals: [2_000] },
-    )
-    .toBe('OK');
+  await quietProcessingDlq(page, admin);
   await overview.open();
   await expect(overview.updatedAgo()).toContainText(/Updated \d+ s ago/);
   await expect(overview.firingAlarm(DLQ_ALARM)).toHaveCount(0);
@@ -91,15 +99,22 @@ test('a downstream outage behind the processor dead-letters transactions: the DL
 test('a poison message fires the DLQ alarm on the overview and the DLQ browser shows it with its error', async ({
   page,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const overview = new OverviewPage(page);
   const queue = new QueuePage(page);
   const admin = new PlatformAdmin(page.request);
+  // The outage spec before this one leaves the DLQ alarm firing: without a quiet start, this
+  // spec would pass whether or not the poison message fired it.
+  await quietProcessingDlq(page, admin);
+  await overview.open();
+  await expect(overview.firingAlarm(DLQ_ALARM)).toHaveCount(0);
   const tx = `tx-e2e-poison-${Date.now().toString(36)}`;
+  const injectedAt = Date.now();
   await admin.injectPoison(tx);
 
-  await overview.open();
-  await expect(overview.firingAlarm(DLQ_ALARM)).toBeVisible({ timeout: 60_000 });
+  await expect(overview.firingAlarm(DLQ_ALARM)).toBeVisible({ timeout: 90_000 });
+  const seconds = Math.round((Date.now() - injectedAt) / 1000);
+  console.log(`[read-overview] the DLQ alarm was on the overview ${seconds} s after the poison message was put`);
   await expect(overview.dlqDepth('processing')).not.toHaveText('0');
 
   await queue.open('processing');
