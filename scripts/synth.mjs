@@ -19,7 +19,10 @@ const env = {
   AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
 };
 const started = Date.now();
-const r = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir], {
+// localSynth=true: this synth is a local check, not a deployment, so production may synthesize
+// without alarm subscriptions (pass -c alarmEmails=... / -c alarmHttpsUrls=... to cdk deploy).
+const args = ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir];
+const r = spawnSync('npx', [...args, '-c', 'localSynth=true'], {
   stdio: 'inherit',
   env,
 });

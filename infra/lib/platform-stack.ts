@@ -193,6 +193,7 @@ export class PlatformStack extends Stack {
       stage,
       prefix: names.prefix,
       processorFunctionName: names.processorFunctionName,
+      functionsDlqName: names.functionsDlqName,
       plan: this.plan,
       queues: this.messaging.shards.map((s) => s.queue),
       controlDlq: this.messaging.busDlq,
@@ -256,6 +257,7 @@ export class PlatformStack extends Stack {
       stateMachine: this.saga.stateMachine,
       sagaLogGroup: this.saga.logGroup,
       withGlobalEndpoint,
+      processingEnabled: props.writeRegion === region,
       removalPolicy,
     });
 
@@ -286,6 +288,8 @@ export class PlatformStack extends Stack {
       });
       for (const c of [this.globalEndpoint.endpoint, this.globalEndpoint.healthCheck])
         (c as CfnResource).cfnOptions.condition = inPrimaryRegion;
+      // ReplicationLatency's EndpointId is the endpoint's id: the alarm follows the endpoint.
+      this.observability.watchGlobalEndpoint(this.globalEndpoint.endpoint, inPrimaryRegion);
       new CfnOutput(this, 'GlobalEndpointUrl', {
         value: this.globalEndpoint.endpoint.attrEndpointUrl,
         condition: inPrimaryRegion,

@@ -64,6 +64,11 @@ export interface PlatformNames {
   prefix: string;
   busName: string;
   busDlqName: string;
+  /**
+   * Dead letters of the functions' failed asynchronous invocations (archive indexer, circuit
+   * breaker, visibility adjuster). Deployed stages only: the embedded platform has no such queue.
+   */
+  functionsDlqName: string;
   archiveName: string;
   stateMachineName: string;
   processorFunctionName: string;
@@ -89,6 +94,7 @@ export function namesFor(stage: Stage): PlatformNames {
     prefix,
     busName: `${prefix}-bus`,
     busDlqName: `${prefix}-bus-dlq`,
+    functionsDlqName: `${prefix}-functions-dlq`,
     archiveName: `${prefix}-archive`,
     stateMachineName: `${prefix}-payment-saga`,
     processorFunctionName: `${prefix}-processor`,
@@ -155,8 +161,11 @@ export function metricsFor(stage: Stage): MetricDefinition[] {
     metric('saga.started', 'Sagas started', 'Count', saga('ExecutionsStarted')),
     metric('saga.succeeded', 'Sagas succeeded', 'Count', saga('ExecutionsSucceeded')),
     // Not AWS/States ExecutionsFailed: that also counts sagas that ended Compensated (a Fail state).
-    // A log metric filter on the state machine's log group counts only compensation failures.
-    metric('saga.failed', 'Sagas failed', 'Count', ['Ledgerline', 'SagaExecutionsFailed', {}, 'Sum']),
+    // A log metric filter on the state machine's log group counts only compensation failures. Its
+    // name carries the stage: a metric filter can only take dimension values from fields of the
+    // log event, and Step Functions log events have no stage field, while staging and production
+    // share an account and region.
+    metric('saga.failed', 'Sagas failed', 'Count', ['Ledgerline', sagaFailuresMetricName(stage), {}, 'Sum']),
     metric('saga.compensated', 'Sagas compensated', 'Count', own('SagasCompensated', 'Sum')),
     metric('saga.compensation_rate', 'Compensation rate', 'Percent', own('CompensationRate', 'Average')),
     metric('downstream.failure_rate', 'Downstream failure rate', 'Percent', own('DownstreamFailureRate', 'Average')),
@@ -167,7 +176,16 @@ export function metricsFor(stage: Stage): MetricDefinition[] {
       'Maximum',
     ]),
     ...queueMetrics,
+    // Deployed stages only (see PlatformNames.functionsDlqName).
+    ...(stage === 'local'
+      ? []
+      : [metric('dlq.functions.visible', 'Functions DLQ depth', 'Count', sqs(VISIBLE, n.functionsDlqName))]),
   ];
+}
+
+/** Name of the saga-failures metric (namespace Ledgerline, no dimensions) of a stage. */
+export function sagaFailuresMetricName(stage: Stage): string {
+  return `SagaExecutionsFailed-${stage}`;
 }
 
 /**
@@ -217,6 +235,20 @@ export function alarmsFor(stage: Stage, capacityPerMinute = DEFAULT_EVENT_PROCES
       ...of(1, 1),
       resource: bus,
     }),
+    // Deployed stages only: the embedded platform has no functions DLQ (see PlatformNames.functionsDlqName).
+    ...(stage === 'local'
+      ? []
+      : [
+          alarm({
+            suffix: 'functions-dlq-depth',
+            description:
+              'Failed asynchronous invocations of the archive indexer, circuit breaker or visibility adjuster',
+            metricId: 'dlq.functions.visible',
+            threshold: 0,
+            ...of(1, 1),
+            resource: { kind: 'platform', id: 'functions-dlq' },
+          }),
+        ]),
     alarm({
       suffix: 'high-event-volume',
       description: 'Event volume above 80% of the provisioned capacity',

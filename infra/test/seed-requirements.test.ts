@@ -289,6 +289,8 @@ describe('seed requirements', () => {
         else expect(p.Threshold).toBe(d.threshold);
         expect(JSON.stringify(p.AlarmActions)).toContain('AlarmTopic');
       }
+      // The topic notifies someone (alarm-wiring.test.ts covers the subscriptions in detail).
+      expect(resourcesOf(t, 'AWS::SNS::Subscription').length, `${stage} alarm topic subscriptions`).toBeGreaterThan(0);
       t.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
           Statement: Match.arrayWith([

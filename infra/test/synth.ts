@@ -1,6 +1,8 @@
 /**
  * Test helper: synthesizes the platform app ONCE per test file (bundling skipped, aws-cdk-lib's
- * CloudFormation check off: `npm run synth` runs that once) and shares the templates.
+ * CloudFormation check off: `npm run synth` runs that once) and shares the templates. The alarm
+ * topics get a test subscription (`TEST_ALARM_EMAIL`): production does not synthesize without
+ * one; pass `alarmEmails: undefined` in `options.context` to synthesize without it.
  */
 import { rmSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -15,6 +17,9 @@ afterAll(() => {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The alarm subscription every synthesized stage gets in tests. */
+export const TEST_ALARM_EMAIL = 'ledgerline-oncall@example.com';
+
 export interface Synthesized {
   /** The cloud assembly directory (templates, validation-report.json). */
   outdir: string;
@@ -24,7 +29,10 @@ export interface Synthesized {
 }
 
 export function synthesize(options: BuildOptions = {}): Synthesized {
-  const { app, stacks } = buildApp({ ...options, context: { 'aws:cdk:bundling-stacks': [], ...options.context } });
+  const { app, stacks } = buildApp({
+    ...options,
+    context: { 'aws:cdk:bundling-stacks': [], alarmEmails: TEST_ALARM_EMAIL, ...options.context },
+  });
   const assembly = app.synth();
   outdirs.push(assembly.directory);
   const templates = new Map<string, Template>();

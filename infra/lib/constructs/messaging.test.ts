@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { featureFlags } from '../app';
 import { shardPrefixes, TRANSACTION_ID_ALPHABET } from '../capacity';
-import { Messaging } from './messaging';
+import { limitRetention, Messaging, QUEUE_RETENTION } from './messaging';
 
 process.env.CDK_VALIDATION = 'false'; // `npm run synth` runs aws-cdk-lib's CloudFormation check once
 const outdir = mkdtempSync(join(tmpdir(), 'messaging-test-'));
@@ -51,5 +52,16 @@ describe('Messaging with queue shards', () => {
       const dlq = queues.find((q) => q.Properties.QueueName === s.dlq)!;
       expect(JSON.stringify(dlq.Properties.RedriveAllowPolicy!.sourceQueueArns)).toContain(`:${s.source}"`);
     }
+  });
+});
+
+describe('limitRetention', () => {
+  it('sets the retention of a queue and refuses one SQS does not accept', () => {
+    const stack = new Stack(new App({ context: featureFlags, outdir }), 'R', { env: { region: 'us-east-1' } });
+    const queue = new Queue(stack, 'Q', { retentionPeriod: QUEUE_RETENTION });
+    limitRetention(queue, Duration.hours(46));
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 46 * 3600 });
+    expect(() => limitRetention(queue, Duration.days(15))).toThrow(/must be 60 s to 14 days, got 1296000 s/);
+    expect(() => limitRetention(queue, Duration.seconds(30))).toThrow(/R\/Q must be 60 s to 14 days/);
   });
 });

@@ -9,10 +9,25 @@ import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { Archive, EventBus, Match, Rule, type CfnArchive, type CfnEventBus } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission, type CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { shardPrefixes } from '../capacity';
 import { acknowledge } from '../nag';
+
+/** Default retention of every queue: the SQS maximum, 14 days. */
+export const QUEUE_RETENTION = Duration.days(14);
+
+/**
+ * Shortens the retention of a queue created here (e.g. a processing queue that nothing
+ * consumes outside the write region: constructs/processing.ts). SQS accepts 60 s to 14 days.
+ */
+export function limitRetention(queue: Queue, retention: Duration): void {
+  const seconds = retention.toSeconds();
+  if (seconds < 60 || seconds > QUEUE_RETENTION.toSeconds()) {
+    throw new Error(`retention of ${queue.node.path} must be 60 s to 14 days, got ${seconds} s`);
+  }
+  (queue.node.defaultChild as CfnQueue).messageRetentionPeriod = seconds;
+}
 
 export interface ProcessingShardNames {
   /** Queue pair id from the platform description (`processing`). */
@@ -54,7 +69,7 @@ export class Messaging extends Construct {
   constructor(scope: Construct, id: string, props: MessagingProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const retention = Duration.days(14);
+    const retention = QUEUE_RETENTION;
 
     this.busDlq = new Queue(this, 'BusDlq', {
       queueName: props.busDlqName,

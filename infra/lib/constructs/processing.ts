@@ -16,11 +16,19 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { IDEMPOTENCY_TTL_HOURS } from '../../platform/description';
 import { sagaDefinition } from '../../saga/definition';
 import type { CapacityPlan } from '../capacity';
 import { acknowledge } from '../nag';
+import { limitRetention } from './messaging';
 import { lambdaEntry, PlatformFunction } from './platform-function';
 import { sagaTaskNames, type SagaTaskName } from './saga-asl';
+
+/**
+ * Retention of the processing queues outside the write region: 2 hours below the idempotency
+ * TTL, so a replicated message never outlives the record that makes its transaction a duplicate.
+ */
+export const standbySourceRetention = Duration.hours(IDEMPOTENCY_TTL_HOURS - 2);
 
 export interface TableRef {
   name: string;
@@ -32,6 +40,8 @@ export interface ProcessingProps {
   stage: string;
   prefix: string;
   processorFunctionName: string;
+  /** Name of the functions' DLQ (namesFor: the alarm and the console find it by this name). */
+  functionsDlqName: string;
   plan: CapacityPlan;
   /** The processing queue shards. */
   queues: Queue[];
@@ -70,7 +80,7 @@ export class Processing extends Construct {
     const stack = Stack.of(this);
     const { plan } = props;
     this.functionsDlq = new Queue(this, 'FunctionsDlq', {
-      queueName: `${props.prefix}-functions-dlq`,
+      queueName: props.functionsDlqName,
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.key,
       enforceSSL: true,
@@ -111,7 +121,7 @@ export class Processing extends Construct {
         STAGE: props.stage,
         IDEMPOTENCY_TABLE: props.idempotencyTable.name,
         STATE_MACHINE_ARN: props.stateMachineArn,
-        IDEMPOTENCY_TTL_HOURS: '48',
+        IDEMPOTENCY_TTL_HOURS: String(IDEMPOTENCY_TTL_HOURS),
       },
       statements: [
         new PolicyStatement({
@@ -139,6 +149,13 @@ export class Processing extends Construct {
       this.processor.fn.addEventSource(source);
       return source;
     });
+    if (!props.processingEnabled) {
+      // Outside the write region nothing drains these queues (the global endpoint replicates
+      // every event here). A message must expire before the idempotency record of its
+      // transaction does: on promotion the backlog then holds only transactions whose records
+      // (written in the old write region, replicated here) still suppress a second run.
+      for (const queue of props.queues) limitRetention(queue, standbySourceRetention);
+    }
     for (const mapping of this.processor.fn.node.children.filter((c) => c instanceof EventSourceMapping)) {
       acknowledge(
         mapping,

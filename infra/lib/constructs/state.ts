@@ -13,8 +13,10 @@
  *     to every principal except DynamoDB's replication service role, so a processor or saga
  *     step there cannot claim an idempotency key or move money, even by mistake;
  *  2. the processor's event source mappings outside the write region are created disabled
- *     (the stack's `writeRegion` decides), so events that fail over to the secondary bus wait
- *     in its queue (14-day retention) instead of being applied twice;
+ *     (the stack's `writeRegion` decides), so events that fail over or are replicated to the
+ *     secondary bus wait in its queue instead of being applied twice; that queue keeps them
+ *     2 hours less than IDEMPOTENCY_TTL_HOURS (constructs/processing.ts), so on promotion
+ *     every waiting transaction still meets its replicated idempotency record;
  *  3. promotion is a deploy with `-c writeRegion=eu-west-1` after the primary is drained and
  *     replication latency is 0: the deny moves to the old primary, the mappings flip.
  * The idempotency key is the business transaction id (not a message/event id), so replayed,
