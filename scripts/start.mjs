@@ -7,16 +7,24 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { bindHostOf, bindHostProblem } from './host-check.mjs';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 const dev = process.argv.includes('--dev');
 const port = process.env.PORT ?? '3000';
-const host = process.env.HOST ?? '127.0.0.1';
+const host = bindHostOf(process.env);
 const backend = process.env.LEDGERLINE_BACKEND ?? 'local';
 const distDir = process.env.NEXT_DIST_DIR ?? '.next';
 
 function log(message) {
   console.log(`[ledgerline] ${message}`);
+}
+
+// The local-only admin API must not be reachable from the network.
+const hostProblem = bindHostProblem(process.env);
+if (hostProblem) {
+  console.error(`[ledgerline] refusing to start: ${hostProblem}`);
+  process.exit(1);
 }
 
 function needsBuild() {

@@ -5,6 +5,10 @@
 import { z } from 'zod';
 import { stages } from '../infra/platform/description';
 
+/** arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>; group 1 = region. */
+export const ALB_ARN =
+  /^arn:aws:elasticloadbalancing:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const envSchema = z.object({
@@ -27,6 +31,17 @@ export const envSchema = z.object({
     .default('us-east-1'),
   /** Secret that signs session cookies; required (≥ 32 chars) with the aws backend. */
   LEDGERLINE_SESSION_SECRET: z.string().min(32, 'LEDGERLINE_SESSION_SECRET must be at least 32 characters').optional(),
+  /**
+   * The Application Load Balancer that authenticates users (aws backend, required there): the
+   * only signer whose OIDC tokens (x-amzn-oidc-data) the console accepts.
+   */
+  LEDGERLINE_ALB_ARN: z
+    .string()
+    .regex(
+      ALB_ARN,
+      'LEDGERLINE_ALB_ARN must be an ALB ARN like arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/<name>/<16 hex id>',
+    )
+    .optional(),
   /** Synthetic traffic of the embedded platform, in events per second (0 = off). */
   LEDGERLINE_TRAFFIC_RATE: z.coerce.number().min(0).max(100_000).default(5),
   /** Allow the local-only admin API (fault injection). Always off with the aws backend. */
@@ -55,10 +70,28 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   const env = result.data;
   if (env.LEDGERLINE_BACKEND === 'aws') {
+    const missing: [string, string][] = [];
     if (!env.LEDGERLINE_SESSION_SECRET) {
+      missing.push(['LEDGERLINE_SESSION_SECRET', 'required when LEDGERLINE_BACKEND is "aws"']);
+    }
+    if (!env.LEDGERLINE_ALB_ARN) {
+      missing.push([
+        'LEDGERLINE_ALB_ARN',
+        'required when LEDGERLINE_BACKEND is "aws" (the ARN of the load balancer that signs the OIDC tokens)',
+      ]);
+    } else {
+      const albRegion = ALB_ARN.exec(env.LEDGERLINE_ALB_ARN)?.[1];
+      if (albRegion !== env.AWS_REGION) {
+        missing.push([
+          'LEDGERLINE_ALB_ARN',
+          `the load balancer is in ${albRegion}, but AWS_REGION is ${env.AWS_REGION}; its tokens are verified with that region's keys`,
+        ]);
+      }
+    }
+    if (missing.length > 0) {
       throw new EnvError(
-        ['LEDGERLINE_SESSION_SECRET'],
-        'Invalid configuration:\n  LEDGERLINE_SESSION_SECRET: required when LEDGERLINE_BACKEND is "aws"',
+        missing.map(([name]) => name),
+        `Invalid configuration:\n${missing.map(([name, why]) => `  ${name}: ${why}`).join('\n')}`,
       );
     }
     env.LEDGERLINE_ADMIN_API = false;

@@ -26,9 +26,56 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/PORT/);
   });
 
-  it('requires a session secret with the aws backend and turns the admin API off', () => {
-    expect(() => parseEnv({ LEDGERLINE_BACKEND: 'aws' })).toThrow(/LEDGERLINE_SESSION_SECRET/);
-    const env = parseEnv({ LEDGERLINE_BACKEND: 'aws', LEDGERLINE_SESSION_SECRET: 'x'.repeat(32) });
+  const ALB =
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/ledgerline-console/0123456789abcdef';
+
+  it('requires a session secret and the ALB ARN with the aws backend and turns the admin API off', () => {
+    let error: unknown;
+    try {
+      parseEnv({ LEDGERLINE_BACKEND: 'aws' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EnvError);
+    expect((error as EnvError).variables).toEqual(['LEDGERLINE_SESSION_SECRET', 'LEDGERLINE_ALB_ARN']);
+    expect((error as EnvError).message).toMatch(/LEDGERLINE_ALB_ARN: required when LEDGERLINE_BACKEND is "aws"/);
+    expect(() => parseEnv({ LEDGERLINE_BACKEND: 'aws', LEDGERLINE_ALB_ARN: ALB })).toThrow(/LEDGERLINE_SESSION_SECRET/);
+    const env = parseEnv({
+      LEDGERLINE_BACKEND: 'aws',
+      LEDGERLINE_SESSION_SECRET: 'x'.repeat(32),
+      LEDGERLINE_ALB_ARN: ALB,
+    });
     expect(env.LEDGERLINE_ADMIN_API).toBe(false);
+    expect(env.LEDGERLINE_ALB_ARN).toBe(ALB);
+  });
+
+  it.each([
+    ['a target group ARN', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/console/0123456789abcdef'],
+    [
+      'a network load balancer',
+      'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/console/0123456789abcdef',
+    ],
+    ['a short account id', 'arn:aws:elasticloadbalancing:us-east-1:12345:loadbalancer/app/console/0123456789abcdef'],
+    ['a bare name', 'ledgerline-console'],
+  ])('rejects %s as LEDGERLINE_ALB_ARN naming the variable', (_label, value) => {
+    let error: unknown;
+    try {
+      parseEnv({ LEDGERLINE_BACKEND: 'aws', LEDGERLINE_SESSION_SECRET: 'x'.repeat(32), LEDGERLINE_ALB_ARN: value });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as EnvError).variables).toEqual(['LEDGERLINE_ALB_ARN']);
+    expect((error as EnvError).message).toMatch(/LEDGERLINE_ALB_ARN must be an ALB ARN/);
+  });
+
+  it('rejects a load balancer in another region than AWS_REGION (its keys would be fetched from the wrong region)', () => {
+    expect(() =>
+      parseEnv({
+        LEDGERLINE_BACKEND: 'aws',
+        AWS_REGION: 'eu-west-1',
+        LEDGERLINE_SESSION_SECRET: 'x'.repeat(32),
+        LEDGERLINE_ALB_ARN: ALB,
+      }),
+    ).toThrow(/LEDGERLINE_ALB_ARN: the load balancer is in us-east-1, but AWS_REGION is eu-west-1/);
   });
 });

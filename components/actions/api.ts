@@ -1,4 +1,4 @@
-import { readCsrfToken } from '@/components/auth/csrf';
+import { ensureCsrfToken } from '@/components/auth/csrf';
 import { errorFromResponse, networkError } from '@/components/providers/api-client';
 import { CSRF_HEADER } from '@/server/auth/csrf.schema';
 
@@ -13,14 +13,15 @@ export function newIdempotencyKey(): string {
 }
 
 export async function postJson<T>(url: string, body: unknown, idempotencyKey?: string): Promise<T> {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'content-type': 'application/json',
-    [CSRF_HEADER]: readCsrfToken(),
-  };
-  if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
   let response: Response;
   try {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/json',
+      // With the aws backend the cookie may not be set yet: fetched from /api/auth/session then.
+      [CSRF_HEADER]: await ensureCsrfToken(),
+    };
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body ?? {}) });
   } catch {
     throw networkError();

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { CSRF_HEADER } from '@/server/auth/csrf.schema';
-import { readCsrfToken } from './csrf';
+import { ensureCsrfToken } from './csrf';
 
 /** Ends the session server-side, then goes to the sign-in page. */
 export function SignOutButton() {
@@ -10,7 +10,7 @@ export function SignOutButton() {
   async function signOut() {
     setPending(true);
     try {
-      await fetch('/api/auth/sign-out', { method: 'POST', headers: { [CSRF_HEADER]: readCsrfToken() } });
+      await fetch('/api/auth/sign-out', { method: 'POST', headers: { [CSRF_HEADER]: await ensureCsrfToken() } });
     } finally {
       // A full navigation (not router.push): drops every client cache of the signed-out user.
       window.location.replace(new URL('/sign-in', window.location.origin).href);

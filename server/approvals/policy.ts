@@ -2,7 +2,7 @@ import type { Stage } from '../../infra/platform/description';
 
 /**
  * The maker-checker policy: which actions need a second person's approval.
- * - compensations (and resumes) always;
+ * - compensations (and resumes) always (`compensationApproval`; off only in tests of the direct path);
  * - replays when the stage is production;
  * - redrives of more than `redriveApprovalThreshold` messages.
  * Approvals expire after `approvalTtlMinutes`; a request carries a reason and a ticket.
@@ -11,12 +11,14 @@ export interface ApprovalPolicy {
   stage: Stage;
   redriveApprovalThreshold: number;
   approvalTtlMinutes: number;
+  compensationApproval: boolean;
 }
 
 export const defaultPolicy = (stage: Stage): ApprovalPolicy => ({
   stage,
   redriveApprovalThreshold: 1_000,
   approvalTtlMinutes: 60,
+  compensationApproval: true,
 });
 
 export function redriveNeedsApproval(policy: ApprovalPolicy, messages: number): boolean {
@@ -27,6 +29,6 @@ export function replayNeedsApproval(policy: ApprovalPolicy): boolean {
   return policy.stage === 'production';
 }
 
-export function compensationNeedsApproval(_policy: ApprovalPolicy): boolean {
-  return true;
+export function compensationNeedsApproval(policy: ApprovalPolicy): boolean {
+  return policy.compensationApproval;
 }

@@ -6,8 +6,9 @@ import { applyMigrations } from '@/server/sqlite-migrations';
 
 /**
  * The console's own SQLite database (`console.db` in LEDGERLINE_DATA_DIR, apart from the
- * embedded platform's): local users and sessions, the append-only audit log, approvals and
- * idempotency keys. WAL, migrations by PRAGMA user_version inside BEGIN IMMEDIATE.
+ * embedded platform's): local users and sessions, the append-only audit log, approvals,
+ * idempotency keys and (aws backend) the role last asserted for each user. WAL, migrations by
+ * PRAGMA user_version inside BEGIN IMMEDIATE.
  * The audit table refuses UPDATE and DELETE at the database level (triggers).
  */
 export type ConsoleDb = Database.Database;
@@ -45,6 +46,12 @@ const migrations: string[] = [
     key TEXT NOT NULL, actor_id TEXT NOT NULL, action TEXT NOT NULL, fingerprint TEXT NOT NULL,
     status TEXT NOT NULL, response TEXT, http_status INTEGER, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
     PRIMARY KEY (actor_id, key)) WITHOUT ROWID;
+  `,
+  // 2: with the aws backend, the role the identity provider last asserted for each user
+  // (server/auth/seen-roles.ts), so an approved action can run with the requester's current role.
+  `
+  CREATE TABLE seen_roles (
+    user_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, seen_at INTEGER NOT NULL) WITHOUT ROWID;
   `,
 ];
 

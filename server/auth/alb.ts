@@ -39,8 +39,12 @@ export function roleFromClaims(claims: JWTPayload): Role | null {
 
 export interface AlbOptions {
   region: string;
-  /** Optional: the ALB ARN that must have signed the token (header `signer`). */
-  expectedSigner?: string;
+  /**
+   * The ARN of the one load balancer whose tokens are accepted (JWT header `signer`). Any ALB in
+   * the region signs with keys from the same public endpoint, so without this check another
+   * account's load balancer could mint a valid login; a token without a signer is refused.
+   */
+  expectedSigner: string;
   fetcher?: typeof fetch;
 }
 
@@ -55,8 +59,8 @@ export async function callerFromAlbToken(token: string | null, opts: AlbOptions)
   try {
     const header = decodeProtectedHeader(jwt) as { kid?: string; signer?: string; alg?: string };
     if (header.alg !== 'ES256' || !header.kid) return null;
-    if (opts.expectedSigner && header.signer !== opts.expectedSigner) return null;
-    if (header.signer && !header.signer.includes(`:${opts.region}:`)) return null;
+    if (!opts.expectedSigner || header.signer !== opts.expectedSigner) return null;
+    if (!header.signer.includes(`:${opts.region}:`)) return null;
     const cacheKey = `${opts.region}/${header.kid}`;
     let key = keyCache.get(cacheKey);
     if (!key) {

@@ -6,6 +6,8 @@ export interface AuthConfig {
   backend: 'local' | 'aws';
   dataDir: string;
   region: string;
+  /** The load balancer whose OIDC tokens are accepted (aws backend; required there by env.schema). */
+  albArn: string | undefined;
   secret: Uint8Array;
 }
 
@@ -17,6 +19,7 @@ export function authConfig(): AuthConfig {
     backend: env.LEDGERLINE_BACKEND,
     dataDir: env.LEDGERLINE_DATA_DIR,
     region: env.AWS_REGION,
+    albArn: env.LEDGERLINE_ALB_ARN,
     secret: loadSessionSecret({
       configured: env.LEDGERLINE_SESSION_SECRET,
       backend: env.LEDGERLINE_BACKEND,

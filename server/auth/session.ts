@@ -6,6 +6,7 @@ import { authConfig } from './config';
 import { parseCookies, serializeCookie, SESSION_COOKIE } from './cookies';
 import { CSRF_COOKIE } from './csrf.schema';
 import type { Caller } from './permissions.schema';
+import { recordSeenRole } from './seen-roles';
 import { csrfMatches, csrfTokenFor, SESSION_TTL_SECONDS, signSession, verifySession } from './tokens';
 import { findLocalUser } from './users';
 
@@ -21,17 +22,54 @@ async function requestHeaders(request?: Request): Promise<Headers> {
   return new Headers(await headers());
 }
 
+/** Reasons already logged since recording last succeeded: one log line per reason, not per request. */
+const seenRoleFailures = new Set<string>();
+
+/**
+ * Records the role the identity provider just asserted (a verified ALB token), for approved
+ * actions that later run with this user's current role (server/auth/seen-roles.ts). The user is
+ * authenticated either way, so a failure does not refuse the request: it is logged once per
+ * reason (again after a write succeeds), and the next request retries the write.
+ */
+function noteSeenRole(dataDir: string, caller: Caller): void {
+  try {
+    if (recordSeenRole(consoleDb(dataDir), caller, Date.now())) seenRoleFailures.clear();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (seenRoleFailures.has(reason)) return;
+    seenRoleFailures.add(reason);
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        event: 'seen_role_record_failed',
+        user: caller.id,
+        role: caller.role,
+        error: reason,
+        impact:
+          'approved actions requested by this user may run with the role last recorded instead of the one just asserted; authentication itself succeeded',
+      }),
+    );
+  }
+}
+
 /**
  * The session of this request (route handlers pass the request; server components call it
  * without): local backend = our signed cookie whose session row still exists, with the user's
- * current role; aws backend = the ALB's verified OIDC token. Null when not signed in.
+ * current role; aws backend = the ALB's verified OIDC token, whose role is recorded as the one
+ * last asserted for that user. Null when not signed in.
  */
 export async function getSession(request?: Request): Promise<Session | null> {
   const config = authConfig();
   const headers = await requestHeaders(request);
   if (config.backend === 'aws') {
-    const caller = await callerFromAlbToken(headers.get(ALB_HEADER), { region: config.region });
-    return caller ? { caller, sid: `oidc:${caller.id}` } : null;
+    if (!config.albArn) throw new Error('LEDGERLINE_ALB_ARN is required with the aws backend');
+    const caller = await callerFromAlbToken(headers.get(ALB_HEADER), {
+      region: config.region,
+      expectedSigner: config.albArn,
+    });
+    if (!caller) return null;
+    noteSeenRole(config.dataDir, caller);
+    return { caller, sid: `oidc:${caller.id}` };
   }
   const token = parseCookies(headers.get('cookie')).get(SESSION_COOKIE);
   if (!token) return null;
@@ -58,6 +96,19 @@ export function csrfValid(session: Session, presented: string | null | undefined
   return csrfMatches(authConfig().secret, session.sid, presented);
 }
 
+/**
+ * The readable CSRF cookie of a session (double-submit: the page's script echoes it in
+ * x-csrf-token). Local sessions get it at sign-in; with the aws backend there is no sign-in of
+ * ours, so GET /api/auth/session sets it.
+ */
+export function csrfCookieFor(session: Session, secure: boolean): string {
+  return serializeCookie(CSRF_COOKIE, csrfTokenOf(session), {
+    httpOnly: false,
+    secure,
+    maxAgeSeconds: SESSION_TTL_SECONDS,
+  });
+}
+
 /** Opens a local session: the Set-Cookie values (session: HttpOnly; CSRF: readable). */
 export async function openLocalSession(
   caller: Caller,
@@ -74,11 +125,7 @@ export async function openLocalSession(
     session: { caller, sid },
     setCookies: [
       serializeCookie(SESSION_COOKIE, token, { httpOnly: true, secure, maxAgeSeconds: SESSION_TTL_SECONDS }),
-      serializeCookie(CSRF_COOKIE, csrfTokenFor(config.secret, sid), {
-        httpOnly: false,
-        secure,
-        maxAgeSeconds: SESSION_TTL_SECONDS,
-      }),
+      csrfCookieFor({ caller, sid }, secure),
     ],
   };
 }

@@ -53,6 +53,19 @@ function json(status: number, body: ApiErrorBody, headers: Record<string, string
   });
 }
 
+/** A cause chain as plain data for the server log (name, message, AWS request id and status). */
+function describeCause(cause: unknown, depth = 0): unknown {
+  if (!(cause instanceof Error)) return String(cause);
+  const meta = (cause as { $metadata?: { requestId?: string; httpStatusCode?: number } }).$metadata;
+  return {
+    name: cause.name,
+    message: cause.message,
+    ...(meta?.requestId ? { awsRequestId: meta.requestId } : {}),
+    ...(meta?.httpStatusCode ? { httpStatusCode: meta.httpStatusCode } : {}),
+    ...(cause.cause !== undefined && depth < 3 ? { cause: describeCause(cause.cause, depth + 1) } : {}),
+  };
+}
+
 /**
  * The one error mapper: ZodError → 422 naming the field; domain errors → their status;
  * AWS throttling → 429 with Retry-After; AccessDenied → 403; anything else → 500 with a
@@ -69,6 +82,19 @@ export function toErrorResponse(error: unknown, requestId: string): Response {
     return json(error.status, { error: { code: error.code, message: error.message, field: error.field, requestId } });
   }
   if (error instanceof PlatformError) {
+    // The message is safe for the client; the detail behind it (the raw AWS error, with ARNs and
+    // account ids) is logged here with the request id and never sent.
+    if (error.cause !== undefined) {
+      console.warn(
+        JSON.stringify({
+          level: 'warn',
+          requestId,
+          code: error.code,
+          message: error.message,
+          detail: describeCause(error.cause),
+        }),
+      );
+    }
     const headers: Record<string, string> = error.retryAfterSeconds
       ? { 'retry-after': String(error.retryAfterSeconds) }
       : {};

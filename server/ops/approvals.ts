@@ -2,9 +2,10 @@ import 'server-only';
 import type { Approval } from '../approvals/approval.schema';
 import { can, roleSchema, type Caller, type Permission } from '../auth/permissions.schema';
 import type { StartRedriveInput, StartReplayInput } from '../platform/inputs.schema';
+import type { RedriveTask } from '../platform/platform.schema';
 import { PlatformError } from '../platform/port';
 import { watchRedrive } from './closed-loop';
-import { executeCompensation } from './compensate';
+import { executeCompensation, type CompensationInput } from './compensate';
 import type { OpsContext, RequestMeta } from './context';
 import { withIdempotency } from './idempotency';
 import type { ApprovalDecisionRequest } from './ops.schema';
@@ -26,31 +27,101 @@ export function getApproval(ctx: OpsContext, id: string): Approval {
   return a;
 }
 
-/** Runs the approved action with the requester's permissions (the approver vouches, the maker acts). */
-async function execute(ctx: OpsContext, a: Approval): Promise<unknown> {
-  const requester: Caller = { id: a.requestedBy, name: a.requestedByName, role: roleSchema.parse(a.requestedRole) };
-  if (!can(requester.role, permissionOf[a.action])) {
+/**
+ * An approved "redrive all" moves whatever the DLQ holds when it runs, and the move task
+ * cannot be capped: so it runs only while the DLQ holds no more than the approved size. The
+ * tolerance is 0 because the approver consented to a number; any excess would move messages
+ * nobody approved (a DLQ that shrank is fine: fewer move).
+ */
+export const REDRIVE_SIZE_TOLERANCE = 0;
+
+/** Who asked, as stored at request time: for the audit only, never for permissions. */
+function storedRequester(a: Approval): Caller {
+  const role = roleSchema.safeParse(a.requestedRole);
+  return { id: a.requestedBy, name: a.requestedByName, role: role.success ? role.data : 'viewer' };
+}
+
+/**
+ * The requester as they are NOW (the approver vouches, the maker acts, with the maker's current
+ * role): refused when the user is gone, or when the current role cannot be resolved at all
+ * (aws) rather than trusting the role stored at request time.
+ */
+function currentRequester(ctx: OpsContext, a: Approval): Caller {
+  if (ctx.users.kind === 'unresolvable') {
     throw new PlatformError(
       'Forbidden',
-      `approvalId: the requester's role (${requester.role}) no longer allows ${permissionOf[a.action]}`,
+      `approvalId: cannot confirm that the requester ${a.requestedBy} still may ${permissionOf[a.action]}: ${ctx.users.why}; refusing rather than trusting the role stored at request time (${a.requestedRole})`,
       'approvalId',
     );
   }
+  const requester = ctx.users.current(a.requestedBy);
+  if (!requester) {
+    throw new PlatformError(
+      'Forbidden',
+      `approvalId: the requester ${a.requestedBy} cannot be found (removed, or never seen by this console), so nobody can act on this request`,
+      'approvalId',
+    );
+  }
+  return requester;
+}
+
+function assertRequesterMay(requester: Caller, a: Approval): void {
+  const permission = permissionOf[a.action];
+  if (!can(requester.role, permission)) {
+    throw new PlatformError(
+      'Forbidden',
+      `approvalId: the requester's current role (${requester.role}) does not allow ${permission} (it was ${a.requestedRole} when they asked)`,
+      'approvalId',
+    );
+  }
+}
+
+function approvedRedriveSize(a: Approval): number {
+  const preview = a.preview ? (JSON.parse(a.preview) as { messages?: unknown }) : null;
+  const messages = preview?.messages;
+  if (typeof messages !== 'number' || !Number.isInteger(messages) || messages < 0) {
+    throw new PlatformError(
+      'Conflict',
+      'approvalId: the request does not record how many messages were approved; ask for a new approval',
+      'approvalId',
+    );
+  }
+  return messages;
+}
+
+async function assertRedriveWithinApproval(
+  ctx: OpsContext,
+  requester: Caller,
+  a: Approval,
+  input: StartRedriveInput,
+): Promise<void> {
+  if (input.messageIds) return; // a selection moves exactly the approved messages
+  const approved = approvedRedriveSize(a);
+  const pair = (await ctx.platform.listQueuePairs(requester)).find((p) => p.id === input.queueId);
+  if (!pair) throw new PlatformError('Invalid', `queueId: unknown queue ${JSON.stringify(input.queueId)}`, 'queueId');
+  const current = pair.dlq.visible + pair.dlq.inFlight;
+  if (current > approved + REDRIVE_SIZE_TOLERANCE) {
+    throw new PlatformError(
+      'Conflict',
+      `queueId: the ${input.queueId} DLQ now holds ${current} messages but ${approved} were approved; a redrive of all would move them all, so ask for a new approval of the current size`,
+      'queueId',
+    );
+  }
+}
+
+/** The approved action's checks and its one platform call (the side effect), nothing after it. */
+async function act(ctx: OpsContext, a: Approval, requester: Caller): Promise<unknown> {
   switch (a.action) {
     case 'redrive.start': {
-      const task = await ctx.platform.startRedrive(requester, JSON.parse(a.input) as StartRedriveInput);
-      watchRedrive(ctx, requester, task.id);
-      return task;
+      const input = JSON.parse(a.input) as StartRedriveInput;
+      await assertRedriveWithinApproval(ctx, requester, a, input);
+      return ctx.platform.startRedrive(requester, input);
     }
     case 'replay.start':
       return ctx.platform.startReplay(requester, JSON.parse(a.input) as StartReplayInput);
     case 'saga.compensate':
     case 'saga.resume':
-      return executeCompensation(
-        ctx,
-        requester,
-        JSON.parse(a.input) as { sagaId: string; mode: 'compensate' | 'resume'; reason: string },
-      );
+      return executeCompensation(ctx, requester, JSON.parse(a.input) as CompensationInput);
   }
 }
 
@@ -110,25 +181,16 @@ export function decideApproval(
       ctx.now(),
     );
     if (decision === 'REJECTED') return getApproval(ctx, id);
-    const requester: Caller = { id: a.requestedBy, name: a.requestedByName, role: roleSchema.parse(a.requestedRole) };
+    let requester = storedRequester(a);
+    let done: unknown;
     try {
-      const result = await execute(ctx, a);
-      ctx.approvals.finish(id, 'EXECUTED', result, ctx.now());
-      ctx.audit.append(
-        {
-          ...base,
-          actor: requester,
-          action: a.action,
-          outcome: a.action.startsWith('saga.') ? 'succeeded' : 'started',
-          reason: a.reason,
-          inputs: JSON.parse(a.input),
-          result: summary(result, caller),
-        },
-        ctx.now(),
-      );
+      requester = currentRequester(ctx, a);
+      assertRequesterMay(requester, a);
+      done = await act(ctx, a, requester);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      ctx.approvals.finish(id, 'FAILED', { error: message }, ctx.now());
+      const code = error instanceof PlatformError ? error.code : null;
+      ctx.approvals.finish(id, 'FAILED', { error: message, code }, ctx.now());
       ctx.audit.append(
         {
           ...base,
@@ -137,21 +199,32 @@ export function decideApproval(
           outcome: 'failed',
           reason: a.reason,
           inputs: JSON.parse(a.input),
-          result: { error: message, approvedBy: caller.id },
+          result: { error: message, code, approvedBy: caller.id },
         },
         ctx.now(),
       );
+      return getApproval(ctx, id);
     }
+    // The side effect happened: record it as done now; nothing after this marks it failed.
+    ctx.approvals.finish(id, 'EXECUTED', done, ctx.now());
+    ctx.audit.append(
+      {
+        ...base,
+        actor: requester,
+        action: a.action,
+        outcome: a.action.startsWith('saga.') ? 'succeeded' : 'started',
+        reason: a.reason,
+        inputs: JSON.parse(a.input),
+        result: summary(done, caller),
+      },
+      ctx.now(),
+    );
+    if (a.action === 'redrive.start') watchRedrive(ctx, (done as RedriveTask).id);
     return getApproval(ctx, id);
   });
 }
 
 function summary(result: unknown, approver: Caller): Record<string, unknown> {
-  const r = result as { id?: string; name?: string; saga?: { status: string }; reconciliation?: { balanced: boolean } };
-  return {
-    approvedBy: approver.id,
-    id: r.id ?? r.name ?? null,
-    sagaStatus: r.saga?.status ?? null,
-    balanced: r.reconciliation?.balanced ?? null,
-  };
+  const r = result as { id?: string; name?: string; status?: string; total?: number };
+  return { approvedBy: approver.id, id: r.id ?? r.name ?? null, status: r.status ?? null, total: r.total ?? null };
 }

@@ -9,6 +9,13 @@ export function consumerErrorAlarm(ctx: OpsContext, _queueId: string): string {
   return alarmName(ctx.policy.stage, 'processor-errors');
 }
 
+/**
+ * The identity the closed loop acts under: a system caller, never a human. The operator role
+ * is the least privileged role with `queue.redrive.cancel` (the pause is a cancel). In AWS it
+ * assumes the operator role with this id as SourceIdentity, so CloudTrail names the system.
+ */
+export const CLOSED_LOOP_CALLER: Caller = { id: 'system:closed-loop', name: 'Closed loop (system)', role: 'operator' };
+
 export interface RedrivePause {
   reason: string;
   remaining: number;
@@ -24,40 +31,47 @@ const WATCH_INTERVAL_MS = 5_000;
 const WATCH_MAX_MS = 6 * 3_600_000;
 const watched = new Map<string, ReturnType<typeof setInterval>>();
 
-/**
- * The closed loop: if the consumer's error alarm went to ALARM after the redrive started,
- * cancel the redrive (the remainder stays in the DLQ, offered to resume) and audit why.
- * Called on every status poll and by a watcher in the console process.
- */
-export async function checkRedrive(ctx: OpsContext, caller: Caller, id: string): Promise<RedriveStatus | null> {
-  let task = await ctx.platform.getRedrive(caller, id);
+/** A redrive's progress and the closed loop's pause, if any. Read-only: polling never acts. */
+export async function readRedrive(ctx: OpsContext, caller: Caller, id: string): Promise<RedriveStatus | null> {
+  const task = await ctx.platform.getRedrive(caller, id);
   if (!task) return null;
-  if (task.status === 'RUNNING') {
-    const alarm = await ctx.platform.getAlarm(caller, consumerErrorAlarm(ctx, task.queueId));
-    if (alarm && alarm.alarm.state === 'ALARM' && Date.parse(alarm.alarm.since) >= Date.parse(task.startedAt)) {
-      task = await ctx.platform.cancelRedrive(caller, id);
-      const pause: RedrivePause = {
-        reason: `Paused: the ${alarm.alarm.name} alarm fired at ${alarm.alarm.since} during the redrive (${alarm.alarm.reason}). Redriving into a failing consumer only refills the DLQ; resume once the alarm is OK.`,
-        remaining: Math.max(0, task.total - task.moved),
-        at: new Date(ctx.now()).toISOString(),
-      };
-      ctx.audit.append(
-        {
-          requestId: `closed-loop-${id}`,
-          actor: { id: 'system:closed-loop', name: 'Closed loop', role: caller.role },
-          action: 'redrive.pause',
-          outcome: 'paused',
-          target: `redrive:${id}`,
-          reason: pause.reason,
-          inputs: { id, startedBy: caller.id },
-          result: pause,
-        },
-        ctx.now(),
-      );
-      return { task, pause };
-    }
-  }
   return { task, pause: pauseOf(ctx, id) };
+}
+
+/**
+ * The closed loop, run only by the watcher: if the consumer's error alarm went to ALARM after
+ * the redrive started, cancel the redrive as the system (the remainder stays in the DLQ,
+ * offered to resume) and audit why, naming the task's real starter.
+ */
+export async function closedLoopCheck(ctx: OpsContext, id: string): Promise<RedriveStatus | null> {
+  const system = CLOSED_LOOP_CALLER;
+  let task = await ctx.platform.getRedrive(system, id);
+  if (!task) return null;
+  if (task.status !== 'RUNNING') return { task, pause: pauseOf(ctx, id) };
+  const alarm = await ctx.platform.getAlarm(system, consumerErrorAlarm(ctx, task.queueId));
+  if (!alarm || alarm.alarm.state !== 'ALARM' || Date.parse(alarm.alarm.since) < Date.parse(task.startedAt)) {
+    return { task, pause: null };
+  }
+  task = await ctx.platform.cancelRedrive(system, id);
+  const pause: RedrivePause = {
+    reason: `Paused: the ${alarm.alarm.name} alarm fired at ${alarm.alarm.since} during the redrive (${alarm.alarm.reason}). Redriving into a failing consumer only refills the DLQ; resume once the alarm is OK.`,
+    remaining: Math.max(0, task.total - task.moved),
+    at: new Date(ctx.now()).toISOString(),
+  };
+  ctx.audit.append(
+    {
+      requestId: `closed-loop-${id}`,
+      actor: system,
+      action: 'redrive.pause',
+      outcome: 'paused',
+      target: `redrive:${id}`,
+      reason: pause.reason,
+      inputs: { id, startedBy: task.startedBy },
+      result: pause,
+    },
+    ctx.now(),
+  );
+  return { task, pause };
 }
 
 function pauseOf(ctx: OpsContext, id: string): RedrivePause | null {
@@ -65,14 +79,17 @@ function pauseOf(ctx: OpsContext, id: string): RedrivePause | null {
   return entry?.result ? (JSON.parse(entry.result) as RedrivePause) : null;
 }
 
-/** Watches a started redrive in this process until it ends (best effort; polls also check). */
-export function watchRedrive(ctx: OpsContext, caller: Caller, id: string): void {
+/**
+ * Watches a running redrive in this process until it ends: the only place that pauses one.
+ * Idempotent per task (status polls call it too, so a console restart re-arms the watch).
+ */
+export function watchRedrive(ctx: OpsContext, id: string): void {
   if (watched.has(id)) return;
   const started = Date.now();
   const timer = setInterval(() => {
-    checkRedrive(ctx, caller, id)
+    closedLoopCheck(ctx, id)
       .then((s) => {
-        if (!s || s.task.status !== 'RUNNING' || Date.now() - started > WATCH_MAX_MS) stop();
+        if (!s || s.task.status !== 'RUNNING' || Date.now() - started > WATCH_MAX_MS) stopWatching(id);
       })
       .catch((error: unknown) => {
         console.error(
@@ -83,13 +100,18 @@ export function watchRedrive(ctx: OpsContext, caller: Caller, id: string): void 
             error: error instanceof Error ? error.message : String(error),
           }),
         );
-        stop();
+        stopWatching(id);
       });
   }, WATCH_INTERVAL_MS);
   timer.unref?.();
   watched.set(id, timer);
-  function stop() {
-    clearInterval(timer);
-    watched.delete(id);
-  }
+}
+
+export function isWatched(id: string): boolean {
+  return watched.has(id);
+}
+
+export function stopWatching(id: string): void {
+  clearInterval(watched.get(id));
+  watched.delete(id);
 }

@@ -9,9 +9,21 @@ import type { ActionOutcome, CompensationRequest } from './ops.schema';
 
 export interface CompensationResult {
   saga: SagaDetail;
-  /** The ledger right after: balanced means money was conserved. */
+  /**
+   * The ledger read right after (balanced means money was conserved); null when that read
+   * failed: the compensation itself ran, `warning` says why the ledger is missing.
+   */
+  reconciliation: LedgerSummary | null;
+  warning: string | null;
+}
+
+/** The saga and the ledger now (the reconciliation GET). */
+export interface Reconciliation {
+  saga: SagaDetail;
   reconciliation: LedgerSummary;
 }
+
+export type CompensationInput = { sagaId: string; mode: 'compensate' | 'resume'; reason: string };
 
 export function previewCompensation(
   ctx: OpsContext,
@@ -22,7 +34,11 @@ export function previewCompensation(
   return ctx.platform.previewCompensation(caller, { sagaId, mode });
 }
 
-/** Compensate or resume a saga: always through a second person's approval under the default policy. */
+/**
+ * Compensate or resume a saga: always through a second person's approval under the default
+ * policy. Once the platform call returned, the action is audited as succeeded; the ledger is
+ * read afterwards and a failure of that read never turns the action into a failure.
+ */
 export function requestCompensation(
   ctx: OpsContext,
   caller: Caller,
@@ -44,7 +60,8 @@ export function requestCompensation(
         ticket: req.ticket,
       });
     }
-    const result = await executeCompensation(ctx, caller, input);
+    const saga = await executeCompensation(ctx, caller, input);
+    // The side effect happened: record it before anything else can fail.
     const entry = ctx.audit.append(
       {
         requestId: meta.requestId,
@@ -56,29 +73,46 @@ export function requestCompensation(
         ticket: req.ticket,
         idempotencyKey: meta.idempotencyKey,
         inputs: input,
-        result: { status: result.saga.status, balanced: result.reconciliation.balanced },
+        result: { status: saga.status },
       },
       ctx.now(),
     );
+    const result = await reconcileAfter(ctx, caller, saga, req.mode);
     return { status: 'started', result, auditSeq: entry.seq };
   });
 }
 
-export async function executeCompensation(
-  ctx: OpsContext,
-  caller: Caller,
-  input: { sagaId: string; mode: 'compensate' | 'resume'; reason: string },
-): Promise<CompensationResult> {
-  const saga = await ctx.platform.compensate(caller, input);
-  const reconciliation = await ctx.platform.getLedgerSummary(caller);
-  return { saga, reconciliation };
+/** The side effect only: the platform's compensate (or resume). */
+export function executeCompensation(ctx: OpsContext, caller: Caller, input: CompensationInput): Promise<SagaDetail> {
+  return ctx.platform.compensate(caller, input);
 }
 
-export async function reconciliation(
+/**
+ * The ledger after a compensation that already ran. Never throws: a failed read (in AWS a full
+ * DynamoDB Scan, which can be throttled) gives `reconciliation: null` and a warning naming why.
+ */
+export async function reconcileAfter(
   ctx: OpsContext,
   caller: Caller,
-  sagaId: string,
-): Promise<CompensationResult | null> {
+  saga: SagaDetail,
+  mode: CompensationInput['mode'],
+): Promise<CompensationResult> {
+  try {
+    return { saga, reconciliation: await ctx.platform.getLedgerSummary(caller), warning: null };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(
+      JSON.stringify({ level: 'error', event: 'reconciliation_read_failed', saga: saga.id, mode, error: message }),
+    );
+    return {
+      saga,
+      reconciliation: null,
+      warning: `The ${mode} ran (saga ${saga.id} is ${saga.status}), but the ledger summary could not be read afterwards (${message}). Check the reconciliation again before acting further.`,
+    };
+  }
+}
+
+export async function reconciliation(ctx: OpsContext, caller: Caller, sagaId: string): Promise<Reconciliation | null> {
   const saga = await ctx.platform.getSaga(caller, sagaId);
   if (!saga) return null;
   return { saga, reconciliation: await ctx.platform.getLedgerSummary(caller) };

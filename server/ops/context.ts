@@ -5,9 +5,21 @@ import { SqliteApprovalStore, type ApprovalStore } from '../approvals/store';
 import { consoleDb } from '../audit/console-db';
 import { SqliteIdempotencyStore, type IdempotencyStore } from '../audit/idempotency-store';
 import { SqliteAuditStore, type AuditStore } from '../audit/store';
+import type { Caller } from '../auth/permissions.schema';
+import { lastSeenCaller } from '../auth/seen-roles';
+import { findLocalUser } from '../auth/users';
 import { env } from '../env';
 import { getPlatform } from '../platform';
 import type { Platform } from '../platform/port';
+
+/**
+ * Who a user is NOW (current role), for acting on their behalf later: an approved action runs
+ * with the requester's current role, never the role stored when they asked.
+ */
+export type UserDirectory =
+  | { kind: 'resolvable'; current: (userId: string) => Caller | null }
+  /** No directory the console can ask: approved actions are refused (not used by createOpsContext). */
+  | { kind: 'unresolvable'; why: string };
 
 /** Everything a write verb needs; tests build one on a temp data dir with the real local adapter. */
 export interface OpsContext {
@@ -16,6 +28,7 @@ export interface OpsContext {
   approvals: ApprovalStore;
   idempotency: IdempotencyStore;
   policy: ApprovalPolicy;
+  users: UserDirectory;
   now: () => number;
 }
 
@@ -30,6 +43,7 @@ export function createOpsContext(
   dataDir: string,
   stage: Stage,
   now: () => number = Date.now,
+  backend: 'local' | 'aws' = 'local',
 ): OpsContext {
   const db = consoleDb(dataDir);
   return {
@@ -38,10 +52,26 @@ export function createOpsContext(
     approvals: new SqliteApprovalStore(db),
     idempotency: new SqliteIdempotencyStore(db),
     policy: defaultPolicy(stage),
+    users:
+      backend === 'local'
+        ? { kind: 'resolvable', current: (userId) => findLocalUser(db, userId) }
+        : // aws: no directory to ask, so the current role is the one the identity provider last
+          // asserted to this console (recorded by getSession on every verified ALB token). Freshness:
+          // a demotion takes effect as soon as the user's next request carries the new role, and at
+          // the latest when their ALB session ends (the listener's session timeout), since the next
+          // sign-in asserts the new role. A demoted user who sends no further request keeps the last
+          // asserted role here; their pending requests still expire with the approval TTL.
+          { kind: 'resolvable', current: (userId) => lastSeenCaller(db, userId) },
     now,
   };
 }
 
 export async function getOpsContext(): Promise<OpsContext> {
-  return createOpsContext(await getPlatform(), env.LEDGERLINE_DATA_DIR, env.LEDGERLINE_STAGE);
+  return createOpsContext(
+    await getPlatform(),
+    env.LEDGERLINE_DATA_DIR,
+    env.LEDGERLINE_STAGE,
+    Date.now,
+    env.LEDGERLINE_BACKEND,
+  );
 }

@@ -53,7 +53,7 @@ export function startRedrive(
       },
       ctx.now(),
     );
-    watchRedrive(ctx, caller, task.id);
+    watchRedrive(ctx, task.id);
     return { status: 'started', result: task, auditSeq: entry.seq };
   });
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDb } from '@/server/audit/console-db';
 import type { Caller } from '@/server/auth/permissions.schema';
+import { seedLocalUsers } from '@/server/auth/users';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
-import { Engine, NAMES } from '@/server/platform/local/engine/engine';
-import { removeDataDir, tempDataDir, tickUntil } from '@/server/platform/local/test-support';
+import { NAMES, type Engine } from '@/server/platform/local/engine/engine';
+import { dataDirOf, removeDataDir, startTestEngine, tickUntil } from '@/server/platform/local/test-support';
 import { decideApproval } from './approvals';
 import { requestCompensation } from './compensate';
 import { createOpsContext, type OpsContext } from './context';
@@ -19,17 +20,11 @@ let engine: Engine;
 let ctx: OpsContext;
 
 beforeAll(async () => {
-  dataDir = tempDataDir('verbs');
-  engine = new Engine({
-    dataDir,
-    seed: true,
-    traffic: { rate: 0 },
-    retryTimeScale: 0.001,
-    failureRetryDelayMs: 0,
-    log: () => undefined,
-  });
-  await engine.start();
+  // A seeded engine: history, sagas of every outcome, dead letters.
+  engine = await startTestEngine('verbs', { seed: true, log: () => undefined });
+  dataDir = dataDirOf(engine);
   ctx = createOpsContext(createLocalPlatform({ dataDir }), dataDir, 'local');
+  await seedLocalUsers(consoleDb(dataDir)); // approved actions run with the requester's current role
 }, 120_000);
 
 afterAll(() => {

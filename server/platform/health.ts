@@ -22,7 +22,9 @@ export async function health(): Promise<Health> {
     backendAnswers = result.ok;
     detail = result.detail;
   } catch (error) {
-    detail = error instanceof Error ? error.message : 'backend did not answer';
+    // Anyone may call the health route: the error's name only, its text to the log.
+    console.warn(JSON.stringify({ msg: 'health: the backend did not answer', error: String(error) }));
+    detail = `backend did not answer (${error instanceof Error ? error.name : 'Error'})`;
   }
   return {
     status: backendAnswers ? 'ok' : 'degraded',

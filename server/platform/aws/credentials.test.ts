@@ -92,15 +92,36 @@ describe('role credentials', () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
   });
 
-  it('reports a denied AssumeRole as Forbidden naming the role', async () => {
-    sts
-      .on(AssumeRoleCommand)
-      .rejects(Object.assign(new Error('not authorized to perform sts:SetSourceIdentity'), { name: 'AccessDenied' }));
+  it('reports a denied AssumeRole as Forbidden naming the role but not its ARN, which stays in the logged detail', async () => {
+    const stsMessage =
+      'User: arn:aws:sts::123456789012:assumed-role/ledgerline-console/i-0abc is not authorized to perform: sts:SetSourceIdentity';
+    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error(stsMessage), { name: 'AccessDenied' }));
     const creds = createRoleCredentials({ roleArns, sts: new STSClient({ region: 'us-east-1' }) });
     const error = await creds.get(callerOf('approver')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlatformError);
     expect(error).toMatchObject({ code: 'Forbidden' });
-    expect((error as Error).message).toContain(roleArns.approver);
+    const message = (error as Error).message;
+    expect(message).toContain('approver');
+    expect(message).toContain('AccessDenied');
+    expect(message).not.toMatch(/arn:aws|\d{12}/);
+    expect(message).not.toContain(roleArns.approver);
+    const detail = (error as Error).cause as Error;
+    expect(detail.message).toContain(roleArns.approver);
+    expect(detail.message).toContain(stsMessage);
+  });
+
+  it('reports any other AssumeRole failure as Unavailable without the role ARN or the STS message', async () => {
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(
+        Object.assign(new Error('arn:aws:iam::123456789012:role/x is broken'), { name: 'RegionDisabledException' }),
+      );
+    const creds = createRoleCredentials({ roleArns, sts: new STSClient({ region: 'us-east-1' }) });
+    const error = await creds.get(callerOf('operator')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'Unavailable' });
+    expect((error as Error).message).toContain('RegionDisabledException');
+    expect((error as Error).message).not.toMatch(/arn:aws|\d{12}/);
+    expect(((error as Error).cause as Error).message).toContain(roleArns.operator);
   });
 
   it("signs a caller's SDK clients with that caller's role session", async () => {

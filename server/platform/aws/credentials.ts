@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Caller, Role } from '../../auth/permissions.schema';
 import { PlatformError } from '../port';
+import { withAwsDetail } from './errors';
 
 /**
  * Per-caller AWS credentials: the console (default provider chain) assumes the IAM role of the
@@ -95,7 +96,11 @@ export function createRoleCredentials(options: RoleCredentialsOptions): RoleCred
       );
       const c = res.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-        throw new PlatformError('Unavailable', `STS AssumeRole of ${roleArn} returned no credentials`);
+        throw withAwsDetail(
+          new PlatformError('Unavailable', `STS AssumeRole of the ${caller.role} role returned no credentials`),
+          `AssumeRole of ${roleArn}`,
+          new Error('the response has no complete Credentials'),
+        );
       }
       return {
         accessKeyId: c.AccessKeyId,
@@ -105,19 +110,35 @@ export function createRoleCredentials(options: RoleCredentialsOptions): RoleCred
       };
     } catch (error) {
       if (error instanceof PlatformError) throw error;
-      const e = error as { name?: string; message?: string };
-      if (e.name === 'AccessDenied' || e.name === 'AccessDeniedException') {
-        throw new PlatformError(
-          'Forbidden',
-          `the console may not assume the ${caller.role} role (${roleArn}): ${e.message ?? e.name}`,
+      // The client sees the role and the AWS error name; the role ARN and STS's message (which
+      // names the console's own assumed-role ARN, hence the account id) go to the server log only.
+      const e = error as { name?: string };
+      const name = typeof e.name === 'string' && /^[\w.:-]{1,100}$/.test(e.name) ? e.name : 'Error';
+      const context = `AssumeRole of ${roleArn}`;
+      if (name === 'AccessDenied' || name === 'AccessDeniedException') {
+        throw withAwsDetail(
+          new PlatformError(
+            'Forbidden',
+            `the console may not assume the ${caller.role} role (STS AssumeRole: ${name}); check that role's trust policy allows the console's role to assume it and set the source identity (details in the server log under this request id)`,
+          ),
+          context,
+          error,
         );
       }
-      if (e.name === 'Throttling' || e.name === 'ThrottlingException') {
-        throw new PlatformError('Throttled', 'STS is throttling AssumeRole; retry shortly', undefined, 2);
+      if (name === 'Throttling' || name === 'ThrottlingException') {
+        throw withAwsDetail(
+          new PlatformError('Throttled', 'STS is throttling AssumeRole; retry shortly', undefined, 2),
+          context,
+          error,
+        );
       }
-      throw new PlatformError(
-        'Unavailable',
-        `STS AssumeRole of ${roleArn} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`,
+      throw withAwsDetail(
+        new PlatformError(
+          'Unavailable',
+          `STS AssumeRole of the ${caller.role} role failed (${name}); retry shortly (details in the server log under this request id)`,
+        ),
+        context,
+        error,
       );
     }
   }

@@ -56,4 +56,39 @@ describe('AWS error mapping', () => {
     const unknown = awsError('WeirdNewError');
     expect(mapAwsError(unknown, 'x')).toBe(unknown);
   });
+
+  it('keeps ARNs, account ids and the raw AWS message out of the client message, and in the logged detail', () => {
+    const arn = 'arn:aws:sts::123456789012:assumed-role/ledgerline-console/i-0abc';
+    const queueArn = 'arn:aws:sqs:us-east-1:123456789012:ledgerline-staging-processing-dlq';
+    const raw = `User: ${arn} is not authorized to perform: sqs:StartMessageMoveTask on resource: ${queueArn}`;
+    const original = awsError('AccessDenied', raw, { $metadata: { requestId: 'aws-req-1', httpStatusCode: 403 } });
+    const mapped = mapAwsError(original, 'StartMessageMoveTask on ledgerline-staging-processing-dlq');
+    expect(mapped).toMatchObject({ code: 'Forbidden' });
+    expect(mapped.message).not.toMatch(/arn:aws|\d{12}/);
+    expect(mapped.message).not.toContain('not authorized to perform');
+    expect(mapped.message).toContain('StartMessageMoveTask on ledgerline-staging-processing-dlq');
+    expect(mapped.message).toContain('AccessDenied');
+    const detail = mapped.cause as Error;
+    expect(detail).toBeInstanceOf(Error);
+    expect(detail.name).toBe('AccessDenied');
+    expect(detail.message).toContain(arn);
+    expect(detail.message).toContain(queueArn);
+    expect(detail.cause).toBe(original);
+  });
+
+  it.each([
+    ['ThrottlingException', 'Throttled', {}],
+    ['ResourceNotFoundException', 'NotFound', {}],
+    ['ConflictException', 'Conflict', {}],
+    ['ValidationException', 'Invalid', {}],
+    ['InternalError', 'Unavailable', { $fault: 'server' }],
+  ])('keeps ARNs out of the client message of %s (%s)', (name, code, extra) => {
+    const raw =
+      'Value arn:aws:states:us-east-1:123456789012:execution:saga:tx-1 at https://sqs.us-east-1.amazonaws.com/123456789012/q';
+    const mapped = mapAwsError(awsError(name, raw, extra), 'DescribeExecution arn:aws:states:us-east-1:123456789012:x');
+    expect(mapped).toMatchObject({ code });
+    expect(mapped.message).not.toMatch(/arn:aws|\d{12}|amazonaws/);
+    expect(mapped.message).toContain(name);
+    expect((mapped.cause as Error).message).toContain(raw);
+  });
 });

@@ -82,30 +82,67 @@ function retryAfter(e: AwsLikeError): number {
   return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 2;
 }
 
-/** `action` names what we tried ("StartMessageMoveTask on ledgerline-staging-processing-dlq"). */
+/** ARNs and endpoint URLs carry account ids: they stay in the server log, never in a client message. */
+function redact(text: string): string {
+  return text.replace(/arn:aws[\w-]*:[^\s,;()"']*/g, '<arn>').replace(/https?:\/\/[^\s,;()"']+/g, '<url>');
+}
+
+/** The AWS error name as shown to a client: an identifier, nothing else. */
+function safeName(name: string): string {
+  return /^[\w.:-]{1,100}$/.test(name) ? name : 'Error';
+}
+
+/**
+ * Gives a client-facing error the full detail of what failed, for the server log only: its `cause`
+ * is an Error named like the AWS error whose message is `${context}: ${AWS message}` (ARNs and
+ * all), with the original AWS error as its own cause (request id, HTTP status). server/http logs
+ * it with the request id; the response carries only the safe message.
+ */
+export function withAwsDetail<E extends Error>(target: E, context: string, error: unknown): E {
+  const original = error instanceof Error ? error : undefined;
+  const detail = new Error(`${context}: ${original ? original.message : String(error)}`, { cause: error });
+  detail.name = original?.name ?? 'Error';
+  target.cause = detail;
+  return target;
+}
+
+/**
+ * `action` names what we tried ("StartMessageMoveTask on ledgerline-staging-processing-dlq").
+ * The PlatformError's message names the action and the AWS error name with a hint; the raw AWS
+ * message (which can hold role and resource ARNs, hence the account id) goes to `cause` only.
+ */
 export function mapAwsError(error: unknown, action: string): Error {
   if (error instanceof PlatformError) return error;
   if (!(error instanceof Error)) return new Error(`${action} failed: ${String(error)}`);
   const e = error as Error & AwsLikeError;
   const name = e.name;
-  const detail = `${action}: ${name}: ${e.message}`;
+  const shown = `${redact(action)} (${safeName(name)})`;
+  const platformError = (...args: ConstructorParameters<typeof PlatformError>) =>
+    withAwsDetail(new PlatformError(...args), action, error);
   if (throttling.has(name) || e.$retryable?.throttling || e.$metadata?.httpStatusCode === 429) {
-    return new PlatformError(
-      'Throttled',
-      `AWS is throttling requests (${detail}); retry shortly`,
-      undefined,
-      retryAfter(e),
+    return platformError('Throttled', `AWS is throttling ${shown}; retry shortly`, undefined, retryAfter(e));
+  }
+  if (forbidden.has(name)) {
+    return platformError(
+      'Forbidden',
+      `AWS denied ${shown} for your role; the IAM policy of your role does not allow it (details in the server log under this request id)`,
     );
   }
-  if (forbidden.has(name)) return new PlatformError('Forbidden', `AWS denied this for your role (${detail})`);
-  if (notFound.has(name)) return new PlatformError('NotFound', detail);
+  if (notFound.has(name)) return platformError('NotFound', `${shown}: it does not exist (or no longer exists)`);
   // SQS answers a second message-move task on a queue with UnsupportedOperation / InvalidParameterValue
   // "... there is already an active task"; that is a conflict, not bad input.
   if (/already (an )?(active|running|in progress)|active (message )?move task/i.test(e.message)) {
-    return new PlatformError('Conflict', detail);
+    return platformError('Conflict', `${shown}: a task is already running on this resource; wait for it to finish`);
   }
-  if (conflict.has(name)) return new PlatformError('Conflict', detail);
-  if (invalid.has(name) || name === 'UnsupportedOperation') return new PlatformError('Invalid', detail);
+  if (conflict.has(name)) {
+    return platformError('Conflict', `${shown}: conflicts with the resource's current state; reload and retry`);
+  }
+  if (invalid.has(name) || name === 'UnsupportedOperation') {
+    return platformError(
+      'Invalid',
+      `AWS rejected ${shown} as invalid (details in the server log under this request id)`,
+    );
+  }
   if (
     e.$fault === 'server' ||
     name === 'ServiceUnavailable' ||
@@ -113,7 +150,7 @@ export function mapAwsError(error: unknown, action: string): Error {
     name === 'InternalError' ||
     /TimeoutError|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|NetworkingError/.test(name)
   ) {
-    return new PlatformError('Unavailable', `AWS did not answer (${detail})`);
+    return platformError('Unavailable', `AWS did not answer ${shown}; retry shortly`);
   }
   return error;
 }

@@ -8,7 +8,7 @@ import {
 import { DescribeEndpointCommand, DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { alarmName } from '../../../infra/platform/description';
 import { alarmHistoryItemSchema, alarmSchema, metricSeriesSchema, regionSchema } from '../platform.schema';
 import { callerOf, NOW, testConfig, testPlatform } from './testing';
@@ -241,16 +241,27 @@ describe('regions', () => {
 });
 
 describe('ping', () => {
-  it("answers from STS with the console's own credentials and reports failures without throwing", async () => {
+  it("answers from STS with the console's own credentials and reports failures without throwing or showing AWS's text", async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
     const { platform } = testPlatform(config, { consoleSts: new STSClient({ region: 'us-east-1' }) });
-    expect(await platform.ping()).toMatchObject({ ok: true });
+    const up = await platform.ping();
+    expect(up).toMatchObject({ ok: true });
+    // The health route answers anyone: the account id stays out of it.
+    expect(up.detail).not.toContain('111122223333');
     sts
       .on(GetCallerIdentityCommand)
-      .rejects(Object.assign(new Error('no credentials'), { name: 'CredentialsProviderError' }));
-    expect(await platform.ping()).toMatchObject({
-      ok: false,
-      detail: expect.stringContaining('no credentials') as unknown,
-    });
+      .rejects(
+        Object.assign(new Error('User arn:aws:iam::111122223333:user/x is not authorized'), { name: 'AccessDenied' }),
+      );
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const down = await platform.ping();
+      expect(down).toMatchObject({ ok: false, detail: expect.stringContaining('AccessDenied') as unknown });
+      expect(down.detail).not.toMatch(/arn:aws|\d{12}/);
+      // The detail goes to the server's log instead.
+      expect(String(warn.mock.calls[0]?.[0])).toContain('is not authorized');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

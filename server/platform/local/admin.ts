@@ -2,8 +2,10 @@ import 'server-only';
 /**
  * The local-only admin API's server side (app/api/admin/**): traffic knobs and fault injection
  * on the embedded platform, written as rows the engine process picks up (settings, inbox).
- * Refused with 403 unless the backend is local and LEDGERLINE_ADMIN_API is on; cross-site
- * browser requests are refused too (a web page must not be able to inject faults).
+ * Refused with 403 unless the backend is local and LEDGERLINE_ADMIN_API is on, and unless the
+ * request is addressed to (and, with an Origin, sent from) a loopback name; cross-site browser
+ * requests are refused too (a web page must not be able to inject faults). scripts/start.mjs
+ * refuses to bind a non-loopback HOST while the admin API is on.
  */
 import { z } from 'zod';
 import { queuePairs } from '@/infra/platform/description';
@@ -84,7 +86,62 @@ export function purgeDeadLetters(queue: string): { purged: number } {
     .immediate();
 }
 
-/** Wraps an admin handler: local backend only, admin API enabled, no cross-site requests, one error mapper. */
+/** Host names of this machine's loopback interface: 127.0.0.0/8, localhost, [::1]. */
+export function isLoopbackHostname(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '[::1]' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(h);
+}
+
+/** The hostname of a Host header value ("127.0.0.1:3000" → "127.0.0.1"); null when it is not a plain host[:port]. */
+function hostnameOf(host: string): string | null {
+  if (!/^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return null;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The admin API answers only requests addressed to a loopback name (Host header) and, when the
+ * request carries an Origin, coming from a loopback origin. Binding to 127.0.0.1 alone is not
+ * enough: a DNS-rebinding page (rebind.attacker.example resolving to 127.0.0.1) reaches the
+ * socket with its own name in Host and Origin, and `HOST=0.0.0.0` opens the socket to the network.
+ */
+export function assertLoopbackRequest(request: Request): void {
+  const host = request.headers.get('host') ?? new URL(request.url).host;
+  const hostname = hostnameOf(host);
+  if (hostname === null || !isLoopbackHostname(hostname)) {
+    throw new HttpError(
+      403,
+      'AdminApiNotLoopback',
+      `host: the admin API answers only requests to 127.0.0.1, localhost or [::1] (Host header was ${JSON.stringify(host.slice(0, 100))})`,
+      'host',
+    );
+  }
+  const origin = request.headers.get('origin');
+  if (origin === null) return;
+  let originHostname: string | null = null;
+  try {
+    const url = new URL(origin);
+    if (url.protocol === 'http:' || url.protocol === 'https:') originHostname = url.hostname;
+  } catch {
+    originHostname = null;
+  }
+  if (originHostname === null || !isLoopbackHostname(originHostname)) {
+    throw new HttpError(
+      403,
+      'AdminApiNotLoopback',
+      `origin: the admin API answers only pages served from 127.0.0.1, localhost or [::1] (Origin header was ${JSON.stringify(origin.slice(0, 100))})`,
+      'origin',
+    );
+  }
+}
+
+/**
+ * Wraps an admin handler: local backend only, admin API enabled, loopback Host (and Origin when
+ * sent), no cross-site requests, one error mapper.
+ */
 export function adminRoute<S extends z.ZodType | undefined>(
   schema: S,
   handler: (input: S extends z.ZodType ? z.infer<S> : undefined, params: Record<string, string>) => unknown,
@@ -103,6 +160,7 @@ export function adminRoute<S extends z.ZodType | undefined>(
         );
       if (!env.LEDGERLINE_ADMIN_API)
         throw new HttpError(403, 'AdminApiDisabled', 'The admin API is disabled (LEDGERLINE_ADMIN_API=false)');
+      assertLoopbackRequest(request);
       if (
         MUTATING.has(request.method) &&
         (request.headers.get('origin') !== null || request.headers.get('sec-fetch-site') !== null)

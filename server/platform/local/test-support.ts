@@ -12,6 +12,11 @@ export function removeDataDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** The data directory an engine runs in (its database file's folder). */
+export function dataDirOf(engine: Engine): string {
+  return path.dirname(engine.db.name);
+}
+
 /** A started engine (not looping) with fast retries, in its own temporary directory. */
 export async function startTestEngine(label: string, opts: Partial<EngineOptions> = {}): Promise<Engine> {
   const engine = new Engine({

@@ -89,6 +89,9 @@ describe('admin API', () => {
     const { traffic } = await load({
       LEDGERLINE_BACKEND: 'aws',
       LEDGERLINE_SESSION_SECRET: 'x'.repeat(40),
+      LEDGERLINE_ALB_ARN:
+        'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/console/0123456789abcdef',
+      AWS_REGION: 'us-east-1',
       LEDGERLINE_DATA_DIR: dataDir,
     });
     expect((await traffic.GET(new Request('http://127.0.0.1:3000/api/admin/traffic'), ctx())).status).toBe(403);

@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleDb } from '@/server/audit/console-db';
+import type { Caller } from '@/server/auth/permissions.schema';
+import { recordSeenRole } from '@/server/auth/seen-roles';
+import { seedLocalUsers } from '@/server/auth/users';
+import { createLocalPlatform } from '@/server/platform/local/adapter';
+import { dlqOf } from '@/server/platform/local/db';
+import type { Engine } from '@/server/platform/local/engine/engine';
+import { dataDirOf, removeDataDir, startTestEngine } from '@/server/platform/local/test-support';
+import type { Platform } from '@/server/platform/port';
+import { decideApproval } from './approvals';
+import { stopWatching } from './closed-loop';
+import { requestCompensation } from './compensate';
+import { createOpsContext, type OpsContext } from './context';
+import { startRedrive } from './redrive';
+
+const operator: Caller = { id: 'u-operator', name: 'Omar Operator', role: 'operator' };
+const operator2: Caller = { id: 'u-operator2', name: 'Olga Operator', role: 'operator' };
+const approver: Caller = { id: 'u-approver', name: 'Ada Approver', role: 'approver' };
+const meta = () => ({ requestId: `req-${Math.random()}`, idempotencyKey: null });
+
+let dataDir: string;
+let engine: Engine;
+let local: Platform & { readonly db: ReturnType<typeof createLocalPlatform>['db'] };
+let ctx: OpsContext;
+
+/** The real platform, counting calls per method; `failing` methods reject like a throttled AWS read. */
+function instrumented(platform: Platform, failing: (keyof Platform)[] = []) {
+  const calls: Record<string, number> = {};
+  const wrapped = new Proxy(platform, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof key !== 'string' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls[key] = (calls[key] ?? 0) + 1;
+        if ((failing as string[]).includes(key)) {
+          return Promise.reject(new Error('ProvisionedThroughputExceededException: the ledger scan was throttled'));
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { platform: wrapped, calls };
+}
+
+/** Dead letters put straight into a DLQ of the embedded platform (as its engine would). */
+function addDeadLetters(queueId: string, n: number): void {
+  const now = Date.now();
+  const insert = local.db.prepare(
+    "INSERT INTO messages (queue, body, attributes, sent_at, enqueued_at, visible_at, receive_count, last_error, source_queue, dead, ingest_at) VALUES (?, '{}', '{}', ?, ?, ?, 5, 'test failure', ?, 1, ?)",
+  );
+  local.db.transaction(() => {
+    for (let i = 0; i < n; i++) insert.run(dlqOf(queueId), now, now, now, queueId, now);
+    local.db
+      .prepare(
+        'INSERT INTO queue_counts (queue, total) VALUES (?, ?) ON CONFLICT(queue) DO UPDATE SET total = total + excluded.total',
+      )
+      .run(dlqOf(queueId), n);
+  })();
+}
+
+async function dlqDepth(queueId: string): Promise<number> {
+  const pair = (await local.listQueuePairs(operator)).find((p) => p.id === queueId)!;
+  return pair.dlq.visible + pair.dlq.inFlight;
+}
+
+async function succeededSaga(): Promise<string> {
+  return (await local.listSagas(operator, { status: 'SUCCEEDED', limit: 1 })).items[0]!.id;
+}
+
+/**
+ * `maker` asks to compensate the latest succeeded saga; `beforeDecision` runs between the
+ * request and the approver's approval (e.g. a demotion). Returns the decided approval.
+ */
+async function compensationApprovedFor(
+  c: OpsContext,
+  maker: Caller,
+  ticket: string,
+  beforeDecision: () => void = () => undefined,
+) {
+  const sagaId = await succeededSaga();
+  const requested = await requestCompensation(
+    c,
+    maker,
+    sagaId,
+    { mode: 'compensate', reason: 'customer refund', ticket },
+    meta(),
+  );
+  const id = requested.status === 'pending_approval' ? requested.approvalId : '';
+  beforeDecision();
+  const decided = await decideApproval(c, approver, id, { decision: 'approve' }, meta());
+  return { sagaId, decided };
+}
+
+beforeAll(async () => {
+  // A seeded engine: history, sagas of every outcome, dead letters.
+  engine = await startTestEngine('approvals', { seed: true, log: () => undefined });
+  dataDir = dataDirOf(engine);
+  local = createLocalPlatform({ dataDir });
+  ctx = createOpsContext(local, dataDir, 'local');
+  await seedLocalUsers(consoleDb(dataDir));
+}, 120_000);
+
+afterAll(() => {
+  engine.close();
+  removeDataDir(dataDir);
+});
+
+describe('executing an approved request', () => {
+  it('records an approved compensation that ran as EXECUTED and succeeded, even when the ledger read after it fails', async () => {
+    const { platform, calls } = instrumented(local, ['getLedgerSummary']);
+    const c = { ...ctx, platform };
+    const { sagaId, decided } = await compensationApprovedFor(c, operator, 'INC-101');
+
+    expect(decided.status).toBe('EXECUTED');
+    expect(calls.compensate).toBe(1);
+    expect((await local.getSaga(operator, sagaId))!.status).not.toBe('SUCCEEDED');
+    const trail = ctx.audit.list({ q: `saga:${sagaId}`, limit: 10 }).items.map((e) => `${e.action}/${e.outcome}`);
+    expect(trail[0]).toBe('saga.compensate/succeeded');
+    expect(trail).not.toContain('saga.compensate/failed');
+  });
+
+  it("refuses an approved action when the requester's current role no longer allows it, and acts on nothing", async () => {
+    const { platform, calls } = instrumented(local);
+    const c = { ...ctx, platform };
+    const users = consoleDb(dataDir);
+    try {
+      const { sagaId, decided } = await compensationApprovedFor(c, operator2, 'INC-102', () =>
+        users.prepare("UPDATE users SET role = 'viewer' WHERE id = ?").run(operator2.id),
+      );
+
+      expect(decided.status).toBe('FAILED');
+      const result = JSON.parse(decided.result ?? '{}') as { error: string; code: string };
+      expect(result.code).toBe('Forbidden');
+      expect(result.error).toMatch(/current role \(viewer\) does not allow saga\.compensate/);
+      expect(calls.compensate ?? 0).toBe(0);
+      expect((await local.getSaga(operator, sagaId))!.status).toBe('SUCCEEDED');
+      const failed = ctx.audit.list({ q: `saga:${sagaId}`, limit: 10 }).items[0]!;
+      expect([failed.action, failed.outcome, failed.actorId, failed.role]).toEqual([
+        'saga.compensate',
+        'failed',
+        operator2.id,
+        'viewer',
+      ]);
+    } finally {
+      users.prepare("UPDATE users SET role = 'operator' WHERE id = ?").run(operator2.id);
+    }
+  });
+
+  it('refuses an approved action when the directory cannot resolve the current role, instead of trusting the stored role', async () => {
+    const { platform, calls } = instrumented(local);
+    const c: OpsContext = { ...ctx, platform, users: { kind: 'unresolvable', why: 'no directory in this test' } };
+    const { decided } = await compensationApprovedFor(c, operator, 'INC-103');
+
+    expect(decided.status).toBe('FAILED');
+    expect(decided.result).toMatch(/cannot confirm that the requester u-operator still may saga\.compensate/);
+    expect(calls.compensate ?? 0).toBe(0);
+  });
+
+  it('with the aws backend, runs an approved action with the role the identity provider last asserted for the requester', async () => {
+    const maker: Caller = { id: 'oidc-maker-1', name: 'maker1@bank.example', role: 'operator' };
+    recordSeenRole(consoleDb(dataDir), maker, Date.now());
+    const { platform, calls } = instrumented(local);
+    const aws: OpsContext = { ...createOpsContext(local, dataDir, 'local', Date.now, 'aws'), platform };
+    const { sagaId, decided } = await compensationApprovedFor(aws, maker, 'INC-106');
+
+    expect(decided.status).toBe('EXECUTED');
+    expect(calls.compensate).toBe(1);
+    const done = aws.audit.list({ q: `saga:${sagaId}`, limit: 10 }).items[0]!;
+    expect([done.action, done.outcome, done.actorId, done.role]).toEqual([
+      'saga.compensate',
+      'succeeded',
+      maker.id,
+      'operator',
+    ]);
+  });
+
+  it('with the aws backend, refuses an approved action when the requester was last seen demoted, and acts on nothing', async () => {
+    const maker: Caller = { id: 'oidc-maker-2', name: 'maker2@bank.example', role: 'operator' };
+    const db = consoleDb(dataDir);
+    recordSeenRole(db, maker, Date.now());
+    const { platform, calls } = instrumented(local);
+    const aws: OpsContext = { ...createOpsContext(local, dataDir, 'local', Date.now, 'aws'), platform };
+    // Their next request after asking carried the demotion.
+    const { sagaId, decided } = await compensationApprovedFor(aws, maker, 'INC-107', () =>
+      recordSeenRole(db, { ...maker, role: 'viewer' }, Date.now()),
+    );
+
+    expect(decided.status).toBe('FAILED');
+    const result = JSON.parse(decided.result ?? '{}') as { error: string; code: string };
+    expect(result.code).toBe('Forbidden');
+    expect(result.error).toMatch(/current role \(viewer\) does not allow saga\.compensate \(it was operator/);
+    expect(calls.compensate ?? 0).toBe(0);
+    expect((await local.getSaga(operator, sagaId))!.status).toBe('SUCCEEDED');
+    const failed = aws.audit.list({ q: `saga:${sagaId}`, limit: 10 }).items[0]!;
+    expect([failed.action, failed.outcome, failed.actorId, failed.role]).toEqual([
+      'saga.compensate',
+      'failed',
+      maker.id,
+      'viewer',
+    ]);
+  });
+
+  it('with the aws backend, refuses an approved action whose requester this console never saw, and acts on nothing', async () => {
+    const stranger: Caller = { id: 'oidc-never-seen', name: 'stranger@bank.example', role: 'operator' };
+    const { platform, calls } = instrumented(local);
+    const aws: OpsContext = { ...createOpsContext(local, dataDir, 'local', Date.now, 'aws'), platform };
+    const { sagaId, decided } = await compensationApprovedFor(aws, stranger, 'INC-108');
+
+    expect(decided.status).toBe('FAILED');
+    const result = JSON.parse(decided.result ?? '{}') as { error: string; code: string };
+    expect(result.code).toBe('Forbidden');
+    expect(result.error).toContain(stranger.id);
+    expect(calls.compensate ?? 0).toBe(0);
+    expect((await local.getSaga(operator, sagaId))!.status).toBe('SUCCEEDED');
+  });
+
+  it('refuses an approved "redrive all" when the DLQ grew past the approved size, and moves nothing', async () => {
+    const queueId = 'processing';
+    const small = { ...ctx, policy: { ...ctx.policy, redriveApprovalThreshold: 0 } };
+    if ((await dlqDepth(queueId)) === 0) addDeadLetters(queueId, 3);
+    const approvedSize = await dlqDepth(queueId);
+    const requested = await startRedrive(
+      small,
+      operator,
+      { queueId, reason: 'drain after the fix', ticket: 'INC-104' },
+      meta(),
+    );
+    const id = requested.status === 'pending_approval' ? requested.approvalId : '';
+    addDeadLetters(queueId, 500);
+    const grown = await dlqDepth(queueId);
+
+    const decided = await decideApproval(small, approver, id, { decision: 'approve' }, meta());
+
+    expect(decided.status).toBe('FAILED');
+    const result = JSON.parse(decided.result ?? '{}') as { error: string; code: string };
+    expect(result.code).toBe('Conflict');
+    expect(result.error).toContain(
+      `queueId: the ${queueId} DLQ now holds ${grown} messages but ${approvedSize} were approved`,
+    );
+    expect((await local.listRedrives(operator, { queueId })).items).toHaveLength(0);
+    expect(await dlqDepth(queueId)).toBe(grown);
+  });
+
+  it('runs an approved "redrive all" when the DLQ holds no more than the approved size', async () => {
+    const queueId = 'processing';
+    const small = { ...ctx, policy: { ...ctx.policy, redriveApprovalThreshold: 0 } };
+    const requested = await startRedrive(
+      small,
+      operator,
+      { queueId, reason: 'drain after the fix', ticket: 'INC-105' },
+      meta(),
+    );
+    const id = requested.status === 'pending_approval' ? requested.approvalId : '';
+
+    const decided = await decideApproval(small, approver, id, { decision: 'approve' }, meta());
+
+    expect(decided.status).toBe('EXECUTED');
+    const task = JSON.parse(decided.result ?? '{}') as { id: string; total: number };
+    stopWatching(task.id);
+    expect(task.total).toBe(await dlqDepth(queueId));
+  });
+});
