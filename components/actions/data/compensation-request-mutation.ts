@@ -7,7 +7,14 @@ import { compensationPath, type CompensationMode } from './compensation-preview-
 import { affectedBy, invalidate } from './invalidate';
 import type { ActionOutcome } from './outcome';
 
+/** A compensation started without an approval: the ledger read after it may fail (warning says why). */
 export interface CompensationResult {
+  saga: SagaDetail;
+  reconciliation: LedgerSummary | null;
+  warning: string | null;
+}
+/** The saga and the ledger now (GET .../compensation). */
+export interface Reconciliation {
   saga: SagaDetail;
   reconciliation: LedgerSummary;
 }

@@ -4,11 +4,11 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { pollMs } from '@/components/live/poll';
 import { apiGet } from '@/components/providers/api-client';
 import { terminalSagaStates } from '@/components/sagas/data/saga-query';
-import type { CompensationResult } from './compensation-request-mutation';
+import type { Reconciliation } from './compensation-request-mutation';
 import { actionKeys } from './keys';
 
-export function fetchReconciliation(sagaId: string, signal?: AbortSignal): Promise<CompensationResult> {
-  return apiGet<CompensationResult>(`/api/ops/sagas/${encodeURIComponent(sagaId)}/compensation`, {}, signal);
+export function fetchReconciliation(sagaId: string, signal?: AbortSignal): Promise<Reconciliation> {
+  return apiGet<Reconciliation>(`/api/ops/sagas/${encodeURIComponent(sagaId)}/compensation`, {}, signal);
 }
 
 /** The saga's state and the ledger summary; polls while the saga still runs or compensates. */
