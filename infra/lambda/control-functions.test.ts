@@ -17,6 +17,8 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { IN_FLIGHT_METRIC_ID, IN_FLIGHT_METRIC_NAME, metricsFor } from '../platform/description';
+import { visibilityTimeout } from '../runtime/policies/visibility-timeout';
 
 const doc = mockClient(DynamoDBDocumentClient);
 const events = mockClient(EventBridgeClient);
@@ -153,43 +155,73 @@ describe('saga task Lambda', () => {
 });
 
 describe('visibility-timeout adjuster Lambda', () => {
+  // The deployed wiring (infra/lib/constructs/processing.ts): the in-flight metric of the platform
+  // description, a 30 s function timeout and a 1 s batch window, so the floor is 6 × 30 + 1 = 181 s.
+  const inFlight = metricsFor('staging').find((m) => m.id === IN_FLIGHT_METRIC_ID)!;
+  const policy = { functionTimeoutSeconds: 30, batchWindowSeconds: 1 };
+  const floor = visibilityTimeout({ observedP99Seconds: null, ...policy }).timeoutSeconds;
   async function adjuster() {
     Object.assign(process.env, {
       QUEUE_URLS: JSON.stringify(['https://sqs/q1']),
-      PROCESSOR_FUNCTION_NAME: 'proc',
-      FUNCTION_TIMEOUT_SECONDS: '30',
-      BATCH_WINDOW_SECONDS: '1',
+      IN_FLIGHT_METRIC: JSON.stringify({
+        namespace: inFlight.namespace,
+        metricName: inFlight.metricName,
+        dimensions: inFlight.dimensions,
+      }),
+      FUNCTION_TIMEOUT_SECONDS: String(policy.functionTimeoutSeconds),
+      BATCH_WINDOW_SECONDS: String(policy.batchWindowSeconds),
     });
     const mod: { handler: unknown } = await import('./visibility-timeout-adjuster');
     return mod.handler as () => Promise<{ timeoutSeconds: number }>;
   }
 
-  it('raises the queue timeout to 6 × the observed p99 when that exceeds the floor', async () => {
-    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'p99', Values: [45_000, 60_000] }] });
-    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { VisibilityTimeout: '181' } });
+  it('raises the queue timeout above the floor when throttled invokes keep messages in flight longer than the function timeout', async () => {
+    // The mapping held batches ~45 s waiting for a concurrency slot, then the window and a
+    // full 30 s invocation: the in-flight p99 (75 s, in one 5-minute period) exceeds the function
+    // timeout, which the Lambda Duration never can.
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'p99', Values: [40, 75, 62] }] });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { VisibilityTimeout: String(floor) } });
     sqs.on(SetQueueAttributesCommand).resolves({});
     const d = await (await adjuster())();
-    expect(d.timeoutSeconds).toBe(360);
+    const expected = visibilityTimeout({ observedP99Seconds: 75, ...policy });
+    expect(expected.clamped).toBeNull();
+    expect(expected.timeoutSeconds).toBeGreaterThan(floor);
+    expect(d.timeoutSeconds).toBe(expected.timeoutSeconds);
     expect(sqs.commandCalls(SetQueueAttributesCommand)[0]!.args[0].input).toEqual({
       QueueUrl: 'https://sqs/q1',
-      Attributes: { VisibilityTimeout: '360' },
+      Attributes: { VisibilityTimeout: String(expected.timeoutSeconds) },
     });
-    const q = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries![0]!;
-    expect(q.MetricStat).toMatchObject({
+    const call = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(call.EndTime!.getTime() - call.StartTime!.getTime()).toBe(15 * 60_000);
+    expect(call.MetricDataQueries![0]!.MetricStat).toMatchObject({
       Stat: 'p99',
+      Period: 300,
+      Unit: 'Seconds',
       Metric: {
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Duration',
-        Dimensions: [{ Name: 'FunctionName', Value: 'proc' }],
+        Namespace: inFlight.namespace,
+        MetricName: IN_FLIGHT_METRIC_NAME,
+        Dimensions: Object.entries(inFlight.dimensions).map(([Name, Value]) => ({ Name, Value })),
       },
+    });
+  });
+
+  it('returns a raised queue to the floor once the in-flight p99 is back below it', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'p99', Values: [3.2, 12.5] }] });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { VisibilityTimeout: '450' } });
+    sqs.on(SetQueueAttributesCommand).resolves({});
+    const d = await (await adjuster())();
+    expect(d).toMatchObject({ timeoutSeconds: floor, clamped: 'floor' });
+    expect(sqs.commandCalls(SetQueueAttributesCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: 'https://sqs/q1',
+      Attributes: { VisibilityTimeout: String(floor) },
     });
   });
 
   it('keeps the floor (6 × function timeout + window) without data and does not rewrite an unchanged value', async () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'p99', Values: [] }] });
-    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { VisibilityTimeout: '181' } });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { VisibilityTimeout: String(floor) } });
     const d = await (await adjuster())();
-    expect(d.timeoutSeconds).toBe(181);
+    expect(d.timeoutSeconds).toBe(6 * policy.functionTimeoutSeconds + policy.batchWindowSeconds);
     expect(sqs.commandCalls(SetQueueAttributesCommand)).toHaveLength(0);
   });
 });

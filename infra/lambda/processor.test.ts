@@ -14,8 +14,9 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sagaIdFor } from '../../server/platform/aws/layout';
+import { IN_FLIGHT_METRIC_ID, IN_FLIGHT_METRIC_NAME, metricsFor } from '../platform/description';
 
 const ddb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
@@ -43,6 +44,18 @@ function record(id: string, body: unknown): SQSRecord {
     awsRegion: 'us-east-1',
   };
 }
+/** A record as the event source mapping delivers it on its `receiveCount`-th receive. */
+function received(id: string, body: unknown, receiveCount: number, firstReceivedAt: number): SQSRecord {
+  return {
+    ...record(id, body),
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      ApproximateFirstReceiveTimestamp: String(firstReceivedAt),
+      SentTimestamp: String(firstReceivedAt - 1_000),
+      SenderId: 'AIDAEXAMPLE',
+    },
+  };
+}
 function event(transactionId: string, eventId = `evt-${transactionId}`) {
   return {
     version: '0',
@@ -68,11 +81,30 @@ beforeAll(async () => {
     STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111122223333:stateMachine:ledgerline-test-payment-saga',
     IDEMPOTENCY_TTL_HOURS: '48',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    // Enabled: the EMF lines the function writes to stdout are captured below (emf).
+    POWERTOOLS_METRICS_DISABLED: 'false',
     AWS_REGION: 'us-east-1',
   });
   const mod: { handler: unknown } = await import('./processor');
   handler = mod.handler as typeof handler;
+});
+
+/** The EMF documents (CloudWatch embedded metric format) the function wrote during the test. */
+let emf: Record<string, unknown>[] = [];
+beforeEach(() => {
+  emf = [];
+  const write = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
+    const text = String(chunk);
+    if (text.includes('"_aws"')) {
+      emf.push(JSON.parse(text) as Record<string, unknown>);
+      return true;
+    }
+    return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 beforeEach(() => {
@@ -157,6 +189,47 @@ describe('processor Lambda', () => {
     const res = await handler({ Records: [record('m6', event('tx-0005'))] }, context);
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm6' }]);
     expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(1);
+  });
+
+  it('emits the longest in-flight time of the first-received messages, once per invocation, for the visibility adjuster', async () => {
+    const before = Date.now();
+    // m8 waited 75 s in flight (the mapping retried a throttled invoke), m9 5 s; m10 is a second
+    // receive whose first receive was 10 minutes ago: its time spans an earlier visibility timeout.
+    const res = await handler(
+      {
+        Records: [
+          received('m8', event('tx-0008'), 1, before - 75_000),
+          received('m9', event('tx-0009'), 1, before - 5_000),
+          received('m10', event('tx-0010'), 2, before - 600_000),
+        ],
+      },
+      context,
+    );
+    const after = Date.now();
+    expect(res.batchItemFailures).toEqual([]);
+    const docs = emf.filter((d) => IN_FLIGHT_METRIC_NAME in d);
+    expect(docs).toHaveLength(1);
+    const doc = docs[0]!;
+    const seconds = doc[IN_FLIGHT_METRIC_NAME] as number;
+    expect(seconds).toBeGreaterThanOrEqual(75);
+    expect(seconds).toBeLessThanOrEqual((after - (before - 75_000)) / 1000);
+    expect(doc.Stage).toBe('test');
+    // Exactly the metric the platform description defines (what the adjuster reads).
+    const def = metricsFor('staging').find((m) => m.id === IN_FLIGHT_METRIC_ID)!;
+    expect(def.metricName).toBe(IN_FLIGHT_METRIC_NAME);
+    const aws = doc._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: unknown[] }[] };
+    expect(aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: def.namespace,
+      Dimensions: [Object.keys(def.dimensions)],
+      Metrics: expect.arrayContaining([{ Name: IN_FLIGHT_METRIC_NAME, Unit: 'Seconds' }]) as unknown,
+    });
+  });
+
+  it('emits no in-flight time when every message of the batch is a redelivery', async () => {
+    const res = await handler({ Records: [received('m11', event('tx-0011'), 3, Date.now() - 900_000)] }, context);
+    expect(res.batchItemFailures).toEqual([]);
+    expect(emf.length).toBeGreaterThan(0); // the function's other metrics were written
+    expect(emf.some((d) => IN_FLIGHT_METRIC_NAME in d)).toBe(false);
   });
 
   it('releases the claim when the saga cannot be started, so the retry can claim again', async () => {

@@ -5,6 +5,9 @@
  * the saga (Step Functions StartExecution named after the transaction, itself idempotent for
  * the same input), complete the claim. Failed records return to the queue; after 3 receives
  * they land in the DLQ.
+ * Per invocation it also emits the longest in-flight time of the batch's first-received
+ * messages (IN_FLIGHT_METRIC_NAME, infra/platform/description.ts), which the
+ * visibility-timeout adjuster reads.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -12,6 +15,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { IN_FLIGHT_METRIC_NAME } from '../platform/description';
 import { PoisonMessageError, processMessage } from '../runtime/processor';
 import type { TransactionEvent } from '../runtime/transaction';
 import { idempotencyAttributes, PowertoolsIdempotencyStore } from './adapters/powertools-idempotency';
@@ -88,6 +92,25 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   }
 }
 
+/**
+ * The longest time, in seconds at `endMs`, that a record of the batch received for the first time
+ * has been in flight (since its first receive); null when no record is on its first receive.
+ * Later receives are left out: their first-receive timestamp also spans the earlier visibility
+ * timeouts, which says nothing about how long one receive stays in flight.
+ */
+function maxFirstReceiveInFlightSeconds(records: SQSRecord[], endMs: number): number | null {
+  let max: number | null = null;
+  for (const r of records) {
+    if (r.attributes.ApproximateReceiveCount !== '1') continue;
+    const first = Number(r.attributes.ApproximateFirstReceiveTimestamp);
+    if (!Number.isFinite(first) || first <= 0) continue;
+    // Clock skew between SQS and this function must not produce a negative time.
+    const seconds = Math.max(0, endMs - first) / 1000;
+    if (max === null || seconds > max) max = seconds;
+  }
+  return max;
+}
+
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   invocation = context;
@@ -100,6 +123,10 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       throwOnFullBatchFailure: false,
     });
   } finally {
+    // One value per invocation (the batch's maximum) keeps the EMF volume low; the p99 of these
+    // maxima is a conservative p99 of the messages' in-flight time.
+    const inFlight = maxFirstReceiveInFlightSeconds(event.Records, Date.now());
+    if (inFlight !== null) metrics.addMetric(IN_FLIGHT_METRIC_NAME, MetricUnit.Seconds, inFlight);
     metrics.publishStoredMetrics();
   }
 };

@@ -110,6 +110,19 @@ export function namesFor(stage: Stage): PlatformNames {
   };
 }
 
+/**
+ * The processor's in-flight metric (EMF, namespace Ledgerline, dimension Stage): per invocation,
+ * the longest time a message received for the first time in its batch was in flight, from its
+ * first receive (`ApproximateFirstReceiveTimestamp`) to the end of the invocation, seconds. That
+ * is what the queue's visibility timeout must cover: the event source mapping holds a polled
+ * batch while it waits for a concurrency slot (throttled invokes are retried), then the batch
+ * window, then the invocation, so unlike the Lambda Duration it can exceed the function timeout.
+ * The visibility-timeout adjuster reads its p99. Deployed stages only: the embedded platform
+ * does not record it.
+ */
+export const IN_FLIGHT_METRIC_ID = 'processor.in_flight.p99';
+export const IN_FLIGHT_METRIC_NAME = 'MessageInFlightTime';
+
 /** The CloudWatch metric behind a metric id. */
 type MetricSource = [namespace: string, metricName: string, dimensions: Record<string, string>, stat: string];
 
@@ -176,10 +189,20 @@ export function metricsFor(stage: Stage): MetricDefinition[] {
       'Maximum',
     ]),
     ...queueMetrics,
-    // Deployed stages only (see PlatformNames.functionsDlqName).
+    // Deployed stages only (see PlatformNames.functionsDlqName and IN_FLIGHT_METRIC_ID).
     ...(stage === 'local'
       ? []
-      : [metric('dlq.functions.visible', 'Functions DLQ depth', 'Count', sqs(VISIBLE, n.functionsDlqName))]),
+      : [
+          metric('dlq.functions.visible', 'Functions DLQ depth', 'Count', sqs(VISIBLE, n.functionsDlqName)),
+          metric(IN_FLIGHT_METRIC_ID, 'Message in-flight time p99', 'Seconds', own(IN_FLIGHT_METRIC_NAME, 'p99')),
+          // Per account and region (shared by the stages there): StartExecution calls refused by the quota.
+          metric('saga.start_throttled', 'StartExecution throttled', 'Count', [
+            'AWS/States',
+            'ThrottledEvents',
+            { APIName: 'StartExecution' },
+            'Sum',
+          ]),
+        ]),
   ];
 }
 
@@ -247,6 +270,15 @@ export function alarmsFor(stage: Stage, capacityPerMinute = DEFAULT_EVENT_PROCES
             threshold: 0,
             ...of(1, 1),
             resource: { kind: 'platform', id: 'functions-dlq' },
+          }),
+          alarm({
+            suffix: 'saga-start-throttled',
+            description:
+              "StartExecution calls are throttled: the account and region's Step Functions quota (shared by every stage there) is below the event rate, so sagas start late and messages are retried; request the increase the [ledgerline:capacity-quota] synth note names",
+            metricId: 'saga.start_throttled',
+            threshold: 0,
+            ...of(3, 2),
+            resource: saga,
           }),
         ]),
     alarm({

@@ -157,3 +157,26 @@ describe('functions DLQ', () => {
     }
   });
 });
+
+describe('Step Functions StartExecution quota', () => {
+  it('has an alarm on throttled StartExecution calls in every stack, notifying the alarm topic', () => {
+    for (const [stage, t] of [
+      ['staging', staging],
+      ['production', prodPrimary],
+      ['production', prodSecondary],
+    ] as const) {
+      const [, alarm] = alarmOf(t, alarmName(stage, 'saga-start-throttled'));
+      expect(alarm, stage).toMatchObject({
+        Namespace: 'AWS/States',
+        MetricName: 'ThrottledEvents',
+        Dimensions: [{ Name: 'APIName', Value: 'StartExecution' }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+      });
+      expect(JSON.stringify(alarm.AlarmActions)).toContain('AlarmTopic');
+    }
+  });
+});

@@ -191,24 +191,17 @@ export class Observability extends Construct {
       period: Duration.minutes(1),
     });
 
-    const metricOf = (def: MetricDefinition, period: Duration): Metric => {
-      if (def.namespace === 'AWS/States') {
-        return new Metric({
-          namespace: def.namespace,
-          metricName: def.metricName,
-          dimensionsMap: { StateMachineArn: smArn },
-          statistic: def.stat,
-          period,
-        });
-      }
-      return new Metric({
+    // description.ts names resources; a StateMachineArn dimension gets the ARN (as the console's
+    // AWS adapter does). Other dimensions (e.g. APIName of the Step Functions API metrics) stay.
+    const metricOf = (def: MetricDefinition, period: Duration): Metric =>
+      new Metric({
         namespace: def.namespace,
         metricName: def.metricName,
-        dimensionsMap: def.dimensions,
+        dimensionsMap:
+          'StateMachineArn' in def.dimensions ? { ...def.dimensions, StateMachineArn: smArn } : def.dimensions,
         statistic: def.stat,
         period,
       });
-    };
 
     for (const a of alarmsFor(props.stage, props.plannedCapacityPerMinute)) {
       if (a.globalOnly && !props.withGlobalEndpoint) continue;

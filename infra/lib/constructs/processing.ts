@@ -16,7 +16,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { IDEMPOTENCY_TTL_HOURS } from '../../platform/description';
+import { IDEMPOTENCY_TTL_HOURS, IN_FLIGHT_METRIC_ID, metricsFor, type Stage } from '../../platform/description';
 import { sagaDefinition } from '../../saga/definition';
 import type { CapacityPlan } from '../capacity';
 import { acknowledge } from '../nag';
@@ -37,7 +37,7 @@ export interface TableRef {
 }
 
 export interface ProcessingProps {
-  stage: string;
+  stage: Stage;
   prefix: string;
   processorFunctionName: string;
   /** Name of the functions' DLQ (namesFor: the alarm and the console find it by this name). */
@@ -217,10 +217,17 @@ export class Processing extends Construct {
     // stretch a message already at risk. The p99 of the processing time moves slowly, so one
     // SetQueueAttributes per queue every 5 minutes tracks it at a negligible cost, and the
     // policy never goes below 6 × the function timeout + batching window (AWS guidance).
+    // It observes the messages' in-flight time (first receive → end of the invocation, emitted by
+    // the processor), not the Lambda Duration: the Duration never exceeds the function timeout,
+    // so 6 × its p99 could never leave the floor, whereas a batch the mapping holds while its
+    // invokes are throttled stays in flight longer than that (the cause of duplicate deliveries).
+    const inFlight = metricsFor(props.stage).find((m) => m.id === IN_FLIGHT_METRIC_ID);
+    if (!inFlight) throw new Error(`metric ${IN_FLIGHT_METRIC_ID} is missing from metricsFor('${props.stage}')`);
     this.adjuster = new PlatformFunction(this, 'VisibilityTimeoutAdjuster', {
       ...common,
       functionName: `${props.prefix}-visibility-adjuster`,
-      description: "Sets the processing queues' visibility timeout from the processor's observed p99 duration",
+      description:
+        "Sets the processing queues' visibility timeout from the observed p99 of the messages' in-flight time",
       entry: lambdaEntry('visibility-timeout-adjuster.ts'),
       memorySize: 256,
       timeout: Duration.seconds(30),
@@ -228,7 +235,11 @@ export class Processing extends Construct {
       environment: {
         STAGE: props.stage,
         QUEUE_URLS: stack.toJsonString(props.queues.map((q) => q.queueUrl)),
-        PROCESSOR_FUNCTION_NAME: props.processorFunctionName,
+        IN_FLIGHT_METRIC: JSON.stringify({
+          namespace: inFlight.namespace,
+          metricName: inFlight.metricName,
+          dimensions: inFlight.dimensions,
+        }),
         FUNCTION_TIMEOUT_SECONDS: String(plan.functionTimeoutSeconds),
         BATCH_WINDOW_SECONDS: String(plan.maxBatchingWindowSeconds),
       },

@@ -7,15 +7,23 @@ describe('visibility-timeout policy', () => {
     const d = visibilityTimeout({ observedP99Seconds: 0.2, functionTimeoutSeconds: 30, batchWindowSeconds: 5 });
     expect(d).toMatchObject({ timeoutSeconds: 185, clamped: 'floor' });
   });
-  it('follows the observed p99 between the bounds', () => {
+  // The observation is the p99 of a message's in-flight time (first receive → end of the
+  // invocation: the adjuster reads the processor's in-flight metric), not the Lambda Duration,
+  // which never exceeds the function timeout and so could never lift 6 × p99 above the floor.
+  // In flight, a batch also waits while the event source mapping retries throttled invokes.
+  it('follows the observed in-flight p99 between the bounds', () => {
+    // 30 s function, 1 s window (floor 181 s): batches waited ~44 s for a concurrency slot,
+    // then the window and a 30 s invocation, so 75 s in flight at p99.
     expect(
-      visibilityTimeout({ observedP99Seconds: 50, functionTimeoutSeconds: 10, batchWindowSeconds: 0 }),
-    ).toMatchObject({ timeoutSeconds: 300, clamped: null });
+      visibilityTimeout({ observedP99Seconds: 75, functionTimeoutSeconds: 30, batchWindowSeconds: 1 }),
+    ).toMatchObject({ timeoutSeconds: 450, floorSeconds: 181, clamped: null });
   });
   it('is capped at the SQS maximum of 12 hours', () => {
+    // A 15-minute function with a 5-minute window whose mapping was throttled for about an hour
+    // and a half (the queue's timeout had been raised, so the batches stayed in flight).
     expect(
-      visibilityTimeout({ observedP99Seconds: 10_000, functionTimeoutSeconds: 900, batchWindowSeconds: 300 }),
-    ).toMatchObject({ timeoutSeconds: MAX_VISIBILITY_TIMEOUT_SECONDS, clamped: 'ceiling' });
+      visibilityTimeout({ observedP99Seconds: 7_500, functionTimeoutSeconds: 900, batchWindowSeconds: 300 }),
+    ).toMatchObject({ timeoutSeconds: MAX_VISIBILITY_TIMEOUT_SECONDS, floorSeconds: 5_700, clamped: 'ceiling' });
   });
   it('uses the floor without observations and refuses nonsense input', () => {
     expect(
