@@ -1,5 +1,22 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { awsLimits, defaultAssumptions, planCapacity, shardPrefixes, TRANSACTION_ID_ALPHABET } from './capacity';
+import {
+  accountRegionCapacity,
+  awsLimits,
+  CAPACITY_QUOTA_ID,
+  defaultAssumptions,
+  planCapacity,
+  plannedFunctions,
+  shardPrefixes,
+  surfaceCapacityPlan,
+  TRANSACTION_ID_ALPHABET,
+} from './capacity';
+
+// aws-cdk-lib's CloudFormation check is for real templates (npm run synth runs it), not these empty stacks.
+process.env.CDK_VALIDATION = 'false';
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function expectInsideAwsLimits(eventsPerMinute: number) {
   const p = planCapacity(eventsPerMinute);
@@ -25,13 +42,124 @@ describe('capacity model', () => {
     expect(p.quotaIncreasesNeeded).toEqual([]);
   });
 
-  it('sizes 100,000 events/min inside the AWS limits and in the default Lambda account concurrency', () => {
+  it('sizes 100,000 events/min inside the AWS limits and names both quota increases it needs (StartExecution, Lambda concurrency)', () => {
     const p = expectInsideAwsLimits(100_000);
     expect(p).toMatchObject({ shards: 1, batchSize: 50, maxBatchingWindowSeconds: 1 });
-    expect(p.totalReservedConcurrency).toBeLessThanOrEqual(awsLimits.lambdaAccountConcurrency - 100);
     // Step Functions Standard starts 300 executions/s by default: 1,667/s needs a quota increase.
-    expect(p.quotaIncreasesNeeded).toHaveLength(1);
     expect(p.quotaIncreasesNeeded[0]).toContain('StartExecution');
+    // With the archive indexer counted, one stack reserves more than the 900 a default account
+    // can reserve (1,000 minus the 100 Lambda keeps unreserved): the plan says so.
+    expect(p.totalReservedConcurrency).toBeGreaterThan(
+      awsLimits.lambdaAccountConcurrency - awsLimits.lambdaUnreservedMinimum,
+    );
+    expect(p.quotaIncreasesNeeded).toHaveLength(2);
+    expect(p.quotaIncreasesNeeded[1]).toBe(
+      `Lambda concurrent executions: ${p.totalReservedConcurrency + 100} needed (${p.totalReservedConcurrency} reserved + 100 unreserved), default 1000`,
+    );
+  });
+
+  it("sizes the archive indexer by Little's law from the rate, its per-event duration and the headroom, and counts it in the total", () => {
+    for (const rate of [10_000, 100_000, 1_000_000]) {
+      const p = planCapacity(rate);
+      const a = defaultAssumptions;
+      expect(p.archiveIndexerReservedConcurrency).toBe(
+        Math.max(2, Math.ceil((rate / 60) * (a.indexerEventMs / 1000) * a.headroom)),
+      );
+      // One async invocation per event: concurrency covers the busy executions at the rate.
+      expect(p.archiveIndexerReservedConcurrency).toBeGreaterThanOrEqual((rate / 60) * (a.indexerEventMs / 1000));
+      expect(p.reservedConcurrencyByGroup.archiveIndexer).toBe(p.archiveIndexerReservedConcurrency);
+      const g = p.reservedConcurrencyByGroup;
+      expect(g.processor).toBe(p.reservedConcurrency);
+      expect(g.sagaSteps).toBe(plannedFunctions.sagaSteps * p.sagaStepReservedConcurrency);
+      expect(g.compensations).toBe(plannedFunctions.compensations * p.compensationReservedConcurrency);
+      expect(p.totalReservedConcurrency).toBe(Object.values(g).reduce((n, v) => n + v, 0));
+    }
+    // At 100,000 events/min the former fixed 64 was short of the model's own figure.
+    expect(planCapacity(100_000).archiveIndexerReservedConcurrency).toBeGreaterThan(64);
+    // A slower indexer gets more concurrency.
+    const slow = planCapacity(100_000, { ...defaultAssumptions, indexerEventMs: 120 });
+    expect(slow.archiveIndexerReservedConcurrency).toBeGreaterThan(
+      planCapacity(100_000).archiveIndexerReservedConcurrency,
+    );
+  });
+
+  it('adds up the stacks that share an account and region: each may fit alone and not together', () => {
+    // 10,000 events/min: no quota alone, but two stacks start 2 × 167 sagas/s > 300/s together.
+    const small = planCapacity(10_000);
+    expect(small.quotaIncreasesNeeded).toEqual([]);
+    const two = accountRegionCapacity([
+      { name: 'a', plan: small },
+      { name: 'b', plan: small },
+    ]);
+    expect(two.totalReservedConcurrency).toBe(2 * small.totalReservedConcurrency);
+    expect(two.quotaIncreasesNeeded).toEqual([
+      `Step Functions StartExecution refill rate: ${Math.ceil(2 * small.eventsPerSecond)}/s needed, default 300/s`,
+    ]);
+    expect(two.breakdown).toBe(
+      `a ${small.totalReservedConcurrency} + b ${small.totalReservedConcurrency} = ${two.totalReservedConcurrency}`,
+    );
+    // 60,000 events/min: one stack's reservations fit the default 900, two do not.
+    const mid = planCapacity(60_000);
+    expect(mid.totalReservedConcurrency).toBeLessThanOrEqual(900);
+    const pair = accountRegionCapacity([
+      { name: 'a', plan: mid },
+      { name: 'b', plan: mid },
+    ]);
+    expect(pair.quotaIncreasesNeeded.join('\n')).toContain(
+      `Lambda concurrent executions: ${2 * mid.totalReservedConcurrency + 100} needed`,
+    );
+    expect(() => accountRegionCapacity([])).toThrow(/at least one/);
+  });
+
+  it('surfaces each quota increase of an account and region as a [ledgerline:capacity-quota] annotation on every stack there', () => {
+    const app = new App();
+    const env = { account: '111111111111', region: 'us-east-1' };
+    const plan = planCapacity(60_000);
+    const staging = new Stack(app, 'staging', { env });
+    const production = new Stack(app, 'production', { env });
+    const elsewhere = new Stack(app, 'elsewhere', { env: { ...env, region: 'eu-west-1' } });
+    const quiet = new Stack(app, 'quiet', { env: { ...env, account: '222222222222' } });
+    surfaceCapacityPlan(staging, plan);
+    surfaceCapacityPlan(production, plan);
+    surfaceCapacityPlan(elsewhere, plan);
+    surfaceCapacityPlan(quiet, planCapacity(10_000));
+    expect(() => surfaceCapacityPlan(quiet, plan)).toThrow(/already/);
+    const quota = Match.stringLikeRegexp(`^\\[${CAPACITY_QUOTA_ID}\\] `);
+
+    const shared = accountRegionCapacity([
+      { name: 'staging', plan },
+      { name: 'production', plan },
+    ]);
+    expect(shared.quotaIncreasesNeeded).toHaveLength(2);
+    for (const stack of [staging, production]) {
+      const annotations = Annotations.fromStack(stack);
+      for (const q of shared.quotaIncreasesNeeded) {
+        annotations.hasInfo(
+          `/${stack.stackName}`,
+          Match.stringLikeRegexp(
+            `^\\[${CAPACITY_QUOTA_ID}\\] .*account 111111111111, us-east-1.*${escapeRegExp(q)}.*${escapeRegExp(shared.breakdown)} reserved`,
+          ),
+        );
+      }
+      expect(annotations.findInfo('*', quota)).toHaveLength(2);
+      annotations.hasInfo(
+        `/${stack.stackName}`,
+        Match.stringLikeRegexp(`us-east-1: ${escapeRegExp(shared.breakdown)} reserved`),
+      );
+      // Infos, not warnings: warnings land in validation-report.json beside the cdk-nag findings.
+      annotations.hasNoWarning('*', Match.anyValue());
+    }
+    // eu-west-1 alone: only the stack's own quota (StartExecution at 1,000/s), no Lambda increase.
+    const alone = Annotations.fromStack(elsewhere);
+    expect(plan.quotaIncreasesNeeded).toHaveLength(1);
+    expect(alone.findInfo('*', quota)).toHaveLength(1);
+    alone.hasInfo('/elsewhere', Match.stringLikeRegexp(escapeRegExp(plan.quotaIncreasesNeeded[0]!)));
+    const quietAnnotations = Annotations.fromStack(quiet);
+    expect(quietAnnotations.findInfo('*', quota)).toEqual([]);
+    quietAnnotations.hasInfo(
+      '/quiet',
+      Match.stringLikeRegexp(`archive indexer ${planCapacity(10_000).archiveIndexerReservedConcurrency} `),
+    );
   });
 
   it('sizes 1,000,000 events/min with one queue, 100-message batches and 1 s windows, and names the quotas to raise', () => {

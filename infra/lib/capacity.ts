@@ -1,8 +1,9 @@
 /**
  * The synth-time capacity model: events per minute -> how the processing path is sized.
  *
- * Pure arithmetic, no AWS calls. The CDK stacks size the SQS event source mapping, the
- * processor's reserved concurrency, the queue shards and the visibility timeout from it, so a
+ * `planCapacity` and `accountRegionCapacity` are pure arithmetic, no AWS calls (only
+ * `surfaceCapacityPlan` touches the CDK tree). The CDK stacks size the SQS event source mapping,
+ * every function's reserved concurrency, the queue shards and the visibility timeout from it, so a
  * capacity change is a reviewed code/context change with a diff, not a console tweak.
  *
  * Model (all inputs documented on `CapacityAssumptions`):
@@ -16,7 +17,20 @@
  *
  * Throttling must never burn a receive (3 receives -> DLQ): the mapping's maxConcurrency is
  * always <= the function's reserved concurrency, so Lambda never throttles the poller.
+ *
+ * Every function of a stack gets reserved concurrency from this plan (processor, saga steps and
+ * compensations, archive indexer; the two control functions reserve 1 each), and
+ * `totalReservedConcurrency` is their sum. Reserved concurrency and the Step Functions
+ * StartExecution bucket are quotas of the ACCOUNT AND REGION, not of a stack: the stacks that
+ * share one (staging and production both deploy to us-east-1 of the same `account` by default)
+ * are added up by `accountRegionCapacity`, and `surfaceCapacityPlan` writes the result into the
+ * synth output (annotations tagged `[ledgerline:capacity-quota]`) so a quota increase is requested
+ * before the deployment that needs it (CloudFormation refuses a ReservedConcurrentExecutions that
+ * leaves fewer than 100 unreserved executions in the region).
  */
+import { Annotations, Aspects, Stack, Stage, Token, type IAspect } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { compensationNames, stepNames } from '../saga/definition';
 
 /** AWS limits the model must respect. */
 export const awsLimits = {
@@ -33,8 +47,10 @@ export const awsLimits = {
   maxVisibilityTimeoutSeconds: 43_200,
   /** Step Functions Standard StartExecution refill rate in us-east-1/eu-west-1 (soft quota). */
   stepFunctionsStartExecutionPerSecond: 300,
-  /** Default Lambda concurrent executions per account and region (soft quota). */
+  /** Default Lambda concurrent executions per account and region (soft quota L-B99A9384). */
   lambdaAccountConcurrency: 1000,
+  /** Concurrency Lambda keeps unreserved per account and region (reservations cannot take it). */
+  lambdaUnreservedMinimum: 100,
 } as const;
 
 export interface CapacityAssumptions {
@@ -52,6 +68,17 @@ export interface CapacityAssumptions {
   sagaTaskMs: number;
   /** Share of sagas expected to compensate (sizes the compensation functions). */
   compensationShare: number;
+  /**
+   * Mean duration of one archive-indexer invocation, ms. EventBridge invokes the indexer
+   * asynchronously with ONE event per invocation, so its busy executions are λ × this ×
+   * headroom, like a saga task's: the invocation (Powertools logger/tracer, X-Ray-wrapped client)
+   * plus one conditional PutItem on a CMK-encrypted table through the VPC endpoint — the same
+   * work as a saga task's single write, hence the same figure. (A bare PutItem's ~20 ms, which
+   * the former fixed 64 was based on, leaves out the invocation and the cold starts of a burst.)
+   * A throttled async invocation is retried by Lambda/EventBridge, not lost, but it delays the
+   * replay-preview index.
+   */
+  indexerEventMs: number;
 }
 
 export const defaultAssumptions: CapacityAssumptions = {
@@ -62,7 +89,18 @@ export const defaultAssumptions: CapacityAssumptions = {
   inFlightBudgetShare: 0.8,
   sagaTaskMs: 60,
   compensationShare: 0.1,
+  indexerEventMs: 60,
 };
+
+/** Functions whose reserved concurrency the plan sets, and how many of each a stack has. */
+export const plannedFunctions = {
+  processor: 1,
+  sagaSteps: stepNames.length,
+  compensations: compensationNames.length,
+  archiveIndexer: 1,
+  /** The concurrency adjuster and the circuit breaker (processing.ts): 1 each. */
+  controlFunctions: 2,
+} as const;
 
 export interface CapacityPlan {
   eventsPerMinute: number;
@@ -87,12 +125,36 @@ export interface CapacityPlan {
   sagaStepReservedConcurrency: number;
   /** Reserved concurrency of each compensation function. */
   compensationReservedConcurrency: number;
-  /** Sum of all reserved concurrency of the platform's functions in one region. */
+  /** Reserved concurrency of the archive indexer (one async invocation per archived event). */
+  archiveIndexerReservedConcurrency: number;
+  /** Reserved concurrency per function group (count × per-function value), summing to the total. */
+  reservedConcurrencyByGroup: Record<keyof typeof plannedFunctions, number>;
+  /** Sum of all reserved concurrency of ONE stack's functions (one stage in one region). */
   totalReservedConcurrency: number;
   /** Expected in-flight messages per shard queue at this rate. */
   inFlightPerShard: number;
-  /** Quotas that must be raised before this rate can be served (empty when none). */
+  /**
+   * Quotas that must be raised before this stack alone can serve the rate (empty when none).
+   * Stacks sharing an account and region need the sum: see `accountRegionCapacity`.
+   */
   quotaIncreasesNeeded: string[];
+}
+
+/** The soft quotas a region must have raised to start `startsPerSecond` sagas with `reserved` reserved. */
+function quotaIncreasesFor(startsPerSecond: number, reserved: number): string[] {
+  const out: string[] = [];
+  if (startsPerSecond > awsLimits.stepFunctionsStartExecutionPerSecond) {
+    out.push(
+      `Step Functions StartExecution refill rate: ${Math.ceil(startsPerSecond)}/s needed, default ${awsLimits.stepFunctionsStartExecutionPerSecond}/s`,
+    );
+  }
+  if (reserved > awsLimits.lambdaAccountConcurrency - awsLimits.lambdaUnreservedMinimum) {
+    const min = awsLimits.lambdaUnreservedMinimum;
+    out.push(
+      `Lambda concurrent executions: ${reserved + min} needed (${reserved} reserved + ${min} unreserved), default ${awsLimits.lambdaAccountConcurrency}`,
+    );
+  }
+  return out;
 }
 
 /** Batch size by rate: small batches keep latency low, big ones cut invocations at high rates. */
@@ -140,23 +202,21 @@ export function planCapacity(
   // +1: the circuit breaker's half-open probe invokes the processor outside the mappings.
   const reservedConcurrency = shards * maxConcurrencyPerShard + 1;
 
-  const stepBusy = eventsPerSecond * (a.sagaTaskMs / 1000) * a.headroom;
+  // Busy executions of a function invoked once per event (Little's law, with headroom).
+  const busyPerEvent = (ms: number) => eventsPerSecond * (ms / 1000) * a.headroom;
+  const stepBusy = busyPerEvent(a.sagaTaskMs);
   const sagaStepReservedConcurrency = Math.max(2, Math.ceil(stepBusy));
   const compensationReservedConcurrency = Math.max(2, Math.ceil(stepBusy * a.compensationShare));
-  // 5 steps, 3 compensations, the processor, and the 2 control functions (1 each).
-  const totalReserved = reservedConcurrency + 5 * sagaStepReservedConcurrency + 3 * compensationReservedConcurrency + 2;
-
-  const quotaIncreasesNeeded: string[] = [];
-  if (eventsPerSecond > awsLimits.stepFunctionsStartExecutionPerSecond) {
-    quotaIncreasesNeeded.push(
-      `Step Functions StartExecution refill rate: ${Math.ceil(eventsPerSecond)}/s needed, default ${awsLimits.stepFunctionsStartExecutionPerSecond}/s`,
-    );
-  }
-  if (totalReserved > awsLimits.lambdaAccountConcurrency - 100) {
-    quotaIncreasesNeeded.push(
-      `Lambda concurrent executions: ${totalReserved + 100} needed (${totalReserved} reserved + 100 unreserved), default ${awsLimits.lambdaAccountConcurrency}`,
-    );
-  }
+  const archiveIndexerReservedConcurrency = Math.max(2, Math.ceil(busyPerEvent(a.indexerEventMs)));
+  const reservedConcurrencyByGroup = {
+    processor: plannedFunctions.processor * reservedConcurrency,
+    sagaSteps: plannedFunctions.sagaSteps * sagaStepReservedConcurrency,
+    compensations: plannedFunctions.compensations * compensationReservedConcurrency,
+    archiveIndexer: plannedFunctions.archiveIndexer * archiveIndexerReservedConcurrency,
+    controlFunctions: plannedFunctions.controlFunctions * 1,
+  };
+  const totalReserved = Object.values(reservedConcurrencyByGroup).reduce((n, v) => n + v, 0);
+  const quotaIncreasesNeeded = quotaIncreasesFor(eventsPerSecond, totalReserved);
 
   return {
     eventsPerMinute,
@@ -171,6 +231,8 @@ export function planCapacity(
     reservedConcurrency,
     sagaStepReservedConcurrency,
     compensationReservedConcurrency,
+    archiveIndexerReservedConcurrency,
+    reservedConcurrencyByGroup,
     totalReservedConcurrency: totalReserved,
     inFlightPerShard: Math.ceil(inFlight / shards),
     quotaIncreasesNeeded,
@@ -191,4 +253,103 @@ export function shardPrefixes(shard: number, shards: number): string[] {
   if (!Number.isInteger(shard) || shard < 0 || shard >= shards)
     throw new RangeError(`shard ${shard} out of range 0..${shards - 1}`);
   return [...TRANSACTION_ID_ALPHABET].filter((_, i) => i % shards === shard);
+}
+
+/** One stack's plan, as one tenant of an account and region. */
+export interface CapacityTenant {
+  /** The stack's name (e.g. ledgerline-staging-us-east-1). */
+  name: string;
+  plan: CapacityPlan;
+}
+
+export interface AccountRegionCapacity {
+  /** Reserved concurrency of all the tenants together. */
+  totalReservedConcurrency: number;
+  /** Sagas started per second by all the tenants together at their planned rates. */
+  startExecutionsPerSecond: number;
+  /** Quotas of the account and region that must be raised (empty when none). */
+  quotaIncreasesNeeded: string[];
+  /** "ledgerline-staging-us-east-1 972 + ledgerline-production-us-east-1 972 = 1944". */
+  breakdown: string;
+}
+
+/**
+ * What the stacks sharing one account and region need together: Lambda reserved concurrency and
+ * the StartExecution bucket are per account and region, so two stacks that each fit alone may
+ * not fit together.
+ */
+export function accountRegionCapacity(tenants: readonly CapacityTenant[]): AccountRegionCapacity {
+  if (tenants.length === 0) throw new RangeError('accountRegionCapacity needs at least one stack');
+  const totalReservedConcurrency = tenants.reduce((n, t) => n + t.plan.totalReservedConcurrency, 0);
+  const startExecutionsPerSecond = tenants.reduce((n, t) => n + t.plan.eventsPerSecond, 0);
+  const parts = tenants.map((t) => `${t.name} ${t.plan.totalReservedConcurrency}`).join(' + ');
+  return {
+    totalReservedConcurrency,
+    startExecutionsPerSecond,
+    quotaIncreasesNeeded: quotaIncreasesFor(startExecutionsPerSecond, totalReservedConcurrency),
+    breakdown: tenants.length > 1 ? `${parts} = ${totalReservedConcurrency}` : parts,
+  };
+}
+
+/** Stable id that starts every quota annotation's text: `[ledgerline:capacity-quota] ...`. */
+export const CAPACITY_QUOTA_ID = 'ledgerline:capacity-quota';
+
+const surfaced = new WeakMap<Stack, CapacityPlan>();
+
+/** The plan of a stack registered with `surfaceCapacityPlan`, if any. */
+export function registeredPlan(stack: Stack): CapacityPlan | undefined {
+  return surfaced.get(stack);
+}
+
+/** "the deploying account" when the stacks are environment-agnostic, else the account id. */
+function accountLabel(stack: Stack): string {
+  return Token.isUnresolved(stack.account) ? 'the deploying account' : `account ${stack.account}`;
+}
+
+/**
+ * Writes a stack's plan into the synth output (cloud assembly metadata, printed by `cdk synth`):
+ * an info with the per-function sizing and the account-and-region total, and one info tagged
+ * `[ledgerline:capacity-quota]` per quota that must be raised in that account and region. Runs
+ * as an aspect, i.e. when the app synthesizes and every stack exists, so the total counts every
+ * stack registered in the same account and region (staging and production share us-east-1 of
+ * one account unless `account` differs per stage).
+ *
+ * Why info and not a warning: aws-cdk-lib 2.276 copies every warning into
+ * cdk.out/validation-report.json as a violation of the "Construct Annotations" plugin, next to
+ * the cdk-nag packs' reports, where the cdk-nag gate (infra/test/cdk-nag.test.ts, `npm run
+ * synth`'s "unacknowledged" count) reads any violation as an unacknowledged finding. Infos stay
+ * out of that report.
+ */
+export function surfaceCapacityPlan(stack: Stack, plan: CapacityPlan): void {
+  if (surfaced.has(stack)) throw new Error(`the capacity plan of ${stack.node.path} is already surfaced`);
+  surfaced.set(stack, plan);
+  let done = false;
+  const aspect: IAspect = {
+    visit(node: IConstruct) {
+      if (node !== stack || done) return;
+      done = true;
+      annotate(stack, plan);
+    },
+  };
+  Aspects.of(stack).add(aspect);
+}
+
+function annotate(stack: Stack, plan: CapacityPlan): void {
+  const stage = Stage.of(stack);
+  const siblings = (stage?.node.children ?? [stack]).filter(
+    (c): c is Stack => Stack.isStack(c) && surfaced.has(c) && c.account === stack.account && c.region === stack.region,
+  );
+  const tenants = siblings.map((s) => ({ name: s.stackName, plan: surfaced.get(s)! }));
+  const shared = accountRegionCapacity(tenants);
+  const where = `${accountLabel(stack)}, ${stack.region}`;
+  const g = plan.reservedConcurrencyByGroup;
+  const annotations = Annotations.of(stack);
+  annotations.addInfo(
+    `Capacity plan: ${plan.eventsPerMinute} events/min (${Math.ceil(plan.eventsPerSecond)}/s); reserved concurrency of this stack ${plan.totalReservedConcurrency} = processor ${g.processor} + saga steps ${g.sagaSteps} (${plannedFunctions.sagaSteps} × ${plan.sagaStepReservedConcurrency}) + compensations ${g.compensations} (${plannedFunctions.compensations} × ${plan.compensationReservedConcurrency}) + archive indexer ${g.archiveIndexer} + control functions ${g.controlFunctions}; ${where}: ${shared.breakdown} reserved.`,
+  );
+  for (const q of shared.quotaIncreasesNeeded) {
+    annotations.addInfo(
+      `[${CAPACITY_QUOTA_ID}] Quota increase needed in ${where} before deploying for ${plan.eventsPerMinute} events/min: ${q}. Stacks in this account and region: ${shared.breakdown} reserved, ${Math.ceil(shared.startExecutionsPerSecond)} saga starts/s.`,
+    );
+  }
 }

@@ -35,7 +35,7 @@ import {
   namesFor,
   type Stage,
 } from '../platform/description';
-import { planCapacity, type CapacityPlan } from './capacity';
+import { planCapacity, surfaceCapacityPlan, type CapacityPlan } from './capacity';
 import { ArchiveIndexer } from './constructs/archive-indexer';
 import { GlobalEndpoint } from './constructs/global-endpoint';
 import { PlatformKey } from './constructs/keys';
@@ -119,6 +119,8 @@ export class PlatformStack extends Stack {
     const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = production ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH;
     this.plan = planCapacity(props.plannedCapacityPerMinute);
+    // Synth-time info + one `ledgerline:capacity-quota` warning per quota this account/region must raise.
+    surfaceCapacityPlan(this, this.plan);
 
     for (const [k, v] of Object.entries(platformTags(props))) Tags.of(this).add(k, v);
 
@@ -217,6 +219,7 @@ export class PlatformStack extends Stack {
       bus: this.messaging.bus,
       eventSources,
       archiveRetentionDays: ARCHIVE_RETENTION_DAYS,
+      reservedConcurrency: this.plan.archiveIndexerReservedConcurrency,
       table: { name: tableNames.archiveIndex, arn: tableArn(tableNames.archiveIndex) },
       enabled: props.writeRegion === region,
       deadLetterQueue: this.messaging.busDlq,

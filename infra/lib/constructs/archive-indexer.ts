@@ -25,6 +25,11 @@ export interface ArchiveIndexerProps {
   /** The archive's event sources (description.eventSources). */
   eventSources: readonly string[];
   archiveRetentionDays: number;
+  /**
+   * The indexer's reserved concurrency: the capacity plan's `archiveIndexerReservedConcurrency`
+   * (capacity.ts: one async invocation per archived event, counted in the plan's total).
+   */
+  reservedConcurrency: number;
   table: TableRef;
   /** Whether this region writes (single write region): the rule is created disabled elsewhere. */
   enabled: boolean;
@@ -44,14 +49,15 @@ export class ArchiveIndexer extends Construct {
 
   constructor(scope: Construct, id: string, props: ArchiveIndexerProps) {
     super(scope, id);
+    if (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1)
+      throw new RangeError(`reservedConcurrency must be a positive integer, got ${props.reservedConcurrency}`);
     this.fn = new PlatformFunction(this, 'Indexer', {
       functionName: `${props.prefix}-archive-indexer`,
       description: 'Indexes every archived transaction event (replay previews: EventBridge cannot read an archive)',
       entry: lambdaEntry('archive-indexer.ts'),
       memorySize: 256,
       timeout: Duration.seconds(10),
-      // ≥ 1,600 events/s at full capacity, ~20 ms per put: 64 concurrent writers leave headroom.
-      reservedConcurrency: 64,
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
         STAGE: props.stage,
         ARCHIVE_INDEX_TABLE: props.table.name,
