@@ -2,12 +2,25 @@
  * The platform's network: a VPC with private isolated subnets only (no NAT, no internet
  * gateway), interface endpoints for every AWS API the functions call, a DynamoDB gateway
  * endpoint, and flow logs to an encrypted log group. The endpoints' security group admits
- * HTTPS (443) only from the functions' security group.
+ * HTTPS (443) only from the functions' security group; the functions' group sends HTTPS only
+ * to the endpoints' group and to the DynamoDB prefix list (resolved at deploy time, see
+ * `DynamoDbPrefixList`). Every endpoint's policy admits only principals of this account
+ * (and, where the API names a resource, only resources of this account).
+ *
+ * What the functions call (infra/lambda/**), and how each call leaves the VPC:
+ * DynamoDB (processor, saga tasks, archive indexer, idempotency) -> gateway endpoint;
+ * Step Functions StartExecution (processor), EventBridge PutEvents (saga tasks), SQS
+ * Get/SetQueueAttributes (visibility-timeout adjuster), CloudWatch GetMetricData/DescribeAlarms
+ * (adjuster, circuit breaker), Lambda Get/UpdateEventSourceMapping (circuit breaker) ->
+ * interface endpoints. Logs and metrics (EMF) go to stdout and traces to the Lambda-provided
+ * X-Ray daemon, both outside the function's ENI; the Logs, X-Ray, Monitoring, KMS and STS
+ * endpoints serve any SDK call that does go through the VPC. No function calls S3.
  */
-import { type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import {
   FlowLogDestination,
   FlowLogTrafficType,
+  GatewayVpcEndpoint,
   GatewayVpcEndpointAwsService,
   InterfaceVpcEndpointAwsService,
   IpAddresses,
@@ -17,10 +30,12 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { AwsCustomResource, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { Construct, type IConstruct } from 'constructs';
+import { acknowledge } from '../nag';
 import { ManagedPolicyRole } from './managed-policy-role';
 
 export interface NetworkProps {
@@ -54,6 +69,8 @@ export class Network extends Construct {
   /** Attach to every function: egress 443 only. */
   readonly functionsSecurityGroup: SecurityGroup;
   readonly endpointsSecurityGroup: SecurityGroup;
+  /** The DynamoDB gateway endpoint's managed prefix list, resolved at deploy time. */
+  readonly dynamoDbPrefixList: DynamoDbPrefixList;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -100,23 +117,175 @@ export class Network extends Construct {
       Port.tcp(443),
       'HTTPS to the interface endpoints',
     );
-    // DynamoDB is reached through the gateway endpoint, whose prefix list id is only known in
-    // the deployed region; the isolated subnets have no other route out, so 443 to any address
-    // can only reach the gateway endpoint.
+    // DynamoDB is reached through the gateway endpoint: its managed prefix list (an id that
+    // differs per region) is resolved at deploy time, so synth needs no credentials.
+    this.dynamoDbPrefixList = new DynamoDbPrefixList(this, 'DynamoDbPrefixList', {
+      key: props.key,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     this.functionsSecurityGroup.addEgressRule(
-      Peer.anyIpv4(),
+      Peer.prefixList(this.dynamoDbPrefixList.prefixListId),
       Port.tcp(443),
-      'HTTPS to the DynamoDB gateway endpoint (isolated subnets: no other route)',
+      'HTTPS to the DynamoDB gateway endpoint (its managed prefix list)',
     );
 
-    for (const [name, service] of Object.entries(interfaceEndpoints)) {
-      this.vpc.addInterfaceEndpoint(name, {
+    const account = Stack.of(this).account;
+    for (const name of Object.keys(interfaceEndpoints) as EndpointName[]) {
+      const service = interfaceEndpoints[name];
+      const endpoint = this.vpc.addInterfaceEndpoint(name, {
         service,
         privateDnsEnabled: true,
         securityGroups: [this.endpointsSecurityGroup],
         open: false,
         subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
       });
+      endpoint.addToPolicy(endpointStatement(endpointScopes[name], account));
     }
+    const dynamoDb = this.vpc.node.findChild('DynamoDb');
+    if (!(dynamoDb instanceof GatewayVpcEndpoint))
+      throw new Error(`${this.node.path}: the DynamoDB gateway endpoint is not a GatewayVpcEndpoint`);
+    dynamoDb.addToPolicy(endpointStatement(dynamoDbScope, account));
   }
 }
+
+/** What an endpoint policy admits: the service's IAM prefix, and whether calls name a resource of this account. */
+export interface EndpointScope {
+  actionPrefix: string;
+  /**
+   * True when every call the platform makes through the endpoint names a resource
+   * (queue, bus, state machine, table, key, function/mapping), so `aws:ResourceAccount` can
+   * be required. False for APIs whose calls carry no resource (X-Ray PutTraceSegments,
+   * CloudWatch PutMetricData/GetMetricData, Logs Describe*, STS GetCallerIdentity/AssumeRole
+   * chains): a condition on a key the request lacks denies it, so only the principal's
+   * account is required there.
+   */
+  resourceAccount: boolean;
+}
+
+type EndpointName = keyof typeof interfaceEndpoints;
+
+export const endpointScopes: Record<EndpointName, EndpointScope> = {
+  Sqs: { actionPrefix: 'sqs', resourceAccount: true },
+  XRay: { actionPrefix: 'xray', resourceAccount: false },
+  EventBridge: { actionPrefix: 'events', resourceAccount: true },
+  StepFunctions: { actionPrefix: 'states', resourceAccount: true },
+  CloudWatchMonitoring: { actionPrefix: 'cloudwatch', resourceAccount: false },
+  CloudWatchLogs: { actionPrefix: 'logs', resourceAccount: false },
+  Kms: { actionPrefix: 'kms', resourceAccount: true },
+  Sts: { actionPrefix: 'sts', resourceAccount: false },
+  Lambda: { actionPrefix: 'lambda', resourceAccount: true },
+};
+
+export const dynamoDbScope: EndpointScope = { actionPrefix: 'dynamodb', resourceAccount: true };
+
+/** The endpoint policy statement: the service's actions, by principals (and on resources) of this account only. */
+export function endpointStatement(scope: EndpointScope, account: string): PolicyStatement {
+  return new PolicyStatement({
+    sid: scope.resourceAccount ? 'ThisAccountPrincipalsAndResources' : 'ThisAccountPrincipals',
+    principals: [new AnyPrincipal()],
+    actions: [`${scope.actionPrefix}:*`],
+    resources: ['*'],
+    conditions: {
+      StringEquals: {
+        'aws:PrincipalAccount': account,
+        ...(scope.resourceAccount ? { 'aws:ResourceAccount': account } : {}),
+      },
+    },
+  });
+}
+
+/** AWS-managed prefix list name of the DynamoDB gateway endpoint in a region. */
+export const dynamoDbPrefixListName = (region: string) => `com.amazonaws.${region}.dynamodb`;
+
+interface DynamoDbPrefixListProps {
+  key: IKey;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Resolves the DynamoDB managed prefix list id at DEPLOY time (EC2 DescribeManagedPrefixLists
+ * by name, from a CDK-provided custom-resource Lambda outside the VPC), instead of a synth-time
+ * context lookup that would need credentials.
+ */
+export class DynamoDbPrefixList extends Construct {
+  readonly prefixListId: string;
+
+  constructor(scope: Construct, id: string, props: DynamoDbPrefixListProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const logGroup = new LogGroup(this, 'Logs', {
+      encryptionKey: props.key,
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    const role = new ManagedPolicyRole(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Custom resource: reads the id of the DynamoDB managed prefix list',
+      statements: [
+        new PolicyStatement({
+          sid: 'DescribeManagedPrefixLists',
+          actions: ['ec2:DescribeManagedPrefixLists'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    logGroup.grantWrite(role);
+    const call = {
+      service: 'EC2',
+      action: 'DescribeManagedPrefixLists',
+      parameters: { Filters: [{ Name: 'prefix-list-name', Values: [dynamoDbPrefixListName(stack.region)] }] },
+      physicalResourceId: PhysicalResourceId.fromResponse(PREFIX_LIST_ID_PATH),
+      outputPaths: [PREFIX_LIST_ID_PATH],
+    };
+    const lookup = new AwsCustomResource(this, 'Lookup', {
+      resourceType: 'Custom::DynamoDbPrefixList',
+      onCreate: call,
+      onUpdate: call,
+      role,
+      logGroup,
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+      installLatestAwsSdk: false,
+    });
+    this.prefixListId = lookup.getResponseField(PREFIX_LIST_ID_PATH);
+
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ec2:DescribeManagedPrefixLists has no resource-level permissions (the service authorization reference lists "*" only); the role holds that one read action.',
+    );
+    const provider = stack.node.tryFindChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+    if (!provider)
+      throw new Error(`${this.node.path}: the AwsCustomResource provider function was not found in the stack`);
+    acknowledgeProvider(provider);
+  }
+}
+
+/**
+ * cdk-nag findings on the CDK-provided AwsCustomResource provider function (one per stack,
+ * shared by every AwsCustomResource of the stack), each with why it does not apply.
+ */
+function acknowledgeProvider(provider: IConstruct): void {
+  const outsideVpc =
+    'Deploy-time custom-resource Lambda (no event data): it calls the regional EC2 API and PUTs its result to the CloudFormation pre-signed S3 URL; the isolated subnets deliberately have no EC2 or S3 endpoint, so it runs outside the VPC.';
+  acknowledge(provider, 'PCI.DSS.321-LambdaInsideVPC', outsideVpc);
+  acknowledge(provider, 'NIST.800.53.R5-LambdaInsideVPC', outsideVpc);
+  acknowledge(
+    provider,
+    'NIST.800.53.R5-LambdaConcurrency',
+    'Invoked only by CloudFormation, once per custom-resource create/update/delete; reserving concurrency would take capacity from the platform functions for nothing.',
+  );
+  const noDlq =
+    'CloudFormation invokes it and waits for its response: a failure is reported to CloudFormation, which fails and rolls back the deployment; a dead-letter queue would hold an event nobody can replay.';
+  acknowledge(provider, 'NIST.800.53.R5-LambdaDLQ', noDlq);
+  acknowledge(provider, 'Serverless-LambdaDLQ', noDlq);
+  acknowledge(
+    provider,
+    'Serverless-LambdaTracing',
+    'One read-only EC2 call at deploy time, logged to its own encrypted log group and to CloudTrail; it is on no request path, so there is no trace to correlate (the CDK provider exposes no tracing setting).',
+  );
+}
+
+const PREFIX_LIST_ID_PATH = 'PrefixLists.0.PrefixListId';
