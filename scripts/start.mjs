@@ -80,4 +80,15 @@ if (backend === 'local') {
 }
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 log(`console ${version} on http://${host}:${port} (${backend} backend)`);
-run('console', 'npx', ['next', dev ? 'dev' : 'start', '-H', host, '-p', port]);
+// Idle keep-alive sockets live 65 s, longer than an ALB's 60 s idle timeout (AWS's advice: the
+// target must not close a connection the load balancer may still reuse, or requests fail with
+// 502 / ECONNRESET). Node's 5 s default also reset a reused socket in the e2e run.
+run('console', 'npx', [
+  'next',
+  dev ? 'dev' : 'start',
+  '-H',
+  host,
+  '-p',
+  port,
+  ...(dev ? [] : ['--keepAliveTimeout', '65000']),
+]);

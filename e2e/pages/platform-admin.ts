@@ -8,7 +8,10 @@ export class PlatformAdmin {
   constructor(readonly request: APIRequestContext) {}
 
   private async post(path: string, data: unknown) {
-    const response = await this.request.post(path, { data: data as Record<string, unknown> });
+    // maxRetries: Playwright retries only ECONNRESET, which a reused keep-alive socket meets when
+    // the server closes it as the request leaves (seen in CI after a spec idled ~5 s before its
+    // first admin call); the request never reached the handler, so sending it again is safe.
+    const response = await this.request.post(path, { data: data as Record<string, unknown>, maxRetries: 2 });
     if (!response.ok()) throw new Error(`${path} failed: HTTP ${response.status()} ${await response.text()}`);
     return response;
   }
