@@ -192,6 +192,12 @@ class LocalPlatform implements Platform {
       oldestArchived: db.prepare<[], { t: number | null }>('SELECT min(time) AS t FROM archive'),
       queueTotal: db.prepare<[string], { total: number }>('SELECT total FROM queue_counts WHERE queue = ?'),
       maxDlqId: db.prepare<[string], { id: number | null }>('SELECT max(id) AS id FROM messages WHERE queue = ?'),
+      dlqLastArrival: db.prepare<[string], { at: number | null }>(
+        'SELECT max(enqueued_at) AS at FROM messages WHERE queue = ?',
+      ),
+      dlqArrivedBy: db.prepare<[string, number], { n: number }>(
+        'SELECT count(*) AS n FROM messages WHERE queue = ? AND enqueued_at <= ?',
+      ),
       insertRedrive: db.prepare(
         "INSERT INTO redrive_tasks (id, queue_id, status, moved, total, rate, selection, message_ids, cutoff_id, started_at, started_by) VALUES (?, ?, 'RUNNING', 0, ?, ?, ?, ?, ?, ?, ?)",
       ),
@@ -633,9 +639,10 @@ class LocalPlatform implements Platform {
       throw new PlatformError('Invalid', 'rate must be an integer between 1 and 500 messages/s', 'rate');
     const dlq = dlqOf(input.queueId);
     const id = `redrive-${randomUUID()}`;
-    const now = this.now();
     return Promise.resolve(
       this.immediate(() => {
+        // The start instant, read inside the write lock: what dead-letters later arrives after it.
+        let now = this.now();
         let total: number;
         let ids: string | null = null;
         if (input.messageIds) {
@@ -656,7 +663,12 @@ class LocalPlatform implements Platform {
               'messageIds',
             );
         } else {
-          total = this.s.queueTotal.get(dlq)?.total ?? 0;
+          // "All" is what has arrived in the DLQ by the start (arrival time: deadLetter sets
+          // enqueued_at; it keeps the source message id, so an id cutoff would take later ones).
+          // The engine moves the same selection. A DLQ message stamped after the start by a clock
+          // running ahead moves the start up to it, so that everything present is counted.
+          now = Math.max(now, this.s.dlqLastArrival.get(dlq)?.at ?? now);
+          total = this.s.dlqArrivedBy.get(dlq, now)?.n ?? 0;
           if (total === 0)
             throw new PlatformError('Conflict', `the ${input.queueId} DLQ is empty: nothing to redrive`, 'queueId');
         }

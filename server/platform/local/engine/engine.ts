@@ -275,6 +275,8 @@ export class Engine {
   private currentStep: string | null = null;
   /** Set by processBatch while one message is processed: see now(). */
   private messageNow: number | null = null;
+  /** Per rate-limited redrive task: its unspent tokens at `at` (see redriveTokens). */
+  private readonly redriveBuckets = new Map<string, { at: number; tokens: number }>();
   /** Saga rows written (inserted or updated) so far: see processBatch. */
   private sagaWrites = 0;
   /** A second outage target, used only while seeding (the knob holds one). */
@@ -423,8 +425,11 @@ export class Engine {
       inbox: db.prepare<[number], { id: number; body: string }>('SELECT id, body FROM inbox ORDER BY id LIMIT ?'),
       inboxAny: db.prepare<[], number>('SELECT 1 FROM inbox LIMIT 1').pluck(),
       deleteInbox: db.prepare('DELETE FROM inbox WHERE id <= ?'),
-      activeRedrives: db.prepare<
-        [],
+      activeRedrives: db
+        .prepare<[], string>("SELECT id FROM redrive_tasks WHERE status IN ('RUNNING', 'CANCELLING')")
+        .pluck(),
+      redrive: db.prepare<
+        [string],
         {
           id: string;
           queue_id: string;
@@ -433,16 +438,19 @@ export class Engine {
           total: number;
           rate: number | null;
           message_ids: string | null;
-          cutoff_id: number;
           started_at: number;
         }
-      >(
-        "SELECT id, queue_id, status, moved, total, rate, message_ids, cutoff_id, started_at FROM redrive_tasks WHERE status IN ('RUNNING', 'CANCELLING')",
+      >('SELECT id, queue_id, status, moved, total, rate, message_ids, started_at FROM redrive_tasks WHERE id = ?'),
+      // Every transition names the state it leaves: the console writes these rows too.
+      endRedrive: db.prepare(
+        'UPDATE redrive_tasks SET status = ?, ended_at = ?, failure_reason = ? WHERE id = ? AND status = ?',
       ),
-      endRedrive: db.prepare('UPDATE redrive_tasks SET status = ?, ended_at = ?, failure_reason = ? WHERE id = ?'),
-      redriveProgress: db.prepare('UPDATE redrive_tasks SET moved = moved + ? WHERE id = ?'),
-      activeReplays: db.prepare<
-        [],
+      redriveProgress: db.prepare("UPDATE redrive_tasks SET moved = moved + ? WHERE id = ? AND status = 'RUNNING'"),
+      activeReplays: db
+        .prepare<[], string>("SELECT name FROM replays WHERE state IN ('STARTING', 'RUNNING', 'CANCELLING')")
+        .pluck(),
+      replay: db.prepare<
+        [string],
         {
           name: string;
           state: string;
@@ -452,13 +460,15 @@ export class Engine {
           cursor_time: number | null;
           cursor_seq: number | null;
         }
-      >(
-        "SELECT name, state, window_start, window_end, pattern, cursor_time, cursor_seq FROM replays WHERE state IN ('STARTING', 'RUNNING', 'CANCELLING')",
+      >('SELECT name, state, window_start, window_end, pattern, cursor_time, cursor_seq FROM replays WHERE name = ?'),
+      setReplayState: db.prepare(
+        'UPDATE replays SET state = ?, ended_at = ?, state_reason = ? WHERE name = ? AND state = ?',
       ),
-      setReplayState: db.prepare('UPDATE replays SET state = ?, ended_at = ?, state_reason = ? WHERE name = ?'),
-      startReplay: db.prepare("UPDATE replays SET state = 'RUNNING', events_total = ? WHERE name = ?"),
+      startReplay: db.prepare(
+        "UPDATE replays SET state = 'RUNNING', events_total = ? WHERE name = ? AND state = 'STARTING'",
+      ),
       replayProgress: db.prepare(
-        'UPDATE replays SET cursor_time = ?, cursor_seq = ?, last_replayed_time = ?, events_replayed = events_replayed + ? WHERE name = ?',
+        "UPDATE replays SET cursor_time = ?, cursor_seq = ?, last_replayed_time = ?, events_replayed = events_replayed + ? WHERE name = ? AND state = 'RUNNING'",
       ),
       insertAccount: db.prepare(
         'INSERT OR IGNORE INTO accounts (id, currency, balance, held, open_holds, opening_balance, created_at) VALUES (?, ?, ?, 0, 0, ?, ?)',
@@ -1462,21 +1472,51 @@ export class Engine {
 
   // ------------------------------------------------------------------ redrive (message-move tasks)
 
+  /**
+   * One step of every active redrive. Each task is read again inside its write transaction (the
+   * console cancels from another process between the list and the transaction), and every state
+   * change names the state it leaves, so a cancel is never overwritten.
+   */
   async stepRedrives(): Promise<number> {
-    const tasks = this.s.activeRedrives.all();
+    const ids = this.s.activeRedrives.all();
     let moved = 0;
-    for (const t of tasks) {
+    for (const id of ids) {
       moved += await this.tx(() => {
-        const now = this.now();
-        if (t.status === 'CANCELLING') {
-          this.s.endRedrive.run('CANCELLED', now, null, t.id);
+        const t = this.s.redrive.get(id);
+        if (!t || (t.status !== 'RUNNING' && t.status !== 'CANCELLING')) {
+          this.redriveBuckets.delete(id);
           return 0;
         }
-        let allowed = 10_000;
-        if (t.rate !== null) allowed = Math.min(allowed, Math.floor((t.rate * (now - t.started_at)) / 1000) - t.moved);
-        if (allowed <= 0) return 0;
+        const now = this.now();
+        if (t.status === 'CANCELLING') {
+          this.s.endRedrive.run('CANCELLED', now, null, t.id, 'CANCELLING');
+          this.redriveBuckets.delete(id);
+          return 0;
+        }
+        const complete = () => {
+          this.s.endRedrive.run('COMPLETED', now, null, t.id, 'RUNNING');
+          this.redriveBuckets.delete(id);
+        };
+        // Never more than the task counted when it started (the same selection: see startRedrive).
+        let allowed = Math.min(10_000, t.total - t.moved);
+        if (allowed <= 0) {
+          complete();
+          return 0;
+        }
+        let tokens = 0;
+        if (t.rate !== null) {
+          tokens = this.redriveTokens(t.id, t.rate, t.started_at, t.moved, now);
+          // (The epsilon: a sum of fractions such as 100 × 0.21 lands just below 21.)
+          allowed = Math.min(allowed, Math.floor(tokens + 1e-9));
+          if (allowed <= 0) {
+            this.redriveBuckets.set(id, { at: now, tokens });
+            return 0;
+          }
+        }
         const dlq = dlqOf(t.queue_id);
-        const ids = t.message_ids
+        // "All": what had arrived in the DLQ when the task started (dead-lettering keeps the
+        // source message id, so the arrival time, not the id, tells what came later).
+        const rows = t.message_ids
           ? this.db
               .prepare<[string, string, number], { id: number }>(
                 'SELECT m.id FROM messages m JOIN json_each(?) j ON m.id = CAST(j.value AS INTEGER) WHERE m.queue = ? ORDER BY m.id LIMIT ?',
@@ -1484,14 +1524,16 @@ export class Engine {
               .all(t.message_ids, dlq, allowed)
           : this.db
               .prepare<[string, number, number], { id: number }>(
-                'SELECT id FROM messages WHERE queue = ? AND id <= ? ORDER BY id LIMIT ?',
+                'SELECT id FROM messages WHERE queue = ? AND enqueued_at <= ? ORDER BY enqueued_at, id LIMIT ?',
               )
-              .all(dlq, t.cutoff_id, allowed);
-        if (ids.length === 0) {
-          this.s.endRedrive.run('COMPLETED', now, null, t.id);
+              .all(dlq, t.started_at, allowed);
+        if (rows.length === 0) {
+          complete();
           return 0;
         }
-        const idList = JSON.stringify(ids.map((r) => r.id));
+        if (this.s.redriveProgress.run(rows.length, t.id).changes === 0) return 0;
+        if (t.rate !== null) this.redriveBuckets.set(id, { at: now, tokens: tokens - rows.length });
+        const idList = JSON.stringify(rows.map((r) => r.id));
         // New message ids in the source queue (as SQS does); the receive count starts again.
         this.db
           .prepare(
@@ -1500,25 +1542,47 @@ export class Engine {
           )
           .run(t.queue_id, now, now, now, idList);
         this.db.prepare('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(idList);
-        this.bumpQueue(dlq, -ids.length);
-        this.bumpQueue(t.queue_id, ids.length);
-        this.s.redriveProgress.run(ids.length, t.id);
-        if (t.message_ids === null && ids.length < allowed && t.rate === null)
-          this.s.endRedrive.run('COMPLETED', now, null, t.id);
-        return ids.length;
+        this.bumpQueue(dlq, -rows.length);
+        this.bumpQueue(t.queue_id, rows.length);
+        if (t.moved + rows.length >= t.total || (t.message_ids === null && rows.length < allowed && t.rate === null))
+          complete();
+        return rows.length;
       });
     }
     return moved;
   }
 
+  /**
+   * The messages a rate-limited redrive may move now: a token bucket holding at most one second
+   * of its rate (SQS's MaxNumberOfMessagesPerSecond is a maximum, also after a stall), with the
+   * fraction carried from step to step so that the steady throughput equals the rate. A task
+   * this process has not stepped yet (new, or after a restart) starts from its progress since it
+   * began, capped the same way.
+   */
+  private redriveTokens(id: string, rate: number, startedAt: number, moved: number, now: number): number {
+    const b = this.redriveBuckets.get(id);
+    const tokens = b
+      ? b.tokens + (rate * Math.max(0, now - b.at)) / 1000
+      : (rate * Math.max(0, now - startedAt)) / 1000 - moved;
+    return Math.max(0, Math.min(tokens, rate));
+  }
+
   // ------------------------------------------------------------------ replays
 
+  /** One step of every active replay: read again and changed conditionally, as stepRedrives. */
   async stepReplays(limit = 5000): Promise<number> {
-    const replays = this.s.activeReplays.all();
+    const names = this.s.activeReplays.all();
     let total = 0;
-    for (const r of replays) {
+    for (const name of names) {
       total += await this.tx(() => {
+        const r = this.s.replay.get(name);
+        if (!r) return 0;
         const now = this.now();
+        if (r.state === 'CANCELLING') {
+          this.s.setReplayState.run('CANCELLED', now, 'cancelled by operator', r.name, 'CANCELLING');
+          return 0;
+        }
+        if (r.state !== 'STARTING' && r.state !== 'RUNNING') return 0;
         const pattern = r.pattern ? (JSON.parse(r.pattern) as { source?: string[]; detailType?: string[] }) : null;
         const where = ['time >= ?', 'time < ?'];
         const params: (string | number)[] = [r.window_start, r.window_end];
@@ -1530,10 +1594,6 @@ export class Engine {
           where.push(`detail_type IN (${pattern.detailType.map(() => '?').join(',')})`);
           params.push(...pattern.detailType);
         }
-        if (r.state === 'CANCELLING') {
-          this.s.setReplayState.run('CANCELLED', now, 'cancelled by operator', r.name);
-          return 0;
-        }
         if (r.state === 'STARTING') {
           const n =
             this.db
@@ -1541,7 +1601,7 @@ export class Engine {
                 `SELECT count(*) AS n FROM archive WHERE ${where.join(' AND ')}`,
               )
               .get(...params)?.n ?? 0;
-          this.s.startReplay.run(n, r.name);
+          if (this.s.startReplay.run(n, r.name).changes === 0) return 0;
         }
         const cursorWhere = r.cursor_time === null ? '' : ' AND (time > ? OR (time = ? AND seq > ?))';
         const cursorParams = r.cursor_time === null ? [] : [r.cursor_time, r.cursor_time, r.cursor_seq ?? 0];
@@ -1551,11 +1611,11 @@ export class Engine {
           )
           .all(...params, ...cursorParams, limit);
         if (rows.length > 0) {
-          this.putReplayed(rows, r.name);
           const last = rows[rows.length - 1]!;
-          this.s.replayProgress.run(last.time, last.seq, last.time, rows.length, r.name);
+          if (this.s.replayProgress.run(last.time, last.seq, last.time, rows.length, r.name).changes === 0) return 0;
+          this.putReplayed(rows, r.name);
         }
-        if (rows.length < limit) this.s.setReplayState.run('COMPLETED', now, null, r.name);
+        if (rows.length < limit) this.s.setReplayState.run('COMPLETED', now, null, r.name, 'RUNNING');
         return rows.length;
       });
     }
