@@ -23,7 +23,12 @@ export function DeadLetterCard({ message, actions }: { message: DeadLetterMessag
         ) : (
           <span className="text-xs text-fg-muted">no transaction id</span>
         )}
-        <span className="text-xs text-fg-muted">received {message.receiveCount}×</span>
+        <span
+          className="text-xs text-fg-muted"
+          title="Receives so far (ApproximateReceiveCount). On AWS, listing dead letters receives them, so each view of this list adds one."
+        >
+          received {message.receiveCount}×
+        </span>
         <span className="text-xs text-fg-muted">dead-lettered {formatTime(message.deadLetteredAt)}</span>
         {actions ? <span className="ml-auto">{actions}</span> : null}
       </header>

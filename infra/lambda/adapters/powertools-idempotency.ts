@@ -3,7 +3,8 @@
  * the processor keeps the runtime's exactly-once logic (infra/runtime/processor.ts) while the
  * records, their conditional writes, the in-progress expiry and the TTL are Powertools'.
  *
- * Record key: `transaction#<sha256(transactionId)>` in attribute `key`; TTL attribute
+ * Record key: `transaction#<base64(sha256(JSON.stringify(transactionId)))>` in attribute `key`
+ * (infra/runtime/idempotency-key.ts builds the same key for readers of the table); TTL attribute
  * `expiryTime` (epoch seconds, = now + IDEMPOTENCY_TTL_HOURS, set by Powertools from
  * `expiresAfterSeconds`); status/result in `status`/`result`. The conditional put succeeds
  * only if no live record exists (absent, expired, or an abandoned IN_PROGRESS claim), which
@@ -18,6 +19,11 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { IdempotencyRecord as PowertoolsRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import {
+  IDEMPOTENCY_EVENT_KEY_PATH,
+  IDEMPOTENCY_HASH_FUNCTION,
+  IDEMPOTENCY_KEY_PREFIX,
+} from '../../runtime/idempotency-key';
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../../runtime/ports';
 
 export const idempotencyAttributes = {
@@ -54,12 +60,12 @@ export class PowertoolsIdempotencyStore implements IdempotencyStore {
       options.layer ?? new DynamoDBPersistenceLayer({ tableName: options.tableName, ...idempotencyAttributes });
     this.layer.configure({
       config: new IdempotencyConfig({
-        eventKeyJmesPath: 'transactionId',
+        eventKeyJmesPath: IDEMPOTENCY_EVENT_KEY_PATH,
         expiresAfterSeconds: options.ttlHours * 3600,
-        hashFunction: 'sha256',
+        hashFunction: IDEMPOTENCY_HASH_FUNCTION,
         throwOnNoIdempotencyKey: true,
       }),
-      keyPrefix: 'transaction',
+      keyPrefix: IDEMPOTENCY_KEY_PREFIX,
     });
   }
 

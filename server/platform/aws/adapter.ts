@@ -125,7 +125,8 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
       run(caller, 'platform.read', (c) => getMetricSeries(c, metricQueryInput.parse(input))),
     getLedgerSummary: (caller) => run(caller, 'platform.read', (c) => getLedgerSummary(c)),
 
-    startRedrive: (caller, input) => run(caller, 'queue.redrive', (c) => startRedrive(c, redrives, input)),
+    startRedrive: (caller, input) =>
+      run(caller, 'queue.redrive', (c) => startRedrive(c, redrives, input, { peekVisibilitySeconds: peek })),
     cancelRedrive: (caller, id) => run(caller, 'queue.redrive.cancel', (c) => cancelRedrive(c, redrives, id)),
     previewReplay: (caller, input) => run(caller, 'archive.replay', (c) => previewReplay(c, input)),
     startReplay: (caller, input) =>

@@ -139,6 +139,26 @@ describe('alarms', () => {
 });
 
 describe('metrics', () => {
+  it('asks CloudWatch for a period it still keeps for data that old (>15 d: 300 s steps, >63 d: 3600 s)', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const { platform } = testPlatform();
+    const day = 86_400_000;
+    const periodSent = async (startAgo: number, periodSeconds: number) => {
+      cw.resetHistory();
+      const from = new Date(NOW - startAgo).toISOString();
+      const to = new Date(NOW - startAgo + 3_600_000).toISOString();
+      await platform.getMetricSeries(viewer, { metrics: ['events.in'], from, to, periodSeconds });
+      return cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries![0]!.MetricStat!.Period;
+    };
+    expect(await periodSent(2 * 3_600_000, 60)).toBe(60); // recent: 1-minute data is kept
+    expect(await periodSent(14 * day, 120)).toBe(120);
+    expect(await periodSent(20 * day, 60)).toBe(300); // an alarm's incident view 20 days later
+    expect(await periodSent(20 * day, 900)).toBe(900);
+    expect(await periodSent(20 * day, 420)).toBe(600); // rounded up, never down
+    expect(await periodSent(70 * day, 600)).toBe(3600);
+    expect(await periodSent(70 * day, 7200)).toBe(7200);
+  });
+
   it('asks GetMetricData for the described metrics (state machine by ARN) and returns ascending series', async () => {
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [

@@ -234,6 +234,22 @@ export function dimensionsFor(ctx: Ctx, m: MetricDefinition): { Name: string; Va
   });
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The period CloudWatch keeps for data starting at `startMs`: GetMetricData returns NO datapoints
+ * when StartTime is more than 15 days ago and the period is not a multiple of 300, or more than
+ * 63 days ago and not a multiple of 3600 (1-minute data is kept 15 days, 5-minute 63 days); a
+ * standard-resolution period is a multiple of 60. The requested period is rounded UP to the next
+ * multiple the start time's age allows (a coarser series, never an empty one). MetricSeries has
+ * no field to say so (shared schema unchanged): the points' spacing shows the period used.
+ */
+export function cloudWatchPeriod(periodSeconds: number, startMs: number, nowMs: number): number {
+  const age = nowMs - startMs;
+  const step = age > 63 * DAY_MS ? 3600 : age > 15 * DAY_MS ? 300 : 60;
+  return Math.max(step, Math.ceil(periodSeconds / step) * step);
+}
+
 export async function getMetricSeries(
   ctx: Ctx,
   input: Required<Pick<MetricQueryInput, 'periodSeconds'>> & MetricQueryInput,
@@ -245,6 +261,7 @@ export async function getMetricSeries(
     return def;
   });
   const points = new Map<string, { t: number; v: number }[]>(wanted.map((d) => [d.id, []]));
+  const period = cloudWatchPeriod(input.periodSeconds, Date.parse(input.from), ctx.now());
   for (let offset = 0; offset < wanted.length; offset += METRICS_PER_CALL) {
     const chunk = wanted.slice(offset, offset + METRICS_PER_CALL);
     const queries: MetricDataQuery[] = chunk.map((d, i) => ({
@@ -253,7 +270,7 @@ export async function getMetricSeries(
       ReturnData: true,
       MetricStat: {
         Metric: { Namespace: d.namespace, MetricName: d.metricName, Dimensions: dimensionsFor(ctx, d) },
-        Period: input.periodSeconds,
+        Period: period,
         Stat: d.stat,
       },
     }));

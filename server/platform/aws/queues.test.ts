@@ -418,6 +418,193 @@ describe('redrives', () => {
   });
 });
 
+/**
+ * A DLQ that honours SQS's documented semantics: ReceiveMessage hides what it returns for
+ * VisibilityTimeout seconds and counts a receive, ChangeMessageVisibilityBatch and DeleteMessage
+ * act on the latest receipt handle; `sample` returns a random subset of the visible messages (as
+ * SQS does on a large queue) instead of the oldest ones. One clock for the fake and the adapter.
+ */
+function fakeDlq(ids: string[], options: { sample?: boolean } = {}) {
+  const clock = { t: NOW };
+  const msgs = ids.map((id) => ({ id, body: envelope(id), visibleAt: 0, receives: 0, handle: '' }));
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  let n = 0;
+  sqs.on(GetQueueAttributesCommand).callsFake(() => ({
+    Attributes: { ApproximateNumberOfMessages: String(msgs.length), ApproximateNumberOfMessagesNotVisible: '0' },
+  }));
+  sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [] });
+  sqs.on(ReceiveMessageCommand).callsFake((i: { MaxNumberOfMessages: number; VisibilityTimeout: number }) => {
+    const visible = msgs.filter((m) => m.visibleAt <= clock.t);
+    const out: typeof msgs = [];
+    while (out.length < i.MaxNumberOfMessages && out.length < visible.length) {
+      const m = options.sample ? visible[Math.floor(rnd() * visible.length)]! : visible[out.length]!;
+      if (!out.includes(m)) out.push(m);
+    }
+    for (const m of out) {
+      m.visibleAt = clock.t + i.VisibilityTimeout * 1000;
+      m.receives++;
+      m.handle = `rh-${++n}`;
+    }
+    return {
+      Messages: out.map((m) => ({
+        MessageId: m.id,
+        ReceiptHandle: m.handle,
+        Body: m.body,
+        Attributes: { ApproximateReceiveCount: String(m.receives), SentTimestamp: String(NOW - 60_000) },
+      })),
+    };
+  });
+  sqs
+    .on(ChangeMessageVisibilityBatchCommand)
+    .callsFake((i: { Entries: { ReceiptHandle: string; VisibilityTimeout: number }[] }) => {
+      for (const e of i.Entries) {
+        const m = msgs.find((x) => x.handle === e.ReceiptHandle);
+        if (m) m.visibleAt = clock.t + e.VisibilityTimeout * 1000;
+      }
+      return { Successful: [], Failed: [] };
+    });
+  sqs.on(DeleteMessageCommand).callsFake((i: { ReceiptHandle: string }) => {
+    const k = msgs.findIndex((x) => x.handle === i.ReceiptHandle);
+    if (k >= 0) msgs.splice(k, 1);
+    return {};
+  });
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'new' });
+  const { platform } = testPlatform(config, {
+    now: () => clock.t,
+    sleep: (ms) => {
+      clock.t += ms;
+      return Promise.resolve();
+    },
+  });
+  return { clock, msgs, platform };
+}
+
+async function settled(platform: ReturnType<typeof testPlatform>['platform'], id: string) {
+  await vi.waitFor(async () => expect((await platform.getRedrive(callerOf('viewer'), id))?.status).not.toBe('RUNNING'));
+  return platform.getRedrive(callerOf('viewer'), id);
+}
+
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+describe('redrives under real SQS timing', () => {
+  it('returns a started move task as RUNNING, with the depth read before the start, when the read after StartMessageMoveTask is throttled', async () => {
+    let started = false;
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '7' } });
+    sqs.on(StartMessageMoveTaskCommand).callsFake(() => {
+      started = true;
+      return { TaskHandle: 'h-1' };
+    });
+    sqs.on(ListMessageMoveTasksCommand).callsFake(() => {
+      if (started) throw throttled();
+      return { Results: [] };
+    });
+    const { platform } = testPlatform();
+    const task = await platform.startRedrive(operator, { queueId: 'processing' });
+    expect(task).toMatchObject({ id: 'h-1', status: 'RUNNING', moved: 0, total: 7, startedBy: 'op-1' });
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(1);
+    // Later reads fill in the rest from SQS.
+    sqs.on(ListMessageMoveTasksCommand).resolves({
+      Results: [
+        {
+          TaskHandle: 'h-1',
+          Status: 'RUNNING',
+          SourceArn: pair.dlqArn,
+          ApproximateNumberOfMessagesMoved: 3,
+          ApproximateNumberOfMessagesToMove: 7,
+          StartedTimestamp: NOW,
+        },
+      ],
+    });
+    expect(await platform.getRedrive(callerOf('viewer'), 'h-1')).toMatchObject({
+      status: 'RUNNING',
+      moved: 3,
+      startedBy: 'op-1',
+    });
+  });
+
+  it('finds a move task SQS completed before the first ListMessageMoveTasks (no TaskHandle once done) and keeps who started it', async () => {
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'h-1' });
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '5' } });
+    const done = (startedAt: number, moved: number) => ({
+      Status: 'COMPLETED',
+      SourceArn: pair.dlqArn,
+      StartedTimestamp: startedAt,
+      ApproximateNumberOfMessagesMoved: moved,
+      ApproximateNumberOfMessagesToMove: moved,
+    });
+    // A 5-message DLQ moves in about a second. SQS's clock is 500 ms behind ours; the older task is
+    // someone else's, started before our request minus the clock allowance.
+    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [done(NOW - 500, 5), done(NOW - 60_000, 40)] });
+    const { platform } = testPlatform();
+    const started = await platform.startRedrive(callerOf('operator', 'op-7'), { queueId: 'processing' });
+    expect(started).toMatchObject({ id: 'h-1', status: 'COMPLETED', moved: 5, startedBy: 'op-7' });
+    expect(await platform.getRedrive(callerOf('viewer'), 'h-1')).toMatchObject({ status: 'COMPLETED', moved: 5 });
+    const listed = await platform.listRedrives(callerOf('viewer'), { limit: 10, queueId: 'processing' });
+    expect(listed.items.map((t) => [t.id, t.startedBy])).toEqual([
+      ['h-1', 'op-7'],
+      [`processing:${NOW - 60_000}`, null],
+    ]);
+  });
+
+  it('redrives selected dead letters the operator has just peeked at, waiting out the peek visibility', async () => {
+    const { clock, msgs, platform } = fakeDlq(['m1', 'm2']);
+    const page = await platform.listDeadLetters(callerOf('viewer'), { queueId: 'processing', limit: 20 });
+    expect(page.items.map((m) => m.id)).toEqual(['m1', 'm2']);
+    const peeks = sqs.commandCalls(ReceiveMessageCommand).length;
+    clock.t += 500; // "Redrive selected" half a second later: both are still hidden by the peek
+    const task = await platform.startRedrive(operator, { queueId: 'processing', messageIds: ['m1', 'm2'] });
+    expect(await settled(platform, task.id)).toMatchObject({ status: 'COMPLETED', moved: 2, failureReason: null });
+    expect(msgs).toEqual([]);
+    // The scan long-polls: an empty answer then means nothing is visible, not a sampled miss.
+    const scans = sqs.commandCalls(ReceiveMessageCommand).slice(peeks);
+    expect(scans.length).toBeGreaterThan(0);
+    expect(scans.every((c) => (c.args[0].input.WaitTimeSeconds ?? 0) >= 1)).toBe(true);
+  });
+
+  it('moves every one of 50 selected messages in a 1,000-message DLQ that SQS samples at random', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    const { msgs, platform } = fakeDlq(ids, { sample: true });
+    const wanted = Array.from({ length: 50 }, (_, i) => `m${i * 20}`);
+    const task = await platform.startRedrive(operator, { queueId: 'processing', messageIds: wanted });
+    expect(await settled(platform, task.id)).toMatchObject({ status: 'COMPLETED', moved: 50, total: 50 });
+    expect(msgs).toHaveLength(950);
+    expect(msgs.some((m) => wanted.includes(m.id))).toBe(false);
+    // Every other message was given back once the scan ended.
+    expect(msgs.every((m) => m.visibleAt <= NOW)).toBe(true);
+  });
+
+  it('reports a selected redrive that could not move every selected message as FAILED with how many it moved', async () => {
+    const { platform } = fakeDlq(['m1', 'm2']);
+    const task = await platform.startRedrive(operator, { queueId: 'processing', messageIds: ['m1', 'gone'] });
+    const done = await settled(platform, task.id);
+    expect(done).toMatchObject({ status: 'FAILED', moved: 1, total: 2 });
+    expect(done?.failureReason).toContain('moved 1 of 2');
+    expect(done?.failureReason).toContain('gone');
+  });
+
+  it('retries the messages ChangeMessageVisibilityBatch reports as Failed and reports those it still cannot release', async () => {
+    const { platform } = fakeDlq(['m1', 'other-1', 'other-2']);
+    sqs
+      .on(ChangeMessageVisibilityBatchCommand)
+      .resolvesOnce({ Successful: [{ Id: '0' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] })
+      .resolvesOnce({ Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] });
+    const task = await platform.startRedrive(operator, { queueId: 'processing', messageIds: ['m1'] });
+    const done = await settled(platform, task.id);
+    const calls = sqs.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input.Entries);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toEqual([calls[0]![1]]);
+    // The selected message moved: the redrive completed, with the other message's release reported.
+    expect(done).toMatchObject({ status: 'COMPLETED', moved: 1 });
+    expect(done?.failureReason).toContain('1 other message(s) could not be made visible again');
+  });
+});
+
 describe('permissions before AWS', () => {
   it("makes zero AWS calls (not even STS) for a viewer's startRedrive", async () => {
     const platform = createAwsPlatform(config, {

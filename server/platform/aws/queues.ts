@@ -46,8 +46,16 @@ import { call } from './errors';
  * moved messages get new ids). StartMessageMoveTask cannot select messages, so a redrive of
  * selected ids receives the DLQ, SendMessage's each selected message (same body and message
  * attributes) to the source queue, then DeleteMessage's it from the DLQ; other messages received
- * on the way are made visible again at once. If the delete fails after the send, the message is
- * in both queues: the processor is idempotent by transaction id, so it is applied once.
+ * on the way stay hidden until the scan ends (so the scan reaches the rest), then are all made
+ * visible again. The scan long-polls, and before it calls a selected message missing it waits out
+ * the peek visibility (a message the operator has just looked at is hidden for that long). A run
+ * that did not move every selected message ends FAILED with `moved` = how many it moved. If the
+ * delete fails after the send, the message is in both queues: the processor is idempotent by
+ * transaction id, so it is applied once.
+ * Once StartMessageMoveTask has succeeded, startRedrive never throws: if the read after it fails
+ * it returns the task RUNNING with the depth read before the start as its total. SQS lists a
+ * TaskHandle only while RUNNING, so a task that ends before we list it is tied to the newest
+ * handle-less entry that started between our request and its answer (see START_CLOCK_ALLOWANCE_MS).
  * A selected redrive runs in the background of this process (startRedrive returns it RUNNING, at
  * the requested rate), is tracked in memory, can be cancelled, and conflicts with a message-move
  * task on the same DLQ both ways. If the process stops mid-way, the messages it held become
@@ -68,6 +76,12 @@ export interface RedriveRecord {
   cancelRequested?: boolean;
   /** Selected-message redrives only: settles when the background run ends (never rejects). */
   done?: Promise<void>;
+  /** Move tasks we started: our clock just before StartMessageMoveTask was sent. */
+  requestedAtMs?: number;
+  /** Move tasks we started: our clock when StartMessageMoveTask answered. */
+  acceptedAtMs?: number;
+  /** Move tasks we started: DLQ depth read just before the start (the total until SQS lists the task). */
+  depthBefore?: number | null;
 }
 
 /** In-memory store of the TaskHandles we started (AWS returns a handle only while RUNNING). */
@@ -90,6 +104,17 @@ export class RedriveRegistry {
   }
   get(id: string): RedriveRecord | undefined {
     return this.byId.get(id);
+  }
+  /** Ties a record to the StartedTimestamp SQS reports for it (the only key left once the task ends). */
+  setStarted(record: RedriveRecord, startedAtMs: number): void {
+    record.startedAtMs = startedAtMs;
+    this.byStart.set(`${record.sourceArn}@${startedAtMs}`, record);
+  }
+  /** Move tasks we started on this DLQ whose StartedTimestamp is not known yet. */
+  unlisted(sourceArn: string): RedriveRecord[] {
+    return [...this.byId.values()].filter(
+      (r) => r.sourceArn === sourceArn && !r.selectedTask && r.startedAtMs === null && r.requestedAtMs !== undefined,
+    );
   }
   byStartTime(sourceArn: string, startedAtMs: number): RedriveRecord | undefined {
     return this.byStart.get(`${sourceArn}@${startedAtMs}`);
@@ -367,7 +392,7 @@ function toRedriveTask(
     // Seen while RUNNING (e.g. started from the AWS console): keep the handle for later lookups.
     registry.put({ queueId: pair.id, sourceArn: pair.dlqArn, id: e.TaskHandle, startedAtMs: started, startedBy: null });
   } else if (e.TaskHandle && record && record.startedAtMs === null && started !== null) {
-    registry.put({ ...record, startedAtMs: started });
+    registry.setStarted(record, started);
   }
   const moved = e.ApproximateNumberOfMessagesMoved ?? 0;
   return redriveTaskSchema.parse({
@@ -394,6 +419,61 @@ async function moveTasks(ctx: Ctx, pair: AwsQueuePairConfig) {
   return res.Results ?? [];
 }
 
+/**
+ * How far SQS's StartedTimestamp may sit outside our [request, answer] interval of a
+ * StartMessageMoveTask and still be that call's task. Hosts run NTP (Amazon Time Sync: well under
+ * a second off) and the SDK corrects SigV4 clock skew, so a few seconds cover a badly synced host.
+ * A wrong match would need another task on the same DLQ to start AND finish (SQS allows one active
+ * task per queue, so it cannot overlap ours) within these 5 s before our start: only the newest
+ * unclaimed entry is taken, and ours, started after any task that had to end first, is the newest.
+ */
+export const START_CLOCK_ALLOWANCE_MS = 5_000;
+
+/** While a task we started is not listed by SQS yet, reads report it RUNNING for this long. */
+const UNLISTED_GRACE_MS = 5 * 60_000;
+
+/**
+ * ListMessageMoveTasks, plus: a task we started that SQS no longer lists by handle (it lists a
+ * TaskHandle only while RUNNING, and a small DLQ can be moved before our first read) is tied to the
+ * newest handle-less entry that started between our request and its answer (± the allowance).
+ */
+async function listedTasks(ctx: Ctx, registry: RedriveRegistry, pair: AwsQueuePairConfig) {
+  const entries = await moveTasks(ctx, pair);
+  for (const record of registry.unlisted(pair.dlqArn)) {
+    if (entries.some((e) => e.TaskHandle === record.id)) continue; // toRedriveTask records it
+    const from = (record.requestedAtMs ?? 0) - START_CLOCK_ALLOWANCE_MS;
+    const to = (record.acceptedAtMs ?? record.requestedAtMs ?? 0) + START_CLOCK_ALLOWANCE_MS;
+    let newest: number | null = null;
+    for (const e of entries) {
+      const t = e.StartedTimestamp;
+      if (t === undefined || t < from || t > to) continue;
+      if (e.TaskHandle) continue; // RUNNING under another handle: not ours
+      if (registry.byStartTime(pair.dlqArn, t)) continue; // already another record's task
+      if (newest === null || t > newest) newest = t;
+    }
+    if (newest !== null) registry.setStarted(record, newest);
+  }
+  return entries;
+}
+
+/** A move task we started that SQS has not listed yet: what we know of it. */
+function unlistedTask(ctx: Ctx, pair: AwsQueuePairConfig, record: RedriveRecord, rate: number | null): RedriveTask {
+  return redriveTaskSchema.parse({
+    id: record.id,
+    queueId: pair.id,
+    region: ctx.config.region,
+    status: 'RUNNING',
+    moved: 0,
+    total: record.depthBefore ?? 0,
+    rate,
+    selection: 'all',
+    startedAt: iso(record.requestedAtMs ?? ctx.now()),
+    endedAt: null,
+    startedBy: record.startedBy,
+    failureReason: null,
+  });
+}
+
 export async function listRedrives(
   ctx: Ctx,
   registry: RedriveRegistry,
@@ -401,7 +481,7 @@ export async function listRedrives(
 ): Promise<Page<RedriveTask>> {
   const pairs = input.queueId ? [pairFor(ctx, input.queueId)] : ctx.config.queuePairs;
   const lists = await Promise.all(
-    pairs.map(async (p) => (await moveTasks(ctx, p)).map((e) => toRedriveTask(ctx, p, e, registry))),
+    pairs.map(async (p) => (await listedTasks(ctx, registry, p)).map((e) => toRedriveTask(ctx, p, e, registry))),
   );
   const all = [...lists.flat(), ...registry.selected(input.queueId)].sort(
     (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt),
@@ -425,12 +505,21 @@ export async function getRedrive(
       ? ctx.config.queuePairs.filter((p) => p.id === synthetic[1])
       : ctx.config.queuePairs;
   for (const pair of pairs) {
-    for (const e of await moveTasks(ctx, pair)) {
+    for (const e of await listedTasks(ctx, registry, pair)) {
       const matches =
         e.TaskHandle === id ||
         (record?.startedAtMs != null && e.StartedTimestamp === record.startedAtMs) ||
         (synthetic !== null && String(e.StartedTimestamp) === synthetic[2]);
       if (matches) return { task: toRedriveTask(ctx, pair, e, registry), handle: e.TaskHandle ?? null };
+    }
+    // Started here moments ago and not listed yet (eventual consistency): still RUNNING as far as we know.
+    if (
+      record &&
+      record.startedAtMs === null &&
+      record.acceptedAtMs !== undefined &&
+      ctx.now() - record.acceptedAtMs < UNLISTED_GRACE_MS
+    ) {
+      return { task: unlistedTask(ctx, pair, record, null), handle: record.id };
     }
   }
   return null;
@@ -440,6 +529,7 @@ export async function startRedrive(
   ctx: Ctx,
   registry: RedriveRegistry,
   input: StartRedriveInput,
+  options: { peekVisibilitySeconds?: number } = {},
 ): Promise<RedriveTask> {
   const pair = pairFor(ctx, input.queueId);
   if (input.rate !== undefined && (input.rate < 1 || input.rate > MAX_REDRIVE_RATE)) {
@@ -451,7 +541,17 @@ export async function startRedrive(
       'Conflict',
       `redrive ${selected.id} is still moving selected messages of ${pair.id}; wait for it or cancel it`,
     );
-  if (input.messageIds) return startSelected(ctx, registry, pair, input.messageIds, input.rate ?? null);
+  if (input.messageIds)
+    return startSelected(ctx, registry, pair, input.messageIds, input.rate ?? null, options.peekVisibilitySeconds);
+  // The depth before the start is the task's total until SQS lists it. Best effort: the start does
+  // not depend on it, and the first listing replaces it.
+  let depthBefore: number | null = null;
+  try {
+    depthBefore = int((await queueAttributes(ctx, pair.dlqUrl)).ApproximateNumberOfMessages);
+  } catch {
+    depthBefore = null;
+  }
+  const requestedAtMs = ctx.now();
   const res = await call(`StartMessageMoveTask on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
     ctx.aws.sqs.send(
       new StartMessageMoveTaskCommand({
@@ -463,33 +563,29 @@ export async function startRedrive(
   );
   const handle = res.TaskHandle;
   if (!handle) throw new PlatformError('Unavailable', 'StartMessageMoveTask returned no TaskHandle');
-  registry.put({ queueId: pair.id, sourceArn: pair.dlqArn, id: handle, startedAtMs: null, startedBy: ctx.caller.id });
-  const entry = (await moveTasks(ctx, pair)).find((e) => e.TaskHandle === handle);
-  if (entry) {
-    registry.put({
-      queueId: pair.id,
-      sourceArn: pair.dlqArn,
-      id: handle,
-      startedAtMs: entry.StartedTimestamp ?? null,
-      startedBy: ctx.caller.id,
-    });
-    return toRedriveTask(ctx, pair, entry, registry);
-  }
-  // Not listed yet (eventual consistency): report what we asked for.
-  return redriveTaskSchema.parse({
-    id: handle,
+  const record: RedriveRecord = {
     queueId: pair.id,
-    region: ctx.config.region,
-    status: 'RUNNING',
-    moved: 0,
-    total: int((await queueAttributes(ctx, pair.dlqUrl)).ApproximateNumberOfMessages),
-    rate: input.rate ?? null,
-    selection: 'all',
-    startedAt: iso(ctx.now()),
-    endedAt: null,
+    sourceArn: pair.dlqArn,
+    id: handle,
+    startedAtMs: null,
     startedBy: ctx.caller.id,
-    failureReason: null,
-  });
+    requestedAtMs,
+    acceptedAtMs: ctx.now(),
+    depthBefore,
+  };
+  registry.put(record);
+  // From here on the task exists: never throw. A failed or empty read returns what is known
+  // (RUNNING, total = depth before the start); getRedrive/listRedrives fill in the rest later.
+  try {
+    const entries = await listedTasks(ctx, registry, pair);
+    const entry =
+      entries.find((e) => e.TaskHandle === handle) ??
+      (record.startedAtMs !== null ? entries.find((e) => e.StartedTimestamp === record.startedAtMs) : undefined);
+    if (entry) return toRedriveTask(ctx, pair, entry, registry);
+  } catch {
+    // The read after the write failed (e.g. throttled): the task runs; report it as started.
+  }
+  return unlistedTask(ctx, pair, record, input.rate ?? null);
 }
 
 export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: string): Promise<RedriveTask> {
@@ -535,16 +631,44 @@ function copyAttributes(m: Message): Record<string, MessageAttributeValue> | und
   return Object.keys(out).length ? out : undefined;
 }
 
-async function release(ctx: Ctx, pair: AwsQueuePairConfig, messages: Message[]): Promise<void> {
-  const entries = messages.flatMap((m, i) =>
+/**
+ * Makes received messages visible again (ChangeMessageVisibilityBatch, 10 per call). Entries SQS
+ * reports in `Failed` (or whole batches that fail) are retried once. Never throws: returns a
+ * description of what could still not be released (those messages reappear in the DLQ when their
+ * visibility timeout ends, `heldSeconds`), or null.
+ */
+async function release(
+  ctx: Ctx,
+  pair: AwsQueuePairConfig,
+  messages: Message[],
+  heldSeconds: number,
+): Promise<string | null> {
+  let pending = messages.flatMap((m, i) =>
     m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }] : [],
   );
-  for (let i = 0; i < entries.length; i += 10) {
-    const batch = entries.slice(i, i + 10);
-    await call(`ChangeMessageVisibilityBatch on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
-      ctx.aws.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: pair.dlqUrl, Entries: batch })),
-    );
+  let lastError = '';
+  for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+    const failed: typeof pending = [];
+    for (let i = 0; i < pending.length; i += 10) {
+      const batch = pending.slice(i, i + 10);
+      try {
+        const res = await call(`ChangeMessageVisibilityBatch on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+          ctx.aws.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: pair.dlqUrl, Entries: batch })),
+        );
+        for (const f of res?.Failed ?? []) {
+          const entry = batch.find((b) => b.Id === f.Id);
+          if (entry) failed.push(entry);
+          lastError = `${f.Code ?? 'error'}${f.Message ? `: ${f.Message}` : ''}`;
+        }
+      } catch (error) {
+        failed.push(...batch);
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    pending = failed;
   }
+  if (pending.length === 0) return null;
+  return `${pending.length} other message(s) could not be made visible again at once (${lastError}); they reappear in the DLQ within ${heldSeconds} s`;
 }
 
 /** Holds a received selected message while it is sent and deleted. */
@@ -556,6 +680,7 @@ async function startSelected(
   pair: AwsQueuePairConfig,
   messageIds: string[],
   rate: number | null,
+  peekVisibilitySeconds = DEFAULT_PEEK_VISIBILITY_SECONDS,
 ): Promise<RedriveTask> {
   const active = (await moveTasks(ctx, pair)).find((e) => e.Status === 'RUNNING' || e.Status === 'CANCELLING');
   if (active) {
@@ -589,7 +714,7 @@ async function startSelected(
   };
   registry.put(record);
   const initial = record.selectedTask as RedriveTask;
-  record.done = runSelected(ctx, record, pair, wantedIds, rate).catch((error: unknown) => {
+  record.done = runSelected(ctx, record, pair, wantedIds, rate, peekVisibilitySeconds).catch((error: unknown) => {
     // Never an unhandled rejection: the failure is the task's outcome.
     finish(ctx, record, 'FAILED', `stopped: ${error instanceof Error ? error.message : String(error)}`);
   });
@@ -610,75 +735,107 @@ function finish(ctx: Ctx, record: RedriveRecord, status: TaskStatus, failureReas
   });
 }
 
+/** Long polling: an empty answer then means no message is visible (short polling samples servers). */
+const SCAN_WAIT_SECONDS = 1;
+/** Rescans after an empty receive, each after the peek visibility has run out. */
+const MAX_PEEK_WAITS = 2;
+/** The adapter's default visibility timeout of dead-letter peeks (listDeadLetters). */
+export const DEFAULT_PEEK_VISIBILITY_SECONDS = 2;
+
+/**
+ * Moves the selected messages. Other messages received on the way stay hidden (the scan would
+ * otherwise receive them again instead of the rest) until the scan ends, then are all released.
+ * A receive that comes back empty (long polling: nothing visible) may mean a selected message is
+ * still hidden by a peek of the DLQ browser, so the scan waits the peek visibility out and rescans
+ * before it gives up. A run that did not move every selected message ends FAILED (moved = how many
+ * did move), as the port has no partial status.
+ */
 async function runSelected(
   ctx: Ctx,
   record: RedriveRecord,
   pair: AwsQueuePairConfig,
   messageIds: string[],
   rate: number | null,
+  peekVisibilitySeconds: number,
 ): Promise<void> {
   const wanted = new Set(messageIds);
   const startedAt = ctx.now();
   const depth = int((await queueAttributes(ctx, pair.dlqUrl)).ApproximateNumberOfMessages);
-  const maxReceives = Math.min(2_000, Math.ceil(depth / 10) * 2 + 5);
+  const maxReceives = Math.min(2_000, Math.ceil(depth / 10) * 2 + 5 + MAX_PEEK_WAITS);
+  // Held long enough for the whole run at the requested rate (SQS maximum: 12 h).
+  const holdSeconds = Math.min(
+    43_200,
+    MOVE_VISIBILITY_SECONDS + (rate ? Math.ceil(messageIds.length / rate) : 0) + MAX_PEEK_WAITS * peekVisibilitySeconds,
+  );
+  const held = new Map<string, Message>(); // latest receipt of each message to give back
+  const hold = (m: Message) => held.set(m.MessageId ?? m.ReceiptHandle ?? String(held.size), m);
   let moved = 0;
   let failureReason: string | null = null;
+  let releaseProblem: string | null = null;
   let receives = 0;
-  let empty = 0;
-  while (wanted.size > 0 && receives < maxReceives && empty < 3 && failureReason === null && !record.cancelRequested) {
-    receives++;
-    const res = await call(`ReceiveMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
-      ctx.aws.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: pair.dlqUrl,
-          MaxNumberOfMessages: 10,
-          VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
-          WaitTimeSeconds: 0,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      ),
-    );
-    const messages = res.Messages ?? [];
-    empty = messages.length === 0 ? empty + 1 : 0;
-    const others = messages.filter((m) => !m.MessageId || !wanted.has(m.MessageId));
-    const targets = messages.filter((m) => m.MessageId && wanted.has(m.MessageId));
-    for (const [i, m] of targets.entries()) {
-      if (record.cancelRequested) {
-        others.push(...targets.slice(i));
-        break;
+  let peekWaits = 0;
+  try {
+    while (wanted.size > 0 && receives < maxReceives && failureReason === null && !record.cancelRequested) {
+      receives++;
+      const res = await call(`ReceiveMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+        ctx.aws.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: pair.dlqUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: holdSeconds,
+            WaitTimeSeconds: SCAN_WAIT_SECONDS,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        ),
+      );
+      const messages = res.Messages ?? [];
+      if (messages.length === 0) {
+        if (peekWaits >= MAX_PEEK_WAITS) break;
+        peekWaits++;
+        await ctx.sleep(peekVisibilitySeconds * 1000 + 500);
+        continue;
       }
-      try {
-        await call(`SendMessage to ${queueNameFromUrl(pair.sourceUrl)}`, () =>
-          ctx.aws.sqs.send(
-            new SendMessageCommand({
-              QueueUrl: pair.sourceUrl,
-              MessageBody: m.Body ?? '',
-              MessageAttributes: copyAttributes(m),
-            }),
-          ),
-        );
-        await call(`DeleteMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
-          ctx.aws.sqs.send(new DeleteMessageCommand({ QueueUrl: pair.dlqUrl, ReceiptHandle: m.ReceiptHandle })),
-        );
-      } catch (error) {
-        failureReason = `stopped after ${moved} of ${messageIds.length} messages: ${error instanceof Error ? error.message : String(error)}`;
-        others.push(...targets.slice(i)); // give the unmoved ones back at once
-        break;
-      }
-      wanted.delete(m.MessageId ?? '');
-      moved++;
-      progress(record, moved);
-      if (rate) {
-        const wait = startedAt + (moved / rate) * 1000 - ctx.now();
-        if (wait > 0) await ctx.sleep(wait);
+      for (const m of messages) {
+        if (!m.MessageId || !wanted.has(m.MessageId) || record.cancelRequested || failureReason !== null) {
+          hold(m);
+          continue;
+        }
+        try {
+          await call(`SendMessage to ${queueNameFromUrl(pair.sourceUrl)}`, () =>
+            ctx.aws.sqs.send(
+              new SendMessageCommand({
+                QueueUrl: pair.sourceUrl,
+                MessageBody: m.Body ?? '',
+                MessageAttributes: copyAttributes(m),
+              }),
+            ),
+          );
+          await call(`DeleteMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+            ctx.aws.sqs.send(new DeleteMessageCommand({ QueueUrl: pair.dlqUrl, ReceiptHandle: m.ReceiptHandle })),
+          );
+        } catch (error) {
+          failureReason = `stopped after ${moved} of ${messageIds.length} messages: ${error instanceof Error ? error.message : String(error)}`;
+          hold(m); // given back with the others
+          continue;
+        }
+        wanted.delete(m.MessageId);
+        held.delete(m.MessageId);
+        moved++;
+        progress(record, moved);
+        if (rate) {
+          const wait = startedAt + (moved / rate) * 1000 - ctx.now();
+          if (wait > 0) await ctx.sleep(wait);
+        }
       }
     }
-    await release(ctx, pair, others);
+  } finally {
+    releaseProblem = await release(ctx, pair, [...held.values()], holdSeconds);
   }
-  if (record.cancelRequested) return finish(ctx, record, 'CANCELLED', null);
+  if (record.cancelRequested) return finish(ctx, record, 'CANCELLED', releaseProblem);
   if (failureReason === null && wanted.size > 0) {
-    failureReason = `${wanted.size} of ${messageIds.length} selected messages were not found in ${queueNameFromUrl(pair.dlqUrl)} (already redriven, expired, or held by another reader): ${[...wanted].slice(0, 5).join(', ')}${wanted.size > 5 ? ', ...' : ''}`;
+    failureReason = `moved ${moved} of ${messageIds.length}: ${wanted.size} selected messages were not found in ${queueNameFromUrl(pair.dlqUrl)} (already redriven, expired, or held by another reader): ${[...wanted].slice(0, 5).join(', ')}${wanted.size > 5 ? ', ...' : ''}`;
   }
-  finish(ctx, record, moved === 0 && messageIds.length > 0 ? 'FAILED' : 'COMPLETED', failureReason);
+  const reason = [failureReason, releaseProblem].filter((r): r is string => r !== null).join('; ') || null;
+  finish(ctx, record, wanted.size === 0 ? 'COMPLETED' : 'FAILED', reason);
 }

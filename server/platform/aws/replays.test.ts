@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CancelReplayCommand,
   DescribeArchiveCommand,
@@ -11,21 +11,49 @@ import {
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PowertoolsIdempotencyStore } from '../../../infra/lambda/adapters/powertools-idempotency';
+import { idempotencyRecordKey } from '../../../infra/runtime/idempotency-key';
 import { archiveSchema, replayPreviewSchema, replaySchema } from '../platform.schema';
 import { ARCHIVE_INDEX_SHARDS, archiveIndexKey, hourBuckets } from './layout';
 import { callerOf, NOW, testConfig, testPlatform } from './testing';
 
 const events = mockClient(EventBridgeClient);
 const ddb = mockClient(DynamoDBDocumentClient);
-mockClient(DynamoDBClient);
+const rawDdb = mockClient(DynamoDBClient);
 const config = testConfig();
 const operator = callerOf('operator', 'op-1');
 const hour = 3_600_000;
 const window = { start: new Date(NOW - 3 * hour).toISOString(), end: new Date(NOW - 1 * hour).toISOString() };
 
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+const alreadyExists = (name: string) =>
+  Object.assign(new Error(`Replay ${name} already exists.`), {
+    name: 'ResourceAlreadyExistsException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+/** A BatchGetItem on the idempotency table that answers only the keys it holds, like DynamoDB. */
+function idempotencyTable(records: { key: string; status: string; expiryTime: number }[]) {
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { key: string }[] }> }) => ({
+    Responses: {
+      [config.idempotencyTable]: (input.RequestItems[config.idempotencyTable]?.Keys ?? []).flatMap(
+        (k) => byKey.get(k.key) ?? [],
+      ),
+    },
+  }));
+}
+
 beforeEach(() => {
   events.reset();
   ddb.reset();
+  rawDdb.reset();
   events.on(DescribeArchiveCommand).resolves({
     ArchiveName: config.archive.name,
     ArchiveArn: config.archive.arn,
@@ -101,6 +129,70 @@ describe('replays', () => {
       eventsReplayed: 0,
       startedBy: 'op-1',
       window,
+    });
+  });
+
+  it('reports a started replay as started when reading it back fails, and a retry starts no second one', async () => {
+    const { platform } = testPlatform({ ...config, archiveIndexTable: null });
+    events.on(StartReplayCommand).resolves({ State: 'STARTING', ReplayStartTime: new Date(NOW) });
+    events.on(DescribeReplayCommand).rejects(throttled());
+    const replay = await platform.startReplay(operator, { archive: config.archive.name, window });
+    const name = events.commandCalls(StartReplayCommand)[0]!.args[0].input.ReplayName!;
+    expect(replaySchema.parse(replay)).toMatchObject({
+      name,
+      archive: config.archive.name,
+      state: 'STARTING',
+      window,
+      startedBy: 'op-1',
+      eventsTotal: null,
+      startedAt: new Date(NOW).toISOString(),
+      stateReason: expect.stringContaining('DescribeReplay: Throttled') as unknown,
+    });
+    // The operator's console saw success, so nothing calls StartReplay again.
+    expect(events.commandCalls(StartReplayCommand)).toHaveLength(1);
+  });
+
+  it('treats "already exists" for its own generated name (an SDK retry of a lost answer) as the started replay', async () => {
+    const { platform } = testPlatform({ ...config, archiveIndexTable: null });
+    events.on(StartReplayCommand).callsFake((input: { ReplayName: string }) => {
+      throw alreadyExists(input.ReplayName);
+    });
+    events.on(DescribeReplayCommand).callsFake((input: { ReplayName: string }) =>
+      replayResponse('RUNNING', {
+        ReplayName: input.ReplayName,
+        Description: 'ledgerline:{"by":"op-1","pattern":null,"total":null}',
+      }),
+    );
+    const replay = await platform.startReplay(operator, { archive: config.archive.name, window });
+    expect(replay).toMatchObject({ state: 'RUNNING', startedBy: 'op-1', window });
+    expect(replay.name).toBe(events.commandCalls(StartReplayCommand)[0]!.args[0].input.ReplayName);
+    expect(events.commandCalls(StartReplayCommand)).toHaveLength(1);
+  });
+
+  it('keeps "already exists" a Conflict when the existing replay is not this request, or the caller chose the name', async () => {
+    const { platform } = testPlatform({ ...config, archiveIndexTable: null });
+    events.on(StartReplayCommand).callsFake((input: { ReplayName: string }) => {
+      throw alreadyExists(input.ReplayName);
+    });
+    // Same generated name but someone else's replay, or another window.
+    events.on(DescribeReplayCommand).resolves(replayResponse('RUNNING', { Description: 'ledgerline:{"by":"op-2"}' }));
+    await expect(platform.startReplay(operator, { archive: config.archive.name, window })).rejects.toMatchObject({
+      code: 'Conflict',
+    });
+    events.on(DescribeReplayCommand).resolves(replayResponse('RUNNING', { EventEndTime: new Date(NOW - 2 * hour) }));
+    await expect(platform.startReplay(operator, { archive: config.archive.name, window })).rejects.toMatchObject({
+      code: 'Conflict',
+    });
+    // A name the caller chose that already exists is their duplicate, even if it matches.
+    events.on(DescribeReplayCommand).resolves(replayResponse('RUNNING'));
+    await expect(
+      platform.startReplay(operator, { archive: config.archive.name, window, name: 'r1' }),
+    ).rejects.toMatchObject({ code: 'Conflict' });
+    // Cannot read it back: say so instead of guessing either way.
+    events.on(DescribeReplayCommand).rejects(throttled());
+    await expect(platform.startReplay(operator, { archive: config.archive.name, window })).rejects.toMatchObject({
+      code: 'Unavailable',
+      message: expect.stringContaining('before starting another') as unknown,
     });
   });
 
@@ -252,14 +344,10 @@ describe('replay preview', () => {
     ddb
       .on(QueryCommand, { Select: 'ALL_ATTRIBUTES', ExpressionAttributeValues: { ':pk': archiveIndexKey(e1).pk } })
       .resolves({ Items: [item(e1, 'tx-1')] });
-    ddb.on(BatchGetCommand).resolves({
-      Responses: {
-        [config.idempotencyTable]: [
-          { key: 'tx-1', status: 'COMPLETED', expiryTime: NOW / 1000 + 3600 },
-          { key: 'tx-2', status: 'COMPLETED', expiryTime: NOW / 1000 - 1 },
-        ],
-      },
-    });
+    idempotencyTable([
+      { key: idempotencyRecordKey('tx-1'), status: 'COMPLETED', expiryTime: NOW / 1000 + 3600 },
+      { key: idempotencyRecordKey('tx-2'), status: 'COMPLETED', expiryTime: NOW / 1000 - 1 },
+    ]);
     const { platform } = testPlatform();
     const preview = await platform.previewReplay(operator, {
       archive: config.archive.name,
@@ -270,6 +358,10 @@ describe('replay preview', () => {
       sampleAlreadyApplied: 1,
       idempotencyHorizon: new Date(NOW - 48 * hour).toISOString(),
     });
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems![config.idempotencyTable]!.Keys).toEqual([
+      { key: idempotencyRecordKey('tx-1') },
+      { key: idempotencyRecordKey('tx-2') },
+    ]);
     const buckets = hourBuckets(Date.parse(window.start), Date.parse(window.end)).length;
     expect(preview.count).toBe(2 * buckets * ARCHIVE_INDEX_SHARDS);
     expect(preview.sample.map((e) => e.id)).toEqual(['e1', 'e2']);
@@ -284,5 +376,36 @@ describe('replay preview', () => {
         ':s0': 'transaction.processing',
       },
     });
+  });
+  it('counts a sample transaction as applied when the processor stored its record through Powertools', async () => {
+    // What the processor's Powertools store really writes for tx-1.
+    rawDdb.on(PutItemCommand).resolves({});
+    await new PowertoolsIdempotencyStore({ tableName: config.idempotencyTable, ttlHours: 48 }).claim(
+      'tx-1',
+      0,
+      Date.now(),
+    );
+    const storedKey = rawDdb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!.key!.S!;
+    expect(storedKey).not.toBe('tx-1');
+    const t = new Date(NOW - 2 * hour).toISOString();
+    const item = {
+      ...archiveIndexKey({ id: 'e1', time: t }),
+      eventId: 'e1',
+      time: t,
+      source: 'transaction.processing',
+      detailType: 'TransactionSubmitted',
+      transactionId: 'tx-1',
+      detail: '{}',
+    };
+    ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, string>; Select: string }) => {
+      const hit = input.ExpressionAttributeValues[':pk'] === item.pk;
+      return input.Select === 'COUNT' ? { Count: hit ? 1 : 0 } : { Items: hit ? [item] : [] };
+    });
+    idempotencyTable([{ key: storedKey, status: 'COMPLETED', expiryTime: NOW / 1000 + 3600 }]);
+    const { platform } = testPlatform();
+    const preview = await platform.previewReplay(operator, { archive: config.archive.name, window });
+    expect(preview.count).toBe(1);
+    expect(preview.sample.map((e) => e.transactionId)).toEqual(['tx-1']);
+    expect(preview.sampleAlreadyApplied).toBe(1);
   });
 });

@@ -7,9 +7,11 @@ import {
   StartReplayCommand,
   type DescribeReplayResponse,
   type Replay as ReplaySummary,
+  type StartReplayResponse,
 } from '@aws-sdk/client-eventbridge';
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { detailTypes, eventSources, IDEMPOTENCY_TTL_HOURS } from '../../../infra/platform/description';
+import { idempotencyRecordKey } from '../../../infra/runtime/idempotency-key';
 import type { PreviewReplayInput, StartReplayInput } from '../inputs.schema';
 import {
   archivedEventSchema,
@@ -26,7 +28,7 @@ import {
 } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
-import { call, isNotFound } from './errors';
+import { call, isNotFound, mapAwsError } from './errors';
 import { ARCHIVE_INDEX_SHARDS, hourBuckets, indexTime } from './layout';
 
 /**
@@ -261,20 +263,81 @@ export async function startReplay(
   if (!archive.EventSourceArn || !archive.ArchiveArn)
     throw new PlatformError('Unavailable', `archive ${ctx.config.archive.name} has no source bus`);
   const total = countEvents ? await countEvents() : null;
+  const generated = input.name === undefined;
   const name = input.name ?? `replay-${iso(ctx.now()).replace(/[-:]/g, '').slice(0, 15)}-${ctx.randomId().slice(0, 8)}`;
-  await call(`StartReplay ${name}`, () =>
-    ctx.aws.events.send(
+  const description = encodeMeta({ by: ctx.caller.id, pattern: input.pattern ?? null, total });
+  const eventStart = new Date(input.window.start);
+  const eventEnd = new Date(input.window.end);
+  let started: StartReplayResponse;
+  try {
+    started = await ctx.aws.events.send(
       new StartReplayCommand({
         ReplayName: name,
-        Description: encodeMeta({ by: ctx.caller.id, pattern: input.pattern ?? null, total }),
+        Description: description,
         EventSourceArn: archive.ArchiveArn,
-        EventStartTime: new Date(input.window.start),
-        EventEndTime: new Date(input.window.end),
+        EventStartTime: eventStart,
+        EventEndTime: eventEnd,
         Destination: { Arn: archive.EventSourceArn, FilterArns: ctx.config.replayRuleArns },
       }),
-    ),
-  );
-  return toReplay(ctx, await describeReplay(ctx, name));
+    );
+  } catch (error) {
+    const mapped = mapAwsError(error, `StartReplay ${name}`);
+    // A name we generated for THIS call can only exist already because the SDK retried a
+    // StartReplay whose first answer was lost: that replay is ours, report it as started.
+    if (!generated || (error as { name?: unknown }).name !== 'ResourceAlreadyExistsException') throw mapped;
+    return ownReplayOrConflict(ctx, name, archive.ArchiveArn, input.window, mapped);
+  }
+  // The replay runs from here on: never report failure, or the operator's retry starts a second one.
+  try {
+    return toReplay(ctx, await describeReplay(ctx, name));
+  } catch (error) {
+    const why = error instanceof PlatformError ? error.code : error instanceof Error ? error.name : 'error';
+    const state = replayStateSchema.safeParse(started.State);
+    return toReplay(ctx, {
+      ReplayName: name,
+      EventSourceArn: archive.ArchiveArn,
+      State: state.success ? state.data : 'STARTING',
+      StateReason:
+        started.StateReason ?? `started; reading it back failed (DescribeReplay: ${why}), refresh to see its progress`,
+      EventStartTime: eventStart,
+      EventEndTime: eventEnd,
+      ReplayStartTime: started.ReplayStartTime ?? new Date(ctx.now()),
+      Description: description,
+    });
+  }
+}
+
+/**
+ * StartReplay said our generated name exists: the replay is this request's if it replays the
+ * same archive and window and its Description names the same caller; anything else stays a
+ * Conflict. If it cannot be read, the error says so (the operator must look before retrying).
+ */
+async function ownReplayOrConflict(
+  ctx: Ctx,
+  name: string,
+  archiveArn: string,
+  window: { start: string; end: string },
+  conflict: Error,
+): Promise<Replay> {
+  let existing: DescribeReplayResponse;
+  try {
+    existing = await describeReplay(ctx, name);
+  } catch (error) {
+    const why = error instanceof PlatformError ? error.code : error instanceof Error ? error.name : 'error';
+    const unconfirmed = new PlatformError(
+      'Unavailable',
+      `StartReplay answered that replay ${name} already exists (probably this request, retried by the SDK) but DescribeReplay failed (${why}): look at replay ${name} before starting another`,
+    );
+    unconfirmed.cause = error;
+    throw unconfirmed;
+  }
+  const ours =
+    existing.EventSourceArn === archiveArn &&
+    existing.EventStartTime?.getTime() === Date.parse(window.start) &&
+    existing.EventEndTime?.getTime() === Date.parse(window.end) &&
+    decodeMeta(existing.Description).by === ctx.caller.id;
+  if (!ours) throw conflict;
+  return toReplay(ctx, existing);
 }
 
 export async function cancelReplay(ctx: Ctx, name: string): Promise<Replay> {
@@ -424,14 +487,19 @@ async function sampleIndexedEvents(
   return out;
 }
 
-/** How many of the sample's transactions the processor has already applied (live idempotency records). */
+/**
+ * How many of the sample's transactions the processor has already applied (live idempotency
+ * records). The processor's records are keyed `transaction#<hash>` (Powertools), not by the raw
+ * transaction id: `idempotencyRecordKey` is the one definition both sides use.
+ */
 async function alreadyApplied(ctx: Ctx, sample: ArchivedEvent[]): Promise<number> {
   const ids = [...new Set(sample.map((e) => e.transactionId).filter((id): id is string => id !== null))];
   if (ids.length === 0) return 0;
   const table = ctx.config.idempotencyTable;
   const nowSeconds = Math.floor(ctx.now() / 1000);
-  const applied = new Set<string>();
-  let keys: Record<string, unknown>[] | undefined = ids.map((key) => ({ key }));
+  const recordKey = new Map(ids.map((id) => [id, idempotencyRecordKey(id)]));
+  const applied = new Set<string>(); // record keys
+  let keys: Record<string, unknown>[] | undefined = [...recordKey.values()].map((key) => ({ key }));
   for (let attempt = 0; keys?.length && attempt < 4; attempt++) {
     const request: Record<string, unknown>[] = keys;
     const res = await call(`BatchGetItem ${table}`, () =>
@@ -461,7 +529,7 @@ async function alreadyApplied(ctx: Ctx, sample: ArchivedEvent[]): Promise<number
       undefined,
       2,
     );
-  return sample.filter((e) => e.transactionId !== null && applied.has(e.transactionId)).length;
+  return sample.filter((e) => e.transactionId !== null && applied.has(recordKey.get(e.transactionId) ?? '')).length;
 }
 
 export async function previewReplay(ctx: Ctx, input: PreviewReplayInput): Promise<ReplayPreview> {

@@ -111,6 +111,12 @@ function describeResponse(status: string, extra: Record<string, unknown> = {}) {
   } as never;
 }
 
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
 const notFound = Object.assign(new Error('Execution Does Not Exist'), { name: 'ExecutionDoesNotExist', $metadata: {} });
 
 beforeEach(() => {
@@ -392,7 +398,7 @@ describe('sagas', () => {
     expect(await platform.getSaga(callerOf('viewer'), 'nope')).toBeNull();
   });
 
-  it('lists with the Step Functions status filter and nextToken as cursor, skipping compensation runs', async () => {
+  it('lists with the Step Functions status filter and a cursor of page size and nextToken, listing a saga with a compensation run once', async () => {
     sfn.on(ListExecutionsCommand).resolves({
       executions: [
         {
@@ -418,15 +424,29 @@ describe('sagas', () => {
       .resolves(
         describeResponse('FAILED', { error: 'SagaCompensated', cause: 'compensated', stopDate: new Date(NOW - 900) }),
       );
+    // tx-41's compensation run: tx-41's own execution is FAILED too, so it is listed at its own place.
+    const run41 = executionArnFor(config.stateMachineArn, compensationExecutionName('tx-41'));
+    sfn.on(DescribeExecutionCommand, { executionArn: run41 }).resolves({
+      executionArn: run41,
+      status: 'FAILED',
+      input: JSON.stringify({ mode: 'compensate', sagaId: 'tx-41' }),
+    } as never);
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: executionArnFor(config.stateMachineArn, 'tx-41') })
+      .resolves(describeResponse('FAILED', { name: 'tx-41' }));
     const { platform } = testPlatform();
-    const page = await platform.listSagas(callerOf('viewer'), { status: 'COMPENSATED', limit: 1, cursor: 'tok-1' });
+    const page = await platform.listSagas(callerOf('viewer'), {
+      status: 'COMPENSATED',
+      limit: 1,
+      cursor: 'desc:1:tok-1',
+    });
     expect(sfn.commandCalls(ListExecutionsCommand)[0]!.args[0].input).toEqual({
       stateMachineArn: config.stateMachineArn,
       statusFilter: 'FAILED',
       maxResults: 1,
       nextToken: 'tok-1',
     });
-    expect(page.nextCursor).toBe('tok-2');
+    expect(page.nextCursor).toBe('desc:1:tok-2');
     expect(page.items.map((s) => sagaSummarySchema.parse(s))).toEqual([
       {
         id: 'tx-42',
@@ -550,6 +570,142 @@ describe('sagas', () => {
       'saga-state': { Keys: [{ sagaId: 'tx-42', sk: 'SUMMARY' }] },
     });
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+  });
+
+  describe('an operator compensation listed under the status it gives the saga', () => {
+    /** tx-42 SUCCEEDED, then refunded by an operator: its `--compensate` run decides its status. */
+    function refunded(run: { status: 'RUNNING' | 'FAILED'; error?: string }) {
+      const executions = [
+        {
+          executionArn: compArn,
+          stateMachineArn: config.stateMachineArn,
+          name: compensationExecutionName('tx-42'),
+          status: run.status,
+          startDate: new Date(NOW - 30_000),
+          ...(run.status === 'RUNNING' ? {} : { stopDate: new Date(NOW - 10_000) }),
+        },
+        {
+          executionArn: executionArnFor(config.stateMachineArn, 'tx-43'),
+          stateMachineArn: config.stateMachineArn,
+          name: 'tx-43',
+          status: 'FAILED' as const,
+          startDate: new Date(NOW - 40_000),
+          stopDate: new Date(NOW - 39_000),
+        },
+        {
+          executionArn: arn,
+          stateMachineArn: config.stateMachineArn,
+          name: 'tx-42',
+          status: 'SUCCEEDED' as const,
+          startDate: new Date(NOW - 60_000),
+          stopDate: new Date(NOW - 59_000),
+        },
+      ];
+      // Step Functions honours the status filter.
+      sfn.on(ListExecutionsCommand).callsFake((i: { statusFilter?: string }) => ({
+        executions: executions.filter((e) => !i.statusFilter || e.status === i.statusFilter),
+      }));
+      sfn
+        .on(DescribeExecutionCommand, { executionArn: arn })
+        .resolves(describeResponse('SUCCEEDED', { stopDate: new Date(NOW - 59_000) }));
+      sfn.on(DescribeExecutionCommand, { executionArn: compArn }).resolves({
+        executionArn: compArn,
+        stateMachineArn: config.stateMachineArn,
+        name: compensationExecutionName('tx-42'),
+        status: run.status,
+        error: run.error,
+        startDate: new Date(NOW - 30_000),
+        input: JSON.stringify({ mode: 'compensate', sagaId: 'tx-42', transactionId: 'tx-42', transaction: tx }),
+      });
+      sfn
+        .on(DescribeExecutionCommand, { executionArn: executionArnFor(config.stateMachineArn, 'tx-43') })
+        .resolves(describeResponse('FAILED', { name: 'tx-43', error: 'SagaCompensationFailed' }));
+    }
+
+    it('lists a refunded saga under COMPENSATING while its compensation execution runs, newest first and oldest first', async () => {
+      refunded({ status: 'RUNNING' });
+      const { platform } = testPlatform();
+      const viewer = callerOf('viewer');
+      const all = await platform.listSagas(viewer, { limit: 20 });
+      expect(all.items.map((x) => `${x.id}=${x.status}`)).toEqual(['tx-43=FAILED', 'tx-42=COMPENSATING']);
+      for (const sort of ['startedAt:desc', 'startedAt:asc'] as const) {
+        const page = await platform.listSagas(viewer, { status: 'COMPENSATING', sort, limit: 20 });
+        expect(page.items.map((x) => sagaSummarySchema.parse(x))).toEqual([
+          expect.objectContaining({
+            id: 'tx-42',
+            status: 'COMPENSATING',
+            startedAt: new Date(NOW - 60_000).toISOString(),
+          }),
+        ]);
+      }
+    });
+
+    it('lists a refunded saga under COMPENSATED once its compensation execution ended in Compensated', async () => {
+      refunded({ status: 'FAILED', error: SAGA_COMPENSATED_ERROR });
+      const { platform } = testPlatform();
+      const viewer = callerOf('viewer');
+      const page = await platform.listSagas(viewer, { status: 'COMPENSATED', limit: 20 });
+      expect(page.items.map((x) => `${x.id}=${x.status}`)).toEqual(['tx-42=COMPENSATED']);
+      expect(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input.statusFilter)).toEqual(['FAILED']);
+      // Outside the window of the saga's own start: not listed, although its compensation started inside it.
+      const later = await platform.listSagas(viewer, {
+        status: 'COMPENSATED',
+        from: new Date(NOW - 50_000).toISOString(),
+        limit: 20,
+      });
+      expect(later.items).toEqual([]);
+    });
+
+    it('lists a refunded saga whose compensation failed for good under FAILED, once, in the place of its compensation execution', async () => {
+      refunded({ status: 'FAILED', error: 'SagaCompensationFailed' });
+      const { platform } = testPlatform();
+      const page = await platform.listSagas(callerOf('viewer'), { status: 'FAILED', limit: 20 });
+      expect(page.items.map((x) => `${x.id}=${x.status}`)).toEqual(['tx-42=FAILED', 'tx-43=FAILED']);
+    });
+  });
+
+  it('keeps the page size of the first ListExecutions call along the cursor chain, and refuses the cursor with another limit', async () => {
+    const execution = (n: number, status: 'SUCCEEDED' | 'FAILED') => ({
+      executionArn: executionArnFor(config.stateMachineArn, `tx-${n}`),
+      stateMachineArn: config.stateMachineArn,
+      name: `tx-${n}`,
+      status,
+      startDate: new Date(NOW - n * 1000),
+      stopDate: new Date(NOW - n * 1000 + 500),
+    });
+    sfn.on(ListExecutionsCommand).callsFake((i: { nextToken?: string }) =>
+      i.nextToken === 'tok-2'
+        ? { executions: [execution(4, 'FAILED'), execution(5, 'FAILED'), execution(6, 'FAILED')] }
+        : {
+            executions: [execution(1, 'FAILED'), execution(2, 'SUCCEEDED'), execution(3, 'FAILED')],
+            nextToken: 'tok-2',
+          },
+    );
+    sfn.on(DescribeExecutionCommand).callsFake((i: { executionArn: string }) => {
+      const name = i.executionArn.split(':').pop() ?? '';
+      if (name.endsWith('--compensate')) throw notFound;
+      const n = Number(name.slice(3));
+      return describeResponse(n === 2 ? 'SUCCEEDED' : 'FAILED', { name, error: 'SagaCompensationFailed' });
+    });
+    const { platform } = testPlatform();
+    const viewer = callerOf('viewer');
+    // 1 of the first page's 3 executions is SUCCEEDED: the page ends there rather than read on with a smaller maxResults.
+    const first = await platform.listSagas(viewer, { status: 'SUCCEEDED', limit: 3 });
+    expect(first.items.map((x) => x.id)).toEqual(['tx-2']);
+    expect(first.nextCursor).toBe('desc:3:tok-2');
+    const second = await platform.listSagas(viewer, { status: 'SUCCEEDED', limit: 3, cursor: first.nextCursor! });
+    expect(second).toEqual({ items: [], nextCursor: null });
+    expect(sfn.commandCalls(ListExecutionsCommand).map((c) => c.args[0].input)).toEqual([
+      { stateMachineArn: config.stateMachineArn, statusFilter: 'SUCCEEDED', maxResults: 3, nextToken: undefined },
+      { stateMachineArn: config.stateMachineArn, statusFilter: 'SUCCEEDED', maxResults: 3, nextToken: 'tok-2' },
+    ]);
+    await expect(
+      platform.listSagas(viewer, { status: 'SUCCEEDED', limit: 5, cursor: first.nextCursor! }),
+    ).rejects.toMatchObject({ code: 'Invalid', field: 'cursor' });
+    await expect(platform.listSagas(viewer, { limit: 3, cursor: 'tok-2' })).rejects.toMatchObject({
+      code: 'Invalid',
+      field: 'cursor',
+    });
   });
 });
 
@@ -700,6 +856,67 @@ describe('compensation', () => {
       platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'again' }),
     ).rejects.toMatchObject({ code: 'Conflict' });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  it('answers with the saga as COMPENSATING when StartExecution succeeded but the read after it is throttled', async () => {
+    let started = false;
+    sfn.on(StartExecutionCommand).callsFake(() => {
+      started = true;
+      return { executionArn: compArn, startDate: new Date(NOW) };
+    });
+    const failedRead = sfn.commandCalls(GetExecutionHistoryCommand).length;
+    sfn.on(GetExecutionHistoryCommand).callsFake(() => {
+      if (started) throw throttled();
+      return { events: failedHistory };
+    });
+    const { platform } = testPlatform();
+    const detail = await platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'outage' });
+    expect(sagaDetailSchema.parse(detail)).toMatchObject({ id: 'tx-42', status: 'COMPENSATING', endedAt: null });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(sfn.commandCalls(GetExecutionHistoryCommand).length).toBeGreaterThan(failedRead + 1);
+  });
+
+  it('answers with the saga as COMPENSATING when RedriveExecution of a failed compensation succeeded but the read after it is throttled', async () => {
+    let redriven = false;
+    sfn.on(RedriveExecutionCommand).callsFake(() => {
+      redriven = true;
+      return { redriveDate: new Date(NOW) };
+    });
+    sfn.on(GetExecutionHistoryCommand).callsFake(() => {
+      if (redriven) throw throttled();
+      return { events: failedHistory };
+    });
+    const { platform } = testPlatform();
+    const detail = await platform.compensate(operator, { sagaId: 'tx-42', mode: 'resume', reason: 'back' });
+    expect(detail).toMatchObject({ id: 'tx-42', status: 'COMPENSATING', endedAt: null });
+  });
+
+  it('takes ExecutionAlreadyExists for the same input as the earlier start of the same request, and for another input as Conflict', async () => {
+    const alreadyExists = () =>
+      Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists', $metadata: {} });
+    let existingInput = '';
+    sfn.on(StartExecutionCommand).callsFake((i: { input?: string }) => {
+      // A double submission raced past the first one's check: its execution exists, already stopped.
+      existingInput ||= i.input ?? '';
+      sfn.on(DescribeExecutionCommand, { executionArn: compArn }).resolves({
+        executionArn: compArn,
+        stateMachineArn: config.stateMachineArn,
+        name: 'tx-42--compensate',
+        status: 'FAILED',
+        error: SAGA_COMPENSATED_ERROR,
+        startDate: new Date(NOW - 5000),
+        stopDate: new Date(NOW - 1000),
+        input: existingInput,
+      } as never);
+      throw alreadyExists();
+    });
+    const { platform } = testPlatform();
+    const same = await platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'outage' });
+    expect(same).toMatchObject({ id: 'tx-42', status: 'COMPENSATED' });
+    sfn.on(DescribeExecutionCommand, { executionArn: compArn }).rejects(notFound);
+    await expect(
+      platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'another reason' }),
+    ).rejects.toMatchObject({ code: 'Conflict', message: expect.stringContaining('another request') as unknown });
   });
 
   it('is refused to viewers and approvers before any AWS call', async () => {

@@ -40,7 +40,7 @@ import {
 } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
-import { call, isNotFound } from './errors';
+import { call, isNotFound, withAwsDetail } from './errors';
 import {
   compensationExecutionName,
   isCompensationExecutionName,
@@ -56,12 +56,18 @@ import {
  * a saga that compensated ends in the Fail state with error `SAGA_COMPENSATED_ERROR`, one whose
  * compensation failed with `SagaCompensationFailed`.
  * - ListExecutions has no time filter and lists newest first: `from`/`to` are applied while
- *   paging (the scan stops at the first execution older than `from`). Oldest-first needs the whole
+ *   paging (the scan stops at the first execution older than `from`). A newest-first cursor is
+ *   `desc:<maxResults>:<nextToken>`: ListExecutions wants every argument but the token unchanged
+ *   along a chain, so its page size is the first page's `limit` and a cursor is refused with
+ *   another `limit`. Under COMPENSATING, COMPENSATED and FAILED, `--compensate` executions stand
+ *   for their sagas (withCompensationRuns). Oldest-first needs the whole
  *   range: it is listed (ListExecutions only, ≤ MAX_ASC_SCAN executions, else Invalid asking for a
  *   narrower `from`), reversed, and paged with an offset cursor (`asc:<offset>`).
  * - compensate (a FAILED saga, or a SUCCEEDED one being refunded): StartExecution of the same
  *   state machine in compensation mode, named
- *   `<sagaId>--compensate`, so a retried request cannot start a second one (the name is unique).
+ *   `<sagaId>--compensate`, so a retried request cannot start a second one (the name is unique;
+ *   ExecutionAlreadyExists with our own input is the same request, done). Once Step Functions
+ *   accepted a compensation or redrive, the call answers without throwing (afterMutation).
  * - resume: RedriveExecution (Standard workflows, within 14 days of the stop), with a client
  *   token derived from the saga id and its redrive count (one redrive per request, retried safely).
  */
@@ -347,19 +353,29 @@ interface ListedExecution {
   stopDate: Date | undefined;
 }
 
+/** A compensation-mode execution (`<sagaId>--compensate`) met in a listing: it stands for its saga. */
+interface ListedCompensationRun {
+  compensationRun: string;
+}
+
 /**
  * One execution of a ListExecutions page against the window [from, to] (epoch ms, null = open):
  * 'older' when it started before `from` (the caller stops, pages are newest first), null when it
- * is not listed (after `to`, unnamed, or a compensation-mode run, which belongs to its saga).
+ * is not listed (after `to`, unnamed, or a compensation-mode run when `withCompensationRuns` is
+ * false: it belongs to its saga). A compensation-mode run starts after its saga, so 'older' holds
+ * for its saga too; its saga's own start is checked against the window by `sagaOfCompensationRun`.
  */
 function listedExecution(
   e: ExecutionListItem,
   from: number | null,
   to: number | null,
-): ListedExecution | 'older' | null {
+  withCompensationRuns: boolean,
+): ListedExecution | ListedCompensationRun | 'older' | null {
   const started = e.startDate?.getTime() ?? 0;
   if (from !== null && started < from) return 'older';
-  if ((to !== null && started > to) || !e.name || isCompensationExecutionName(e.name)) return null;
+  if (!e.name) return null;
+  if (isCompensationExecutionName(e.name)) return withCompensationRuns ? { compensationRun: e.name } : null;
+  if (to !== null && started > to) return null;
   return {
     name: e.name,
     executionArn: e.executionArn ?? '',
@@ -367,6 +383,81 @@ function listedExecution(
     startDate: e.startDate,
     stopDate: e.stopDate,
   };
+}
+
+/**
+ * The statuses an operator's compensation can give a saga whose own execution is in another
+ * Step Functions status (a refunded saga's execution SUCCEEDED; an operator-compensated FAILED
+ * one's execution FAILED while its compensation is RUNNING): listing them by the Step Functions
+ * status alone would miss those sagas, so their `--compensate` executions are listed too (RUNNING
+ * for COMPENSATING; FAILED for COMPENSATED and FAILED, as compensation mode always ends in a Fail
+ * state: `Compensated`, or `CompensationFailed`) and each stands for its saga. Such a saga takes
+ * the place of its compensation execution in the newest-first order of the listing (pages and
+ * cursors stay those of ListExecutions: no saga twice, none skipped), so under these filters a
+ * refunded saga can sit above sagas that started after it.
+ */
+function withCompensationRuns(status: SagaStatus | undefined): boolean {
+  return status === 'COMPENSATING' || status === 'COMPENSATED' || status === 'FAILED';
+}
+
+/**
+ * The saga a compensation-mode run met in a listing stands for, or null when the saga is listed
+ * at its own execution's place in the same listing (its execution has the listed Step Functions
+ * status: each saga is listed once), is gone, or started outside the window.
+ */
+async function sagaOfCompensationRun(
+  ctx: Ctx,
+  run: string,
+  listedStatus: ExecutionStatus | undefined,
+  from: number | null,
+  to: number | null,
+): Promise<ListedExecution | null> {
+  const described = await describe(ctx, run);
+  if (!described) return null;
+  let sagaId: unknown;
+  try {
+    sagaId = (JSON.parse(described.input ?? '{}') as { sagaId?: unknown }).sagaId;
+  } catch {
+    sagaId = undefined;
+  }
+  if (typeof sagaId !== 'string' || compensationExecutionName(sagaId) !== run) {
+    console.warn(
+      JSON.stringify({ msg: 'saga list: a compensation execution does not name its saga; not listed', execution: run }),
+    );
+    return null;
+  }
+  const main = await describe(ctx, sagaId);
+  if (!main || main.status === listedStatus) return null;
+  const started = main.startDate?.getTime() ?? 0;
+  if ((from !== null && started < from) || (to !== null && started > to)) return null;
+  return {
+    name: sagaId,
+    executionArn: main.executionArn ?? executionArnFor(ctx.config.stateMachineArn, sagaId),
+    status: main.status,
+    startDate: main.startDate,
+    stopDate: main.stopDate,
+  };
+}
+
+/** The sagas of listed executions, in listing order, each once (compensation runs resolved). */
+async function sagasOfListed(
+  ctx: Ctx,
+  listed: (ListedExecution | ListedCompensationRun)[],
+  listedStatus: ExecutionStatus | undefined,
+  from: number | null,
+  to: number | null,
+): Promise<ListedExecution[]> {
+  const resolved = await inBatches(listed, 5, async (e): Promise<ListedExecution | null> =>
+    'compensationRun' in e ? sagaOfCompensationRun(ctx, e.compensationRun, listedStatus, from, to) : e,
+  );
+  const seen = new Set<string>();
+  const out: ListedExecution[] = [];
+  for (const e of resolved) {
+    if (!e || seen.has(e.name)) continue;
+    seen.add(e.name);
+    out.push(e);
+  }
+  return out;
 }
 
 async function summarize(ctx: Ctx, e: ListedExecution, item: SummaryItem | undefined): Promise<SagaSummary> {
@@ -463,41 +554,75 @@ export async function listSagas(
   const from = input.from ? Date.parse(input.from) : null;
   const to = input.to ? Date.parse(input.to) : null;
   if (input.sort === 'startedAt:asc') return listSagasAscending(ctx, input, from, to);
+  // ListExecutions wants every argument but nextToken unchanged along a token chain, maxResults
+  // included: it is the page limit, fixed by the chain's first page and carried in the cursor.
+  const maxResults = Math.min(1000, input.limit);
+  let token: string | undefined;
+  if (input.cursor) {
+    const cursor = parseDescCursor(input.cursor);
+    if (cursor.maxResults !== maxResults) {
+      throw new PlatformError(
+        'Invalid',
+        `cursor belongs to pages of ${cursor.maxResults} sagas: keep limit ${cursor.maxResults} or start again without a cursor`,
+        'cursor',
+      );
+    }
+    token = cursor.token;
+  }
+  const statusFilter = awsStatusFilter(input.status);
+  const compensationRuns = withCompensationRuns(input.status);
   const items: SagaSummary[] = [];
-  let token = input.cursor;
+  const seen = new Set<string>();
   let pages = 0;
   let exhausted = false;
-  while (items.length < input.limit && pages < MAX_SCAN_PAGES) {
+  // Each execution gives at most one saga, so another page may be read only while it cannot
+  // overflow this one: when nothing matched yet.
+  while (items.length === 0 && pages < MAX_SCAN_PAGES) {
     pages++;
     const res = await call('ListExecutions', () =>
       ctx.aws.sfn.send(
         new ListExecutionsCommand({
           stateMachineArn: ctx.config.stateMachineArn,
-          statusFilter: awsStatusFilter(input.status),
-          maxResults: Math.min(1000, input.limit - items.length),
+          statusFilter,
+          maxResults,
           nextToken: token,
         }),
       ),
     );
     token = res.nextToken;
-    const listed: ListedExecution[] = [];
+    const listed: (ListedExecution | ListedCompensationRun)[] = [];
     for (const e of res.executions ?? []) {
-      const item = listedExecution(e, from, to);
+      const item = listedExecution(e, from, to, compensationRuns);
       if (item === 'older') {
         exhausted = true; // newest first: everything after this is older still
         break;
       }
       if (item) listed.push(item);
     }
+    const sagas = (await sagasOfListed(ctx, listed, statusFilter, from, to)).filter((e) => !seen.has(e.name));
+    for (const e of sagas) seen.add(e.name);
     const table = await summaryItems(
       ctx,
-      listed.map((e) => e.name),
+      sagas.map((e) => e.name),
     );
-    const summaries = await inBatches(listed, 5, (e) => summarize(ctx, e, table.get(e.name)));
+    const summaries = await inBatches(sagas, 5, (e) => summarize(ctx, e, table.get(e.name)));
     items.push(...summaries.filter((s) => !input.status || s.status === input.status));
     if (exhausted || !token) break;
   }
-  return { items, nextCursor: exhausted ? null : (token ?? null) };
+  return { items, nextCursor: exhausted || !token ? null : descCursor(maxResults, token) };
+}
+
+/** Newest-first cursor: the ListExecutions page size of the chain and its nextToken. */
+function descCursor(maxResults: number, token: string): string {
+  return `desc:${maxResults}:${token}`;
+}
+
+function parseDescCursor(cursor: string): { maxResults: number; token: string } {
+  const m = /^desc:(\d{1,4}):(.+)$/s.exec(cursor);
+  const maxResults = Number(m?.[1]);
+  if (!m?.[2] || !(maxResults >= 1 && maxResults <= 1000))
+    throw new PlatformError('Invalid', 'cursor is not a newest-first saga cursor', 'cursor');
+  return { maxResults, token: m[2] };
 }
 
 /** Executions listed for an oldest-first page: beyond this the range must be narrowed. */
@@ -515,7 +640,9 @@ async function listSagasAscending(
     if (!m) throw new PlatformError('Invalid', 'cursor is not an oldest-first saga cursor', 'cursor');
     offset = Number(m[1]);
   }
-  const listed: ListedExecution[] = [];
+  const listed: (ListedExecution | ListedCompensationRun)[] = [];
+  const statusFilter = awsStatusFilter(input.status);
+  const compensationRuns = withCompensationRuns(input.status);
   let token: string | undefined;
   let scanned = 0;
   let reachedFrom = false;
@@ -524,7 +651,7 @@ async function listSagasAscending(
       ctx.aws.sfn.send(
         new ListExecutionsCommand({
           stateMachineArn: ctx.config.stateMachineArn,
-          statusFilter: awsStatusFilter(input.status),
+          statusFilter,
           maxResults: 1000,
           nextToken: token,
         }),
@@ -533,7 +660,7 @@ async function listSagasAscending(
     token = res.nextToken;
     for (const e of res.executions ?? []) {
       scanned++;
-      const item = listedExecution(e, from, to);
+      const item = listedExecution(e, from, to, compensationRuns);
       if (item === 'older') {
         reachedFrom = true;
         break;
@@ -549,7 +676,7 @@ async function listSagasAscending(
     }
   } while (token && !reachedFrom);
   listed.reverse();
-  const slice = listed.slice(offset, offset + input.limit);
+  const slice = await sagasOfListed(ctx, listed.slice(offset, offset + input.limit), statusFilter, from, to);
   const table = await summaryItems(
     ctx,
     slice.map((e) => e.name),
@@ -750,17 +877,72 @@ export async function compensate(ctx: Ctx, input: CompensateInput): Promise<Saga
       reason: input.reason,
       requestedBy: ctx.caller.id,
     };
-    await call(`StartExecution ${compensationExecutionName(input.sagaId)}`, () =>
-      ctx.aws.sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: ctx.config.stateMachineArn,
-          name: compensationExecutionName(input.sagaId),
-          input: JSON.stringify(body),
-        }),
+    await startCompensationExecution(ctx, input.sagaId, JSON.stringify(body));
+  }
+  return afterMutation(ctx, loaded, input.mode);
+}
+
+/**
+ * StartExecution of the compensation-mode run. Standard workflows are idempotent by name AND
+ * input only while the execution runs; once it stopped, or when the input differs, Step Functions
+ * answers ExecutionAlreadyExists. An existing `<sagaId>--compensate` execution with exactly our
+ * input is this same request, already done (a retry, or a double submission that raced past
+ * `plan`): success. With another input it is another request: Conflict.
+ */
+async function startCompensationExecution(ctx: Ctx, sagaId: string, input: string): Promise<void> {
+  const name = compensationExecutionName(sagaId);
+  try {
+    await call(`StartExecution ${name}`, () =>
+      ctx.aws.sfn.send(new StartExecutionCommand({ stateMachineArn: ctx.config.stateMachineArn, name, input })),
+    );
+  } catch (error) {
+    const alreadyExists =
+      error instanceof PlatformError &&
+      error.code === 'Conflict' &&
+      error.cause instanceof Error &&
+      error.cause.name === 'ExecutionAlreadyExists';
+    if (!alreadyExists) throw error;
+    const existing = await describe(ctx, name);
+    if (existing?.input === input) return;
+    throw withAwsDetail(
+      new PlatformError(
+        'Conflict',
+        `a compensation of saga ${sagaId} was already started by another request (${existing?.status ?? 'unknown'}); reload the saga`,
       ),
+      `StartExecution ${name}`,
+      error,
     );
   }
-  const after = await load(ctx, input.sagaId);
-  if (!after) throw new PlatformError('NotFound', `saga ${input.sagaId} disappeared`);
-  return after.detail;
+}
+
+/**
+ * The saga after a compensation or redrive that Step Functions ACCEPTED. The mutation happened, so
+ * this never throws: a failed re-read (throttling, …) must not make the caller audit it as failed
+ * and retry into a Conflict. Then the saga is returned as known before the call, in the status the
+ * mutation put it in (the next read shows the rest); the read error goes to the server log.
+ */
+async function afterMutation(ctx: Ctx, before: Loaded, mode: CompensateInput['mode']): Promise<SagaDetail> {
+  let reason: string;
+  try {
+    const after = await load(ctx, before.detail.id);
+    if (after) return after.detail;
+    reason = 'not found';
+  } catch (error) {
+    // Messages of the adapter's errors name no account; the raw AWS detail stays in `cause`.
+    reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+  console.warn(
+    JSON.stringify({
+      msg: `saga: re-read after ${mode} failed; answering with the status the accepted call put it in`,
+      sagaId: before.detail.id,
+      error: reason,
+    }),
+  );
+  const compensating =
+    mode === 'compensate' || before.records.some((r) => r.kind === 'compensation' && r.state === 'FAILED');
+  return sagaDetailSchema.parse({
+    ...before.detail,
+    status: compensating ? 'COMPENSATING' : 'RUNNING',
+    endedAt: null,
+  });
 }

@@ -328,5 +328,30 @@ export function runPlatformContract(name: string, makeHarness: () => Promise<Con
         'NotFound',
       );
     });
+
+    it('lists a saga an operator compensated under the status the compensation gives it', async () => {
+      if (!h.mutations || !h.compensableSagaId) return;
+      const sagaId = await h.compensableSagaId();
+      expect(sagaId).not.toBeNull();
+      const saga = await p.getSaga(viewer, sagaId!);
+      expect(saga?.status).toBe('SUCCEEDED');
+      // The window of the saga's own start (1 ms wide: `to` may be exclusive): no pages of newer sagas.
+      const started = Date.parse(saga!.startedAt);
+      const around = { from: new Date(started).toISOString(), to: new Date(started + 1).toISOString(), limit: 50 };
+      const listedUnder = async (status: 'COMPENSATING' | 'COMPENSATED') =>
+        (await p.listSagas(viewer, { ...around, status })).items.filter((s) => s.id === sagaId);
+      await p.compensate(operator, { sagaId: sagaId!, mode: 'compensate', reason: 'contract test: refund listing' });
+      // Still compensating, or already done by the time of the second list: under one of the two.
+      const early = [...(await listedUnder('COMPENSATING')), ...(await listedUnder('COMPENSATED'))];
+      expect(early.length).toBeGreaterThanOrEqual(1);
+      for (const s of early) expect(['COMPENSATING', 'COMPENSATED']).toContain(sagaSummarySchema.parse(s).status);
+      await h.settle(async () => (await p.getSaga(viewer, sagaId!))?.status === 'COMPENSATED');
+      expect((await listedUnder('COMPENSATED')).map((s) => s.status)).toEqual(['COMPENSATED']);
+      expect(await listedUnder('COMPENSATING')).toEqual([]);
+      const ascending = await p.listSagas(viewer, { ...around, status: 'COMPENSATED', sort: 'startedAt:asc' });
+      expect(ascending.items.filter((s) => s.id === sagaId).map((s) => s.status)).toEqual(['COMPENSATED']);
+      const unfiltered = (await p.listSagas(viewer, around)).items.filter((s) => s.id === sagaId);
+      expect(unfiltered.map((s) => s.status)).toEqual(['COMPENSATED']);
+    });
   });
 }
