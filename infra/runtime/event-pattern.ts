@@ -129,10 +129,7 @@ function compile(matcher: unknown): (leaves: unknown[]) => boolean {
       return (leaves) => leaves.some((v) => typeof v === 'number' && ok(v));
     }
     default:
-      throw unsupported(
-        matcher,
-        `operator "${op}" is not supported by the embedded bus (EventBridge has it; add it here before a rule uses it)`,
-      );
+      throw unsupported(matcher, `operator "${op}" is not supported by the embedded bus`);
   }
 }
 
