@@ -53,6 +53,12 @@ export interface AlarmDefinition {
   resource: { kind: 'queue' | 'function' | 'saga' | 'bus' | 'endpoint' | 'platform'; id: string };
   /** Only where the stage has a global endpoint (production). */
   globalOnly?: boolean;
+  /**
+   * Watches the processing backlog, which only the write region consumes: outside it the alarm
+   * keeps its state for the console but notifies nobody (its queues only collect replicated
+   * events until a promotion).
+   */
+  writeRegionOnly?: boolean;
 }
 
 export interface QueuePairDefinition {
@@ -246,6 +252,7 @@ export function alarmsFor(stage: Stage, capacityPerMinute = DEFAULT_EVENT_PROCES
       threshold: 300,
       ...of(3, 2),
       resource: { kind: 'queue', id: q.id },
+      writeRegionOnly: true,
     }),
   ]);
   return [

@@ -80,8 +80,6 @@ export interface ObservabilityProps {
 }
 
 const REPLICATION_LATENCY = 'replication-latency';
-/** Suffix of the processing queues' oldest-message-age alarms (description.ts alarmsFor). */
-const OLDEST_MESSAGE_AGE = '-oldest-message-age';
 
 const comparisons: Record<AlarmDefinition['comparison'], ComparisonOperator> = {
   GreaterThanThreshold: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -321,7 +319,7 @@ export class Observability extends Construct {
   }
 
   private addAlarm(a: AlarmDefinition, metric: IMetric, threshold: number): Alarm {
-    const actionsEnabled = this.processingEnabled || !a.suffix.endsWith(OLDEST_MESSAGE_AGE);
+    const actionsEnabled = this.processingEnabled || !a.writeRegionOnly;
     const alarm = new Alarm(this, `Alarm-${a.suffix}`, {
       alarmName: alarmName(this.stage, a.suffix),
       alarmDescription: a.description,
