@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PlatformError } from '../port';
-import { mapAwsError } from './errors';
+import { mapAwsError, readAfterAcceptedWrite } from './errors';
 
 function awsError(name: string, message = 'boom', extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(message), { name, $fault: 'client', $metadata: {}, ...extra });
@@ -90,5 +90,45 @@ describe('AWS error mapping', () => {
     expect(mapped.message).not.toMatch(/arn:aws|\d{12}|amazonaws/);
     expect(mapped.message).toContain(name);
     expect((mapped.cause as Error).message).toContain(raw);
+  });
+});
+
+describe('the read after a write AWS accepted', () => {
+  it('answers the read when it succeeds, and what is known (with why) when it fails or finds nothing, logging the detail', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(
+        await readAfterAcceptedWrite(
+          'StartX',
+          () => Promise.resolve('read'),
+          () => 'known',
+        ),
+      ).toBe('read');
+      expect(warn).not.toHaveBeenCalled();
+
+      const throttled = mapAwsError(
+        Object.assign(new Error('Rate exceeded for arn:aws:sqs:us-east-1:123456789012:q'), {
+          name: 'ThrottlingException',
+        }),
+        'ListMessageMoveTasks',
+      );
+      const known = await readAfterAcceptedWrite(
+        'StartX',
+        () => Promise.reject(throttled),
+        (why) => `known (${why})`,
+      );
+      expect(known).toBe('known (Throttled)');
+      expect(String(warn.mock.calls[0]?.[0])).toContain('Rate exceeded');
+
+      expect(
+        await readAfterAcceptedWrite(
+          'StartX',
+          () => Promise.resolve(null),
+          (why) => why,
+        ),
+      ).toBe('not found');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -168,3 +168,32 @@ export async function call<T>(action: string, fn: () => Promise<T>): Promise<T> 
 export function isNotFound(error: unknown): boolean {
   return error instanceof PlatformError && error.code === 'NotFound';
 }
+
+/**
+ * The read that follows a write AWS ACCEPTED (StartReplay, StartExecution, StartMessageMoveTask,
+ * …). The write happened, so a failed or empty read must not fail the call: the ops layer would
+ * audit a failure and release the idempotency key, and the operator's retry would act twice.
+ * Answers `known(why)` instead (what the accepted call tells us; later reads fill in the rest)
+ * and logs the read's error on the server. `why` is the error's code or name, never AWS's text.
+ */
+export async function readAfterAcceptedWrite<T>(
+  write: string,
+  read: () => Promise<T | null | undefined>,
+  known: (why: string) => T | Promise<T>,
+): Promise<T> {
+  let why: string;
+  let detail: string;
+  try {
+    const result = await read();
+    if (result !== null && result !== undefined) return result;
+    why = detail = 'not found';
+  } catch (error) {
+    why = error instanceof PlatformError ? error.code : error instanceof Error ? error.name : 'error';
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  }
+  console.warn(
+    JSON.stringify({ msg: `the read after ${write} failed; answering with what the accepted call gives`, why, detail }),
+  );
+  return known(why);
+}

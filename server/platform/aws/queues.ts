@@ -30,7 +30,7 @@ import {
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
 import type { AwsQueuePairConfig } from './config';
-import { call } from './errors';
+import { call, readAfterAcceptedWrite } from './errors';
 
 /**
  * Queue pairs, dead letters and redrives on SQS.
@@ -574,18 +574,19 @@ export async function startRedrive(
     depthBefore,
   };
   registry.put(record);
-  // From here on the task exists: never throw. A failed or empty read returns what is known
-  // (RUNNING, total = depth before the start); getRedrive/listRedrives fill in the rest later.
-  try {
-    const entries = await listedTasks(ctx, registry, pair);
-    const entry =
-      entries.find((e) => e.TaskHandle === handle) ??
-      (record.startedAtMs !== null ? entries.find((e) => e.StartedTimestamp === record.startedAtMs) : undefined);
-    if (entry) return toRedriveTask(ctx, pair, entry, registry);
-  } catch {
-    // The read after the write failed (e.g. throttled): the task runs; report it as started.
-  }
-  return unlistedTask(ctx, pair, record, input.rate ?? null);
+  // From here on the task exists: a failed or empty read returns what is known (RUNNING, total =
+  // depth before the start); getRedrive/listRedrives fill in the rest later.
+  return readAfterAcceptedWrite(
+    `StartMessageMoveTask on ${pair.id}`,
+    async () => {
+      const entries = await listedTasks(ctx, registry, pair);
+      const entry =
+        entries.find((e) => e.TaskHandle === handle) ??
+        (record.startedAtMs !== null ? entries.find((e) => e.StartedTimestamp === record.startedAtMs) : undefined);
+      return entry ? toRedriveTask(ctx, pair, entry, registry) : null;
+    },
+    () => unlistedTask(ctx, pair, record, input.rate ?? null),
+  );
 }
 
 export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: string): Promise<RedriveTask> {

@@ -28,7 +28,7 @@ import {
 } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
-import { call, isNotFound, mapAwsError } from './errors';
+import { call, isNotFound, mapAwsError, readAfterAcceptedWrite } from './errors';
 import { ARCHIVE_INDEX_SHARDS, hourBuckets, indexTime } from './layout';
 
 /**
@@ -288,23 +288,25 @@ export async function startReplay(
     return ownReplayOrConflict(ctx, name, archive.ArchiveArn, input.window, mapped);
   }
   // The replay runs from here on: never report failure, or the operator's retry starts a second one.
-  try {
-    return toReplay(ctx, await describeReplay(ctx, name));
-  } catch (error) {
-    const why = error instanceof PlatformError ? error.code : error instanceof Error ? error.name : 'error';
-    const state = replayStateSchema.safeParse(started.State);
-    return toReplay(ctx, {
-      ReplayName: name,
-      EventSourceArn: archive.ArchiveArn,
-      State: state.success ? state.data : 'STARTING',
-      StateReason:
-        started.StateReason ?? `started; reading it back failed (DescribeReplay: ${why}), refresh to see its progress`,
-      EventStartTime: eventStart,
-      EventEndTime: eventEnd,
-      ReplayStartTime: started.ReplayStartTime ?? new Date(ctx.now()),
-      Description: description,
-    });
-  }
+  return readAfterAcceptedWrite(
+    `StartReplay ${name}`,
+    async () => toReplay(ctx, await describeReplay(ctx, name)),
+    (why) => {
+      const state = replayStateSchema.safeParse(started.State);
+      return toReplay(ctx, {
+        ReplayName: name,
+        EventSourceArn: archive.ArchiveArn,
+        State: state.success ? state.data : 'STARTING',
+        StateReason:
+          started.StateReason ??
+          `started; reading it back failed (DescribeReplay: ${why}), refresh to see its progress`,
+        EventStartTime: eventStart,
+        EventEndTime: eventEnd,
+        ReplayStartTime: started.ReplayStartTime ?? new Date(ctx.now()),
+        Description: description,
+      });
+    },
+  );
 }
 
 /**

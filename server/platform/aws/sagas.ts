@@ -40,7 +40,7 @@ import {
 } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
-import { call, isNotFound, withAwsDetail } from './errors';
+import { call, isNotFound, readAfterAcceptedWrite, withAwsDetail } from './errors';
 import {
   compensationExecutionName,
   isCompensationExecutionName,
@@ -922,27 +922,17 @@ async function startCompensationExecution(ctx: Ctx, sagaId: string, input: strin
  * mutation put it in (the next read shows the rest); the read error goes to the server log.
  */
 async function afterMutation(ctx: Ctx, before: Loaded, mode: CompensateInput['mode']): Promise<SagaDetail> {
-  let reason: string;
-  try {
-    const after = await load(ctx, before.detail.id);
-    if (after) return after.detail;
-    reason = 'not found';
-  } catch (error) {
-    // Messages of the adapter's errors name no account; the raw AWS detail stays in `cause`.
-    reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  }
-  console.warn(
-    JSON.stringify({
-      msg: `saga: re-read after ${mode} failed; answering with the status the accepted call put it in`,
-      sagaId: before.detail.id,
-      error: reason,
-    }),
+  return readAfterAcceptedWrite(
+    `the ${mode} of saga ${before.detail.id}`,
+    async () => (await load(ctx, before.detail.id))?.detail,
+    () => {
+      const compensating =
+        mode === 'compensate' || before.records.some((r) => r.kind === 'compensation' && r.state === 'FAILED');
+      return sagaDetailSchema.parse({
+        ...before.detail,
+        status: compensating ? 'COMPENSATING' : 'RUNNING',
+        endedAt: null,
+      });
+    },
   );
-  const compensating =
-    mode === 'compensate' || before.records.some((r) => r.kind === 'compensation' && r.state === 'FAILED');
-  return sagaDetailSchema.parse({
-    ...before.detail,
-    status: compensating ? 'COMPENSATING' : 'RUNNING',
-    endedAt: null,
-  });
 }
