@@ -9,6 +9,7 @@ import 'server-only';
  */
 import { z } from 'zod';
 import { queuePairs } from '@/infra/platform/description';
+import { isLoopbackHost } from '@/scripts/host-check.mjs';
 import { env } from '@/server/env';
 import { HttpError, toErrorResponse } from '@/server/http/errors';
 import { assertSameOrigin, MUTATING } from '@/server/http/guards';
@@ -86,12 +87,6 @@ export function purgeDeadLetters(queue: string): { purged: number } {
     .immediate();
 }
 
-/** Host names of this machine's loopback interface: 127.0.0.0/8, localhost, [::1]. */
-export function isLoopbackHostname(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return h === 'localhost' || h === '[::1]' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(h);
-}
-
 /** The hostname of a Host header value ("127.0.0.1:3000" → "127.0.0.1"); null when it is not a plain host[:port]. */
 function hostnameOf(host: string): string | null {
   if (!/^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return null;
@@ -111,7 +106,7 @@ function hostnameOf(host: string): string | null {
 export function assertLoopbackRequest(request: Request): void {
   const host = request.headers.get('host') ?? new URL(request.url).host;
   const hostname = hostnameOf(host);
-  if (hostname === null || !isLoopbackHostname(hostname)) {
+  if (hostname === null || !isLoopbackHost(hostname)) {
     throw new HttpError(
       403,
       'AdminApiNotLoopback',
@@ -128,7 +123,7 @@ export function assertLoopbackRequest(request: Request): void {
   } catch {
     originHostname = null;
   }
-  if (originHostname === null || !isLoopbackHostname(originHostname)) {
+  if (originHostname === null || !isLoopbackHost(originHostname)) {
     throw new HttpError(
       403,
       'AdminApiNotLoopback',
