@@ -31,6 +31,7 @@ export type ListDeadLettersInput = z.infer<typeof listDeadLettersInput>;
 
 export const listSagasInput = z.object({
   status: sagaStatusSchema.optional(),
+  // The start-time window is [from, to): a saga that started exactly at `to` is outside it.
   from: isoTime.optional(),
   to: isoTime.optional(),
   transactionId: z.string().max(100).optional(),

@@ -111,6 +111,16 @@ function describeResponse(status: string, extra: Record<string, unknown> = {}) {
   } as never;
 }
 
+/** A SUCCEEDED execution `tx-<n>` that started n seconds before NOW, as ListExecutions lists it. */
+const succeededExecution = (n: number) => ({
+  executionArn: executionArnFor(config.stateMachineArn, `tx-${n}`),
+  stateMachineArn: config.stateMachineArn,
+  name: `tx-${n}`,
+  status: 'SUCCEEDED' as const,
+  startDate: new Date(NOW - n * 1000),
+  stopDate: new Date(NOW - n * 1000 + 500),
+});
+
 const throttled = () =>
   Object.assign(new Error('Rate exceeded'), {
     name: 'ThrottlingException',
@@ -482,17 +492,31 @@ describe('sagas', () => {
     expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(1);
   });
 
-  it('pages oldest first over the listed range with an offset cursor', async () => {
-    const execution = (n: number) => ({
-      executionArn: executionArnFor(config.stateMachineArn, `tx-${n}`),
-      stateMachineArn: config.stateMachineArn,
-      name: `tx-${n}`,
-      status: 'SUCCEEDED' as const,
-      startDate: new Date(NOW - n * 1000),
-      stopDate: new Date(NOW - n * 1000 + 500),
+  it('windows by start time as [from, to), as the embedded platform does: an execution started at `to` is outside', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [1, 2, 3].map(succeededExecution) });
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+      if (input.executionArn.endsWith('--compensate')) throw notFound;
+      const name = input.executionArn.split(':').pop() ?? '';
+      return describeResponse('SUCCEEDED', {
+        executionArn: input.executionArn,
+        name,
+        startDate: new Date(NOW - Number(name.slice(3)) * 1000),
+      });
     });
-    sfn.on(ListExecutionsCommand).resolves({ executions: [1, 2, 3].map(execution), nextToken: 'p2' });
-    sfn.on(ListExecutionsCommand, { nextToken: 'p2' }).resolves({ executions: [4, 5].map(execution) });
+    const { platform } = testPlatform();
+    const window = { from: new Date(NOW - 3000).toISOString(), to: new Date(NOW - 1000).toISOString() };
+    for (const sort of ['startedAt:desc', 'startedAt:asc'] as const) {
+      const ids = (await platform.listSagas(callerOf('viewer'), { ...window, sort })).items.map((s) => s.id);
+      expect(ids.sort()).toEqual(['tx-2', 'tx-3']);
+    }
+    const at = (transactionId: string) => platform.listSagas(callerOf('viewer'), { ...window, transactionId });
+    expect((await at('tx-3')).items.map((s) => s.id)).toEqual(['tx-3']);
+    expect((await at('tx-1')).items).toEqual([]);
+  });
+
+  it('pages oldest first over the listed range with an offset cursor', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [1, 2, 3].map(succeededExecution), nextToken: 'p2' });
+    sfn.on(ListExecutionsCommand, { nextToken: 'p2' }).resolves({ executions: [4, 5].map(succeededExecution) });
     sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
       if (input.executionArn.endsWith('--compensate')) throw notFound;
       return describeResponse('SUCCEEDED', { executionArn: input.executionArn });

@@ -359,7 +359,7 @@ interface ListedCompensationRun {
 }
 
 /**
- * One execution of a ListExecutions page against the window [from, to] (epoch ms, null = open):
+ * One execution of a ListExecutions page against the window [from, to) (epoch ms, null = open):
  * 'older' when it started before `from` (the caller stops, pages are newest first), null when it
  * is not listed (after `to`, unnamed, or a compensation-mode run when `withCompensationRuns` is
  * false: it belongs to its saga). A compensation-mode run starts after its saga, so 'older' holds
@@ -375,7 +375,7 @@ function listedExecution(
   if (from !== null && started < from) return 'older';
   if (!e.name) return null;
   if (isCompensationExecutionName(e.name)) return withCompensationRuns ? { compensationRun: e.name } : null;
-  if (to !== null && started > to) return null;
+  if (to !== null && started >= to) return null;
   return {
     name: e.name,
     executionArn: e.executionArn ?? '',
@@ -429,7 +429,7 @@ async function sagaOfCompensationRun(
   const main = await describe(ctx, sagaId);
   if (!main || main.status === listedStatus) return null;
   const started = main.startDate?.getTime() ?? 0;
-  if ((from !== null && started < from) || (to !== null && started > to)) return null;
+  if ((from !== null && started < from) || (to !== null && started >= to)) return null;
   return {
     name: sagaId,
     executionArn: main.executionArn ?? executionArnFor(ctx.config.stateMachineArn, sagaId),
@@ -548,7 +548,7 @@ export async function listSagas(
     );
     const inWindow =
       (!input.from || Date.parse(summary.startedAt) >= Date.parse(input.from)) &&
-      (!input.to || Date.parse(summary.startedAt) <= Date.parse(input.to));
+      (!input.to || Date.parse(summary.startedAt) < Date.parse(input.to));
     return { items: (!input.status || summary.status === input.status) && inWindow ? [summary] : [], nextCursor: null };
   }
   const from = input.from ? Date.parse(input.from) : null;

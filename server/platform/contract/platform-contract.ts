@@ -159,6 +159,38 @@ export function runPlatformContract(name: string, makeHarness: () => Promise<Con
       expect([...ascTimes].sort((a, b) => a - b)).toEqual(ascTimes);
     });
 
+    it('windows sagas by start time as [from, to): `to` itself is outside, in both sort orders', async () => {
+      const { items } = await p.listSagas(viewer, { limit: 1 });
+      const saga = items[0]!;
+      const started = Date.parse(saga.startedAt);
+      const ids = async (from: number, to: number, sort: 'startedAt:desc' | 'startedAt:asc') =>
+        (
+          await p.listSagas(viewer, {
+            from: new Date(from).toISOString(),
+            to: new Date(to).toISOString(),
+            sort,
+            limit: 50,
+          })
+        ).items.map((s) => s.id);
+      for (const sort of ['startedAt:desc', 'startedAt:asc'] as const) {
+        expect(await ids(started, started + 1, sort)).toContain(saga.id);
+        expect(await ids(started - 1000, started, sort)).not.toContain(saga.id);
+      }
+      // The same window through the transaction-id lookup.
+      const transactionId = saga.transactionId;
+      if (!transactionId) return;
+      const byId = async (from: number, to: number) =>
+        (
+          await p.listSagas(viewer, {
+            transactionId,
+            from: new Date(from).toISOString(),
+            to: new Date(to).toISOString(),
+          })
+        ).items.map((s) => s.id);
+      expect(await byId(started, started + 1)).toContain(saga.id);
+      expect(await byId(started - 1000, started)).not.toContain(saga.id);
+    });
+
     it('returns a saga timeline with every step, and null for an unknown saga', async () => {
       const { items } = await p.listSagas(viewer, { limit: 1 });
       const detail = await p.getSaga(viewer, items[0]!.id);
