@@ -14,7 +14,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <PageHeader title="Overview" description="Firing alarms, dead-letter queues, sagas and replays per region." />
-      <OverviewView range={range} actions={replay} />
+      <OverviewView range={range} actions={replay} role={caller?.role} />
     </>
   );
 }

@@ -1,15 +1,21 @@
 'use client';
 
 import { useRef, useState } from 'react';
+import {
+  COMPENSATION_WATCH_MS,
+  endCompensationWatch,
+  watchCompensation,
+} from '@/components/sagas/data/compensation-watch';
+import { useFocusHandoff } from '@/components/ui/focus-handoff';
+import type { Approval } from '@/server/approvals/approval.schema';
 import { can, type Role } from '@/server/auth/matrix.schema';
 import type { CompensationPreview } from '@/server/platform/platform.schema';
 import { newIdempotencyKey } from './api';
 import { useCompensationPreviewMutation, type CompensationMode } from './data/compensation-preview-mutation';
 import { useCompensationRequestMutation } from './data/compensation-request-mutation';
-import { useReconciliationQuery } from './data/reconciliation-query';
-import { ActionError, buttonClass, PendingApproval, ReasonTicketFields, secondaryButtonClass } from './fields';
-
-const money = (minor: number) => (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+import { ActionError, buttonClass, ReasonTicketFields, secondaryButtonClass } from './fields';
+import { PendingApproval } from './pending-approval';
+import { money, Reconciliation } from './reconciliation';
 
 function LedgerEffect({ preview }: { preview: CompensationPreview }) {
   return (
@@ -42,19 +48,6 @@ function LedgerEffect({ preview }: { preview: CompensationPreview }) {
   );
 }
 
-/** The saga's state and the ledger's balance after an operator action (polls while it runs). */
-export function Reconciliation({ sagaId }: { sagaId: string }) {
-  const query = useReconciliationQuery(sagaId, true);
-  if (!query.data) return <ActionError error={query.error} />;
-  const { saga, reconciliation: r } = query.data;
-  return (
-    <p role="status" aria-label="Reconciliation" className="rounded border border-border px-3 py-2 text-sm">
-      Saga {saga.status}. Ledger {r.balanced ? 'balanced' : 'NOT balanced'}: total {money(r.totalBalance)} of{' '}
-      {money(r.expectedTotal)} expected across {r.accounts} accounts; {r.openHolds} open holds ({money(r.heldAmount)}).
-    </p>
-  );
-}
-
 /** Compensate (run the completed steps' compensations) or resume a saga: preview, then request (approval). */
 export interface CompensateActionProps {
   role: Role;
@@ -66,10 +59,39 @@ export function CompensateAction({ role, sagaId }: CompensateActionProps) {
   const [reason, setReason] = useState('');
   const [ticket, setTicket] = useState('');
   const key = useRef(newIdempotencyKey());
+  const focus = useFocusHandoff<'trigger' | 'status'>();
   const preview = useCompensationPreviewMutation(sagaId);
   const request = useCompensationRequestMutation(sagaId);
   const outcome = request.data;
   if (!can(role, 'saga.compensate')) return null;
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    request.mutate(
+      { body: { mode, reason, ticket }, idempotencyKey: key.current },
+      {
+        onSuccess: (o) => {
+          // Keep the (FAILED) saga polling while the request waits, or briefly after it started.
+          watchCompensation(
+            sagaId,
+            o.status === 'pending_approval' ? Date.parse(o.expiresAt) : Date.now() + COMPENSATION_WATCH_MS,
+          );
+          focus.focusNext('status');
+        },
+      },
+    );
+  }
+  function decided(a: Approval) {
+    if (a.status === 'EXECUTED') watchCompensation(sagaId, Date.now() + COMPENSATION_WATCH_MS);
+    else endCompensationWatch(sagaId);
+  }
+  function close() {
+    // The request stays filed (and watched until it expires or is decided); the form comes back.
+    request.reset();
+    preview.reset();
+    key.current = newIdempotencyKey();
+    focus.focusNext('trigger');
+  }
 
   return (
     <section
@@ -93,6 +115,8 @@ export function CompensateAction({ role, sagaId }: CompensateActionProps) {
           </button>
         ))}
         <button
+          // Registered only while enabled: a disabled button cannot take focus (see focus-handoff).
+          ref={outcome ? undefined : focus.target('trigger')}
           type="button"
           className={secondaryButtonClass}
           disabled={preview.isPending || !!outcome}
@@ -103,13 +127,7 @@ export function CompensateAction({ role, sagaId }: CompensateActionProps) {
       </div>
       {preview.data ? <LedgerEffect preview={preview.data} /> : null}
       {preview.data && !outcome ? (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            request.mutate({ body: { mode, reason, ticket }, idempotencyKey: key.current });
-          }}
-          className="flex flex-col gap-2"
-        >
+        <form onSubmit={submit} className="flex flex-col gap-2">
           <ReasonTicketFields
             reason={reason}
             ticket={ticket}
@@ -123,7 +141,24 @@ export function CompensateAction({ role, sagaId }: CompensateActionProps) {
         </form>
       ) : null}
       {outcome?.status === 'pending_approval' ? (
-        <PendingApproval approvalId={outcome.approvalId} expiresAt={outcome.expiresAt} />
+        <PendingApproval
+          ref={focus.target('status')}
+          approvalId={outcome.approvalId}
+          expiresAt={outcome.expiresAt}
+          onClose={close}
+          onDecided={decided}
+        />
+      ) : null}
+      {outcome?.status === 'started' ? (
+        <div className="flex flex-col gap-2 text-sm">
+          <p role="status" tabIndex={-1} ref={focus.target('status')}>
+            {mode === 'compensate' ? 'Compensation' : 'Resume'} started: saga {outcome.result.saga.status}.
+            {outcome.result.warning ? ` ${outcome.result.warning}` : ''}
+          </p>
+          <button type="button" className={`${secondaryButtonClass} self-start`} onClick={close}>
+            Close
+          </button>
+        </div>
       ) : null}
       <Reconciliation sagaId={sagaId} />
       <ActionError error={preview.error ?? request.error} />

@@ -65,15 +65,3 @@ export const buttonClass =
 export const secondaryButtonClass =
   'rounded border border-border px-3 py-1.5 text-sm hover:bg-border/40 disabled:opacity-50';
 export const inputClass = input;
-
-export function PendingApproval({ approvalId, expiresAt }: { approvalId: string; expiresAt: string }) {
-  return (
-    <p role="status" className="rounded border border-warn/60 bg-warn/10 px-3 py-2 text-sm">
-      Waiting for a second person&apos;s approval (request {approvalId}, expires {new Date(expiresAt).toLocaleString()}
-      ).{' '}
-      <a className="underline" href="/approvals">
-        Open approvals
-      </a>
-    </p>
-  );
-}

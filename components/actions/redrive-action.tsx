@@ -2,22 +2,20 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
+import { useFocusHandoff } from '@/components/ui/focus-handoff';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { can, type Role } from '@/server/auth/matrix.schema';
+import type { RedriveTask } from '@/server/platform/platform.schema';
 import { newIdempotencyKey } from './api';
+import { REDRIVE_APPROVAL_THRESHOLD, redriveNeedsApproval } from './data/approval-policy';
+import { executedResult, useApprovalQuery } from './data/approval-query';
 import { affectedBy, invalidate } from './data/invalidate';
 import { useRedriveCancelMutation } from './data/redrive-cancel-mutation';
 import { useRedriveStartMutation } from './data/redrive-start-mutation';
 import { isRedriveActive, useRedriveStatusQuery } from './data/redrive-status-query';
 import { MAX_REDRIVE_RATE } from './data/replay-window';
-import {
-  ActionError,
-  buttonClass,
-  inputClass,
-  PendingApproval,
-  ReasonTicketFields,
-  secondaryButtonClass,
-} from './fields';
+import { ActionError, buttonClass, inputClass, ReasonTicketFields, secondaryButtonClass } from './fields';
+import { PendingApproval } from './pending-approval';
 
 export interface RedriveActionProps {
   role: Role;
@@ -30,8 +28,9 @@ export interface RedriveActionProps {
 
 /**
  * Redrive a DLQ back to its source queue: all messages or the selected ones, optional rate,
- * then live progress, cancel, and the closed loop's pause (with "Resume remaining"). Rendered
- * only for roles the permission matrix allows.
+ * then live progress, cancel, and the closed loop's pause (with "Resume remaining"). Above the
+ * approval threshold the request waits for a second person (and needs a ticket); the notice
+ * follows it to the started task. Rendered only for roles the permission matrix allows.
  */
 export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = false }: RedriveActionProps) {
   const [open, setOpen] = useState(defaultOpen);
@@ -39,13 +38,15 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
   const [reason, setReason] = useState('');
   const [ticket, setTicket] = useState('');
   const key = useRef(newIdempotencyKey());
+  const focus = useFocusHandoff<'trigger' | 'field' | 'status'>();
   const client = useQueryClient();
   const start = useRedriveStartMutation();
   const cancel = useRedriveCancelMutation();
   const outcome = start.data;
-  const taskId = outcome?.status === 'started' ? outcome.result.id : null;
-  const status = useRedriveStatusQuery(taskId);
-  const current = status.data?.task ?? (outcome?.status === 'started' ? outcome.result : null);
+  const approval = useApprovalQuery(outcome?.status === 'pending_approval' ? outcome.approvalId : null);
+  const started = outcome?.status === 'started' ? outcome.result : executedResult<RedriveTask>(approval.data);
+  const status = useRedriveStatusQuery(started?.id ?? null);
+  const current = status.data?.task ?? started;
   const ended = current ? !isRedriveActive(current.status) : false;
 
   // When the task ends, the read side's depths, alarms and task lists change: refresh them now.
@@ -55,6 +56,7 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
 
   if (!can(role, 'queue.redrive')) return null;
   const count = messageIds?.length ?? depth;
+  const needsApproval = redriveNeedsApproval(count);
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -65,19 +67,37 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
       ...(ticket ? { ticket } : {}),
       ...(messageIds?.length ? { messageIds } : {}),
     };
-    start.mutate({ body, idempotencyKey: key.current });
+    start.mutate({ body, idempotencyKey: key.current }, { onSuccess: () => focus.focusNext('status') });
   }
 
-  function resume() {
+  function reopen() {
     key.current = newIdempotencyKey();
     start.reset();
     cancel.reset();
     setOpen(true);
+    focus.focusNext('field');
+  }
+
+  function close() {
+    key.current = newIdempotencyKey();
+    start.reset();
+    cancel.reset();
+    setOpen(false);
+    focus.focusNext('trigger');
   }
 
   if (!open && !outcome) {
     return (
-      <button type="button" className={buttonClass} onClick={() => setOpen(true)} disabled={count === 0}>
+      <button
+        ref={focus.target('trigger')}
+        type="button"
+        className={buttonClass}
+        onClick={() => {
+          setOpen(true);
+          focus.focusNext('field');
+        }}
+        disabled={count === 0}
+      >
         Redrive {messageIds?.length ? `${messageIds.length} selected` : 'DLQ'}
       </button>
     );
@@ -93,9 +113,16 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
             Move <strong>{count.toLocaleString('en-US')}</strong> {messageIds?.length ? 'selected ' : ''}message
             {count === 1 ? '' : 's'} from the {queueId} DLQ back to {queueId}.
           </p>
+          {needsApproval ? (
+            <p className="text-sm text-warn">
+              More than {REDRIVE_APPROVAL_THRESHOLD.toLocaleString('en-US')} messages: a second person must approve this
+              redrive, and the request needs a ticket.
+            </p>
+          ) : null}
           <label className="flex w-48 flex-col gap-1 text-sm">
             <span className="font-medium">Rate (msg/s, optional)</span>
             <input
+              ref={focus.target('field')}
               className={inputClass}
               type="number"
               min={1}
@@ -110,22 +137,34 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
             ticket={ticket}
             onReason={setReason}
             onTicket={setTicket}
-            ticketRequired={false}
+            ticketRequired={needsApproval}
           />
           <div className="flex gap-2">
             <button type="submit" className={buttonClass} disabled={start.isPending || count === 0}>
               {start.isPending ? 'Starting…' : 'Start redrive'}
             </button>
-            <button type="button" className={secondaryButtonClass} onClick={() => setOpen(false)}>
+            <button type="button" className={secondaryButtonClass} onClick={close}>
               Close
             </button>
           </div>
         </form>
-      ) : outcome.status === 'pending_approval' ? (
-        <PendingApproval approvalId={outcome.approvalId} expiresAt={outcome.expiresAt} />
-      ) : current ? (
+      ) : null}
+      {outcome?.status === 'pending_approval' ? (
+        <PendingApproval
+          ref={focus.target('status')}
+          approvalId={outcome.approvalId}
+          expiresAt={outcome.expiresAt}
+          onClose={close}
+        />
+      ) : null}
+      {current ? (
         <div className="flex flex-col gap-2">
-          <p role="status" className="text-sm">
+          <p
+            role="status"
+            tabIndex={-1}
+            ref={outcome?.status === 'started' ? focus.target('status') : undefined}
+            className="text-sm"
+          >
             Redrive {current.status}: {current.moved.toLocaleString('en-US')} of {current.total.toLocaleString('en-US')}{' '}
             moved
           </p>
@@ -133,7 +172,7 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
           {status.data?.pause ? (
             <div role="alert" className="rounded border border-warn/60 bg-warn/10 px-3 py-2 text-sm">
               {status.data.pause.reason} {status.data.pause.remaining} messages remain in the DLQ.{' '}
-              <button type="button" className="underline" onClick={resume}>
+              <button type="button" className="underline" onClick={reopen}>
                 Resume remaining
               </button>
             </div>

@@ -1,30 +1,29 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
+import { useFocusHandoff } from '@/components/ui/focus-handoff';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { can, type Role } from '@/server/auth/matrix.schema';
+import type { Replay } from '@/server/platform/platform.schema';
 import { newIdempotencyKey } from './api';
+import { executedResult, useApprovalQuery } from './data/approval-query';
 import { affectedBy, invalidate } from './data/invalidate';
 import { useReplayCancelMutation } from './data/replay-cancel-mutation';
-import { useReplayPreviewMutation, type ReplayRequestBody } from './data/replay-preview-mutation';
+import {
+  initialReplayForm,
+  replayFormReducer,
+  replayRequest,
+  replayStartBody,
+  type ReplayFields,
+} from './data/replay-form';
+import { useReplayPreviewMutation } from './data/replay-preview-mutation';
 import { useReplayStartMutation } from './data/replay-start-mutation';
 import { terminalReplayStates, useReplayStatusQuery } from './data/replay-status-query';
-import { presetWindow, type ReplayPreset } from './data/replay-window';
-import {
-  ActionError,
-  buttonClass,
-  inputClass,
-  PendingApproval,
-  ReasonTicketFields,
-  secondaryButtonClass,
-} from './fields';
+import type { ReplayPreset } from './data/replay-window';
+import { ActionError, buttonClass, inputClass, ReasonTicketFields, secondaryButtonClass } from './fields';
+import { PendingApproval } from './pending-approval';
 
-const list = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
 const toLocal = (iso: string) => iso.slice(0, 16);
 const label = (p: ReplayPreset | 'custom') => (p === 'custom' ? 'Custom' : `Last ${p.replace('h', ' h')}`);
 
@@ -38,24 +37,27 @@ export interface ReplayActionProps {
 /**
  * Replay an archive window: one click ("Replay last 24 h") opens the form and previews the
  * preset; presets or custom, optional pattern, idempotency gate, then live progress and cancel.
+ * "Start replay" starts exactly the previewed request; any edit discards the preview.
  */
 export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset = '24h' }: ReplayActionProps) {
   const [open, setOpen] = useState(false);
-  const [preset, setPreset] = useState<ReplayPreset | 'custom'>(initialPreset);
-  const [custom, setCustom] = useState(() => presetWindow('1h', Date.now(), ingestionLagSeconds));
-  const [source, setSource] = useState('');
-  const [detailType, setDetailType] = useState('');
+  const [form, dispatch] = useReducer(replayFormReducer, null, () =>
+    initialReplayForm(initialPreset, Date.now(), ingestionLagSeconds),
+  );
   const [reason, setReason] = useState('');
   const [ticket, setTicket] = useState('');
   const key = useRef(newIdempotencyKey());
+  const focus = useFocusHandoff<'trigger' | 'field' | 'status'>();
   const client = useQueryClient();
   const preview = useReplayPreviewMutation();
   const start = useReplayStartMutation();
   const cancel = useReplayCancelMutation();
   const outcome = start.data;
-  const name = outcome?.status === 'started' ? outcome.result.name : null;
-  const status = useReplayStatusQuery(name);
-  const replay = status.data ?? (outcome?.status === 'started' ? outcome.result : null);
+  const approval = useApprovalQuery(outcome?.status === 'pending_approval' ? outcome.approvalId : null);
+  const approved = executedResult<Replay>(approval.data);
+  const started = outcome?.status === 'started' ? outcome.result : approved;
+  const status = useReplayStatusQuery(started?.name ?? null);
+  const replay = status.data ?? started;
   const ended = replay ? terminalReplayStates.includes(replay.state) : false;
 
   useEffect(() => {
@@ -64,63 +66,75 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
 
   if (!can(role, 'archive.replay')) return null;
 
-  function request(p: ReplayPreset | 'custom' = preset): ReplayRequestBody {
-    const window = p === 'custom' ? custom : presetWindow(p, Date.now(), ingestionLagSeconds);
-    const pattern =
-      source || detailType
-        ? { ...(source ? { source: list(source) } : {}), ...(detailType ? { detailType: list(detailType) } : {}) }
-        : undefined;
-    return { archive, window, ...(pattern ? { pattern } : {}) };
+  // Only the preview of the request now in the form counts (a late answer to an edited one does not).
+  const result = form.previewed && preview.variables === form.previewed ? preview.data : undefined;
+
+  function runPreview(fields: ReplayFields) {
+    const body = replayRequest(fields, archive, Date.now(), ingestionLagSeconds);
+    dispatch({ type: 'previewed', body });
+    preview.mutate(body);
   }
-  function choose(p: ReplayPreset | 'custom') {
-    setPreset(p);
+  function edit(change: Partial<ReplayFields>) {
+    dispatch({ type: 'edit', change });
     preview.reset();
+  }
+  function close() {
+    setOpen(false);
+    dispatch({ type: 'discard-preview' });
+    preview.reset();
+    start.reset();
+    cancel.reset();
+    key.current = newIdempotencyKey();
+    focus.focusNext('trigger');
   }
 
   if (!open) {
     return (
       <button
+        ref={focus.target('trigger')}
         type="button"
         className={buttonClass}
         onClick={() => {
           setOpen(true);
-          if (initialPreset !== 'custom') preview.mutate(request(initialPreset));
+          focus.focusNext('field');
+          dispatch({ type: 'edit', change: { preset: initialPreset } });
+          if (initialPreset !== 'custom') runPreview({ ...form, preset: initialPreset });
         }}
       >
         Replay {initialPreset === 'custom' ? 'events' : label(initialPreset).toLowerCase()}
       </button>
     );
   }
-  const result = preview.data;
   return (
     <section
       aria-label={`Replay ${archive}`}
       className="flex flex-col gap-3 rounded border border-border bg-surface-raised p-4"
     >
-      <fieldset className="flex flex-wrap items-end gap-2" disabled={!!outcome}>
+      <fieldset className="flex flex-wrap items-end gap-2" disabled={!!outcome || start.isPending}>
         <legend className="mb-1 text-sm font-medium">
           Window (ends {Math.round(ingestionLagSeconds / 60)} min ago: archive ingestion lag)
         </legend>
         {(['1h', '6h', '24h', 'custom'] as const).map((p) => (
           <button
             key={p}
+            ref={form.preset === p ? focus.target('field') : undefined}
             type="button"
-            aria-pressed={preset === p}
-            onClick={() => choose(p)}
-            className={preset === p ? buttonClass : secondaryButtonClass}
+            aria-pressed={form.preset === p}
+            onClick={() => edit({ preset: p })}
+            className={form.preset === p ? buttonClass : secondaryButtonClass}
           >
             {label(p)}
           </button>
         ))}
-        {preset === 'custom' ? (
+        {form.preset === 'custom' ? (
           <>
             <label className="flex flex-col gap-1 text-sm">
               From (UTC)
               <input
                 className={inputClass}
                 type="datetime-local"
-                value={toLocal(custom.start)}
-                onChange={(e) => setCustom({ ...custom, start: `${e.target.value}:00.000Z` })}
+                value={toLocal(form.custom.start)}
+                onChange={(e) => edit({ custom: { ...form.custom, start: `${e.target.value}:00.000Z` } })}
               />
             </label>
             <label className="flex flex-col gap-1 text-sm">
@@ -128,8 +142,8 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
               <input
                 className={inputClass}
                 type="datetime-local"
-                value={toLocal(custom.end)}
-                onChange={(e) => setCustom({ ...custom, end: `${e.target.value}:00.000Z` })}
+                value={toLocal(form.custom.end)}
+                onChange={(e) => edit({ custom: { ...form.custom, end: `${e.target.value}:00.000Z` } })}
               />
             </label>
           </>
@@ -138,8 +152,8 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
           Sources (optional)
           <input
             className={inputClass}
-            value={source}
-            onChange={(e) => setSource(e.target.value)}
+            value={form.source}
+            onChange={(e) => edit({ source: e.target.value })}
             placeholder="transaction.processing"
           />
         </label>
@@ -147,15 +161,15 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
           Detail types (optional)
           <input
             className={inputClass}
-            value={detailType}
-            onChange={(e) => setDetailType(e.target.value)}
+            value={form.detailType}
+            onChange={(e) => edit({ detailType: e.target.value })}
             placeholder="TransactionSubmitted"
           />
         </label>
         <button
           type="button"
           className={secondaryButtonClass}
-          onClick={() => preview.mutate(request())}
+          onClick={() => runPreview(form)}
           disabled={preview.isPending}
         >
           {preview.isPending ? 'Previewing…' : 'Preview'}
@@ -178,35 +192,53 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
           ) : null}
         </div>
       ) : null}
-      {result && !result.refusal && !outcome ? (
+      {!outcome ? (
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            start.mutate({
-              body: { ...request(), reason, ...(ticket ? { ticket } : {}) },
-              idempotencyKey: key.current,
-            });
+            if (!form.previewed) return;
+            start.mutate(
+              { body: replayStartBody(form.previewed, reason, ticket), idempotencyKey: key.current },
+              { onSuccess: () => focus.focusNext('status') },
+            );
           }}
           className="flex flex-col gap-2"
         >
-          <ReasonTicketFields
-            reason={reason}
-            ticket={ticket}
-            onReason={setReason}
-            onTicket={setTicket}
-            ticketRequired={result.needsApproval}
-          />
-          <button type="submit" className={`${buttonClass} self-start`} disabled={start.isPending}>
-            Start replay of {result.preview.count.toLocaleString('en-US')} events
+          {result && !result.refusal ? (
+            <>
+              <ReasonTicketFields
+                reason={reason}
+                ticket={ticket}
+                onReason={setReason}
+                onTicket={setTicket}
+                ticketRequired={result.needsApproval}
+              />
+              <button type="submit" className={`${buttonClass} self-start`} disabled={start.isPending}>
+                Start replay of {result.preview.count.toLocaleString('en-US')} events
+              </button>
+            </>
+          ) : null}
+          <button type="button" className={`${secondaryButtonClass} self-start`} onClick={close}>
+            Close
           </button>
         </form>
       ) : null}
       {outcome?.status === 'pending_approval' ? (
-        <PendingApproval approvalId={outcome.approvalId} expiresAt={outcome.expiresAt} />
+        <PendingApproval
+          ref={focus.target('status')}
+          approvalId={outcome.approvalId}
+          expiresAt={outcome.expiresAt}
+          onClose={close}
+        />
       ) : null}
       {replay ? (
         <div className="flex flex-col gap-2">
-          <p role="status" className="text-sm">
+          <p
+            role="status"
+            tabIndex={-1}
+            ref={outcome?.status === 'started' ? focus.target('status') : undefined}
+            className="text-sm"
+          >
             Replay {replay.state}: {replay.eventsReplayed.toLocaleString('en-US')} events replayed
           </p>
           <ProgressBar
@@ -222,6 +254,10 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
               onClick={() => cancel.mutate({ name: replay.name, reason: reason || 'cancelled by operator' })}
             >
               Cancel replay
+            </button>
+          ) : outcome?.status === 'started' ? (
+            <button type="button" className={`${secondaryButtonClass} self-start`} onClick={close}>
+              Close
             </button>
           ) : null}
         </div>

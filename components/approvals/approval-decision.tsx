@@ -5,6 +5,20 @@ import { useRouter } from 'next/navigation';
 import { newIdempotencyKey } from '@/components/actions/api';
 import { useApprovalDecisionMutation } from '@/components/actions/data/approval-decision-mutation';
 import { ActionError, buttonClass, inputClass, secondaryButtonClass } from '@/components/actions/fields';
+import type { Approval } from '@/server/approvals/approval.schema';
+import { ApprovalOutcomeLine } from './approval-outcome';
+
+type Decided = Pick<Approval, 'action' | 'status' | 'input' | 'result'>;
+
+/** The decision route answers with the whole request (server/ops/approvals.ts decideApproval). */
+function asDecided(data: { status: string }): Decided | null {
+  const d = data as Partial<Record<keyof Decided, unknown>>;
+  return typeof d.action === 'string' &&
+    typeof d.input === 'string' &&
+    (d.result === null || typeof d.result === 'string')
+    ? (data as Decided)
+    : null;
+}
 
 /** Approve (runs the action) or reject (with a comment) someone else's request. */
 export function ApprovalDecision({ id }: { id: string }) {
@@ -19,12 +33,16 @@ export function ApprovalDecision({ id }: { id: string }) {
       { onSuccess: () => router.refresh() },
     );
   }
-  if (decide.data)
+  if (decide.data) {
+    // Shown until the refreshed list renders the same outcome on the item itself.
+    const decided = asDecided(decide.data);
     return (
-      <p role="status" className="text-sm">
-        Decision recorded: {decide.data.status.toLowerCase()}.
-      </p>
+      <div className="text-sm">
+        <p role="status">Decision recorded: {decide.data.status.toLowerCase()}.</p>
+        {decided ? <ApprovalOutcomeLine approval={decided} /> : null}
+      </div>
     );
+  }
   return (
     <div className="flex flex-wrap items-end gap-2">
       <label className="flex flex-col gap-1 text-sm">

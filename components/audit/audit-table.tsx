@@ -1,6 +1,40 @@
 import { AppLink } from '@/components/ui/app-link';
 import type { AuditPage } from '@/server/audit/audit.schema';
 
+const MAX_VALUE = 160;
+
+/**
+ * The outcome's detail from an entry's `result` JSON: the error text of a failed action, else its
+ * fields (task id, totals, who approved) as `key value` pairs. The reason has its own column.
+ */
+export function auditResultSummary(result: string | null): { text: string; error: boolean } | null {
+  if (!result) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(result);
+  } catch {
+    return { text: result.slice(0, MAX_VALUE), error: false };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return parsed === null ? null : { text: JSON.stringify(parsed).slice(0, MAX_VALUE), error: false };
+  }
+  const fields = parsed as Record<string, unknown>;
+  if (typeof fields.error === 'string') {
+    const code = typeof fields.code === 'string' ? ` (${fields.code})` : '';
+    return { text: `${fields.error}${code}`, error: true };
+  }
+  const parts = Object.entries(fields)
+    .filter(([k, v]) => k !== 'reason' && v !== null && v !== undefined)
+    .map(([k, v]) => `${k} ${(typeof v === 'string' ? v : JSON.stringify(v)).slice(0, MAX_VALUE)}`);
+  return parts.length ? { text: parts.join(' · '), error: false } : null;
+}
+
+function ResultCell({ result }: { result: string | null }) {
+  const summary = auditResultSummary(result);
+  if (!summary) return <>—</>;
+  return <span className={summary.error ? 'text-danger' : 'text-xs'}>{summary.text}</span>;
+}
+
 /** One page of the audit log (newest first) with the filter kept in the links. */
 export function AuditTable({
   page,
@@ -37,6 +71,7 @@ export function AuditTable({
                 <th className="p-2">Who</th>
                 <th className="p-2">Action</th>
                 <th className="p-2">Outcome</th>
+                <th className="p-2">Result</th>
                 <th className="p-2">Target</th>
                 <th className="p-2">Reason</th>
                 <th className="p-2">Ticket</th>
@@ -52,6 +87,9 @@ export function AuditTable({
                   </td>
                   <td className="p-2 font-mono text-xs">{e.action}</td>
                   <td className="p-2">{e.outcome}</td>
+                  <td className="p-2 break-words">
+                    <ResultCell result={e.result} />
+                  </td>
                   <td className="p-2 font-mono text-xs">{e.target ?? '—'}</td>
                   <td className="p-2">{e.reason ?? '—'}</td>
                   <td className="p-2">{e.ticket ?? '—'}</td>

@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import type { MetricSeries } from '@/server/platform/platform.schema';
 import { toColumns } from './chart-data';
+import { timeAxisLabel, utcDate } from './uplot-time';
 
 const palette = ['--accent', '--danger', '--ok', '--warn', '--fg-muted'];
 
@@ -38,8 +39,15 @@ export function UplotChart({ series, height, threshold, markers = noMarkers }: U
         width: el.clientWidth || 600,
         height,
         legend: { show: true },
+        tzDate: utcDate,
         axes: [
-          { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+          {
+            stroke: fg,
+            grid: { stroke: grid, width: 1 },
+            ticks: { stroke: grid },
+            label: timeAxisLabel,
+            labelSize: 20,
+          },
           { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 56 },
         ],
         series: [

@@ -1,10 +1,15 @@
+import { CancelRedrive, CancelReplay } from '@/components/replays/cancel-task';
 import { AppLink } from '@/components/ui/app-link';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { StateBadge } from '@/components/ui/status-badge';
+import type { Role } from '@/server/auth/matrix.schema';
 import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
 
-/** Active replays and redrives with their progress; each links to the replays page. */
-export function ActiveTasks({ replays, redrives }: { replays: Replay[]; redrives: RedriveTask[] }) {
+/**
+ * Active replays and redrives with their progress; each links to the replays page and, for a
+ * role that may cancel it, offers Cancel (whoever started it, from wherever).
+ */
+export function ActiveTasks({ replays, redrives, role }: { replays: Replay[]; redrives: RedriveTask[]; role?: Role }) {
   if (!replays.length && !redrives.length) {
     return (
       <p className="rounded border border-dashed border-border p-3 text-sm text-fg-muted">
@@ -24,6 +29,9 @@ export function ActiveTasks({ replays, redrives }: { replays: Replay[]; redrives
             <span className="ml-auto text-xs text-fg-muted">by {r.startedBy ?? 'unknown'}</span>
           </div>
           <ProgressBar label={`Replay ${r.name} progress`} value={r.eventsReplayed} total={r.eventsTotal} />
+          <div className="mt-2 empty:hidden">
+            <CancelReplay replay={r} role={role} />
+          </div>
         </li>
       ))}
       {redrives.map((t) => (
@@ -36,6 +44,9 @@ export function ActiveTasks({ replays, redrives }: { replays: Replay[]; redrives
             <span className="ml-auto text-xs text-fg-muted">by {t.startedBy ?? 'unknown'}</span>
           </div>
           <ProgressBar label={`Redrive ${t.id} progress`} value={t.moved} total={t.total} />
+          <div className="mt-2 empty:hidden">
+            <CancelRedrive task={t} role={role} />
+          </div>
         </li>
       ))}
     </ul>

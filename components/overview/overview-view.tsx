@@ -8,6 +8,7 @@ import { InlineError } from '@/components/ui/inline-error';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
+import type { Role } from '@/server/auth/matrix.schema';
 import type { RangeInput } from '@/server/ops/read/read.schema';
 import { useOverviewQuery } from './data/overview-query';
 
@@ -19,10 +20,12 @@ export interface OverviewViewProps {
   range: RangeInput;
   /** Slot for the write side's overview actions (e.g. start a replay). Read side renders none. */
   actions?: ReactNode;
+  /** The caller's role: active replays and redrives offer Cancel when it may cancel them. */
+  role?: Role;
 }
 
 /** The overview: one polled call, per-region tiles, saga outcomes, throughput, active tasks. */
-export function OverviewView({ range, actions }: OverviewViewProps) {
+export function OverviewView({ range, actions, role }: OverviewViewProps) {
   const query = useOverviewQuery(range);
   const { data } = query;
   return (
@@ -55,7 +58,7 @@ export function OverviewView({ range, actions }: OverviewViewProps) {
             <TimeSeriesChart title={`Events per ${data.range.periodSeconds / 60} min`} series={data.throughput} />
           </Section>
           <Section title="Active replays and redrives">
-            <ActiveTasks replays={data.activeReplays} redrives={data.activeRedrives} />
+            <ActiveTasks replays={data.activeReplays} redrives={data.activeRedrives} role={role} />
           </Section>
         </>
       )}

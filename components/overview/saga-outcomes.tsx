@@ -1,3 +1,4 @@
+import { inFlightSagasHref } from '@/components/sagas/sagas-url';
 import { AppLink } from '@/components/ui/app-link';
 import { formatCount } from '@/components/ui/format';
 import type { SagaOutcomes as Outcomes, RangeInput } from '@/server/ops/read/read.schema';
@@ -17,7 +18,8 @@ export function SagaOutcomes({ outcomes, range }: { outcomes: Outcomes; range: R
     {
       label: 'Running now',
       value: outcomes.running,
-      href: '/sagas?status=RUNNING',
+      // What the tile counts: RUNNING and COMPENSATING sagas, whenever they started.
+      href: inFlightSagasHref,
       tone: 'text-accent',
       capped: outcomes.runningCapped,
     },

@@ -1,5 +1,6 @@
 'use client';
 
+import { useMemo } from 'react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { AppLink } from '@/components/ui/app-link';
 import { DataTable } from '@/components/ui/data-table';
@@ -7,7 +8,9 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { formatTime } from '@/components/ui/format';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { StateBadge } from '@/components/ui/status-badge';
+import { can, type Role } from '@/server/auth/matrix.schema';
 import type { RedriveTask } from '@/server/platform/platform.schema';
+import { CancelRedrive } from './cancel-task';
 
 type Col = ColumnDef<RedriveTask, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- column value types differ per column
 const columns: Col[] = [
@@ -47,12 +50,23 @@ const columns: Col[] = [
   },
 ];
 
-export function RedrivesTable({ items }: { items: RedriveTask[] }) {
+/** The cancel column, only for a role that may cancel redrives (the server checks again). */
+function columnsFor(role: Role | undefined): Col[] {
+  if (!role || !can(role, 'queue.redrive.cancel')) return columns;
+  return [
+    ...columns,
+    { id: 'actions', header: 'Actions', cell: (c) => <CancelRedrive task={c.row.original} role={role} /> },
+  ];
+}
+
+/** Redrive tasks with their progress; `role` (the caller's) decides whether running ones offer Cancel. */
+export function RedrivesTable({ items, role }: { items: RedriveTask[]; role?: Role }) {
+  const cols = useMemo(() => columnsFor(role), [role]);
   return (
     <DataTable
       label="Redrives"
       data={items}
-      columns={columns}
+      columns={cols}
       getRowId={(t) => t.id}
       empty={<EmptyState title="No redrives yet">Redrives move dead letters back to their source queue.</EmptyState>}
     />

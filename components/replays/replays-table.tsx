@@ -1,12 +1,15 @@
 'use client';
 
+import { useMemo } from 'react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { formatCount, formatTime } from '@/components/ui/format';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { StateBadge } from '@/components/ui/status-badge';
+import { can, type Role } from '@/server/auth/matrix.schema';
 import type { Replay } from '@/server/platform/platform.schema';
+import { CancelReplay } from './cancel-task';
 
 type Col = ColumnDef<Replay, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- column value types differ per column
 const columns: Col[] = [
@@ -54,12 +57,23 @@ const columns: Col[] = [
   },
 ];
 
-export function ReplaysTable({ items }: { items: Replay[] }) {
+/** The cancel column, only for a role that may cancel replays (the server checks again). */
+function columnsFor(role: Role | undefined): Col[] {
+  if (!role || !can(role, 'archive.replay.cancel')) return columns;
+  return [
+    ...columns,
+    { id: 'actions', header: 'Actions', cell: (c) => <CancelReplay replay={c.row.original} role={role} /> },
+  ];
+}
+
+/** Replays with their progress; `role` (the caller's) decides whether active ones offer Cancel. */
+export function ReplaysTable({ items, role }: { items: Replay[]; role?: Role }) {
+  const cols = useMemo(() => columnsFor(role), [role]);
   return (
     <DataTable
       label="Replays"
       data={items}
-      columns={columns}
+      columns={cols}
       getRowId={(r) => r.name}
       empty={<EmptyState title="No replays yet">Replays re-send archived events onto the bus.</EmptyState>}
     />

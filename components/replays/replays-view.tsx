@@ -7,6 +7,7 @@ import { InlineError } from '@/components/ui/inline-error';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Pager } from '@/components/ui/pager';
 import { Skeleton } from '@/components/ui/skeleton';
+import type { Role } from '@/server/auth/matrix.schema';
 import { useRedrivesQuery } from './data/redrives-query';
 import { useReplaysQuery } from './data/replays-query';
 
@@ -20,10 +21,12 @@ export interface ReplaysViewProps {
   cursor?: string;
   /** Slot for the write side's controls (start a replay, cancel). Read side renders none. */
   actions?: ReactNode;
+  /** The caller's role: active replays and redrives offer Cancel when it may cancel them. */
+  role?: Role;
 }
 
 /** Replays and redrives, one tab each (tab and page in the URL). */
-export function ReplaysView({ tab, cursor, actions }: ReplaysViewProps) {
+export function ReplaysView({ tab, cursor, actions, role }: ReplaysViewProps) {
   const { set } = useUrlState();
   const replays = useReplaysQuery(tab === 'replays' ? cursor : undefined, tab === 'replays');
   const redrives = useRedrivesQuery(tab === 'redrives' ? cursor : undefined, undefined, tab === 'redrives');
@@ -55,8 +58,8 @@ export function ReplaysView({ tab, cursor, actions }: ReplaysViewProps) {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {query.isError ? <InlineError error={query.error} what={tab} onRetry={() => void query.refetch()} /> : null}
         {query.isPending ? <Skeleton rows={5} label={`Loading ${tab}`} /> : null}
-        {tab === 'replays' && replays.data ? <ReplaysTable items={replays.data.items} /> : null}
-        {tab === 'redrives' && redrives.data ? <RedrivesTable items={redrives.data.items} /> : null}
+        {tab === 'replays' && replays.data ? <ReplaysTable items={replays.data.items} role={role} /> : null}
+        {tab === 'redrives' && redrives.data ? <RedrivesTable items={redrives.data.items} role={role} /> : null}
         {query.data ? (
           <Pager
             label={tab === 'replays' ? 'Replay' : 'Redrive'}

@@ -16,6 +16,7 @@ import { StateBadge } from '@/components/ui/status-badge';
 import type { SagasRouteInput } from '@/server/ops/read/read.schema';
 import type { SagaStatus, SagaSummary } from '@/server/platform/platform.schema';
 import { useSagasQuery } from './data/sagas-query';
+import { COMPENSATING_CURSOR, IN_FLIGHT } from './sagas-url';
 
 // Listed here (not from the zod schema) so the page does not ship zod to the browser.
 const statuses: readonly SagaStatus[] = ['RUNNING', 'SUCCEEDED', 'COMPENSATING', 'COMPENSATED', 'FAILED'];
@@ -61,27 +62,61 @@ const columns: Col[] = [
   },
 ];
 
+const inFlightStatuses = [
+  { status: 'COMPENSATING', cursorParam: COMPENSATING_CURSOR },
+  { status: 'RUNNING', cursorParam: 'cursor' },
+] as const;
+
+export interface SagasViewProps {
+  filters: SagasRouteInput;
+  /** RUNNING and COMPENSATING sagas (what the overview's "Running now" tile counts), one list each. */
+  inFlight?: boolean;
+  /** The in-flight view's cursor for its COMPENSATING list. */
+  compensatingCursor?: string;
+}
+
 /** Sagas filtered by status, range and transaction id; sorted and cursor-paged on the server. */
-export function SagasView({ filters }: { filters: SagasRouteInput }) {
-  const query = useSagasQuery(filters);
+export function SagasView({ filters, inFlight = false, compensatingCursor }: SagasViewProps) {
   const { set } = useUrlState();
   const [tx, setTx] = useState(filters.transactionId ?? '');
-  const sorting: SortingState = [{ id: 'startedAt', desc: (filters.sort ?? 'startedAt:desc') === 'startedAt:desc' }];
+  const unbounded = !filters.range && !filters.from && !filters.to;
+  const lists = inFlight
+    ? inFlightStatuses.map(({ status, cursorParam }) => ({
+        label: `${status === 'RUNNING' ? 'Running' : 'Compensating'} sagas`,
+        filters: { ...filters, status, cursor: status === 'RUNNING' ? filters.cursor : compensatingCursor },
+        cursorParam,
+      }))
+    : [{ label: 'Sagas', filters, cursorParam: 'cursor' }];
+  const clearCursors = { cursor: null, [COMPENSATING_CURSOR]: null };
   return (
     <div>
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
-        <TimeRangePicker range={filters.range ?? '24h'} from={filters.from} to={filters.to} />
-        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+        {unbounded ? (
+          <div role="group" aria-label="Time range" className="flex items-center gap-2 text-sm">
+            <span>Any start time</span>
+            <button
+              type="button"
+              onClick={() => set({ range: '24h', ...clearCursors })}
+              className="rounded border border-border px-2.5 py-1 text-xs"
+            >
+              Only the last 24 h
+            </button>
+          </div>
+        ) : (
+          <TimeRangePicker range={filters.range ?? '24h'} from={filters.from} to={filters.to} />
+        )}
+        <SagasLiveStatus lists={lists.map((l) => l.filters)} />
       </div>
       <div className="mb-4 flex flex-wrap items-end gap-3">
         <label className="flex flex-col gap-1 text-sm">
           Status
           <select
-            value={filters.status ?? 'all'}
-            onChange={(e) => set({ status: e.target.value === 'all' ? null : e.target.value, cursor: null })}
+            value={inFlight ? IN_FLIGHT : (filters.status ?? 'all')}
+            onChange={(e) => set({ status: e.target.value === 'all' ? null : e.target.value, ...clearCursors })}
             className="rounded border border-border bg-surface-raised px-2 py-1"
           >
             <option value="all">All statuses</option>
+            <option value={IN_FLIGHT}>In flight (RUNNING or COMPENSATING)</option>
             {statuses.map((s) => (
               <option key={s} value={s}>
                 {s}
@@ -95,7 +130,7 @@ export function SagasView({ filters }: { filters: SagasRouteInput }) {
           className="flex items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            set({ transactionId: tx.trim() || null, cursor: null });
+            set({ transactionId: tx.trim() || null, ...clearCursors });
           }}
         >
           <label className="flex flex-col gap-1 text-sm">
@@ -112,19 +147,54 @@ export function SagasView({ filters }: { filters: SagasRouteInput }) {
           </button>
         </form>
       </div>
-      {query.isError ? <InlineError error={query.error} what="sagas" onRetry={() => void query.refetch()} /> : null}
+      {lists.map((l) => (
+        <SagaList key={l.label} label={l.label} filters={l.filters} cursorParam={l.cursorParam} titled={inFlight} />
+      ))}
+    </div>
+  );
+}
+
+/** "Updated … ago" for the first list (one poll cadence for all of them). */
+function SagasLiveStatus({ lists }: { lists: SagasRouteInput[] }) {
+  const query = useSagasQuery(lists[0]!);
+  return <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />;
+}
+
+/** One server-sorted, cursor-paged list of sagas. */
+function SagaList({
+  label,
+  filters,
+  cursorParam,
+  titled,
+}: {
+  label: string;
+  filters: SagasRouteInput;
+  cursorParam: string;
+  titled: boolean;
+}) {
+  const query = useSagasQuery(filters);
+  const { set } = useUrlState();
+  const sorting: SortingState = [{ id: 'startedAt', desc: (filters.sort ?? 'startedAt:desc') === 'startedAt:desc' }];
+  return (
+    <section aria-label={titled ? label : undefined} className={titled ? 'mb-6' : undefined}>
+      {titled ? <h2 className="mb-2 text-lg font-semibold">{label}</h2> : null}
+      {query.isError ? (
+        <InlineError error={query.error} what={label.toLowerCase()} onRetry={() => void query.refetch()} />
+      ) : null}
       {query.isPending ? (
-        <Skeleton rows={8} label="Loading sagas" />
+        <Skeleton rows={8} label={`Loading ${label.toLowerCase()}`} />
       ) : query.data ? (
         <div className={query.isPlaceholderData ? 'opacity-60' : ''}>
           <DataTable
-            label="Sagas"
+            label={label}
             data={query.data.items}
             columns={columns}
             getRowId={(s) => s.id}
             rowHref={(s) => `/sagas/${encodeURIComponent(s.id)}`}
             sorting={sorting}
-            onSortingChange={() => set({ sort: sorting[0]?.desc ? 'startedAt:asc' : null, cursor: null })}
+            onSortingChange={() =>
+              set({ sort: sorting[0]?.desc ? 'startedAt:asc' : null, cursor: null, [COMPENSATING_CURSOR]: null })
+            }
             empty={
               <EmptyState title="No saga matches these filters">
                 Widen the time range or clear the status and transaction filters.
@@ -132,13 +202,13 @@ export function SagasView({ filters }: { filters: SagasRouteInput }) {
             }
           />
           <Pager
-            label="Saga"
+            label={label === 'Sagas' ? 'Saga' : label}
             cursor={filters.cursor}
             nextCursor={query.data.nextCursor}
-            onPage={(c) => set({ cursor: c })}
+            onPage={(c) => set({ [cursorParam]: c })}
           />
         </div>
       ) : null}
-    </div>
+    </section>
   );
 }

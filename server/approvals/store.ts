@@ -25,9 +25,22 @@ export interface ApprovalStore {
   create(a: NewApproval, now?: number): Approval;
   get(id: string, now?: number): Approval | null;
   list(filter: { status?: ApprovalStatus; limit: number }, now?: number): Approval[];
+  /**
+   * What an approver must see: every request still waiting (soonest expiry first, none left
+   * out), then the `decidedLimit` most recently requested settled ones (decided, executed,
+   * failed or expired).
+   */
+  listForReview(filter: { decidedLimit: number }, now?: number): ApprovalsForReview;
   /** PENDING and unexpired -> APPROVED or REJECTED; false if someone else decided first or it expired. */
   decide(id: string, decision: 'APPROVED' | 'REJECTED', by: Caller, comment: string | null, now?: number): boolean;
   finish(id: string, status: 'EXECUTED' | 'FAILED', result: unknown, now?: number): void;
+}
+
+export interface ApprovalsForReview {
+  pending: Approval[];
+  decided: Approval[];
+  /** True when more settled requests exist than `decided` holds. */
+  moreDecided: boolean;
 }
 
 interface Row {
@@ -115,6 +128,26 @@ export class SqliteApprovalStore implements ApprovalStore {
       .map((r) => toApproval(r, now))
       .filter((a) => !filter.status || a.status === filter.status)
       .slice(0, filter.limit);
+  }
+
+  listForReview({ decidedLimit }: { decidedLimit: number }, now = Date.now()): ApprovalsForReview {
+    // Waiting = PENDING and not expired (toApproval turns an expired PENDING row into EXPIRED).
+    const pending = this.db
+      .prepare<[number], Row>(
+        "SELECT * FROM approvals WHERE status = 'PENDING' AND expires_at > ? ORDER BY expires_at ASC, id ASC",
+      )
+      .all(now);
+    const decided = this.db
+      .prepare<[number, number], Row>(
+        `SELECT * FROM approvals WHERE NOT (status = 'PENDING' AND expires_at > ?)
+         ORDER BY requested_at DESC, id DESC LIMIT ?`,
+      )
+      .all(now, decidedLimit + 1);
+    return {
+      pending: pending.map((r) => toApproval(r, now)),
+      decided: decided.slice(0, decidedLimit).map((r) => toApproval(r, now)),
+      moreDecided: decided.length > decidedLimit,
+    };
   }
 
   decide(id: string, decision: 'APPROVED' | 'REJECTED', by: Caller, comment: string | null, now = Date.now()): boolean {

@@ -1,77 +1,88 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { ApprovalDecision } from '@/components/approvals/approval-decision';
+import { ApprovalItem } from '@/components/approvals/approval-item';
+import { ApprovalsLive } from '@/components/approvals/approvals-live';
+import { AppLink } from '@/components/ui/app-link';
 import { PageHeader } from '@/components/ui/page-header';
+import { Section } from '@/components/ui/section';
+import type { ApprovalsForReview } from '@/server/approvals/store';
 import { can } from '@/server/auth/permissions.schema';
 import { getCaller } from '@/server/auth/session';
-import { listApprovals } from '@/server/ops/approvals';
 import { getOpsContext } from '@/server/ops/context';
+import { firstParam, type SearchParams } from '@/server/ops/read/read.schema';
 
 export const metadata: Metadata = { title: 'Approvals' };
 export const dynamic = 'force-dynamic';
 
-const utc = (iso: string) => `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+/** Settled requests shown per step of "Show more" (every waiting one is always shown). */
+const DECIDED_PAGE = 50;
+const DECIDED_MAX = 1_000;
 
-/** Maker-checker requests with the preview the requester saw; the requester can never decide their own. */
-export default async function ApprovalsPage() {
+/** `?decided=N`: how many settled requests to show, in steps of DECIDED_PAGE. */
+function decidedLimitOf(sp: SearchParams): number {
+  const n = Number(firstParam(sp, 'decided'));
+  if (!Number.isInteger(n) || n < DECIDED_PAGE) return DECIDED_PAGE;
+  return Math.min(DECIDED_MAX, Math.ceil(n / DECIDED_PAGE) * DECIDED_PAGE);
+}
+
+const nothing: ApprovalsForReview = { pending: [], decided: [], moreDecided: false };
+
+/**
+ * Maker-checker requests: every one still waiting (soonest expiry first), then the most recent
+ * settled ones with their outcome. Re-rendered every 10 s while live updates are on. The requester
+ * can never decide their own.
+ */
+export default async function ApprovalsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const caller = await getCaller();
   if (!caller) redirect('/sign-in?next=/approvals');
-  const items = can(caller.role, 'audit.read') ? listApprovals(await getOpsContext(), { limit: 50 }) : [];
+  const decidedLimit = decidedLimitOf(await searchParams);
+  const ctx = await getOpsContext();
+  const now = ctx.now();
+  const { pending, decided, moreDecided } = can(caller.role, 'audit.read')
+    ? ctx.approvals.listForReview({ decidedLimit }, now)
+    : nothing;
   const mayDecide = can(caller.role, 'approval.decide');
   return (
     <>
       <PageHeader
         title="Approvals"
         description="Guarded actions wait here for a second person. The requester can never approve their own request."
+        actions={<ApprovalsLive renderedAt={now} />}
       />
-      {items.length === 0 ? (
-        <p className="rounded border border-dashed border-border p-6 text-center text-sm text-fg-muted">
-          No approval requests.
-        </p>
-      ) : null}
-      <ul className="flex flex-col gap-3">
-        {items.map((a) => (
-          <li
-            key={a.id}
-            aria-label={`Approval ${a.id}`}
-            className="rounded border border-border bg-surface-raised p-4 text-sm"
+      <Section title={`Waiting for a decision (${pending.length})`} id="approvals-pending">
+        {pending.length === 0 ? (
+          <p className="rounded border border-dashed border-border p-6 text-center text-sm text-fg-muted">
+            No request is waiting for a decision.
+          </p>
+        ) : (
+          <ul aria-label="Requests waiting for a decision" className="flex flex-col gap-3">
+            {pending.map((a) => (
+              <ApprovalItem key={a.id} a={a} caller={caller} mayDecide={mayDecide} />
+            ))}
+          </ul>
+        )}
+      </Section>
+      <Section title="Decided, failed or expired" id="approvals-decided">
+        {decided.length === 0 ? (
+          <p className="rounded border border-dashed border-border p-6 text-center text-sm text-fg-muted">
+            No settled approval requests.
+          </p>
+        ) : (
+          <ul aria-label="Settled requests" className="flex flex-col gap-3">
+            {decided.map((a) => (
+              <ApprovalItem key={a.id} a={a} caller={caller} mayDecide={mayDecide} />
+            ))}
+          </ul>
+        )}
+        {moreDecided && decidedLimit < DECIDED_MAX ? (
+          <AppLink
+            href={`/approvals?decided=${decidedLimit + DECIDED_PAGE}`}
+            className="mt-3 inline-block text-sm underline"
           >
-            <p className="font-semibold">
-              {a.action} · {a.target}{' '}
-              <span className="ml-2 rounded bg-border/50 px-1.5 py-0.5 text-xs">{a.status}</span>
-            </p>
-            <p className="mt-1">
-              Requested by {a.requestedByName} ({a.requestedRole}) at {utc(a.requestedAt)} · expires {utc(a.expiresAt)}
-            </p>
-            <p className="mt-1">
-              Reason: {a.reason} · Ticket: {a.ticket}
-            </p>
-            {a.preview ? (
-              <pre
-                tabIndex={0}
-                aria-label={`Preview of ${a.action}, as the requester saw it`}
-                className="mt-2 max-h-48 overflow-auto rounded bg-surface p-2 text-xs"
-              >
-                {JSON.stringify(JSON.parse(a.preview), null, 2)}
-              </pre>
-            ) : null}
-            {a.decidedByName ? (
-              <p className="mt-1">
-                Decided by {a.decidedByName}
-                {a.decisionComment ? `: ${a.decisionComment}` : ''}
-              </p>
-            ) : null}
-            {a.status === 'PENDING' && mayDecide && a.requestedBy !== caller.id ? (
-              <div className="mt-3">
-                <ApprovalDecision id={a.id} />
-              </div>
-            ) : null}
-            {a.status === 'PENDING' && a.requestedBy === caller.id ? (
-              <p className="mt-2 text-fg-muted">You requested this: another person must decide.</p>
-            ) : null}
-          </li>
-        ))}
-      </ul>
+            Show {DECIDED_PAGE} older requests
+          </AppLink>
+        ) : null}
+      </Section>
     </>
   );
 }

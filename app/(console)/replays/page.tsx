@@ -21,6 +21,7 @@ export default async function ReplaysPage({ searchParams }: { searchParams: Prom
         tab={firstParam(sp, 'tab') === 'redrives' ? 'redrives' : 'replays'}
         cursor={firstParam(sp, 'cursor') || undefined}
         actions={replay}
+        role={caller?.role}
       />
     </>
   );

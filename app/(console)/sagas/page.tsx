@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { SagasView } from '@/components/sagas/sagas-view';
+import { ANY_TIME, COMPENSATING_CURSOR, IN_FLIGHT } from '@/components/sagas/sagas-url';
+import { SagasView, type SagasViewProps } from '@/components/sagas/sagas-view';
 import { PageHeader } from '@/components/ui/page-header';
 import {
   firstParam,
@@ -11,28 +12,37 @@ import {
 
 export const metadata: Metadata = { title: 'Sagas' };
 
-/** The URL's filters; an invalid one is dropped rather than failing the page. */
-function filtersOf(sp: SearchParams): SagasRouteInput {
-  const range = firstParam(sp, 'range') ? rangeFromSearchParams(sp) : { range: '24h' as const };
+/**
+ * The URL's filters; an invalid one is dropped rather than failing the page. No range means the
+ * last 24 h; `range=any` means no time bound; `status=in-flight` lists RUNNING and COMPENSATING.
+ */
+function viewPropsOf(sp: SearchParams): SagasViewProps {
+  const rangeParam = firstParam(sp, 'range');
+  const range = rangeParam === ANY_TIME ? {} : rangeParam ? rangeFromSearchParams(sp) : { range: '24h' as const };
   const pick = (key: keyof SagasRouteInput) => {
     const value = firstParam(sp, key);
     return value !== undefined && sagasRouteInput.shape[key].safeParse(value).success ? value : undefined;
   };
+  const inFlight = firstParam(sp, 'status') === IN_FLIGHT;
+  const compensatingCursor = inFlight ? firstParam(sp, COMPENSATING_CURSOR) : undefined;
   return {
-    ...range,
-    status: pick('status') as SagasRouteInput['status'],
-    transactionId: pick('transactionId'),
-    sort: pick('sort') === 'startedAt:asc' ? 'startedAt:asc' : 'startedAt:desc',
-    cursor: pick('cursor'),
+    filters: {
+      ...range,
+      status: inFlight ? undefined : (pick('status') as SagasRouteInput['status']),
+      transactionId: pick('transactionId'),
+      sort: pick('sort') === 'startedAt:asc' ? 'startedAt:asc' : 'startedAt:desc',
+      cursor: pick('cursor'),
+    },
+    ...(inFlight ? { inFlight, compensatingCursor: compensatingCursor || undefined } : {}),
   };
 }
 
 export default async function SagasPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const filters = filtersOf(await searchParams);
+  const props = viewPropsOf(await searchParams);
   return (
     <>
       <PageHeader title="Sagas" description="Payment sagas by status, time and transaction." />
-      <SagasView key={filters.transactionId ?? ''} filters={filters} />
+      <SagasView key={props.filters.transactionId ?? ''} {...props} />
     </>
   );
 }

@@ -13,6 +13,7 @@ export const actionKeys = {
 
 export const approvalKeys = {
   all: ['approvals'] as const,
+  detail: (id: string) => [...approvalKeys.all, 'detail', id] as const,
 };
 
 export const auditKeys = {

@@ -1,26 +1,56 @@
 'use client';
 
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useLiveEnabled } from '@/components/live/live-context';
 import { pollMs } from '@/components/live/poll';
 import { apiGet } from '@/components/providers/api-client';
-import { terminalSagaStates } from '@/components/sagas/data/saga-query';
+import { useCompensationWatch } from '@/components/sagas/data/compensation-watch';
+import type { SagaStatus } from '@/server/platform/platform.schema';
 import type { Reconciliation } from './compensation-request-mutation';
 import { actionKeys } from './keys';
+
+/**
+ * The reconciliation re-reads the whole ledger (on AWS a full, strongly consistent DynamoDB
+ * Scan): it is read once per page view, after an action (the action's invalidation) or on
+ * demand, and polled only slowly, only while a compensation of this saga runs.
+ */
+export const RECONCILIATION_POLL_MS = pollMs.slow;
 
 export function fetchReconciliation(sagaId: string, signal?: AbortSignal): Promise<Reconciliation> {
   return apiGet<Reconciliation>(`/api/ops/sagas/${encodeURIComponent(sagaId)}/compensation`, {}, signal);
 }
 
-/** The saga's state and the ledger summary; polls while the saga still runs or compensates. */
-export function reconciliationQueryOptions(sagaId: string) {
+export interface ReconciliationPolling {
+  /** False while the operator paused live updates. */
+  live: boolean;
+  /** Until when (epoch ms) a compensation or resume of this saga is pending or just started here. */
+  watchUntil: number;
+}
+
+/** A compensation is running: the saga compensates, or it runs again after a resume requested here. */
+export function reconciliationPollInterval(
+  status: SagaStatus | undefined,
+  { live, watchUntil }: ReconciliationPolling,
+  now: number,
+): number | false {
+  if (!live || !status) return false;
+  if (status === 'COMPENSATING') return RECONCILIATION_POLL_MS;
+  if (status === 'RUNNING' && now < watchUntil) return RECONCILIATION_POLL_MS;
+  return false;
+}
+
+export function reconciliationQueryOptions(sagaId: string, polling: ReconciliationPolling) {
   return queryOptions({
     queryKey: actionKeys.reconciliation(sagaId),
     queryFn: ({ signal }) => fetchReconciliation(sagaId, signal),
-    refetchInterval: (q) =>
-      q.state.data && terminalSagaStates.includes(q.state.data.saga.status) ? false : pollMs.fast,
+    // Remounts and window focus within this time reuse the last read instead of scanning again.
+    staleTime: RECONCILIATION_POLL_MS,
+    refetchInterval: (q) => reconciliationPollInterval(q.state.data?.saga.status, polling, Date.now()),
   });
 }
 
 export function useReconciliationQuery(sagaId: string, enabled: boolean) {
-  return useQuery({ ...reconciliationQueryOptions(sagaId), enabled });
+  const live = useLiveEnabled();
+  const watchUntil = useCompensationWatch(sagaId);
+  return useQuery({ ...reconciliationQueryOptions(sagaId, { live, watchUntil }), enabled });
 }

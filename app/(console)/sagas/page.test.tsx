@@ -1,0 +1,104 @@
+import type { ReactElement } from 'react';
+import { AppRouterContext, type AppRouterInstance } from 'next/dist/shared/lib/app-router-context.shared-runtime';
+import { SearchParamsContext } from 'next/dist/shared/lib/hooks-client-context.shared-runtime';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it, vi } from 'vitest';
+import { sagaKeys } from '@/components/sagas/data/keys';
+import type { SagasRouteInput } from '@/server/ops/read/read.schema';
+import type { Page, SagaSummary } from '@/server/platform/platform.schema';
+import SagasPage from './page';
+
+// The real DataTable defers the table until the browser hydrates; render its synchronous core.
+vi.mock('@/components/ui/data-table', async () => {
+  const core = await import('@/components/ui/data-table-core');
+  return { DataTable: core.DataTableCore };
+});
+
+const noop = () => undefined;
+const router = {
+  push: noop,
+  replace: noop,
+  prefetch: noop,
+  refresh: noop,
+  back: noop,
+  forward: noop,
+} as unknown as AppRouterInstance;
+
+const saga = (id: string, status: SagaSummary['status'], startedAt: string): SagaSummary => ({
+  id,
+  transactionId: `tx-${id}`,
+  region: 'us-east-1',
+  status,
+  startedAt,
+  endedAt: null,
+  amount: 100,
+  currency: 'USD',
+  failedStep: null,
+  error: null,
+});
+
+/** The page for a query string, with the lists the browser would have fetched already in the cache. */
+async function render(query: Record<string, string>, cached: [SagasRouteInput, Page<SagaSummary>][]) {
+  const client = new QueryClient();
+  for (const [filters, page] of cached) client.setQueryData(sagaKeys.list(filters), page);
+  const page = (await SagasPage({ searchParams: Promise.resolve(query) })) as ReactElement;
+  return renderToStaticMarkup(
+    <AppRouterContext.Provider value={router}>
+      <SearchParamsContext.Provider value={new URLSearchParams(query)}>
+        <QueryClientProvider client={client}>{page}</QueryClientProvider>
+      </SearchParamsContext.Provider>
+    </AppRouterContext.Provider>,
+  );
+}
+
+describe('the sagas page', () => {
+  it('lists in-flight sagas as two lists, RUNNING and COMPENSATING, without a time bound', async () => {
+    const stuck = saga('saga-stuck-25h', 'RUNNING', '2026-11-25T02:00:00.000Z');
+    const compensating = saga('saga-comp', 'COMPENSATING', '2026-11-26T02:59:00.000Z');
+    const html = await render({ status: 'in-flight', range: 'any' }, [
+      [
+        { status: 'RUNNING', sort: 'startedAt:desc' },
+        { items: [stuck], nextCursor: null },
+      ],
+      [
+        { status: 'COMPENSATING', sort: 'startedAt:desc' },
+        { items: [compensating], nextCursor: null },
+      ],
+    ]);
+    expect(html).toMatch(/<table[^>]*aria-label="Running sagas"/);
+    expect(html).toMatch(/<table[^>]*aria-label="Compensating sagas"/);
+    expect(html).toContain('tx-saga-stuck-25h');
+    expect(html).toContain('tx-saga-comp');
+    expect(html).toMatch(/<option value="in-flight" selected="">In flight \(RUNNING or COMPENSATING\)<\/option>/);
+    expect(html).toContain('Any start time');
+  });
+
+  it('pages each in-flight list with its own cursor', async () => {
+    const html = await render({ status: 'in-flight', range: 'any', cursor: 'r2', compensatingCursor: 'c2' }, [
+      [
+        { status: 'RUNNING', sort: 'startedAt:desc', cursor: 'r2' },
+        { items: [saga('saga-r2', 'RUNNING', '2026-11-26T01:00:00.000Z')], nextCursor: null },
+      ],
+      [
+        { status: 'COMPENSATING', sort: 'startedAt:desc', cursor: 'c2' },
+        { items: [saga('saga-c2', 'COMPENSATING', '2026-11-26T01:00:00.000Z')], nextCursor: null },
+      ],
+    ]);
+    expect(html).toContain('tx-saga-r2');
+    expect(html).toContain('tx-saga-c2');
+  });
+
+  it('shows the last 24 h of one list when the URL has no range', async () => {
+    const html = await render({ status: 'FAILED' }, [
+      [
+        { range: '24h', status: 'FAILED', sort: 'startedAt:desc' },
+        { items: [saga('saga-f', 'FAILED', '2026-11-26T01:00:00.000Z')], nextCursor: null },
+      ],
+    ]);
+    expect(html).toMatch(/<table[^>]*aria-label="Sagas"/);
+    expect(html).toContain('tx-saga-f');
+    expect(html).toMatch(/<button[^>]*aria-pressed="true"[^>]*>24 h<\/button>/);
+    expect(html).not.toContain('Any start time');
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Approval } from '@/server/approvals/approval.schema';
+import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
+import { getOpsContext } from '@/server/ops/context';
+import { Engine } from '@/server/platform/local/engine/engine';
+import { GET } from './route';
+
+const dataDir = vi.hoisted(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
+  const fs = require('node:fs') as { mkdtempSync: (prefix: string) => string };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
+  const os = require('node:os') as { tmpdir: () => string };
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/ledgerline-approval-get-`);
+  process.env.LEDGERLINE_DATA_DIR = dir;
+  process.env.LEDGERLINE_BACKEND = 'local';
+  process.env.LEDGERLINE_STAGE = 'local';
+  delete process.env.LEDGERLINE_SESSION_SECRET;
+  return dir;
+});
+
+const operator = seededCaller('operator');
+const viewer = seededCaller('viewer');
+let engine: Engine;
+let id: string;
+
+beforeAll(async () => {
+  engine = new Engine({ dataDir, seed: true, traffic: { rate: 0 }, log: () => undefined });
+  await engine.start();
+  engine.close();
+  const ctx = await getOpsContext();
+  id = ctx.approvals.create({
+    action: 'saga.compensate',
+    target: 'saga:saga-1',
+    input: { sagaId: 'saga-1', mode: 'compensate', reason: 'customer refund' },
+    preview: null,
+    reason: 'customer refund',
+    ticket: 'INC-7',
+    requester: operator,
+    ttlMinutes: 60,
+  }).id;
+}, 120_000);
+
+afterAll(() => engine.close());
+
+describe('GET /api/approvals/[id]', () => {
+  it('answers one request by id, whoever may read the audit', async () => {
+    const response = await GET(await testRequest(`/api/approvals/${id}`, { caller: viewer }), routeContext({ id }));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Approval;
+    expect({ id: body.id, status: body.status, ticket: body.ticket }).toEqual({
+      id,
+      status: 'PENDING',
+      ticket: 'INC-7',
+    });
+  });
+
+  it('answers 404 naming the id for an unknown request', async () => {
+    const response = await GET(
+      await testRequest('/api/approvals/apr-nope', { caller: viewer }),
+      routeContext({ id: 'apr-nope' }),
+    );
+    expect(response.status).toBe(404);
+    expect(JSON.stringify(await response.json())).toContain('apr-nope');
+  });
+
+  it('refuses a request without a session', async () => {
+    const response = await GET(await testRequest(`/api/approvals/${id}`), routeContext({ id }));
+    expect(response.status).toBe(401);
+  });
+});

@@ -1,0 +1,69 @@
+import { isValidElement, type ReactElement, type ReactNode } from 'react';
+import { AppRouterContext, type AppRouterInstance } from 'next/dist/shared/lib/app-router-context.shared-runtime';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import SagasPage from '@/app/(console)/sagas/page';
+import type { SagasViewProps } from '@/components/sagas/sagas-view';
+import { SagaOutcomes } from './saga-outcomes';
+
+const noop = () => undefined;
+const router = {
+  push: noop,
+  replace: noop,
+  prefetch: noop,
+  refresh: noop,
+  back: noop,
+  forward: noop,
+} as unknown as AppRouterInstance;
+
+/** What the sagas page hands its view for a URL (the lists it will actually show). */
+async function viewPropsFor(href: string): Promise<SagasViewProps> {
+  const url = new URL(href, 'http://console');
+  const page = (await SagasPage({
+    searchParams: Promise.resolve(Object.fromEntries(url.searchParams)),
+  })) as ReactElement<{ children: ReactNode }>;
+  const children: ReactNode[] = [page.props.children].flat();
+  const view = children.find(
+    (c): c is ReactElement<SagasViewProps> =>
+      isValidElement(c) && typeof c.props === 'object' && c.props !== null && 'filters' in c.props,
+  );
+  if (!view) throw new Error('the sagas page rendered no view with filters');
+  return view.props;
+}
+
+function tileHref(label: string): string {
+  const html = renderToStaticMarkup(
+    <AppRouterContext.Provider value={router}>
+      <SagaOutcomes
+        outcomes={{ succeeded: 10, compensated: 2, failed: 1, running: 7, runningCapped: false }}
+        range={{ range: '1h' }}
+      />
+    </AppRouterContext.Provider>,
+  );
+  const href = new RegExp(`<a[^>]*href="([^"]+)"[^>]*>(?:(?!</a>).)*${label}`).exec(html)?.[1];
+  if (!href) throw new Error(`no tile ${label}`);
+  return href.replaceAll('&amp;', '&');
+}
+
+describe('the overview’s saga outcome tiles', () => {
+  it('open, from “Running now”, the RUNNING and COMPENSATING sagas of any age, which is what the tile counts', async () => {
+    // The tile counts both in-flight statuses without a time bound (server/ops/read/overview.ts).
+    const { filters, inFlight } = await viewPropsFor(tileHref('Running now'));
+    expect({
+      inFlight,
+      status: filters.status,
+      range: filters.range,
+      from: filters.from,
+      to: filters.to,
+    }).toEqual({ inFlight: true, status: undefined, range: undefined, from: undefined, to: undefined });
+  });
+
+  it('open the finished outcomes over the overview’s own range', async () => {
+    const { filters, inFlight } = await viewPropsFor(tileHref('Compensated'));
+    expect({ inFlight, status: filters.status, range: filters.range }).toEqual({
+      inFlight: undefined,
+      status: 'COMPENSATED',
+      range: '1h',
+    });
+  });
+});
