@@ -1,11 +1,7 @@
-import { AppRouterContext, type AppRouterInstance } from 'next/dist/shared/lib/app-router-context.shared-runtime';
-import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { renderStatic } from '@/components/testing/render-static';
 import type { AuditEntry } from '@/server/audit/audit.schema';
 import { auditResultSummary, AuditTable } from './audit-table';
-
-const noop = () => undefined;
-const router = { push: noop, replace: noop, refresh: noop, prefetch: noop, back: noop, forward: noop };
 
 const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   seq: 1,
@@ -28,11 +24,7 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
 });
 
 const render = (items: AuditEntry[]) =>
-  renderToStaticMarkup(
-    <AppRouterContext.Provider value={router as unknown as AppRouterInstance}>
-      <AuditTable page={{ items, nextCursor: null }} query={{}} canExport={false} />
-    </AppRouterContext.Provider>,
-  );
+  renderStatic(<AuditTable page={{ items, nextCursor: null }} query={{}} canExport={false} />);
 
 describe('the audit table’s result column', () => {
   it('shows why an approved action failed to run', () => {

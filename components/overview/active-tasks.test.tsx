@@ -1,28 +1,10 @@
 import type { ReactElement } from 'react';
-import { AppRouterContext, type AppRouterInstance } from 'next/dist/shared/lib/app-router-context.shared-runtime';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { renderStatic } from '@/components/testing/render-static';
 import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
 import { ActiveTasks } from './active-tasks';
 
-const noop = () => undefined;
-const router = {
-  back: noop,
-  forward: noop,
-  refresh: noop,
-  hmrRefresh: noop,
-  push: noop,
-  replace: noop,
-  prefetch: noop,
-} as unknown as AppRouterInstance;
-
-const render = (node: ReactElement) =>
-  renderToStaticMarkup(
-    <AppRouterContext.Provider value={router}>
-      <QueryClientProvider client={new QueryClient()}>{node}</QueryClientProvider>
-    </AppRouterContext.Provider>,
-  );
+const render = (node: ReactElement) => renderStatic(node);
 
 const replay: Replay = {
   name: 'replay-20261126-0300',

@@ -1,20 +1,9 @@
 import { isValidElement, type ReactElement, type ReactNode } from 'react';
-import { AppRouterContext, type AppRouterInstance } from 'next/dist/shared/lib/app-router-context.shared-runtime';
-import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import SagasPage from '@/app/(console)/sagas/page';
 import type { SagasViewProps } from '@/components/sagas/sagas-view';
+import { renderStatic } from '@/components/testing/render-static';
 import { SagaOutcomes } from './saga-outcomes';
-
-const noop = () => undefined;
-const router = {
-  push: noop,
-  replace: noop,
-  prefetch: noop,
-  refresh: noop,
-  back: noop,
-  forward: noop,
-} as unknown as AppRouterInstance;
 
 /** What the sagas page hands its view for a URL (the lists it will actually show). */
 async function viewPropsFor(href: string): Promise<SagasViewProps> {
@@ -32,13 +21,11 @@ async function viewPropsFor(href: string): Promise<SagasViewProps> {
 }
 
 function tileHref(label: string): string {
-  const html = renderToStaticMarkup(
-    <AppRouterContext.Provider value={router}>
-      <SagaOutcomes
-        outcomes={{ succeeded: 10, compensated: 2, failed: 1, running: 7, runningCapped: false }}
-        range={{ range: '1h' }}
-      />
-    </AppRouterContext.Provider>,
+  const html = renderStatic(
+    <SagaOutcomes
+      outcomes={{ succeeded: 10, compensated: 2, failed: 1, running: 7, runningCapped: false }}
+      range={{ range: '1h' }}
+    />,
   );
   const href = new RegExp(`<a[^>]*href="([^"]+)"[^>]*>(?:(?!</a>).)*${label}`).exec(html)?.[1];
   if (!href) throw new Error(`no tile ${label}`);

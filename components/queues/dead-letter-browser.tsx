@@ -3,10 +3,11 @@
 import { useState, type ReactNode } from 'react';
 import { useUrlState } from '@/components/live/use-url-state';
 import { EmptyState } from '@/components/ui/empty-state';
+import { formatCount } from '@/components/ui/format';
 import { InlineError } from '@/components/ui/inline-error';
 import { Pager } from '@/components/ui/pager';
 import { Skeleton } from '@/components/ui/skeleton';
-import type { DeadLetterMessage } from '@/server/platform/platform.schema';
+import type { DeadLetterMessage, ScanProgress } from '@/server/platform/platform.schema';
 import { useDeadLettersQuery } from './data/dead-letters-query';
 import { DeadLetterCard } from './dead-letter-card';
 
@@ -54,10 +55,25 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
       {query.isPending ? (
         <Skeleton rows={5} label="Loading dead letters" />
       ) : query.data ? (
-        query.data.items.length === 0 ? (
+        query.data.items.length === 0 && search && query.data.nextCursor ? (
+          // The search spent this request's receive budget: unsearched messages remain (SQS cannot be queried).
+          <EmptyState title={`No match for “${search}” yet`}>
+            <p role="status">
+              {query.data.scanned ? `${searchedText(query.data.scanned, false)} ` : ''}The rest have not been searched
+              yet.
+            </p>
+            <button
+              type="button"
+              onClick={() => query.data.nextCursor && set({ cursor: query.data.nextCursor })}
+              className="mt-2 rounded border border-border px-3 py-1 text-sm"
+            >
+              Continue searching
+            </button>
+          </EmptyState>
+        ) : query.data.items.length === 0 ? (
           <EmptyState title={search ? `No dead letter matches “${search}”` : 'The dead-letter queue is empty'}>
             {search
-              ? 'Search matches a transaction id exactly, or any part of the last error.'
+              ? `${query.data.scanned ? `${searchedText(query.data.scanned, true)} ` : ''}Search matches a transaction id exactly, or any part of the last error.`
               : 'Messages land here after failing processing 3 times.'}
           </EmptyState>
         ) : (
@@ -69,6 +85,13 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
                 </li>
               ))}
             </ul>
+            {search && query.data.scanned ? (
+              <p role="status" className="mt-2 text-sm text-fg-muted">
+                {query.data.nextCursor
+                  ? `${searchedText(query.data.scanned, false)} The next page continues the search.`
+                  : searchedText(query.data.scanned, true)}
+              </p>
+            ) : null}
             <Pager
               label="Dead letter"
               cursor={cursor}
@@ -80,4 +103,13 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
       ) : null}
     </div>
   );
+}
+
+/**
+ * "Searched 140 of about 500 dead letters so far." An SQS search examines a bounded number of
+ * messages per request; `done`: the search has seen all it could find (no cursor to continue).
+ */
+function searchedText(scanned: ScanProgress, done: boolean): string {
+  const of = scanned.approximateTotal === null ? '' : ` of about ${formatCount(scanned.approximateTotal)}`;
+  return `Searched ${formatCount(scanned.searched)}${of} dead letters${done ? '' : ' so far'}.`;
 }

@@ -249,8 +249,19 @@ export const compensationPreviewSchema = z.object({
 export type CompensationPreview = z.infer<typeof compensationPreviewSchema>;
 
 // ---------------------------------------------------------------- paging
+/**
+ * How much of its source a page looked at, for a source that can only be scanned, not queried (an
+ * SQS dead-letter search): `searched` distinct messages so far, counting earlier pages of the
+ * same cursor chain, of about `approximateTotal` (null if unknown). Absent when the page is exact.
+ */
+export const scanProgressSchema = z.object({
+  searched: z.number().int().nonnegative(),
+  approximateTotal: z.number().int().nonnegative().nullable(),
+});
+export type ScanProgress = z.infer<typeof scanProgressSchema>;
+
 export const pageSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-export type Page<T> = { items: T[]; nextCursor: string | null };
+  z.object({ items: z.array(item), nextCursor: z.string().nullable(), scanned: scanProgressSchema.optional() });
+export type Page<T> = { items: T[]; nextCursor: string | null; scanned?: ScanProgress };
 
 export const pageLimit = z.coerce.number().int().min(1).max(200).default(50);

@@ -1,9 +1,7 @@
 import type { ReactElement } from 'react';
-import { AppRouterContext, type AppRouterInstance } from 'next/dist/shared/lib/app-router-context.shared-runtime';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as decide } from '@/app/api/approvals/[id]/decision/route';
+import { renderStatic } from '@/components/testing/render-static';
 import type { Approval } from '@/server/approvals/approval.schema';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { routeContext, seededCaller, sessionCookieFor, testRequest } from '@/server/auth/testing';
@@ -35,26 +33,11 @@ const operator = seededCaller('operator');
 const approver = seededCaller('approver');
 let engine: Engine;
 
-const noop = () => undefined;
-const router = {
-  push: noop,
-  replace: noop,
-  refresh: noop,
-  hmrRefresh: noop,
-  prefetch: noop,
-  back: noop,
-  forward: noop,
-} as unknown as AppRouterInstance;
-
 /** The page as `caller` sees it (with the client providers the console layout gives it). */
 async function renderPageAs(caller: Caller, searchParams: Record<string, string> = {}): Promise<string> {
   state.headers = new Headers({ cookie: (await sessionCookieFor(caller)).cookie });
   const page = (await ApprovalsPage({ searchParams: Promise.resolve(searchParams) })) as ReactElement;
-  return renderToStaticMarkup(
-    <AppRouterContext.Provider value={router}>
-      <QueryClientProvider client={new QueryClient()}>{page}</QueryClientProvider>
-    </AppRouterContext.Provider>,
-  );
+  return renderStatic(page);
 }
 
 /** The markup of one request's list item. */

@@ -1,10 +1,8 @@
 import type { ReactElement } from 'react';
-import { AppRouterContext, type AppRouterInstance } from 'next/dist/shared/lib/app-router-context.shared-runtime';
-import { SearchParamsContext } from 'next/dist/shared/lib/hooks-client-context.shared-runtime';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { renderToStaticMarkup } from 'react-dom/server';
+import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
 import { sagaKeys } from '@/components/sagas/data/keys';
+import { renderStatic } from '@/components/testing/render-static';
 import type { SagasRouteInput } from '@/server/ops/read/read.schema';
 import type { Page, SagaSummary } from '@/server/platform/platform.schema';
 import SagasPage from './page';
@@ -14,16 +12,6 @@ vi.mock('@/components/ui/data-table', async () => {
   const core = await import('@/components/ui/data-table-core');
   return { DataTable: core.DataTableCore };
 });
-
-const noop = () => undefined;
-const router = {
-  push: noop,
-  replace: noop,
-  prefetch: noop,
-  refresh: noop,
-  back: noop,
-  forward: noop,
-} as unknown as AppRouterInstance;
 
 const saga = (id: string, status: SagaSummary['status'], startedAt: string): SagaSummary => ({
   id,
@@ -43,13 +31,7 @@ async function render(query: Record<string, string>, cached: [SagasRouteInput, P
   const client = new QueryClient();
   for (const [filters, page] of cached) client.setQueryData(sagaKeys.list(filters), page);
   const page = (await SagasPage({ searchParams: Promise.resolve(query) })) as ReactElement;
-  return renderToStaticMarkup(
-    <AppRouterContext.Provider value={router}>
-      <SearchParamsContext.Provider value={new URLSearchParams(query)}>
-        <QueryClientProvider client={client}>{page}</QueryClientProvider>
-      </SearchParamsContext.Provider>
-    </AppRouterContext.Provider>,
-  );
+  return renderStatic(page, { client, searchParams: new URLSearchParams(query) });
 }
 
 describe('the sagas page', () => {

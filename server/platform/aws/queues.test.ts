@@ -166,17 +166,130 @@ describe('dead letters', () => {
       })
       .resolves({});
     const { platform } = testPlatform();
+    sqs.on(GetQueueAttributesCommand).resolves({
+      Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '2' },
+    });
     const page = await platform.listDeadLetters(callerOf('viewer'), {
       queueId: 'processing',
       search: 'poison',
       limit: 50,
     });
     expect(page.items.map((m) => m.id)).toEqual(['m1']);
+    expect(page).toMatchObject({ nextCursor: null, scanned: { searched: 2, approximateTotal: 2 } });
+  });
+
+  it('continues a search that spent its receive budget with a cursor, telling how many messages it searched of about how many', async () => {
+    // One outage's worth of dead letters; SQS hands out 10 per receive; the wanted one is the 300th.
+    const ids = Array.from({ length: 500 }, (_, i) => `tx-${String(i + 1).padStart(4, '0')}`);
+    const { clock, platform } = fakeDlq(ids);
+    const pages = [];
+    let cursor: string | undefined;
+    do {
+      const page = await platform.listDeadLetters(callerOf('viewer'), {
+        queueId: 'processing',
+        search: 'tx-0300',
+        limit: 20, // the console's DEAD_LETTER_PAGE
+        cursor,
+      });
+      pages.push(page);
+      cursor = page.nextCursor ?? undefined;
+      clock.t += 60_000; // the operator clicks "continue" a minute later: every peeked message is visible again
+    } while (cursor && !pages.at(-1)!.items.length && pages.length < 10);
+    expect(pages[0]).toMatchObject({ items: [], scanned: { searched: 140, approximateTotal: 500 } });
+    expect(pages[0]!.nextCursor).toMatch(/^dl2\.140\./);
+    expect(pages.map((p) => p.items.map((m) => m.transactionId))).toEqual([[], [], ['tx-0300']]);
+    expect(pages.map((p) => p.scanned?.searched)).toEqual([140, 280, 420]);
+  });
+
+  it('finds one transaction in a 1,000-message DLQ that SQS samples at random by following the continuation cursor', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `tx-${String(i + 1).padStart(4, '0')}`);
+    const { clock, platform } = fakeDlq(ids, { sample: true });
+    const searched: number[] = [];
+    let found: string[] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < 20 && found.length === 0; n++) {
+      const page = await platform.listDeadLetters(callerOf('viewer'), {
+        queueId: 'processing',
+        search: 'tx-0777',
+        limit: 20,
+        cursor,
+      });
+      found = page.items.map((m) => m.transactionId ?? '');
+      searched.push(page.scanned!.searched);
+      expect(page.nextCursor ?? found.length).toBeTruthy(); // never "no match, no more pages" before it is found
+      cursor = page.nextCursor ?? undefined;
+      clock.t += 60_000;
+    }
+    expect(found).toEqual(['tx-0777']);
+    // Every page got further (the cursor skips what earlier pages examined).
+    expect(searched.every((v, i) => i === 0 || v > searched[i - 1]!)).toBe(true);
+  });
+
+  it('ends a search that has seen the whole DLQ with no cursor and how many it searched', async () => {
+    const { platform } = fakeDlq(Array.from({ length: 35 }, (_, i) => `tx-${i + 1}`));
+    const page = await platform.listDeadLetters(callerOf('viewer'), {
+      queueId: 'processing',
+      search: 'tx-nowhere',
+      limit: 20,
+    });
+    expect(page).toEqual({ items: [], nextCursor: null, scanned: { searched: 35, approximateTotal: 35 } });
+  });
+
+  it('leaves the rest of the batch that filled a search page unexamined, so the next page shows it', async () => {
+    const { clock, platform } = fakeDlq(Array.from({ length: 30 }, (_, i) => `tx-${String(i + 1).padStart(2, '0')}`));
+    const first = await platform.listDeadLetters(callerOf('viewer'), {
+      queueId: 'processing',
+      search: 'tx-',
+      limit: 5,
+    });
+    expect(first.items.map((m) => m.id)).toEqual(['tx-01', 'tx-02', 'tx-03', 'tx-04', 'tx-05']);
+    expect(first.scanned?.searched).toBe(5);
+    clock.t += 60_000;
+    const second = await platform.listDeadLetters(callerOf('viewer'), {
+      queueId: 'processing',
+      search: 'tx-',
+      limit: 5,
+      cursor: first.nextCursor ?? undefined,
+    });
+    expect(second.items.map((m) => m.id)).toEqual(['tx-06', 'tx-07', 'tx-08', 'tx-09', 'tx-10']);
+    expect(second.scanned?.searched).toBe(10);
+  });
+
+  it('answers a search without the DLQ depth when GetQueueAttributes is refused, logging why', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [dlqMessage('m1', envelope('tx-1'), 'TransientError')] })
+      .resolves({ Messages: [] });
+    sqs
+      .on(GetQueueAttributesCommand)
+      .rejects(Object.assign(new Error('not allowed'), { name: 'AccessDenied', $fault: 'client', $metadata: {} }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { platform } = testPlatform();
+      const page = await platform.listDeadLetters(callerOf('viewer'), {
+        queueId: 'processing',
+        search: 'tx-1',
+        limit: 20,
+      });
+      expect(page).toMatchObject({ nextCursor: null, scanned: { searched: 1, approximateTotal: null } });
+      expect(page.items.map((m) => m.id)).toEqual(['m1']);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('could not be read for a dead-letter search'));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('refuses a forged cursor naming the field', async () => {
     const { platform } = testPlatform();
-    for (const cursor of ['not-a-cursor', 'dl1.AAA', 'dl1.!!']) {
+    for (const cursor of [
+      'not-a-cursor',
+      'dl1.AAA',
+      'dl1.!!',
+      'dl2.x.AAAAAA',
+      'dl2.5.AAA',
+      'dl2.5.!!',
+      'dl2..AAAAAA',
+    ]) {
       await expect(
         platform.listDeadLetters(callerOf('viewer'), { queueId: 'processing', limit: 5, cursor }),
       ).rejects.toMatchObject({ code: 'Invalid', field: 'cursor' });
