@@ -58,8 +58,19 @@ describe('saga task Lambda', () => {
     doc.on(GetCommand).resolves({});
     doc
       .on(GetCommand, { TableName: 'ledger', Key: { pk: 'ACCOUNT#acc-a', sk: 'ACCOUNT' } })
-      .resolves({ Item: { available: 100 } });
-    doc.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {} }));
+      .resolves({ Item: { available: 100, currency: 'EUR' } });
+    // DynamoDB's answer when the account's `available >= :a` condition (item 1) fails.
+    doc.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message:
+          'Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
+        ],
+      }),
+    );
     doc.on(PutCommand).resolves({});
     const handler = await sagaTask('ReserveFunds');
     const error = await handler({ sagaId: 'tx-9', transaction, retryCount: 0, task: 'ReserveFunds' }, context).catch(

@@ -1,10 +1,14 @@
 /**
  * The processor Lambda: SQS event source with partial batch responses (Powertools batch).
  * Each record runs infra/runtime/processor.ts `processMessage`: parse, idempotency claim on
- * the TRANSACTION id (Powertools idempotency, DynamoDB, TTL attribute `expiryTime`), start
- * the saga (Step Functions StartExecution named after the transaction, itself idempotent for
- * the same input), complete the claim. Failed records return to the queue; after 3 receives
- * they land in the DLQ.
+ * the TRANSACTION id (Powertools idempotency, DynamoDB, TTL attribute `expiryTime`, payload
+ * validation on the transaction), start the saga (Step Functions StartExecution named after the
+ * transaction), complete the claim. Failed records return to the queue; after 3 receives they
+ * land in the DLQ.
+ * The same transaction id with other content goes to the DLQ (PoisonMessageError), whether the
+ * idempotency record still holds the first one (its payload hash differs) or the record is gone
+ * and only the saga's execution remains (its input differs). The same transaction again is a
+ * suppressed duplicate in both cases.
  * Per invocation it also emits the longest in-flight time of the batch's first-received
  * messages (IN_FLIGHT_METRIC_NAME, infra/platform/description.ts), which the
  * visibility-timeout adjuster reads.
@@ -13,15 +17,20 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { IN_FLIGHT_METRIC_NAME } from '../platform/description';
-import { PoisonMessageError, processMessage } from '../runtime/processor';
-import type { TransactionEvent } from '../runtime/transaction';
+import { canonicalTransaction, PoisonMessageError, processMessage } from '../runtime/processor';
+import { parseTransactionEvent, transactionSchema, type TransactionEvent } from '../runtime/transaction';
 import { idempotencyAttributes, PowertoolsIdempotencyStore } from './adapters/powertools-idempotency';
 import { numberEnv, requireEnv } from './shared/env';
 import { observability } from './shared/observability';
-import { executionName, sagaInput } from './shared/saga-input';
+import { executionName, sagaInput, type SagaInput } from './shared/saga-input';
 
 const { logger, metrics, tracer } = observability();
 const tableName = requireEnv('IDEMPOTENCY_TABLE');
@@ -40,22 +49,61 @@ const idempotency = new PowertoolsIdempotencyStore({
 });
 const batch = new BatchProcessor(EventType.SQS);
 
-async function startSaga(event: TransactionEvent): Promise<{ sagaId: string }> {
-  const name = executionName(event.transaction.transactionId);
+/** `arn:<partition>:states:<region>:<account>:execution:<state machine>:` (what an execution's ARN starts with). */
+function executionArnPrefix(stateMachine: string): string {
+  const marker = ':stateMachine:';
+  const at = stateMachine.indexOf(marker);
+  if (!stateMachine.startsWith('arn:') || at < 0)
+    throw new Error(`STATE_MACHINE_ARN is not a state machine ARN: ${JSON.stringify(stateMachine)}`);
+  return `${stateMachine.slice(0, at)}:execution:${stateMachine.slice(at + marker.length)}:`;
+}
+const executionsArn = executionArnPrefix(stateMachineArn);
+
+/** True when an execution's input (JSON text) is `expected`: the same saga id and the same transaction, in any key order. */
+function sameSagaInput(input: string, expected: SagaInput): boolean {
+  let parsed: unknown;
   try {
-    await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(sagaInput(name, event.transaction)) }),
-    );
-  } catch (e) {
-    // Same name and input within 90 days is accepted by Standard workflows (idempotent start).
-    if (!(e instanceof ExecutionAlreadyExists)) throw e;
-    // Same transaction id, different content: never applied; it goes to the DLQ for review.
-    throw new PoisonMessageError(
-      'invalid',
-      `transaction ${event.transaction.transactionId} already has a saga (${name}) started with different content`,
-    );
+    parsed = JSON.parse(input);
+  } catch {
+    return false;
   }
-  return { sagaId: name };
+  if (typeof parsed !== 'object' || parsed === null) return false;
+  const { sagaId, transaction } = parsed as { sagaId?: unknown; transaction?: unknown };
+  const tx = transactionSchema.safeParse(transaction);
+  return (
+    sagaId === expected.sagaId &&
+    tx.success &&
+    canonicalTransaction(tx.data) === canonicalTransaction(expected.transaction)
+  );
+}
+
+async function startSaga(event: TransactionEvent): Promise<{ sagaId: string; alreadyStarted?: boolean }> {
+  const name = executionName(event.transaction.transactionId);
+  const input = sagaInput(name, event.transaction);
+  try {
+    await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    // An open execution with the same name and input answers success without starting another.
+    return { sagaId: name };
+  } catch (e) {
+    if (!(e instanceof ExecutionAlreadyExists)) throw e;
+  }
+  // ExecutionAlreadyExists: an open execution of this name has other input, or one has CLOSED,
+  // whatever its input (StartExecution API reference). Its input tells which: the same
+  // transaction (its completion was lost, or its idempotency record expired) was applied once
+  // already; other content under the same transaction id goes to the DLQ for review.
+  const existing = await sfn.send(new DescribeExecutionCommand({ executionArn: `${executionsArn}${name}` }));
+  if (existing.input === undefined)
+    throw new Error(
+      `transaction ${event.transaction.transactionId}: execution ${name} exists but DescribeExecution returned no input to compare with`,
+    );
+  if (sameSagaInput(existing.input, input)) {
+    logger.info('saga already started for this transaction', { sagaId: name, status: existing.status });
+    return { sagaId: name, alreadyStarted: true };
+  }
+  throw new PoisonMessageError(
+    'invalid',
+    `transaction ${event.transaction.transactionId} already has a saga (${name}) started with different content`,
+  );
 }
 
 /** The current invocation: a claim stays exclusive only as long as this invocation can run. */
@@ -64,8 +112,11 @@ let invocation: Context | null = null;
 async function recordHandler(record: SQSRecord): Promise<void> {
   try {
     const inProgressMs = invocation?.getRemainingTimeInMillis() ?? 30_000;
+    // Parsed once here so the idempotency record can carry (and be checked against) the transaction.
+    const parsed = parseTransactionEvent(record.body);
     const outcome = await processMessage(record.body, {
-      idempotency,
+      idempotency: parsed.ok ? idempotency.forTransaction(parsed.event.transaction) : idempotency,
+      parse: () => parsed,
       startSaga,
       now: Date.now,
       ttlHours,

@@ -124,7 +124,8 @@ export const handler = async (event: SagaTaskEvent, context: Context): Promise<S
     if (callsDownstream.has(task)) metrics.addMetric('DownstreamFailureRate', MetricUnit.Percent, 0);
     if (task === 'Notify') metrics.addMetric('CompensationRate', MetricUnit.Percent, 0);
     if (task === 'ReleaseFunds') {
-      // ReleaseFunds is the last compensation of every compensated saga that reserved funds.
+      // ReleaseFunds is the last compensation of every compensated saga that reached ReserveFunds
+      // (compensationsFor: a failed step's own compensation runs too, so also when ReserveFunds failed).
       metrics.addMetric('SagasCompensated', MetricUnit.Count, 1);
       metrics.addMetric('CompensationRate', MetricUnit.Percent, 100);
     }

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { retryWindowSeconds, sagaDefinition } from '../saga/definition';
 import {
   accountRegionCapacity,
   awsLimits,
@@ -81,6 +82,40 @@ describe('capacity model', () => {
     expect(slow.archiveIndexerReservedConcurrency).toBeGreaterThan(
       planCapacity(100_000).archiveIndexerReservedConcurrency,
     );
+  });
+
+  it("works off an undetected downstream outage's compensations (every saga compensating) within the window a throttled compensation keeps retrying", () => {
+    // What is guaranteed: not that the compensation functions keep up with the full rate (they
+    // are sized for compensationShare of it), but that the backlog of outageDetectionSeconds of
+    // sagas, all compensating, is drained while Step Functions still retries the throttled ones.
+    const window = retryWindowSeconds(sagaDefinition.compensationInvokeRetry);
+    for (const rate of [10_000, 100_000, 1_000_000]) {
+      for (const assumptions of [
+        defaultAssumptions,
+        { ...defaultAssumptions, sagaTaskMs: 200, outageDetectionSeconds: 300 },
+      ]) {
+        const p = planCapacity(rate, assumptions);
+        expect(p.compensationRetryWindowSeconds).toBe(window);
+        const backlog = p.eventsPerSecond * assumptions.outageDetectionSeconds;
+        const perSecond = p.compensationReservedConcurrency / (assumptions.sagaTaskMs / 1000);
+        expect(p.compensationBacklogDrainSeconds).toBeCloseTo(backlog / perSecond, 6);
+        expect(p.compensationBacklogDrainSeconds).toBeLessThanOrEqual(window);
+      }
+    }
+    // At 100,000 events/min the share already covers it: the stack's total does not grow.
+    const p = planCapacity(100_000);
+    const byShare = Math.ceil(
+      (p.eventsPerSecond *
+        defaultAssumptions.sagaTaskMs *
+        defaultAssumptions.headroom *
+        defaultAssumptions.compensationShare) /
+        1000,
+    );
+    expect(p.compensationReservedConcurrency).toBe(byShare);
+    // A slower compensation needs more concurrency than the share gives, and gets it.
+    const slow = planCapacity(100_000, { ...defaultAssumptions, outageDetectionSeconds: 600 });
+    expect(slow.compensationReservedConcurrency).toBeGreaterThan(byShare);
+    expect(slow.compensationBacklogDrainSeconds).toBeLessThanOrEqual(window);
   });
 
   it('adds up the stacks that share an account and region: each may fit alone and not together', () => {

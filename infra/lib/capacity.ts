@@ -30,7 +30,7 @@
  */
 import { Annotations, Aspects, Stack, Stage, Token, type IAspect } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { compensationNames, stepNames } from '../saga/definition';
+import { compensationNames, retryWindowSeconds, sagaDefinition, stepNames } from '../saga/definition';
 
 /** AWS limits the model must respect. */
 export const awsLimits = {
@@ -66,8 +66,15 @@ export interface CapacityAssumptions {
   inFlightBudgetShare: number;
   /** Mean duration of one saga task invocation, ms (Little's law uses the mean). */
   sagaTaskMs: number;
-  /** Share of sagas expected to compensate (sizes the compensation functions). */
+  /** Share of sagas expected to compensate in normal operation (sizes the compensation functions). */
   compensationShare: number;
+  /**
+   * Seconds a downstream outage makes EVERY saga compensate before the circuit breaker stops
+   * starting sagas: the downstream alarm needs 2 of 2 one-minute datapoints, plus CloudWatch's
+   * evaluation delay and the breaker's reaction. The compensation functions must work off the
+   * compensations of that window within `compensationInvokeRetry`'s window (see planCapacity).
+   */
+  outageDetectionSeconds: number;
   /**
    * Mean duration of one archive-indexer invocation, ms. EventBridge invokes the indexer
    * asynchronously with ONE event per invocation, so its busy executions are λ × this ×
@@ -89,6 +96,7 @@ export const defaultAssumptions: CapacityAssumptions = {
   inFlightBudgetShare: 0.8,
   sagaTaskMs: 60,
   compensationShare: 0.1,
+  outageDetectionSeconds: 180,
   indexerEventMs: 60,
 };
 
@@ -123,8 +131,22 @@ export interface CapacityPlan {
   reservedConcurrency: number;
   /** Reserved concurrency of each saga step function (every transaction runs each step once). */
   sagaStepReservedConcurrency: number;
-  /** Reserved concurrency of each compensation function. */
+  /**
+   * Reserved concurrency of each compensation function: the larger of the normal share
+   * (compensationShare of the sagas) and what works off an outage's compensations in time
+   * (`compensationBacklogDrainSeconds` <= `compensationRetryWindowSeconds`).
+   */
   compensationReservedConcurrency: number;
+  /**
+   * Seconds each compensation function needs, at its reserved concurrency, to run the
+   * compensations of `outageDetectionSeconds` of sagas at the full rate (all compensating).
+   */
+  compensationBacklogDrainSeconds: number;
+  /**
+   * How long a throttled compensation keeps being retried before it fails for good
+   * (sagaDefinition.compensationInvokeRetry's total backoff), seconds.
+   */
+  compensationRetryWindowSeconds: number;
   /** Reserved concurrency of the archive indexer (one async invocation per archived event). */
   archiveIndexerReservedConcurrency: number;
   /** Reserved concurrency per function group (count × per-function value), summing to the total. */
@@ -206,7 +228,16 @@ export function planCapacity(
   const busyPerEvent = (ms: number) => eventsPerSecond * (ms / 1000) * a.headroom;
   const stepBusy = busyPerEvent(a.sagaTaskMs);
   const sagaStepReservedConcurrency = Math.max(2, Math.ceil(stepBusy));
-  const compensationReservedConcurrency = Math.max(2, Math.ceil(stepBusy * a.compensationShare));
+  // An outage: λ × detection compensations per compensation function, each busy sagaTaskMs, to be
+  // run within the invoke retry window (throttled ones wait in Step Functions' retries meanwhile).
+  const compensationRetryWindowSeconds = retryWindowSeconds(sagaDefinition.compensationInvokeRetry);
+  const outageWork = eventsPerSecond * a.outageDetectionSeconds * (a.sagaTaskMs / 1000);
+  const compensationReservedConcurrency = Math.max(
+    2,
+    Math.ceil(stepBusy * a.compensationShare),
+    Math.ceil(outageWork / compensationRetryWindowSeconds),
+  );
+  const compensationBacklogDrainSeconds = outageWork / compensationReservedConcurrency;
   const archiveIndexerReservedConcurrency = Math.max(2, Math.ceil(busyPerEvent(a.indexerEventMs)));
   const reservedConcurrencyByGroup = {
     processor: plannedFunctions.processor * reservedConcurrency,
@@ -231,6 +262,8 @@ export function planCapacity(
     reservedConcurrency,
     sagaStepReservedConcurrency,
     compensationReservedConcurrency,
+    compensationBacklogDrainSeconds,
+    compensationRetryWindowSeconds,
     archiveIndexerReservedConcurrency,
     reservedConcurrencyByGroup,
     totalReservedConcurrency: totalReserved,

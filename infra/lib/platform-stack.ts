@@ -191,6 +191,13 @@ export class PlatformStack extends Stack {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
+    const executionArnPattern = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${names.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
     this.processing = new Processing(this, 'Processing', {
       stage,
       prefix: names.prefix,
@@ -204,6 +211,7 @@ export class PlatformStack extends Stack {
       sagaTable: { name: tableNames.saga, arn: tableArn(tableNames.saga) },
       ledgerTable: { name: tableNames.ledger, arn: tableArn(tableNames.ledger) },
       stateMachineArn,
+      executionArnPattern,
       downstreamAlarmName: alarmName(stage, 'downstream-failures'),
       busArn: this.messaging.bus.eventBusArn,
       busName: names.busName,

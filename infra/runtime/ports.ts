@@ -86,8 +86,13 @@ export interface JournalEntry {
 
 export interface Settlement {
   transactionId: string;
+  /** The payment network's reference; '' while PENDING (not known yet) and on a VOIDED marker. */
   reference: string;
-  state: 'SETTLED' | 'VOIDED';
+  /**
+   * PENDING: recorded before the payment network is asked (the request may have reached it);
+   * SETTLED: the network accepted it; VOIDED: voided (or VoidSettlement's marker: nothing was settled).
+   */
+  state: 'PENDING' | 'SETTLED' | 'VOIDED';
 }
 
 export interface Transfer {
@@ -106,7 +111,11 @@ export type HoldResult = { ok: true; hold: Hold; alreadyDone: boolean } | { ok: 
  */
 export interface LedgerStore {
   getAccount(id: string): MaybePromise<Account | null>;
-  /** ReserveFunds: hold `amount` on the account if available >= amount; else { ok: false }. */
+  /**
+   * ReserveFunds: hold `amount` on the account if available >= amount; else { ok: false }.
+   * A transaction whose hold is RELEASED (its saga was compensated, or ReleaseFunds left its
+   * marker) is refused with a PermanentError: the transaction was already decided.
+   */
   placeHold(
     transactionId: string,
     account: string,
@@ -114,8 +123,17 @@ export interface LedgerStore {
     currency: string,
     now: number,
   ): MaybePromise<HoldResult>;
-  /** ReleaseFunds: HELD -> RELEASED (held -= amount). No-op (returns the hold) if already released or absent (null). */
-  releaseHold(transactionId: string, now: number): MaybePromise<Hold | null>;
+  /**
+   * ReleaseFunds: HELD -> RELEASED (held -= amount). No-op (returns the hold) if already released.
+   * CAPTURED: throws a PermanentError (the ledger must be reversed first). No hold: records a
+   * RELEASED marker of amount 0 (for `marker`'s account and currency when given) and returns it,
+   * so a ReserveFunds attempt still in flight cannot place a hold afterwards.
+   */
+  releaseHold(
+    transactionId: string,
+    now: number,
+    marker?: { account: string; currency: string },
+  ): MaybePromise<Hold | null>;
   /**
    * PostLedger: one POST entry (debit from, credit to) and capture the hold (HELD -> CAPTURED):
    * from.balance -= amount, from.held -= amount, to.balance += amount, atomically.
@@ -127,13 +145,27 @@ export interface LedgerStore {
   ): MaybePromise<{ entry: JournalEntry; alreadyDone: boolean }>;
   /** ReverseLedger: one REVERSE entry undoing the POST; the hold goes back to HELD. Null if nothing was posted. */
   reverse(transactionId: string, now: number): MaybePromise<{ entry: JournalEntry; alreadyDone: boolean } | null>;
-  /** SettlePayment bookkeeping (after the downstream accepted it). */
+  /**
+   * SettlePayment, before the payment network is asked: records a PENDING settlement unless one
+   * exists, and returns the settlement as it stands (a VOIDED one means a compensation ran: do not
+   * settle). VoidSettlement then voids whatever may have reached the network. Optional (added
+   * later); a ledger without it settles first and records after, as before.
+   */
+  beginSettlement?(transactionId: string, now: number): MaybePromise<Settlement>;
+  /**
+   * SettlePayment bookkeeping (after the downstream accepted it): absent or PENDING -> SETTLED.
+   * Returns the existing settlement (alreadyDone) when it is SETTLED or VOIDED.
+   */
   recordSettlement(
     transactionId: string,
     reference: string,
     now: number,
   ): MaybePromise<{ settlement: Settlement; alreadyDone: boolean }>;
-  /** VoidSettlement bookkeeping. Null if there was no settlement. */
+  /**
+   * VoidSettlement bookkeeping: PENDING or SETTLED -> VOIDED. With no settlement it records a
+   * VOIDED marker (reference '') so a late SettlePayment cannot settle afterwards; null only
+   * from ledgers that do not (none here).
+   */
   voidSettlement(transactionId: string, now: number): MaybePromise<Settlement | null>;
   getSettlement(transactionId: string): MaybePromise<Settlement | null>;
 }

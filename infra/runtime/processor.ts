@@ -8,7 +8,13 @@
 import { IDEMPOTENCY_TTL_HOURS } from '../platform/description';
 import { answer, runFlow, type Flow, type MaybePromise } from './flow';
 import { type IdempotencyStore } from './ports';
-import { parseTransactionEvent, type ParseResult, type RejectionCode, type TransactionEvent } from './transaction';
+import {
+  parseTransactionEvent,
+  type ParseResult,
+  type RejectionCode,
+  type Transaction,
+  type TransactionEvent,
+} from './transaction';
 
 /** Thrown for a message that can never be processed (bad body): it will end in the DLQ. */
 export class PoisonMessageError extends Error {
@@ -31,9 +37,22 @@ export class ClaimConflictError extends Error {
 
 export interface ProcessorDeps {
   idempotency: IdempotencyStore;
-  /** Start the saga for the event (Step Functions StartExecution named by transaction id / local saga insert). */
-  startSaga(event: TransactionEvent): MaybePromise<{ sagaId: string }>;
+  /**
+   * Start the saga for the event (Step Functions StartExecution named by transaction id / local
+   * saga insert). `alreadyStarted`: the transaction's saga had been started before, with the same
+   * transaction, and nothing was started now (e.g. the claim's completion was lost after the
+   * start): the message is a duplicate. Same id with other content: throw PoisonMessageError.
+   */
+  startSaga(event: TransactionEvent): MaybePromise<{ sagaId: string; alreadyStarted?: boolean }>;
   now(): number;
+  /**
+   * Called when the claim finds the transaction already applied (a completed record): throws
+   * PoisonMessageError when the message carries the same transaction id with other content, so
+   * it goes to the DLQ instead of being dropped as a duplicate. The Lambda's idempotency store
+   * does this inside its claim (Powertools payload validation); the embedded engine compares the
+   * saga's stored input here.
+   */
+  checkDuplicate?(event: TransactionEvent): MaybePromise<void>;
   /** Defaults to IDEMPOTENCY_TTL_HOURS. */
   ttlHours?: number;
   /** How long a claim stays exclusive if the worker dies (ms). Defaults to 5 minutes. */
@@ -74,6 +93,7 @@ function* processFlow(body: string, deps: ProcessorDeps): Flow<ProcessOutcome> {
     deps.idempotency.claim(key, idempotencyExpiry(now, deps.ttlHours), now, now + (deps.inProgressMs ?? 300_000)),
   );
   if (claim.status === 'completed') {
+    if (deps.checkDuplicate) yield* answer(deps.checkDuplicate(event));
     let sagaId: string | null = null;
     try {
       sagaId = (JSON.parse(claim.record.result ?? 'null') as { sagaId?: string } | null)?.sagaId ?? null;
@@ -85,13 +105,29 @@ function* processFlow(body: string, deps: ProcessorDeps): Flow<ProcessOutcome> {
   if (claim.status === 'in_progress')
     throw new ClaimConflictError(`transaction ${key} is being processed by another worker`);
   try {
-    const { sagaId } = yield* answer(deps.startSaga(event));
+    const { sagaId, alreadyStarted } = yield* answer(deps.startSaga(event));
     yield* answer(deps.idempotency.complete(key, JSON.stringify({ sagaId })));
-    return { kind: 'started', transactionId: key, sagaId, event };
+    return { kind: alreadyStarted === true ? 'duplicate' : 'started', transactionId: key, sagaId, event };
   } catch (e) {
     yield* answer(deps.idempotency.release(key));
     throw e;
   }
+}
+
+/**
+ * A transaction as canonical text: JSON with the keys sorted, so two copies of one transaction
+ * compare equal whatever the key order of the JSON they were read from.
+ */
+export function canonicalTransaction(transaction: Transaction): string {
+  const t = transaction as Record<string, unknown>;
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(t)
+        .sort()
+        .filter((k) => t[k] !== undefined)
+        .map((k) => [k, t[k]]),
+    ),
+  );
 }
 
 export interface BatchRecord {

@@ -5,7 +5,7 @@
  * the Step Functions state machine. Each is a Flow (flow.ts): with the embedded platform's
  * synchronous ports a step runs and returns synchronously, with the Lambdas' it returns a promise.
  */
-import { sagaErrors, type CompensationName, type StepName } from '../saga/definition';
+import { retryDelayOf, sagaErrors, type CompensationName, type RetryPolicy, type StepName } from '../saga/definition';
 import { answer, answerBoth, runFlow, type Flow } from './flow';
 import {
   StepError,
@@ -59,10 +59,28 @@ function* postLedger(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
   };
 }
 
+/** A settlement a compensation voided: the transaction was decided, it is not settled again. */
+const settlementVoided = (transactionId: string) =>
+  new StepError(
+    sagaErrors.permanent,
+    `settlement of ${transactionId} was voided by a compensation: it is not settled again`,
+  );
+
+/**
+ * Records the settlement PENDING before asking the payment network (when the ledger can), so a
+ * VoidSettlement that runs after this step failed for good knows the request may have reached
+ * the network and voids it by transaction id.
+ */
 function* settlePayment(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
   const t = ctx.transaction;
   const existing = yield* answer(deps.ledger.getSettlement(t.transactionId));
-  if (existing) return { reference: existing.reference, alreadyDone: true };
+  if (existing?.state === 'SETTLED') return { reference: existing.reference, alreadyDone: true };
+  if (existing?.state === 'VOIDED') throw settlementVoided(t.transactionId);
+  if (!existing && deps.ledger.beginSettlement) {
+    const begun = yield* answer(deps.ledger.beginSettlement(t.transactionId, deps.now()));
+    if (begun.state === 'VOIDED') throw settlementVoided(t.transactionId);
+    if (begun.state === 'SETTLED') return { reference: begun.reference, alreadyDone: true };
+  }
   const { reference } = yield* answer(
     deps.downstream.settle({
       transactionId: t.transactionId,
@@ -72,6 +90,7 @@ function* settlePayment(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
     }),
   );
   const r = yield* answer(deps.ledger.recordSettlement(t.transactionId, reference, deps.now()));
+  if (r.settlement.state === 'VOIDED') throw settlementVoided(t.transactionId);
   return { reference: r.settlement.reference, alreadyDone: r.alreadyDone };
 }
 
@@ -90,8 +109,17 @@ function* notify(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
   return { notified: true };
 }
 
+/**
+ * Also runs when ReserveFunds itself failed for good (its write may have landed all the same):
+ * with no hold it leaves a RELEASED marker, so a late ReserveFunds write cannot hold funds afterwards.
+ */
 function* releaseFunds(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
-  const hold = yield* answer(deps.ledger.releaseHold(ctx.transaction.transactionId, deps.now()));
+  const t = ctx.transaction;
+  const hold = yield* answer(
+    deps.ledger.releaseHold(t.transactionId, deps.now(), { account: t.fromAccount, currency: t.currency }),
+  );
+  // Amounts are positive (transaction.ts): a RELEASED hold of 0 is the marker of "there was no hold".
+  if (hold?.amount === 0) return { released: 0, state: hold.state, hadHold: false };
   return { released: hold ? hold.amount : 0, state: hold ? hold.state : null };
 }
 
@@ -102,12 +130,21 @@ function* reverseLedger(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
     : { reversed: false };
 }
 
+/**
+ * Voids by transaction id whatever may have reached the payment network (a PENDING or SETTLED
+ * settlement). With no settlement the ledger records a VOIDED marker, so a late SettlePayment
+ * cannot settle afterwards; the network is not called.
+ */
 function* voidSettlement(ctx: StepContext, deps: StepDeps): Flow<StepOutput> {
-  const s = yield* answer(deps.ledger.getSettlement(ctx.transaction.transactionId));
-  if (!s) return { voided: false };
-  if (s.state === 'SETTLED')
-    yield* answer(deps.downstream.voidSettlement({ transactionId: s.transactionId, reference: s.reference }));
-  const v = yield* answer(deps.ledger.voidSettlement(ctx.transaction.transactionId, deps.now()));
+  const id = ctx.transaction.transactionId;
+  const s = yield* answer(deps.ledger.getSettlement(id));
+  if (!s) {
+    yield* answer(deps.ledger.voidSettlement(id, deps.now()));
+    return { voided: false };
+  }
+  if (s.state !== 'VOIDED')
+    yield* answer(deps.downstream.voidSettlement({ transactionId: id, reference: s.reference }));
+  const v = yield* answer(deps.ledger.voidSettlement(id, deps.now()));
   return { voided: true, reference: v?.reference ?? s.reference };
 }
 
@@ -132,12 +169,8 @@ export const runStep: RunStep = (name, ctx, deps) => runFlow(steps[name](ctx, de
 export const runCompensation: RunCompensation = (name, ctx, deps) => runFlow(compensations[name](ctx, deps));
 
 /** Delay before attempt `attempt + 1` after attempt `attempt` failed with `errorName`; null = do not retry. */
-export function retryDelaySeconds(
-  policy: { errors: readonly string[]; intervalSeconds: number; maxAttempts: number; backoffRate: number },
-  attempt: number,
-  errorName: string,
-): number | null {
+export function retryDelaySeconds(policy: RetryPolicy, attempt: number, errorName: string): number | null {
   const matches = policy.errors.includes('States.ALL') || policy.errors.includes(errorName);
   if (!matches || attempt >= policy.maxAttempts) return null;
-  return policy.intervalSeconds * Math.pow(policy.backoffRate, attempt - 1);
+  return retryDelayOf(policy, attempt);
 }

@@ -136,14 +136,15 @@ describe('the synthesized saga state machine, run by aws-local-stepfunctions', (
   });
 
   for (const failing of stepNames) {
-    it(`compensates exactly the completed steps in reverse order when ${failing} fails for good`, async () => {
+    it(`compensates ${failing} itself, then the completed steps in reverse order, when ${failing} fails for good`, async () => {
       const { calls, error } = await execute({ failures: { [failing]: [sagaErrors.permanent] } });
       const index = stepNames.indexOf(failing);
       const completed = stepNames.slice(0, index);
       const expected = [...completed, failing, ...compensationsFor(failing)];
       expect(calls).toEqual(expected);
-      // Reverse order of the completed steps' compensations, independent of compensationsFor:
-      const byHand = [...completed]
+      // The failed step's own compensation (its write may have landed), then the completed steps'
+      // in reverse order, independent of compensationsFor:
+      const byHand = [...completed, failing]
         .reverse()
         .map((s) => sagaDefinition.steps.find((d) => d.name === s)?.compensation)
         .filter(Boolean);
@@ -161,20 +162,20 @@ describe('the synthesized saga state machine, run by aws-local-stepfunctions', (
     expect(calls.filter((c) => compensationNamesSet.has(c))).toEqual([]);
   });
 
-  it('compensates after the retries of a transient failure are exhausted', async () => {
+  it('compensates the failed step and the completed ones after the retries of a transient failure are exhausted', async () => {
     const max = sagaDefinition.steps.find((s) => s.name === 'PostLedger')!.retry.maxAttempts;
     const { calls, error, attempts } = await execute({
       failures: { PostLedger: Array<string>(max).fill(sagaErrors.transient) },
     });
     expect(attempts.get('PostLedger')).toBe(max);
-    expect(calls.filter((c) => compensationNamesSet.has(c))).toEqual(['ReleaseFunds']);
+    expect(calls.filter((c) => compensationNamesSet.has(c))).toEqual(['ReverseLedger', 'ReleaseFunds']);
     expect(error?.name).toBe(SAGA_COMPENSATED_ERROR);
   });
 
-  it('does not retry InsufficientFundsError and compensates nothing before ReserveFunds', async () => {
+  it("does not retry InsufficientFundsError and runs only ReserveFunds' own compensation (ReleaseFunds, a no-op marker there)", async () => {
     const { calls, attempts, error } = await execute({ failures: { ReserveFunds: [sagaErrors.insufficientFunds] } });
     expect(attempts.get('ReserveFunds')).toBe(1);
-    expect(calls).toEqual(['ValidatePayment', 'ReserveFunds']);
+    expect(calls).toEqual(['ValidatePayment', 'ReserveFunds', 'ReleaseFunds']);
     expect(error?.name).toBe(SAGA_COMPENSATED_ERROR);
   });
 

@@ -27,6 +27,7 @@ import {
   compensationStateName,
   SAGA_COMPENSATED_ERROR,
   sagaDefinition,
+  stateTimeoutSeconds,
 } from '../saga/definition';
 import { allResources, resourcesOf, synthesize, type Synthesized } from './synth';
 
@@ -222,6 +223,22 @@ describe('seed requirements', () => {
     fs.hasResourceProperties('AWS::Lambda::EventSourceMapping', { Enabled: true });
   });
 
+  it("4. Exactly-once processing: the processor may start sagas and read only its own state machine's executions (a closed one answers ExecutionAlreadyExists whatever its input)", () => {
+    const n = namesFor('production');
+    const processor = resourcesOf(prodPrimary, 'AWS::Lambda::Function').find(
+      ([, f]) => props(f).FunctionName === n.processorFunctionName,
+    )!;
+    const roleId = (props(processor[1]).Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+    const policy = resourcesOf(prodPrimary, 'AWS::IAM::ManagedPolicy').find(([, mp]) =>
+      JSON.stringify(props(mp).Roles).includes(roleId),
+    )!;
+    const statements = (props(policy[1]).PolicyDocument as { Statement: Json[] }).Statement;
+    const states = statements.filter((s) => JSON.stringify(s.Action).includes('states:'));
+    expect(states.map((s) => s.Action).sort()).toEqual(['states:DescribeExecution', 'states:StartExecution']);
+    const describe = JSON.stringify(states.find((s) => s.Action === 'states:DescribeExecution')!.Resource);
+    expect(describe).toContain(`:execution:${n.stateMachineName}:*`);
+  });
+
   it('5. Saga pattern: Standard state machine from infra/saga with retries, reverse-order compensation chain, state table, CMK, ALL logging, X-Ray', () => {
     const n = namesFor('staging');
     staging.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -241,12 +258,13 @@ describe('seed requirements', () => {
     for (const step of sagaDefinition.steps) {
       const s = asl.States[step.name]!;
       expect(s.Type).toBe('Task');
-      expect(s.TimeoutSeconds).toBe(step.timeoutSeconds);
+      expect(s.TimeoutSeconds).toBe(stateTimeoutSeconds(step.timeoutSeconds));
       expect(s.Retry).toContainEqual({
         ErrorEquals: [...step.retry.errors],
         IntervalSeconds: step.retry.intervalSeconds,
         MaxAttempts: step.retry.maxAttempts - 1,
         BackoffRate: step.retry.backoffRate,
+        ...(step.retry.maxDelaySeconds === undefined ? {} : { MaxDelaySeconds: step.retry.maxDelaySeconds }),
       });
       const first = compensationsFor(step.name)[0];
       expect(s.Catch).toEqual([
@@ -260,10 +278,17 @@ describe('seed requirements', () => {
     expect(asl.States[COMPENSATED_STATE]).toMatchObject({ Type: 'Fail', Error: SAGA_COMPENSATED_ERROR });
     expect(asl.States.CompensationFailed).toMatchObject({ Type: 'Fail', Error: 'SagaCompensationFailed' });
     staging.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: n.sagaTable });
-    for (const [, fn] of platformFunctions(staging).filter(([, f]) =>
+    const sagaFunctions = platformFunctions(staging).filter(([, f]) =>
       String(props(f).FunctionName).includes('-saga-'),
-    )) {
-      expect((props(fn).Environment as { Variables: Json }).Variables.SAGA_TABLE).toBe(n.sagaTable);
+    );
+    expect(sagaFunctions).toHaveLength(Object.keys(asl.States).filter((k) => asl.States[k]!.Type === 'Task').length);
+    for (const [, fn] of sagaFunctions) {
+      const variables = (props(fn).Environment as { Variables: Json }).Variables;
+      expect(variables.SAGA_TABLE).toBe(n.sagaTable);
+      // Step Functions never gives up on an attempt its function can still complete (and commit).
+      const task = String(variables.SAGA_TASK);
+      const state = asl.States[task] ?? asl.States[`Compensate${task}`];
+      expect(Number(state?.TimeoutSeconds)).toBeGreaterThan(Number(props(fn).Timeout));
     }
   });
 

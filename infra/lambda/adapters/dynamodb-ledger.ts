@@ -3,12 +3,22 @@
  * infra/lib/constructs/state.ts). Items (pk, sk):
  *   ACCOUNT#<id> / ACCOUNT            currency, balance, held, available (= balance - held)
  *   HOLD#<transactionId> / HOLD       account, amount, currency, state (HELD|CAPTURED|RELEASED)
+ *                                     (a RELEASED item of amount 0 is ReleaseFunds' marker for a transaction
+ *                                     that had no hold: a late ReserveFunds write cannot create one after it)
  *   TX#<transactionId> / JOURNAL#POST | JOURNAL#REVERSE
- *   TX#<transactionId> / SETTLEMENT   reference, state
+ *   TX#<transactionId> / SETTLEMENT   reference, state (PENDING before the network is asked,
+ *                                     SETTLED, VOIDED; a VOIDED item with reference '' is
+ *                                     VoidSettlement's marker for a transaction never settled)
  * Every money movement is ONE TransactWriteItems whose conditions make it happen at most once
  * (the journal entry / hold transition is the idempotency guard) and keep sum(balance)
  * constant: a post debits one account and credits the other in the same transaction.
  * DynamoDB conditions cannot do arithmetic, so `available` is stored next to balance/held.
+ *
+ * A cancelled TransactWriteItems is a business answer ONLY when its CancellationReasons say a
+ * condition failed (Code ConditionalCheckFailed, reasons listed in request order, "None" for
+ * the items without error). Another transaction on one of the items (TransactionConflict),
+ * throttling (ThrottlingError, ProvisionedThroughputExceeded) or any other code is contention,
+ * not an answer: it raises a TransientError, which the saga definition retries.
  * The account and hold keys are the aws adapter's ledger layout (server/platform/aws/layout.ts
  * LEDGER): the console's ledger summary scans for them.
  */
@@ -21,6 +31,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { LEDGER } from '../../../server/platform/aws/layout';
+import { alreadyReleased, holdCaptured, releasedMarker } from '../../runtime/ledger-errors';
 import {
   StepError,
   type Account,
@@ -37,9 +48,29 @@ const accountKey = (id: string) => ({ pk: `${LEDGER.accountPrefix}${id}`, sk: LE
 const holdKey = (transactionId: string) => ({ pk: `${LEDGER.holdPrefix}${transactionId}`, sk: LEDGER.holdSk });
 const txKey = (transactionId: string, sk: string) => ({ pk: `TX#${transactionId}`, sk });
 
-function cancelled(e: unknown): boolean {
+function cancelled(e: unknown): e is TransactionCanceledException {
   return e instanceof TransactionCanceledException || (e instanceof Error && e.name === 'TransactionCanceledException');
 }
+
+/**
+ * What a failed TransactWriteItems means: returns the indexes (request order) of the items whose
+ * condition failed, when condition failures are the ONLY cause of the cancellation. Any other
+ * cancellation (conflict, throttling, no reasons at all) is thrown as a TransientError
+ * (retryable) naming the codes; errors that are not cancellations are re-thrown as they are.
+ */
+function failedConditions(e: unknown, what: string): number[] {
+  if (!cancelled(e)) throw e;
+  const reasons = e.CancellationReasons ?? [];
+  const codes = reasons.map((r) => r.Code ?? 'None');
+  const failed = codes.flatMap((c, i) => (c === 'None' ? [] : [{ code: c, index: i }]));
+  if (failed.length > 0 && failed.every((f) => f.code === 'ConditionalCheckFailed')) return failed.map((f) => f.index);
+  const why =
+    failed.length > 0 ? failed.map((f) => `${f.code} on item ${f.index}`).join(', ') : 'no cancellation reasons';
+  throw new StepError(sagaErrors.transient, `${what}: transaction cancelled (${why}); retry`);
+}
+
+/** A single conditional write (PutItem / UpdateItem) whose condition failed. */
+const conditionFailed = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
 export class DynamoDbLedgerStore implements LedgerStore {
   constructor(
@@ -85,6 +116,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
     now: number,
   ): Promise<HoldResult> {
     const existing = await this.getHold(transactionId);
+    if (existing?.state === 'RELEASED') throw alreadyReleased(transactionId);
     if (existing) return { ok: true, hold: existing, alreadyDone: true };
     const hold: Hold = { transactionId, account, amount, currency, state: 'HELD' };
     try {
@@ -112,17 +144,37 @@ export class DynamoDbLedgerStore implements LedgerStore {
       );
       return { ok: true, hold, alreadyDone: false };
     } catch (e) {
-      if (!cancelled(e)) throw e;
-      const raced = await this.getHold(transactionId);
-      if (raced) return { ok: true, hold: raced, alreadyDone: true };
-      const acct = await this.get<{ available: number }>(accountKey(account));
-      return { ok: false, available: acct?.available ?? 0 };
+      const failed = failedConditions(e, `ReserveFunds ${transactionId}`);
+      if (failed.includes(0)) {
+        // The hold item exists: another attempt placed it, or ReleaseFunds left its marker.
+        const raced = await this.getHold(transactionId);
+        if (raced?.state === 'RELEASED') throw alreadyReleased(transactionId);
+        if (raced) return { ok: true, hold: raced, alreadyDone: true };
+        throw new StepError(sagaErrors.transient, `ReserveFunds ${transactionId}: hold item changed while read; retry`);
+      }
+      const acct = await this.get<{ available: number; currency: string }>(accountKey(account));
+      if (!acct) throw new StepError(sagaErrors.permanent, `account ${account} does not exist`);
+      if (acct.currency !== currency)
+        throw new StepError(sagaErrors.permanent, `currency ${currency} does not match account ${account}`);
+      return { ok: false, available: acct.available };
     }
   }
 
-  async releaseHold(transactionId: string, now: number): Promise<Hold | null> {
+  /**
+   * HELD -> RELEASED (held -= amount). RELEASED: a no-op. CAPTURED: throws (reverse the ledger
+   * first), as the SQLite ledger. No hold: writes a RELEASED marker (amount 0) so a ReserveFunds
+   * attempt still in flight cannot place a hold after the compensation ran. Never answers while
+   * the hold is still HELD: a cancellation by contention is a TransientError (retried).
+   */
+  async releaseHold(
+    transactionId: string,
+    now: number,
+    marker?: { account: string; currency: string },
+  ): Promise<Hold | null> {
     const hold = await this.getHold(transactionId);
-    if (!hold || hold.state !== 'HELD') return hold;
+    if (!hold) return this.markReleased(transactionId, now, marker);
+    if (hold.state === 'RELEASED') return hold;
+    if (hold.state === 'CAPTURED') throw holdCaptured(transactionId);
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -150,8 +202,38 @@ export class DynamoDbLedgerStore implements LedgerStore {
       );
       return { ...hold, state: 'RELEASED' };
     } catch (e) {
-      if (!cancelled(e)) throw e;
-      return this.getHold(transactionId); // another worker moved it first
+      failedConditions(e, `ReleaseFunds ${transactionId}`);
+      // The hold left HELD meanwhile (another worker released it, or a post captured it).
+      const now2 = await this.getHold(transactionId);
+      if (now2?.state === 'RELEASED') return now2;
+      if (now2?.state === 'CAPTURED') throw holdCaptured(transactionId);
+      throw new StepError(
+        sagaErrors.transient,
+        `ReleaseFunds ${transactionId}: hold is still ${now2?.state ?? 'absent'}; retry`,
+      );
+    }
+  }
+
+  /** ReleaseFunds with no hold: a RELEASED marker of amount 0 (or the hold a racing ReserveFunds just placed, released). */
+  private async markReleased(
+    transactionId: string,
+    now: number,
+    marker: { account: string; currency: string } | undefined,
+  ): Promise<Hold> {
+    const released = releasedMarker(transactionId, marker);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...holdKey(transactionId), ...released, createdAt: now, releasedAt: now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return released;
+    } catch (e) {
+      if (!conditionFailed(e)) throw e;
+      // A ReserveFunds write landed between the read and the marker: release that hold.
+      return (await this.releaseHold(transactionId, now, marker))!;
     }
   }
 
@@ -215,7 +297,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       );
       return { entry, alreadyDone: false };
     } catch (e) {
-      if (!cancelled(e)) throw e;
+      failedConditions(e, `PostLedger ${transactionId}`);
       const raced = await this.getEntry(transactionId, 'POST');
       if (raced) return { entry: raced, alreadyDone: true };
       throw new StepError(
@@ -281,10 +363,36 @@ export class DynamoDbLedgerStore implements LedgerStore {
       );
       return { entry, alreadyDone: false };
     } catch (e) {
-      if (!cancelled(e)) throw e;
+      failedConditions(e, `ReverseLedger ${transactionId}`);
       const raced = await this.getEntry(transactionId, 'REVERSE');
       if (raced) return { entry: raced, alreadyDone: true };
-      throw e;
+      throw new StepError(
+        sagaErrors.permanent,
+        `cannot reverse ${transactionId}: its hold is not CAPTURED although a POST exists (needs an operator)`,
+      );
+    }
+  }
+
+  async beginSettlement(transactionId: string, now: number): Promise<Settlement> {
+    const pending: Settlement = { transactionId, reference: '', state: 'PENDING' };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...txKey(transactionId, 'SETTLEMENT'), ...pending, requestedAt: now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return pending;
+    } catch (e) {
+      if (!conditionFailed(e)) throw e;
+      const existing = await this.getSettlement(transactionId);
+      if (!existing)
+        throw new StepError(
+          sagaErrors.transient,
+          `SettlePayment ${transactionId}: settlement changed while read; retry`,
+        );
+      return existing;
     }
   }
 
@@ -296,29 +404,56 @@ export class DynamoDbLedgerStore implements LedgerStore {
     const settlement: Settlement = { transactionId, reference, state: 'SETTLED' };
     try {
       await this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Item: { ...txKey(transactionId, 'SETTLEMENT'), ...settlement, settledAt: now },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Key: txKey(transactionId, 'SETTLEMENT'),
+          UpdateExpression: 'SET #s = :settled, #ref = :ref, transactionId = :tx, settledAt = :now',
+          ConditionExpression: 'attribute_not_exists(pk) OR #s = :pending',
+          ExpressionAttributeNames: { '#s': 'state', '#ref': 'reference' },
+          ExpressionAttributeValues: {
+            ':settled': 'SETTLED',
+            ':pending': 'PENDING',
+            ':ref': reference,
+            ':tx': transactionId,
+            ':now': now,
+          },
         }),
       );
       return { settlement, alreadyDone: false };
     } catch (e) {
-      if (!(e instanceof Error && e.name === 'ConditionalCheckFailedException')) throw e;
+      if (!conditionFailed(e)) throw e;
       const existing = await this.getSettlement(transactionId);
       if (!existing) throw e;
       return { settlement: existing, alreadyDone: true };
     }
   }
 
+  /** PENDING or SETTLED -> VOIDED; no settlement: a VOIDED marker (reference '') so a late SettlePayment cannot settle. */
   async voidSettlement(transactionId: string, now: number): Promise<Settlement | null> {
     const s = await this.getSettlement(transactionId);
-    if (!s || s.state === 'VOIDED') return s;
+    if (s?.state === 'VOIDED') return s;
+    if (!s) {
+      const marker: Settlement = { transactionId, reference: '', state: 'VOIDED' };
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...txKey(transactionId, 'SETTLEMENT'), ...marker, voidedAt: now },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return marker;
+      } catch (e) {
+        if (!conditionFailed(e)) throw e;
+        return this.voidSettlement(transactionId, now); // a SettlePayment recorded one meanwhile: void it
+      }
+    }
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: txKey(transactionId, 'SETTLEMENT'),
         UpdateExpression: 'SET #s = :voided, voidedAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#s': 'state' },
         ExpressionAttributeValues: { ':voided': 'VOIDED', ':now': now },
       }),

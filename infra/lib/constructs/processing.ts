@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { IDEMPOTENCY_TTL_HOURS, IN_FLIGHT_METRIC_ID, metricsFor, type Stage } from '../../platform/description';
 import { sagaDefinition } from '../../saga/definition';
 import type { CapacityPlan } from '../capacity';
-import { acknowledge } from '../nag';
+import { acknowledge, renderForNag } from '../nag';
 import { limitRetention } from './messaging';
 import { lambdaEntry, PlatformFunction } from './platform-function';
 import { sagaTaskNames, type SagaTaskName } from './saga-asl';
@@ -54,6 +54,8 @@ export interface ProcessingProps {
   ledgerTable: TableRef;
   /** ARN of the saga state machine (name-derived: the state machine depends on the tasks). */
   stateMachineArn: string;
+  /** ARN pattern of the state machine's executions (`…:execution:<name>:*`). */
+  executionArnPattern: string;
   /** Name of the downstream-failures alarm the circuit breaker follows. */
   downstreamAlarmName: string;
   /** Bus the saga's downstream requests are published to. */
@@ -134,9 +136,22 @@ export class Processing extends Construct {
           actions: ['states:StartExecution'],
           resources: [props.stateMachineArn],
         }),
+        // ExecutionAlreadyExists for a closed execution says nothing about its input: the
+        // processor reads the execution to tell a redelivery of the same transaction (applied)
+        // from another transaction under the same id (poison).
+        new PolicyStatement({
+          sid: 'CheckStartedSaga',
+          actions: ['states:DescribeExecution'],
+          resources: [props.executionArnPattern],
+        }),
         useKey,
       ],
     });
+    acknowledge(
+      this.processor.role,
+      `AwsSolutions-IAM5[Resource::${renderForNag(this.processor.role, props.executionArnPattern)}]`,
+      "Execution names are per transaction, so no fixed ARN exists; the pattern is scoped to this stage's saga state machine's executions, for DescribeExecution only.",
+    );
     this.eventSources = props.queues.map((queue) => {
       const source = new SqsEventSource(queue, {
         batchSize: plan.batchSize,
@@ -176,7 +191,8 @@ export class Processing extends Construct {
         description: `Saga ${isStep ? 'step' : 'compensation'} ${name} (infra/runtime/saga-steps.ts)`,
         entry: lambdaEntry('saga-task.ts'),
         memorySize: 512,
-        timeout: Duration.seconds(isStep ? (stepTimeouts.get(name) ?? 10) : 30),
+        // The function's timeout; the state machine waits longer (stateTimeoutSeconds, saga-asl.ts).
+        timeout: Duration.seconds(isStep ? (stepTimeouts.get(name) ?? 10) : sagaDefinition.compensationTimeoutSeconds),
         reservedConcurrency: isStep ? plan.sagaStepReservedConcurrency : plan.compensationReservedConcurrency,
         environment: {
           STAGE: props.stage,

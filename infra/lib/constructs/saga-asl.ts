@@ -5,11 +5,13 @@
  * Shape:
  *   Mode (Choice): `$.mode == "compensate"` -> PrepareCompensation, otherwise ValidatePayment.
  *   ValidatePayment -> ReserveFunds -> PostLedger -> SettlePayment -> Notify -> Completed (Succeed)
- *   Each step: Task with TimeoutSeconds, Retry from its retry policy (MaxAttempts = attempts - 1,
- *   ASL counts retries), and Catch States.ALL -> the first compensation of the COMPLETED steps.
+ *   Each step: Task with TimeoutSeconds (stateTimeoutSeconds: above its function's timeout, so
+ *   Step Functions never abandons an attempt that can still commit), Retry from its retry policy
+ *   (MaxAttempts = attempts - 1, ASL counts retries), and Catch States.ALL -> compensationsFor(step)[0].
  *   Compensations form one reverse-order chain (VoidSettlement -> ReverseLedger -> ReleaseFunds);
- *   a failure at step k enters it at the compensation of step k-1's nearest compensable step,
- *   so exactly the completed steps are compensated, newest first. The chain ends in the Fail
+ *   a failure at step k enters it at step k's own compensation (its write may have landed although
+ *   the task failed) or, if step k has none, at the nearest compensable step before it, so the
+ *   failed step and the completed steps are compensated, newest first. The chain ends in the Fail
  *   state `Compensated`; a compensation that fails for good goes to the Fail state
  *   `CompensationFailed` (operator needed), never to `Compensated`.
  *   Between two compensations of the chain a Choice gate (`If<Step>Completed`) runs the next
@@ -30,9 +32,11 @@ import {
   compensationsFor,
   compensationStateName,
   gateStateName,
+  lambdaInvokeErrors,
   PREPARE_COMPENSATION_STATE,
   SAGA_COMPENSATED_ERROR,
   sagaDefinition,
+  stateTimeoutSeconds,
   type CompensationName,
   type RetryPolicy,
   type StepName,
@@ -48,12 +52,7 @@ export const COMPENSATE_MODE = 'compensate';
 export const COMPENSATION_REQUESTED_ERROR = 'CompensationRequested';
 
 /** Lambda service errors worth retrying regardless of the step's policy (AWS guidance). */
-export const lambdaServiceErrors = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-] as const;
+export const lambdaServiceErrors = lambdaInvokeErrors;
 
 export type SagaTaskName = StepName | CompensationName;
 
@@ -67,6 +66,7 @@ interface AslRetrier {
   IntervalSeconds: number;
   MaxAttempts: number;
   BackoffRate: number;
+  MaxDelaySeconds?: number;
 }
 
 function retrier(policy: RetryPolicy): AslRetrier {
@@ -76,14 +76,23 @@ function retrier(policy: RetryPolicy): AslRetrier {
     IntervalSeconds: policy.intervalSeconds,
     MaxAttempts: policy.maxAttempts - 1,
     BackoffRate: policy.backoffRate,
+    ...(policy.maxDelaySeconds === undefined ? {} : { MaxDelaySeconds: policy.maxDelaySeconds }),
   };
 }
 
-/** Retriers for a task: Lambda service errors first; `States.ALL` must be last (ASL rule). */
-function retriers(policy: RetryPolicy): AslRetrier[] {
+/** Retriers for a step: Lambda service errors first (same counts as the step's policy), then the policy. */
+function stepRetriers(policy: RetryPolicy): AslRetrier[] {
   const main = retrier(policy);
-  const service: AslRetrier = { ...main, ErrorEquals: [...lambdaServiceErrors] };
-  return main.ErrorEquals.includes('States.ALL') ? [main] : [service, main];
+  if (main.ErrorEquals.includes('States.ALL')) return [main];
+  return [{ ...main, ErrorEquals: [...lambdaServiceErrors] }, main];
+}
+
+/**
+ * Retriers for a compensation: throttled / failed invocations get the long invoke retry first;
+ * the compensation's own errors the `compensationRetry` (`States.ALL` must be last: ASL rule).
+ */
+function compensationRetriers(): AslRetrier[] {
+  return [retrier(sagaDefinition.compensationInvokeRetry), retrier(sagaDefinition.compensationRetry)];
 }
 
 export interface SagaAsl {
@@ -125,8 +134,8 @@ export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `
         task: step.name,
       },
       ResultPath: `$.results.${step.name}`,
-      TimeoutSeconds: step.timeoutSeconds,
-      Retry: retriers(step.retry),
+      TimeoutSeconds: stateTimeoutSeconds(step.timeoutSeconds),
+      Retry: stepRetriers(step.retry),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: onFailure }],
       ...(next ? { Next: next.name } : { Next: COMPLETED_STATE }),
     };
@@ -165,8 +174,8 @@ export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `
         task: compensation,
       },
       ResultPath: `$.compensations.${compensation}`,
-      TimeoutSeconds: 30,
-      Retry: retriers(sagaDefinition.compensationRetry),
+      TimeoutSeconds: stateTimeoutSeconds(sagaDefinition.compensationTimeoutSeconds),
+      Retry: compensationRetriers(),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.compensationError', Next: COMPENSATION_FAILED_STATE }],
       Next: gate(next),
     };
@@ -203,7 +212,7 @@ export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `
   states[COMPENSATED_STATE] = {
     Type: 'Fail',
     Error: SAGA_COMPENSATED_ERROR,
-    Cause: 'A step failed for good; the completed steps were compensated in reverse order',
+    Cause: 'A step failed for good; it and the completed steps were compensated in reverse order',
   };
   states[COMPENSATION_FAILED_STATE] = {
     Type: 'Fail',
@@ -216,6 +225,31 @@ export function buildSagaAsl(resource: (name: SagaTaskName) => string = (n) => `
     StartAt: MODE_STATE,
     States: states,
   };
+}
+
+/**
+ * Upper bound of one execution of `asl`, seconds: every Task (steps and compensations) using
+ * every retry of every retrier, each attempt running to its TimeoutSeconds, plus the backoff
+ * (capped by MaxDelaySeconds). The state machine's execution timeout must not be below it, or a
+ * saga still compensating would be cut off (TIMED_OUT, its hold left HELD).
+ */
+export function worstCaseExecutionSeconds(asl: SagaAsl): number {
+  let total = 0;
+  for (const state of Object.values(asl.States)) {
+    if (state.Type !== 'Task') continue;
+    const retry = (state.Retry ?? []) as AslRetrier[];
+    const timeout = Number(state.TimeoutSeconds ?? 60);
+    let attempts = 1;
+    for (const r of retry) {
+      attempts += r.MaxAttempts;
+      for (let n = 1; n <= r.MaxAttempts; n++) {
+        const d = r.IntervalSeconds * Math.pow(r.BackoffRate, n - 1);
+        total += r.MaxDelaySeconds === undefined ? d : Math.min(d, r.MaxDelaySeconds);
+      }
+    }
+    total += attempts * timeout;
+  }
+  return total;
 }
 
 /** Every task of the saga, in definition order (steps, then compensations). */

@@ -20,7 +20,7 @@ import {
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
 import { ManagedPolicyRole } from './managed-policy-role';
-import { buildSagaAsl, sagaTaskNames, substitutionKey, type SagaTaskName } from './saga-asl';
+import { buildSagaAsl, sagaTaskNames, substitutionKey, worstCaseExecutionSeconds, type SagaTaskName } from './saga-asl';
 
 export interface SagaProps {
   stateMachineName: string;
@@ -29,7 +29,10 @@ export interface SagaProps {
   key: IKey;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
-  /** Upper bound of one execution (all retries and compensations included). */
+  /**
+   * Upper bound of one execution (all retries and compensations included). Default: the ASL's
+   * worst case (worstCaseExecutionSeconds) rounded up to the hour; a shorter one is refused.
+   */
   timeout?: Duration;
 }
 
@@ -61,17 +64,25 @@ export class Saga extends Construct {
     const substitutions: Record<string, string> = {};
     for (const n of names) substitutions[substitutionKey(n)] = props.functions[n].functionArn;
 
+    const asl = buildSagaAsl();
+    const worstCase = worstCaseExecutionSeconds(asl);
+    const timeout = props.timeout ?? Duration.hours(Math.ceil(worstCase / 3600));
+    if (timeout.toSeconds() < worstCase)
+      throw new Error(
+        `saga timeout ${timeout.toSeconds()} s is below the worst case of its retries and compensations (${worstCase} s)`,
+      );
+
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       comment: 'Payment saga generated from infra/saga/definition.ts',
-      definitionBody: DefinitionBody.fromString(JSON.stringify(buildSagaAsl())),
+      definitionBody: DefinitionBody.fromString(JSON.stringify(asl)),
       definitionSubstitutions: substitutions,
       role,
       encryptionConfiguration: new CustomerManagedEncryptionConfiguration(props.key, Duration.minutes(5)),
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
-      timeout: props.timeout ?? Duration.hours(1),
+      timeout,
       removalPolicy: props.removalPolicy,
     });
 

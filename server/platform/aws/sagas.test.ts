@@ -296,7 +296,7 @@ describe('saga state names', () => {
     }
   });
 
-  it('let the console read an execution of the generated ASL whose SettlePayment fails for good as COMPENSATED: ReverseLedger, then ReleaseFunds', async () => {
+  it('let the console read an execution of the generated ASL whose SettlePayment fails for good as COMPENSATED: VoidSettlement, ReverseLedger, then ReleaseFunds', async () => {
     const events = await runSaga('SettlePayment', sagaErrors.transient);
     const { records, current } = parseHistory(events);
     expect(current).toBeNull();
@@ -306,6 +306,7 @@ describe('saga state names', () => {
       ['step', 'ReserveFunds', 'SUCCEEDED', 1],
       ['step', 'PostLedger', 'SUCCEEDED', 1],
       ['step', 'SettlePayment', 'FAILED', settleAttempts],
+      ['compensation', 'VoidSettlement', 'SUCCEEDED', 1],
       ['compensation', 'ReverseLedger', 'SUCCEEDED', 1],
       ['compensation', 'ReleaseFunds', 'SUCCEEDED', 1],
     ]);
@@ -332,6 +333,7 @@ describe('saga state names', () => {
       'step:PostLedger:SUCCEEDED',
       'step:SettlePayment:FAILED',
       'step:Notify:SKIPPED',
+      'compensation:VoidSettlement:SUCCEEDED',
       'compensation:ReverseLedger:SUCCEEDED',
       'compensation:ReleaseFunds:SUCCEEDED',
     ]);
@@ -740,6 +742,8 @@ describe('compensation', () => {
       ['ReserveFunds', 'ok'],
       ['PostLedger', 'ok'],
       ['SettlePayment', 'fail-fail-fail'],
+      // The failed step's own compensation runs first (infra/saga/definition.ts compensationsFor).
+      ['CompensateVoidSettlement', 'ok'],
       ['CompensateReverseLedger', 'fail-fail-fail'],
     ),
     {

@@ -159,6 +159,39 @@ describe('bad input', () => {
     });
   });
 
+  it('dead-letters the same transaction id with other content while its idempotency record is live, as the Lambda does; the same content stays a suppressed duplicate', async () => {
+    const tx = transfer('tx-live-other');
+    await engine.tx(() => engine.putEvents([transactionEnvelope('live-first', tx, tx.createdAt)]));
+    await engine.processOnce();
+    const record = engine.db.prepare('SELECT status, result FROM idempotency WHERE key = ?').get(tx.transactionId);
+    expect(record).toMatchObject({ status: 'COMPLETED' });
+    const before = ledgerSnapshot();
+    const duplicatesBefore = engine.counts.duplicates;
+    // Same transaction again (a redelivery, a replay): a duplicate, applied nothing, not dead-lettered.
+    await engine.tx(() => engine.putEvents([transactionEnvelope('live-same', tx, tx.createdAt)]));
+    await engine.processOnce();
+    expect(engine.counts.duplicates).toBe(duplicatesBefore + 1);
+    expect(messageOf(tx.transactionId, 'live-same')).toBeUndefined();
+    // Same id, other amount: refused on each receive, dead-lettered after the third.
+    const other = { ...tx, amount: 901 };
+    await engine.tx(() => engine.putEvents([transactionEnvelope('live-other', other, other.createdAt)]));
+    for (let receive = 1; receive <= 3; receive++) {
+      await engine.processOnce();
+      expect(messageOf(tx.transactionId, 'live-other')?.receive_count).toBe(receive);
+      expect(ledgerSnapshot()).toBe(before);
+    }
+    const dead = messageOf(tx.transactionId, 'live-other');
+    expect(dead?.queue).toBe(dlqOf(PROCESSING));
+    expect(dead?.last_error).toBe(
+      'PoisonMessageError: transaction tx-live-other already has a saga (tx-live-other) started with different content',
+    );
+    expect(engine.counts.duplicates).toBe(duplicatesBefore + 1);
+    // The first transaction's record is kept.
+    expect(engine.db.prepare('SELECT status, result FROM idempotency WHERE key = ?').get(tx.transactionId)).toEqual(
+      record,
+    );
+  });
+
   it('fails only the message whose saga row cannot be written: the rest of its batch is applied, it goes to the DLQ after 3 receives', async () => {
     // A write that fails at the batch's flush rolls the whole batch back; the engine then runs the
     // batch's messages one transaction each, so only the failing one is retried.

@@ -157,6 +157,54 @@ describe('saga timelines as the engine records them', () => {
   });
 });
 
+describe('the timeline of a saga whose step failed for good', () => {
+  let engine: Engine;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    engine = await startTestEngine('timeline-own-compensation', { retryTimeScale: 0.0001 });
+    dataDir = engine.db.name.replace(/\/ledgerline\.db$/, '');
+  });
+
+  afterAll(() => {
+    engine.close();
+    removeDataDir(dataDir);
+  });
+
+  async function failAt(outageStep: 'SettlePayment' | 'ReserveFunds', transactionId: string): Promise<SagaDetail> {
+    engine.setKnobs({ outageStep });
+    const t = { ...input, transactionId };
+    await engine.tx(() => engine.putEvents([transactionEnvelope(`evt-${transactionId}`, t, new Date().toISOString())]));
+    const status = engine.db.prepare<[string], { status: string }>('SELECT status FROM sagas WHERE id = ?');
+    await tickUntil(engine, () => ['COMPENSATED', 'FAILED'].includes(status.get(transactionId)?.status ?? ''));
+    return (await createLocalPlatform({ dataDir }).getSaga(viewer, transactionId))!;
+  }
+
+  it("runs the failed step's own compensation first: a SettlePayment that may have reached the network is voided", async () => {
+    const saga = await failAt('SettlePayment', 'tx-timeline-settle');
+    expect(saga.status).toBe('COMPENSATED');
+    expect(saga.failedStep).toBe('SettlePayment');
+    const comps = saga.steps.filter((s) => s.kind === 'compensation');
+    expect(comps.map((s) => `${s.name}:${s.state}`)).toEqual([
+      'VoidSettlement:SUCCEEDED',
+      'ReverseLedger:SUCCEEDED',
+      'ReleaseFunds:SUCCEEDED',
+    ]);
+    // The settlement was PENDING (recorded before the network was asked): voided by transaction id.
+    expect(comps[0]!.output).toBe(JSON.stringify({ voided: true, reference: '' }));
+    expect(engine.ledger.getSettlement('tx-timeline-settle')?.state).toBe('VOIDED');
+  });
+
+  it('releases nothing but leaves a RELEASED marker when ReserveFunds failed for good', async () => {
+    const saga = await failAt('ReserveFunds', 'tx-timeline-reserve');
+    expect(saga.status).toBe('COMPENSATED');
+    const comps = saga.steps.filter((s) => s.kind === 'compensation');
+    expect(comps.map((s) => `${s.name}:${s.output}`)).toEqual([
+      `ReleaseFunds:${JSON.stringify({ released: 0, state: 'RELEASED', hadHold: false })}`,
+    ]);
+  });
+});
+
 describe('saga timeline encoding', () => {
   const startedAt = 1_767_225_600_000;
   const rec = (r: Partial<StepRecord> & Pick<StepRecord, 'name'>): StepRecord => ({

@@ -1,32 +1,20 @@
-import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StepContext, StepDeps } from '@/infra/runtime/ports';
 import { processMessage } from '@/infra/runtime/processor';
 import { runCompensation, runStep } from '@/infra/runtime/saga-steps';
 import { transactionEnvelope } from '@/infra/runtime/transaction';
-import { migrate, type Db } from './db';
+import { type Db } from './db';
+import { accountOf, fixtureTransaction, twoAccountDb } from './ledger-fixture';
 import { SqliteIdempotencyStore, SqliteLedgerStore, UndoLog } from './stores';
 
 let db: Db;
 let deps: StepDeps;
-const tx = {
-  transactionId: 'tx-1',
-  fromAccount: 'a',
-  toAccount: 'b',
-  amount: 700,
-  currency: 'USD',
-  createdAt: '2026-01-01T00:00:00.000Z',
-};
+const tx = fixtureTransaction;
 const ctx: StepContext = { sagaId: 'tx-1', transaction: tx, attempt: 1 };
-const balance = (id: string) =>
-  db.prepare<[string], { balance: number; held: number }>('SELECT balance, held FROM accounts WHERE id = ?').get(id)!;
+const balance = (id: string) => accountOf(db, id);
 
 beforeEach(() => {
-  db = new Database(':memory:');
-  migrate(db);
-  const add = db.prepare("INSERT INTO accounts VALUES (?, 'USD', ?, 0, 0, ?, 0)");
-  add.run('a', 1000, 1000);
-  add.run('b', 0, 0);
+  db = twoAccountDb();
   let settled = 0;
   deps = {
     ledger: new SqliteLedgerStore(db),
@@ -206,6 +194,41 @@ describe('unit of work (the engine batch)', () => {
       { reference: 'ref-1', state: 'VOIDED' },
     ]);
     expect(db.prepare('SELECT state FROM holds').all()).toEqual([{ state: 'RELEASED' }]);
+  });
+
+  it('writes the markers of compensations that found nothing to undo at flush, and a later ReserveFunds respects them', async () => {
+    const ledger = deps.ledger as SqliteLedgerStore;
+    db.exec('BEGIN IMMEDIATE');
+    ledger.beginBatch(new UndoLog());
+    ledger.noteAbsent('tx-1', { hold: true, journal: true, settlement: true });
+    expect(await runCompensation('VoidSettlement', ctx, deps)).toEqual({ voided: false });
+    expect(await runCompensation('ReleaseFunds', ctx, deps)).toEqual({
+      released: 0,
+      state: 'RELEASED',
+      hadHold: false,
+    });
+    await expect(Promise.resolve().then(() => runStep('ReserveFunds', ctx, deps))).rejects.toThrow(/already released/);
+    ledger.flushBatch();
+    db.exec('COMMIT');
+    expect(db.prepare('SELECT account, amount, state FROM holds').all()).toEqual([
+      { account: 'a', amount: 0, state: 'RELEASED' },
+    ]);
+    expect(db.prepare('SELECT reference, state FROM settlements').all()).toEqual([{ reference: '', state: 'VOIDED' }]);
+    expect(balance('a')).toEqual({ balance: 1000, held: 0 });
+    await expect(Promise.resolve().then(() => runStep('ReserveFunds', ctx, deps))).rejects.toThrow(/already released/);
+  });
+
+  it('settles in a batch a settlement an earlier batch left PENDING, writing its reference at flush', async () => {
+    const ledger = deps.ledger as SqliteLedgerStore;
+    ledger.beginSettlement('tx-1', 1);
+    db.exec('BEGIN IMMEDIATE');
+    ledger.beginBatch(new UndoLog());
+    expect(await runStep('SettlePayment', ctx, deps)).toEqual({ reference: 'ref-1', alreadyDone: false });
+    ledger.flushBatch();
+    db.exec('COMMIT');
+    expect(db.prepare('SELECT reference, state FROM settlements').all()).toEqual([
+      { reference: 'ref-1', state: 'SETTLED' },
+    ]);
   });
 
   it('looks again after a savepoint rollback removed a row written since the absence was noted', async () => {

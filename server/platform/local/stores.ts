@@ -13,6 +13,7 @@
  * the engine needs no savepoint. A crash before COMMIT loses the batch as a whole. Outside a
  * batch every call writes through immediately (standalone callers, tests).
  */
+import { alreadyReleased, holdCaptured, releasedMarker } from '@/infra/runtime/ledger-errors';
 import {
   StepError,
   type Account,
@@ -316,13 +317,6 @@ interface HoldState extends Hold {
   dirty: boolean;
 }
 
-/** ReleaseFunds on a hold that PostLedger captured: the money moved, so the ledger must be reversed first. */
-const holdCaptured = (transactionId: string) =>
-  new StepError(
-    sagaErrors.permanent,
-    `hold of ${transactionId} is captured by a ledger post: reverse the ledger first`,
-  );
-
 export class SqliteLedgerStore implements LedgerStore {
   private readonly s;
   /** The unit of work of the current batch (null = write-through). null entries cache "absent". */
@@ -352,6 +346,9 @@ export class SqliteLedgerStore implements LedgerStore {
         "INSERT OR IGNORE INTO holds (transaction_id, account, amount, currency, state, updated_at) VALUES (?, ?, ?, ?, 'HELD', ?)",
       ),
       setHold: db.prepare('UPDATE holds SET state = ?, updated_at = ? WHERE transaction_id = ?'),
+      insertReleasedMarker: db.prepare(
+        "INSERT INTO holds (transaction_id, account, amount, currency, state, updated_at) VALUES (?, ?, 0, ?, 'RELEASED', ?)",
+      ),
       captureHold: db.prepare(
         "UPDATE holds SET state = 'CAPTURED', updated_at = ? WHERE transaction_id = ? AND state = 'HELD' AND account = ? AND amount = ?",
       ),
@@ -369,8 +366,11 @@ export class SqliteLedgerStore implements LedgerStore {
       settlement: db.prepare<[string], SettlementRow>(
         'SELECT transaction_id, reference, state FROM settlements WHERE transaction_id = ?',
       ),
-      insertSettlement: db.prepare(
-        "INSERT OR IGNORE INTO settlements (transaction_id, reference, state, updated_at) VALUES (?, ?, 'SETTLED', ?)",
+      insertSettlementAs: db.prepare(
+        'INSERT INTO settlements (transaction_id, reference, state, updated_at) VALUES (?, ?, ?, ?)',
+      ),
+      settlePending: db.prepare(
+        "UPDATE settlements SET reference = ?, state = 'SETTLED', updated_at = ? WHERE transaction_id = ? AND state = 'PENDING'",
       ),
       voidSettlement: db.prepare("UPDATE settlements SET state = 'VOIDED', updated_at = ? WHERE transaction_id = ?"),
       newSettlements: new RowBatch(db, 'INSERT INTO settlements (transaction_id, reference, state, updated_at)', 4),
@@ -379,7 +379,9 @@ export class SqliteLedgerStore implements LedgerStore {
         'INSERT INTO journal (transaction_id, kind, debit_account, credit_account, amount, currency, posted_at)',
         7,
       ),
-      writeSettlement: db.prepare('UPDATE settlements SET state = ?, updated_at = ? WHERE transaction_id = ?'),
+      writeSettlement: db.prepare(
+        'UPDATE settlements SET reference = ?, state = ?, updated_at = ? WHERE transaction_id = ?',
+      ),
     };
   }
 
@@ -482,7 +484,7 @@ export class SqliteLedgerStore implements LedgerStore {
       newEntries.add(e.transaction_id, e.kind, e.debit_account, e.credit_account, e.amount, e.currency, e.posted_at);
     newEntries.flush();
     for (const [transactionId, s] of b.settlements) {
-      if (s.inDb) this.s.writeSettlement.run(s.state, s.updatedAt, transactionId);
+      if (s.inDb) this.s.writeSettlement.run(s.reference, s.state, s.updatedAt, transactionId);
       else newSettlements.add(transactionId, s.reference, s.state, s.updatedAt);
     }
     newSettlements.flush();
@@ -571,6 +573,7 @@ export class SqliteLedgerStore implements LedgerStore {
       const a = this.loadAccount(account);
       if (!a) throw new StepError(sagaErrors.permanent, `account ${account} does not exist`);
       const existing = this.loadHold(transactionId); // our own earlier hold may be what makes it short
+      if (existing?.state === 'RELEASED') throw alreadyReleased(transactionId);
       if (existing) return { ok: true, hold: toHoldOf(existing), alreadyDone: true };
       const available = a.balance - a.held;
       if (available < amount) return { ok: false, available };
@@ -594,23 +597,26 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.atomic((): HoldResult => {
       const a = this.s.account.get(account);
       if (!a) throw new StepError(sagaErrors.permanent, `account ${account} does not exist`);
+      const existing = this.s.hold.get(transactionId); // our own earlier hold may be what makes it short
+      if (existing?.state === 'RELEASED') throw alreadyReleased(transactionId);
+      if (existing) return { ok: true, hold: toHold(existing), alreadyDone: true };
       const available = a.balance - a.held;
-      if (available < amount) {
-        const existing = this.s.hold.get(transactionId); // our own earlier hold may be what makes it short
-        return existing ? { ok: true, hold: toHold(existing), alreadyDone: true } : { ok: false, available };
-      }
-      if (this.s.insertHold.run(transactionId, account, amount, currency, now).changes === 0) {
-        return { ok: true, hold: toHold(this.s.hold.get(transactionId)!), alreadyDone: true };
-      }
+      if (available < amount) return { ok: false, available };
+      this.s.insertHold.run(transactionId, account, amount, currency, now);
       this.s.addHeld.run(amount, 1, account);
       return { ok: true, hold: { transactionId, account, amount, currency, state: 'HELD' }, alreadyDone: false };
     });
   }
 
-  releaseHold(transactionId: string, now: number): Hold | null {
+  releaseHold(transactionId: string, now: number, marker?: { account: string; currency: string }): Hold | null {
+    // No hold: a RELEASED marker of amount 0, so a late ReserveFunds cannot place one afterwards.
+    const released = releasedMarker(transactionId, marker);
     if (this.batch) {
       const h = this.loadHold(transactionId);
-      if (!h) return null;
+      if (!h) {
+        this.putHold({ ...released, updatedAt: now, inDb: false, dirty: true });
+        return released;
+      }
       if (h.state === 'RELEASED') return toHoldOf(h);
       if (h.state === 'CAPTURED') throw holdCaptured(transactionId);
       this.setHoldState(h, 'RELEASED', now);
@@ -619,7 +625,10 @@ export class SqliteLedgerStore implements LedgerStore {
     }
     return this.atomic((): Hold | null => {
       const h = this.s.hold.get(transactionId);
-      if (!h) return null;
+      if (!h) {
+        this.s.insertReleasedMarker.run(transactionId, released.account, released.currency, now);
+        return released;
+      }
       if (h.state === 'RELEASED') return toHold(h);
       if (h.state === 'CAPTURED') throw holdCaptured(transactionId);
       this.s.setHold.run('RELEASED', now, transactionId);
@@ -713,46 +722,59 @@ export class SqliteLedgerStore implements LedgerStore {
     });
   }
 
+  beginSettlement(transactionId: string, now: number): Settlement {
+    return this.atomic((): Settlement => {
+      const existing = this.settlementRow(transactionId);
+      if (existing) return { transactionId, reference: existing.reference, state: existing.state };
+      if (this.batch)
+        this.putSettlement(transactionId, { reference: '', state: 'PENDING', updatedAt: now, inDb: false });
+      else this.s.insertSettlementAs.run(transactionId, '', 'PENDING', now);
+      return { transactionId, reference: '', state: 'PENDING' };
+    });
+  }
+
   recordSettlement(
     transactionId: string,
     reference: string,
     now: number,
   ): { settlement: Settlement; alreadyDone: boolean } {
     return this.atomic(() => {
+      const existing = this.settlementRow(transactionId);
+      if (existing && existing.state !== 'PENDING')
+        return {
+          settlement: { transactionId, reference: existing.reference, state: existing.state },
+          alreadyDone: true,
+        };
       if (this.batch) {
-        const existing = this.settlementRow(transactionId);
-        if (existing)
-          return {
-            settlement: { transactionId, reference: existing.reference, state: existing.state },
-            alreadyDone: true,
-          };
-        this.putSettlement(transactionId, { reference, state: 'SETTLED', updatedAt: now, inDb: false });
-        return { settlement: { transactionId, reference, state: 'SETTLED' as const }, alreadyDone: false };
-      }
-      if (this.s.insertSettlement.run(transactionId, reference, now).changes === 0) {
-        const s = this.s.settlement.get(transactionId)!;
-        return { settlement: { transactionId, reference: s.reference, state: s.state }, alreadyDone: true };
-      }
+        const inBatch = this.batch.settlements.get(transactionId);
+        this.putSettlement(transactionId, {
+          reference,
+          state: 'SETTLED',
+          updatedAt: now,
+          inDb: existing ? (inBatch ? inBatch.inDb : true) : false,
+        });
+      } else if (existing) this.s.settlePending.run(reference, now, transactionId);
+      else this.s.insertSettlementAs.run(transactionId, reference, 'SETTLED', now);
       return { settlement: { transactionId, reference, state: 'SETTLED' as const }, alreadyDone: false };
     });
   }
 
-  voidSettlement(transactionId: string, now: number): Settlement | null {
-    return this.atomic(() => {
+  voidSettlement(transactionId: string, now: number): Settlement {
+    return this.atomic((): Settlement => {
       const s = this.settlementRow(transactionId);
-      if (!s) return null;
-      if (s.state === 'SETTLED') {
-        if (this.batch) {
-          const inBatch = this.batch.settlements.get(transactionId);
-          this.putSettlement(transactionId, {
-            reference: s.reference,
-            state: 'VOIDED',
-            updatedAt: now,
-            inDb: inBatch ? inBatch.inDb : true,
-          });
-        } else this.s.voidSettlement.run(now, transactionId);
-      }
-      return { transactionId, reference: s.reference, state: 'VOIDED' as const };
+      if (s?.state === 'VOIDED') return { transactionId, reference: s.reference, state: 'VOIDED' };
+      const reference = s?.reference ?? ''; // no settlement: a VOIDED marker
+      if (this.batch) {
+        const inBatch = this.batch.settlements.get(transactionId);
+        this.putSettlement(transactionId, {
+          reference,
+          state: 'VOIDED',
+          updatedAt: now,
+          inDb: s ? (inBatch ? inBatch.inDb : true) : false,
+        });
+      } else if (s) this.s.voidSettlement.run(now, transactionId);
+      else this.s.insertSettlementAs.run(transactionId, '', 'VOIDED', now);
+      return { transactionId, reference, state: 'VOIDED' };
     });
   }
 

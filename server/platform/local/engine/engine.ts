@@ -1062,6 +1062,9 @@ export class Engine {
       get: (k) => this.idempotency.get(k),
     },
     startSaga: (event) => this.startSaga(event),
+    checkDuplicate: (event) => {
+      this.checkSameContent(event.transaction);
+    },
     now: () => this.now(),
   };
   private currentIngestAt = 0;
@@ -1164,6 +1167,20 @@ export class Engine {
     return this.s.sagaInput.get(id) ?? null;
   }
 
+  /**
+   * Throws PoisonMessageError when transaction `tx.transactionId` already has a saga started with
+   * other content (the message goes to the DLQ for review); true when it has one with the same.
+   */
+  private checkSameContent(tx: TransactionEvent['transaction'], input = JSON.stringify(tx)): boolean {
+    const existing = this.existingSagaInput(tx.transactionId);
+    if (existing === null) return false;
+    if (existing === input) return true;
+    throw new PoisonMessageError(
+      'invalid',
+      `transaction ${tx.transactionId} already has a saga (${tx.transactionId}) started with different content`,
+    );
+  }
+
   private startSaga(event: TransactionEvent): { sagaId: string } {
     const now = this.now();
     const tx = event.transaction;
@@ -1172,14 +1189,7 @@ export class Engine {
     // input return the existing saga and start nothing; the same name with other content is
     // refused and the message goes to the DLQ for review (infra/lambda/processor.ts does the same).
     // Reached when the idempotency record of an applied transaction expired and it came again.
-    const existing = this.existingSagaInput(tx.transactionId);
-    if (existing !== null) {
-      if (existing === input) return { sagaId: tx.transactionId };
-      throw new PoisonMessageError(
-        'invalid',
-        `transaction ${tx.transactionId} already has a saga (${tx.transactionId}) started with different content`,
-      );
-    }
+    if (this.checkSameContent(tx, input)) return { sagaId: tx.transactionId };
     const run: SagaRun = {
       id: tx.transactionId,
       transaction: tx,
@@ -1258,13 +1268,24 @@ export class Engine {
 
   private readonly downstream: Downstream = {
     settle: (req) => this.callDownstream(() => ({ reference: `stl-${req.transactionId}` })),
-    voidSettlement: (_req) => this.callDownstream(() => undefined),
+    // A compensation is not held back by the breaker (on AWS the breaker stops starting sagas,
+    // never a compensation): SettlePayment records its settlement PENDING before the network is
+    // asked, so every saga of a settlement outage voids one, and must be able to.
+    voidSettlement: (_req) => this.callDownstream(() => undefined, { bypassBreaker: true }),
     notify: (_req) => this.callDownstream(() => undefined),
   };
 
   /** The embedded downstream answers synchronously, as every port of the embedded steps does (flow.ts). */
-  private callDownstream<T>(fn: () => T): T {
+  private callDownstream<T>(fn: () => T, opts: { bypassBreaker?: boolean } = {}): T {
     const now = this.now();
+    if (opts.bypassBreaker) {
+      this.metricOutside('downstream.calls');
+      if (this.currentStep !== null && this.isDown(this.currentStep)) {
+        this.metricOutside('downstream.failures');
+        throw new StepError(sagaErrors.transient, `downstream unavailable (outage injected on ${this.currentStep})`);
+      }
+      return fn();
+    }
     if (!this.breaker.tryAcquire(now)) {
       this.metricOutside('downstream.rejected');
       throw new StepError(sagaErrors.transient, 'circuit breaker open: downstream not called');
@@ -1290,9 +1311,10 @@ export class Engine {
       getAccount: (id) => this.ledger.getAccount(id),
       placeHold: (transactionId, account, amount, currency, now) =>
         this.ledger.placeHold(transactionId, account, amount, currency, now),
-      releaseHold: (transactionId, now) => this.ledger.releaseHold(transactionId, now),
+      releaseHold: (transactionId, now, marker) => this.ledger.releaseHold(transactionId, now, marker),
       post: (transactionId, transfer, now) => this.ledger.post(transactionId, transfer, now),
       reverse: (transactionId, now) => this.ledger.reverse(transactionId, now),
+      beginSettlement: (transactionId, now) => this.ledger.beginSettlement(transactionId, now),
       recordSettlement: (transactionId, reference, now) => this.ledger.recordSettlement(transactionId, reference, now),
       voidSettlement: (transactionId, now) => this.ledger.voidSettlement(transactionId, now),
       getSettlement: (transactionId) => this.ledger.getSettlement(transactionId),
