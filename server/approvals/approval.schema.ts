@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import { isoTime } from '../platform/platform.schema';
 
+/**
+ * Redrives of more messages than this wait for a second person's approval (with a ticket) in
+ * every stage: the server's policy (server/approvals/policy.ts) and the forms use this one value.
+ */
+export const REDRIVE_APPROVAL_THRESHOLD = 1_000;
+
 export const approvalActions = ['redrive.start', 'replay.start', 'saga.compensate', 'saga.resume'] as const;
 export type ApprovalAction = (typeof approvalActions)[number];
 export const approvalStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'EXECUTED', 'FAILED'] as const;

@@ -1,4 +1,5 @@
 import type { Stage } from '../../infra/platform/description';
+import { REDRIVE_APPROVAL_THRESHOLD } from './approval.schema';
 
 /**
  * The maker-checker policy: which actions need a second person's approval.
@@ -16,7 +17,7 @@ export interface ApprovalPolicy {
 
 export const defaultPolicy = (stage: Stage): ApprovalPolicy => ({
   stage,
-  redriveApprovalThreshold: 1_000,
+  redriveApprovalThreshold: REDRIVE_APPROVAL_THRESHOLD,
   approvalTtlMinutes: 60,
   compensationApproval: true,
 });

@@ -4,7 +4,7 @@ import { stages } from '@/infra/platform/description';
 import { defaultPolicy, redriveNeedsApproval as serverNeedsApproval } from '@/server/approvals/policy';
 import { REDRIVE_APPROVAL_THRESHOLD, redriveNeedsApproval } from './approval-policy';
 
-describe('the client bundle’s mirror of the approval policy', () => {
+describe('the approval policy as the forms apply it', () => {
   it('uses the server’s redrive approval threshold in every stage', () => {
     for (const stage of stages) {
       expect(REDRIVE_APPROVAL_THRESHOLD).toBe(defaultPolicy(stage).redriveApprovalThreshold);
