@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ApprovalAction } from '../approvals/approval.schema';
+import type { Approval, ApprovalAction } from '../approvals/approval.schema';
 import type { Caller } from '../auth/permissions.schema';
 import { PlatformError } from '../platform/port';
 import type { OpsContext, RequestMeta } from './context';
@@ -25,6 +25,15 @@ export function requestApproval(
       "ticket: this action needs a second person's approval; give a ticket reference like INC-1234",
       'ticket',
     );
+  const waiting = waitingDuplicate(ctx, a);
+  if (waiting) {
+    const field = conflictField[a.action];
+    throw new PlatformError(
+      'Conflict',
+      `${field}: the same request is already waiting for approval (${waiting.id}, requested by ${waiting.requestedByName} at ${waiting.requestedAt}, expires ${waiting.expiresAt}): approve or reject that one on the approvals page`,
+      field,
+    );
+  }
   const approval = ctx.approvals.create(
     {
       action: a.action,
@@ -54,4 +63,42 @@ export function requestApproval(
     ctx.now(),
   );
   return { status: 'pending_approval', approvalId: approval.id, expiresAt: approval.expiresAt, auditSeq: entry.seq };
+}
+
+/** The request field a duplicate names: what makes the two requests the same. */
+const conflictField: Record<ApprovalAction, string> = {
+  'saga.compensate': 'sagaId',
+  'saga.resume': 'sagaId',
+  'redrive.start': 'queueId',
+  'replay.start': 'window',
+};
+
+/**
+ * A request still waiting for approval that this one would repeat (a second operator, or the same
+ * one after a reload): approving both would run the action twice, or fail the second. The same
+ * action on the same target is the same request for a saga (compensated or resumed once) and for
+ * a redrive of all of a DLQ's messages; selected redrives and replays are the same request only
+ * with the same messages, or the same window and pattern.
+ */
+function waitingDuplicate(
+  ctx: OpsContext,
+  a: { action: ApprovalAction; target: string; input: unknown },
+): Approval | undefined {
+  const { pending } = ctx.approvals.listForReview({ decidedLimit: 0 }, ctx.now());
+  const scope = (input: unknown): string => {
+    const i = (input ?? {}) as Record<string, unknown>;
+    if (a.action === 'redrive.start')
+      return JSON.stringify(Array.isArray(i.messageIds) ? [...(i.messageIds as string[])].sort() : 'all');
+    if (a.action === 'replay.start') return JSON.stringify([i.window ?? null, i.pattern ?? null]);
+    return '';
+  };
+  const mine = scope(a.input);
+  return pending.find((p) => {
+    if (p.action !== a.action || p.target !== a.target) return false;
+    try {
+      return scope(JSON.parse(p.input)) === mine;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -261,3 +261,53 @@ describe('executing an approved request', () => {
     expect(task.total).toBe(await dlqDepth(queueId));
   });
 });
+
+describe('filing a request for approval', () => {
+  it('refuses a second request to compensate a saga while the first waits, naming sagaId and the waiting request, and files nothing', async () => {
+    const sagaId = await succeededSaga();
+    const ask = (maker: Caller, reason: string, ticket: string) =>
+      requestCompensation(ctx, maker, sagaId, { mode: 'compensate', reason, ticket }, meta());
+    const first = await ask(operator, 'customer refund', 'INC-201');
+    expect(first.status).toBe('pending_approval');
+    const firstId = first.status === 'pending_approval' ? first.approvalId : '';
+    const pendingBefore = ctx.approvals.listForReview({ decidedLimit: 0 }).pending.length;
+    const auditBefore = ctx.audit.list({ q: `saga:${sagaId}`, limit: 50 }).items.length;
+
+    await expect(ask(operator2, 'same refund, filed again', 'INC-202')).rejects.toMatchObject({
+      code: 'Conflict',
+      field: 'sagaId',
+      message: expect.stringContaining(firstId) as string,
+    });
+
+    expect(ctx.approvals.listForReview({ decidedLimit: 0 }).pending.length).toBe(pendingBefore);
+    expect(ctx.audit.list({ q: `saga:${sagaId}`, limit: 50 }).items.length).toBe(auditBefore);
+    // Once the first is decided, the saga can be asked for again.
+    await decideApproval(ctx, approver, firstId, { decision: 'reject', comment: 'duplicate of a chargeback' }, meta());
+    const again = await ask(operator2, 'customer refund, second look', 'INC-203');
+    expect(again.status).toBe('pending_approval');
+    if (again.status === 'pending_approval')
+      await decideApproval(ctx, approver, again.approvalId, { decision: 'reject', comment: 'test over' }, meta());
+  });
+
+  it('refuses a second "redrive all" of a DLQ while one waits, but files a redrive of other selected messages', async () => {
+    const queueId = 'processing';
+    const small = { ...ctx, policy: { ...ctx.policy, redriveApprovalThreshold: 0 } };
+    if ((await dlqDepth(queueId)) < 2) addDeadLetters(queueId, 2);
+    const all = await startRedrive(small, operator, { queueId, reason: 'drain', ticket: 'INC-211' }, meta());
+    expect(all.status).toBe('pending_approval');
+    await expect(
+      startRedrive(small, operator2, { queueId, reason: 'drain it too', ticket: 'INC-212' }, meta()),
+    ).rejects.toMatchObject({ code: 'Conflict', field: 'queueId' });
+    const ids = (await local.listDeadLetters(operator, { queueId, limit: 1 })).items.map((m) => m.id);
+    const selected = await startRedrive(
+      small,
+      operator2,
+      { queueId, messageIds: ids, reason: 'just this one', ticket: 'INC-213' },
+      meta(),
+    );
+    expect(selected.status).toBe('pending_approval');
+    for (const r of [all, selected])
+      if (r.status === 'pending_approval')
+        await decideApproval(small, approver, r.approvalId, { decision: 'reject', comment: 'test over' }, meta());
+  });
+});
