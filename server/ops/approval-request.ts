@@ -65,6 +65,9 @@ export function requestApproval(
   return { status: 'pending_approval', approvalId: approval.id, expiresAt: approval.expiresAt, auditSeq: entry.seq };
 }
 
+/** Actions that act on the same thing when their targets are equal. */
+const kindOf = (action: ApprovalAction): string => (action.startsWith('saga.') ? 'saga' : action);
+
 /** The request field a duplicate names: what makes the two requests the same. */
 const conflictField: Record<ApprovalAction, string> = {
   'saga.compensate': 'sagaId',
@@ -78,7 +81,8 @@ const conflictField: Record<ApprovalAction, string> = {
  * one after a reload): approving both would run the action twice, or fail the second. The same
  * action on the same target is the same request for a saga (compensated or resumed once) and for
  * a redrive of all of a DLQ's messages; selected redrives and replays are the same request only
- * with the same messages, or the same window and pattern.
+ * with the same messages, or the same window and pattern. A compensation and a resume of one saga
+ * are the same request: either changes the saga the other was asked for.
  */
 function waitingDuplicate(
   ctx: OpsContext,
@@ -94,7 +98,7 @@ function waitingDuplicate(
   };
   const mine = scope(a.input);
   return pending.find((p) => {
-    if (p.action !== a.action || p.target !== a.target) return false;
+    if (p.target !== a.target || kindOf(p.action) !== kindOf(a.action)) return false;
     try {
       return scope(JSON.parse(p.input)) === mine;
     } catch {

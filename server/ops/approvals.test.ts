@@ -289,6 +289,31 @@ describe('filing a request for approval', () => {
       await decideApproval(ctx, approver, again.approvalId, { decision: 'reject', comment: 'test over' }, meta());
   });
 
+  it('refuses to resume a saga while a compensation of it waits for approval: either changes the saga the other was asked for', async () => {
+    const failed = (await local.listSagas(operator, { status: 'FAILED', limit: 1 })).items[0];
+    expect(failed, 'a FAILED saga in the seeded history').toBeDefined();
+    const sagaId = failed!.id;
+    const compensate = await requestCompensation(
+      ctx,
+      operator,
+      sagaId,
+      { mode: 'compensate', reason: 'refund what is left', ticket: 'INC-221' },
+      meta(),
+    );
+    expect(compensate.status).toBe('pending_approval');
+    await expect(
+      requestCompensation(
+        ctx,
+        operator2,
+        sagaId,
+        { mode: 'resume', reason: 'retry the chain', ticket: 'INC-222' },
+        meta(),
+      ),
+    ).rejects.toMatchObject({ code: 'Conflict', field: 'sagaId' });
+    if (compensate.status === 'pending_approval')
+      await decideApproval(ctx, approver, compensate.approvalId, { decision: 'reject', comment: 'test over' }, meta());
+  });
+
   it('refuses a second "redrive all" of a DLQ while one waits, but files a redrive of other selected messages', async () => {
     const queueId = 'processing';
     const small = { ...ctx, policy: { ...ctx.policy, redriveApprovalThreshold: 0 } };
