@@ -445,7 +445,13 @@ export class DynamoDbLedgerStore implements LedgerStore {
         return marker;
       } catch (e) {
         if (!conditionFailed(e)) throw e;
-        return this.voidSettlement(transactionId, now); // a SettlePayment recorded one meanwhile: void it
+        // A late SettlePayment recorded its settlement between the read and the marker: it may be
+        // asking the network right now. Voiding it here would leave the network settled, since the
+        // VoidSettlement step saw no settlement; the retry reads it and voids at the network first.
+        throw new StepError(
+          sagaErrors.transient,
+          `VoidSettlement ${transactionId}: a settlement was recorded while the void was being marked; retry`,
+        );
       }
     }
     await this.db.send(
