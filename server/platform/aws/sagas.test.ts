@@ -780,6 +780,38 @@ describe('compensation', () => {
     expect(resume.actions.map((a) => a.compensation)).toEqual(['ReverseLedger', 'ReleaseFunds']);
   });
 
+  it('compensates the step that failed as well as the completed ones: a SettlePayment whose void failed for good is voided by the operator compensation', async () => {
+    // SettlePayment failed (its request may have reached the network), then VoidSettlement failed for good.
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        ...historyOf(
+          ['ValidatePayment', 'ok'],
+          ['ReserveFunds', 'ok'],
+          ['PostLedger', 'ok'],
+          ['SettlePayment', 'fail-fail-fail'],
+          ['CompensateVoidSettlement', 'fail-fail-fail'],
+        ),
+        ...failedHistory.slice(-2),
+      ],
+    });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: compArn, startDate: new Date(NOW) });
+    const { platform } = testPlatform();
+    const preview = await platform.previewCompensation(operator, { sagaId: 'tx-42', mode: 'compensate' });
+    expect(preview.actions.map((a) => a.compensation)).toEqual(['VoidSettlement', 'ReverseLedger', 'ReleaseFunds']);
+    await platform.compensate(operator, { sagaId: 'tx-42', mode: 'compensate', reason: 'network outage over' });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input ?? '{}') as {
+      results: Record<string, unknown>;
+    };
+    // The ASL's gate IfSettlePaymentCompleted runs VoidSettlement only when $.results.SettlePayment is present.
+    expect(input.results.SettlePayment).toMatchObject({ ran: true, state: 'FAILED' });
+    expect(Object.keys(input.results).sort()).toEqual([
+      'PostLedger',
+      'ReserveFunds',
+      'SettlePayment',
+      'ValidatePayment',
+    ]);
+  });
+
   it('compensates by starting the state machine in compensation mode under a name derived from the saga id', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: compArn, startDate: new Date(NOW) });
     const { platform } = testPlatform();

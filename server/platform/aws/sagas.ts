@@ -781,6 +781,11 @@ const descriptions: Record<CompensationName, (t: Transactionish) => { descriptio
   }),
 };
 
+/** Whether step `name` ran at all (succeeded, failed, or was cut off running): its effect may exist. */
+function ran(records: readonly SagaStepRecord[], name: string): boolean {
+  return records.some((r) => r.kind === 'step' && r.name === name && r.state !== 'PENDING' && r.state !== 'SKIPPED');
+}
+
 function plan(ctx: Ctx, loaded: Loaded, mode: 'compensate' | 'resume'): CompensationPreview {
   const { detail, execution, transaction, records } = loaded;
   const amount = Number.isInteger(transaction.amount) ? (transaction.amount as number) : 0;
@@ -798,8 +803,9 @@ function plan(ctx: Ctx, loaded: Loaded, mode: 'compensate' | 'resume'): Compensa
         'Conflict',
         `a compensation of saga ${detail.id} was already started (${loaded.compensation.status ?? 'unknown'}); resume it instead`,
       );
+    // Every step that ran, finished or not (its write may have landed), as compensationsFor does.
     const actions = sagaDefinition.steps
-      .filter((s) => s.compensation !== null && done('step', s.name) && !done('compensation', s.compensation))
+      .filter((s) => s.compensation !== null && ran(records, s.name) && !done('compensation', s.compensation))
       .map((s) => s.compensation as CompensationName)
       .reverse()
       .map((c) => ({ compensation: c, ...descriptions[c](transaction), amount }));
@@ -858,15 +864,19 @@ export async function compensate(ctx: Ctx, input: CompensateInput): Promise<Saga
       ctx.aws.sfn.send(new RedriveExecutionCommand({ executionArn: arn, clientToken })),
     );
   } else {
+    // The compensation-mode run compensates the steps present in `results` (its gates): the ones
+    // that succeeded with their output, and those that ran without finishing, whose write may
+    // have landed (as compensationsFor has a failed step's own compensation run).
     const results: Record<string, unknown> = {};
     for (const r of loaded.records) {
-      if (r.kind === 'step' && r.state === 'SUCCEEDED' && r.output) {
+      if (r.kind !== 'step') continue;
+      if (r.state === 'SUCCEEDED' && r.output) {
         try {
           results[r.name] = JSON.parse(r.output) as unknown;
         } catch {
           results[r.name] = r.output;
         }
-      }
+      } else if (ran(loaded.records, r.name)) results[r.name] = { ran: true, state: r.state };
     }
     const body: CompensationExecutionInput = {
       mode: 'compensate',
