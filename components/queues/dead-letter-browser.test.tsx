@@ -62,4 +62,16 @@ describe('the dead-letter browser searching an SQS DLQ', () => {
     expect(html).toContain('tx-0300');
     expect(html).toContain('Searched 420 dead letters so far. The next page continues the search.');
   });
+
+  it('says the search cannot get further, never "no match" nor "continue", when SQS keeps handing out messages it already examined', () => {
+    const html = render('tx-0777', {
+      items: [],
+      nextCursor: null,
+      scanned: { searched: 600, approximateTotal: 1000, limitReached: true },
+    });
+    expect(html).not.toContain('No dead letter matches');
+    expect(html).not.toContain('Continue searching');
+    expect(html).toContain('No match for “tx-0777” among the dead letters the console can search');
+    expect(html).toContain('Searched the first 600 of about 1,000 dead letters: the console cannot search further');
+  });
 });

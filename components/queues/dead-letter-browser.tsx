@@ -71,7 +71,15 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
             </button>
           </EmptyState>
         ) : query.data.items.length === 0 ? (
-          <EmptyState title={search ? `No dead letter matches “${search}”` : 'The dead-letter queue is empty'}>
+          <EmptyState
+            title={
+              search
+                ? query.data.scanned?.limitReached
+                  ? `No match for “${search}” among the dead letters the console can search`
+                  : `No dead letter matches “${search}”`
+                : 'The dead-letter queue is empty'
+            }
+          >
             {search
               ? `${query.data.scanned ? `${searchedText(query.data.scanned, true)} ` : ''}Search matches a transaction id exactly, or any part of the last error.`
               : 'Messages land here after failing processing 3 times.'}
@@ -85,7 +93,7 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
                 </li>
               ))}
             </ul>
-            {search && query.data.scanned ? (
+            {query.data.scanned && (search || query.data.scanned.limitReached) ? (
               <p role="status" className="mt-2 text-sm text-fg-muted">
                 {query.data.nextCursor
                   ? `${searchedText(query.data.scanned, false)} The next page continues the search.`
@@ -111,5 +119,7 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
  */
 function searchedText(scanned: ScanProgress, done: boolean): string {
   const of = scanned.approximateTotal === null ? '' : ` of about ${formatCount(scanned.approximateTotal)}`;
+  if (scanned.limitReached)
+    return `Searched the first ${formatCount(scanned.searched)}${of} dead letters: the console cannot search further (SQS hands out the oldest messages first and cannot be queried). Redrive the DLQ, or look the transaction up on the sagas page.`;
   return `Searched ${formatCount(scanned.searched)}${of} dead letters${done ? '' : ' so far'}.`;
 }

@@ -257,6 +257,12 @@ export type CompensationPreview = z.infer<typeof compensationPreviewSchema>;
 export const scanProgressSchema = z.object({
   searched: z.number().int().nonnegative(),
   approximateTotal: z.number().int().nonnegative().nullable(),
+  /**
+   * True when the scan stopped because it cannot get further, not because it saw everything: an
+   * SQS queue hands out its oldest messages first and a cursor remembers a bounded number of them,
+   * so past that the console only meets messages it already examined.
+   */
+  limitReached: z.boolean().optional(),
 });
 export type ScanProgress = z.infer<typeof scanProgressSchema>;
 

@@ -341,7 +341,8 @@ const MAX_PAGE_RECEIVES = 60;
  * brought new messages is spent, or at MAX_PAGE_RECEIVES: then it is NOT the end, it carries a
  * cursor to continue from, and (for a search) `scanned`: how many messages the search has examined
  * so far, of about how many the DLQ holds. The scan is over (nextCursor null, unless the page is
- * full) only after three receives in a row found nothing visible.
+ * full) only after three receives in a row found nothing visible, or when a page met only
+ * messages earlier pages examined (`scanned.limitReached`: the search cannot get further).
  */
 export async function listDeadLetters(
   ctx: Ctx,
@@ -362,6 +363,7 @@ export async function listDeadLetters(
   const maxReceives = Math.min(MAX_PAGE_RECEIVES, freshBudget + Math.ceil(seen.size / 10) + 3);
   let receives = 0;
   let freshReceives = 0;
+  let pageFresh = 0;
   let empties = 0;
   while (items.length < input.limit && freshReceives < freshBudget && receives < maxReceives && empties < 3) {
     receives++;
@@ -398,13 +400,23 @@ export async function listDeadLetters(
       if (matches) items.push(dl);
     }
     searched += fresh;
+    pageFresh += fresh;
     if (fresh > 0) freshReceives++;
     empties = messages.length === 0 ? empties + 1 : 0;
   }
   const scanOver = empties >= 3;
-  const more = items.length === input.limit || !scanOver;
+  // Stuck: every receive of this page brought only messages earlier pages examined. SQS hands out
+  // the oldest first and the cursor remembers MAX_SEEN of them, so another page would meet the
+  // same ones again: say so instead of offering a "continue" that cannot get further.
+  const stuck = !scanOver && pageFresh === 0 && items.length < input.limit;
+  const more = items.length === input.limit || (!scanOver && !stuck);
   const page: Page<DeadLetterMessage> = { items, nextCursor: more ? encodeCursor(searched, examined) : null };
-  if (depth) page.scanned = { searched, approximateTotal: await depth };
+  if (depth || stuck)
+    page.scanned = {
+      searched,
+      approximateTotal: depth ? await depth : null,
+      ...(stuck ? { limitReached: true } : {}),
+    };
   return page;
 }
 
