@@ -12,19 +12,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect, it } from 'vitest';
-import { callerOf, NOW, testConfig, testPlatform } from './testing';
+import { callerOf, NOW, testConfig, testPlatform, transactionEnvelopeBody } from './testing';
 
 const sqs = mockClient(SQSClient);
 
-const envelope = (transactionId: string) =>
-  JSON.stringify({
-    version: '0',
-    id: `evt-${transactionId}`,
-    source: 'transaction.processing',
-    'detail-type': 'TransactionSubmitted',
-    time: '2026-11-26T10:00:00Z',
-    detail: { transactionId, amount: 100 },
-  });
+const envelope = transactionEnvelopeBody;
 
 it('stops, saying it cannot search further, when a 1,000-message DLQ hands out only messages it already examined', async () => {
   sqs.reset();

@@ -17,7 +17,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { deadLetterMessageSchema, queuePairSchema, redriveTaskSchema } from '../platform.schema';
 import { createAwsPlatform } from './adapter';
 import { createRoleCredentials } from './credentials';
-import { callerOf, NOW, testConfig, testPlatform } from './testing';
+import { callerOf, NOW, testConfig, testPlatform, transactionEnvelopeBody } from './testing';
 
 const sqs = mockClient(SQSClient);
 const cw = mockClient(CloudWatchClient);
@@ -26,16 +26,7 @@ const config = testConfig();
 const pair = config.queuePairs[0]!;
 const operator = callerOf('operator', 'op-1');
 
-function envelope(transactionId: string): string {
-  return JSON.stringify({
-    version: '0',
-    id: `evt-${transactionId}`,
-    source: 'transaction.processing',
-    'detail-type': 'TransactionSubmitted',
-    time: '2026-11-26T10:00:00Z',
-    detail: { transactionId, amount: 100 },
-  });
-}
+const envelope = transactionEnvelopeBody;
 
 function dlqMessage(id: string, body: string, lastError?: string): Message {
   return {

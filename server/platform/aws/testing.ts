@@ -87,3 +87,15 @@ export function testPlatform(config = testConfig(), deps: AwsPlatformDeps = {}) 
   });
   return { platform, sleeps, advance: (ms: number) => (clock += ms) };
 }
+
+/** A TransactionSubmitted envelope as a dead letter's body, for transaction `transactionId`. */
+export function transactionEnvelopeBody(transactionId: string): string {
+  return JSON.stringify({
+    version: '0',
+    id: `evt-${transactionId}`,
+    source: 'transaction.processing',
+    'detail-type': 'TransactionSubmitted',
+    time: '2026-11-26T10:00:00Z',
+    detail: { transactionId, amount: 100 },
+  });
+}
