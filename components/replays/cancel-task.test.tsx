@@ -1,8 +1,8 @@
 import type { ReactElement } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { renderStatic } from '@/components/testing/render-static';
+import { runningRedrive, runningReplay } from '@/components/testing/task-fixtures';
 import type { Role } from '@/server/auth/matrix.schema';
-import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
 import { CancelConfirmation, redriveCancelImpact, replayCancelImpact } from './cancel-task';
 import { RedrivesTable } from './redrives-table';
 import { ReplaysTable } from './replays-table';
@@ -17,36 +17,8 @@ vi.mock('@/components/ui/data-table', async () => {
 const noop = () => undefined;
 const render = (node: ReactElement) => renderStatic(node);
 
-const replay: Replay = {
-  name: 'replay-20261126-0300',
-  archive: 'ledgerline-local-archive',
-  region: 'us-east-1',
-  state: 'RUNNING',
-  window: { start: '2026-11-25T03:00:00.000Z', end: '2026-11-26T02:55:00.000Z' },
-  pattern: null,
-  lastReplayedTime: '2026-11-25T09:00:00.000Z',
-  eventsReplayed: 12_000,
-  eventsTotal: 480_000,
-  startedAt: '2026-11-26T03:00:00.000Z',
-  endedAt: null,
-  startedBy: 'op-1',
-  stateReason: null,
-};
-
-const redrive: RedriveTask = {
-  id: 'task-1',
-  queueId: 'processing',
-  region: 'us-east-1',
-  status: 'RUNNING',
-  moved: 100,
-  total: 5_000,
-  rate: 10,
-  selection: 'all',
-  startedAt: '2026-11-26T03:00:00.000Z',
-  endedAt: null,
-  startedBy: 'op-1',
-  failureReason: null,
-};
+const replay = runningReplay;
+const redrive = runningRedrive;
 
 const cancelButton = (what: string) => new RegExp(`<button[^>]*aria-label="Cancel ${what}"[^>]*>Cancel</button>`);
 const anyCancel = /<button[^>]*>[^<]*Cancel[^<]*<\/button>/;
