@@ -5,6 +5,33 @@ import { ApiError } from '@/components/providers/api-client';
 
 const input = 'rounded border border-border bg-surface px-2 py-1.5 text-sm text-fg';
 
+/** The reason every operator action is audited with (3 to 500 characters). */
+export function ReasonField({
+  value,
+  onChange,
+  className,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  className?: string;
+}) {
+  const id = useId();
+  return (
+    <label htmlFor={`${id}-reason`} className={`flex flex-col gap-1 ${className ?? ''}`}>
+      <span className="font-medium">Reason</span>
+      <input
+        id={`${id}-reason`}
+        className={input}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required
+        minLength={3}
+        maxLength={500}
+      />
+    </label>
+  );
+}
+
 export function ReasonTicketFields({
   reason,
   ticket,
@@ -21,18 +48,7 @@ export function ReasonTicketFields({
   const id = useId();
   return (
     <div className="grid gap-2 sm:grid-cols-[1fr_12rem]">
-      <label htmlFor={`${id}-reason`} className="flex flex-col gap-1 text-sm">
-        <span className="font-medium">Reason</span>
-        <input
-          id={`${id}-reason`}
-          className={input}
-          value={reason}
-          onChange={(e) => onReason(e.target.value)}
-          required
-          minLength={3}
-          maxLength={500}
-        />
-      </label>
+      <ReasonField value={reason} onChange={onReason} className="text-sm" />
       <label htmlFor={`${id}-ticket`} className="flex flex-col gap-1 text-sm">
         <span className="font-medium">Ticket{ticketRequired ? '' : ' (optional)'}</span>
         <input

@@ -1,9 +1,9 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useRedriveCancelMutation } from '@/components/actions/data/redrive-cancel-mutation';
 import { useReplayCancelMutation } from '@/components/actions/data/replay-cancel-mutation';
-import { ActionError, inputClass, secondaryButtonClass } from '@/components/actions/fields';
+import { ActionError, ReasonField, secondaryButtonClass } from '@/components/actions/fields';
 import { formatCount } from '@/components/ui/format';
 import { can, type Role } from '@/server/auth/matrix.schema';
 import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
@@ -41,7 +41,6 @@ interface ConfirmationProps {
 /** The confirmation: what stops, the progress so far, a reason for the audit log. */
 export function CancelConfirmation({ what, impact, pending, error, onConfirm, onKeep }: ConfirmationProps) {
   const [reason, setReason] = useState('');
-  const id = useId();
   return (
     <form
       aria-label={`Confirm: cancel ${what}`}
@@ -54,18 +53,7 @@ export function CancelConfirmation({ what, impact, pending, error, onConfirm, on
       <p>
         Cancel {what}? {impact}
       </p>
-      <label htmlFor={`${id}-reason`} className="flex flex-col gap-1">
-        <span className="font-medium">Reason</span>
-        <input
-          id={`${id}-reason`}
-          className={inputClass}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          required
-          minLength={3}
-          maxLength={500}
-        />
-      </label>
+      <ReasonField value={reason} onChange={setReason} />
       <div className="flex gap-2">
         <button type="submit" className={dangerButtonClass} disabled={pending || reason.trim().length < 3}>
           {pending ? 'Cancelling…' : 'Confirm cancel'}
