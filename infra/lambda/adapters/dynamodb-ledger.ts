@@ -78,6 +78,19 @@ export class DynamoDbLedgerStore implements LedgerStore {
     private readonly table: string,
   ) {}
 
+  /** Writes `item` unless an item with its key exists: true if written, false if one was there. */
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return true;
+    } catch (e) {
+      if (!conditionFailed(e)) throw e;
+      return false;
+    }
+  }
+
   private async get<T>(key: Record<string, string>): Promise<T | null> {
     const r = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
     return (r.Item as T | undefined) ?? null;
@@ -221,20 +234,10 @@ export class DynamoDbLedgerStore implements LedgerStore {
     marker: { account: string; currency: string } | undefined,
   ): Promise<Hold> {
     const released = releasedMarker(transactionId, marker);
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...holdKey(transactionId), ...released, createdAt: now, releasedAt: now },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+    if (await this.putIfAbsent({ ...holdKey(transactionId), ...released, createdAt: now, releasedAt: now }))
       return released;
-    } catch (e) {
-      if (!conditionFailed(e)) throw e;
-      // A ReserveFunds write landed between the read and the marker: release that hold.
-      return (await this.releaseHold(transactionId, now, marker))!;
-    }
+    // A ReserveFunds write landed between the read and the marker: release that hold.
+    return (await this.releaseHold(transactionId, now, marker))!;
   }
 
   async post(
@@ -375,25 +378,11 @@ export class DynamoDbLedgerStore implements LedgerStore {
 
   async beginSettlement(transactionId: string, now: number): Promise<Settlement> {
     const pending: Settlement = { transactionId, reference: '', state: 'PENDING' };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...txKey(transactionId, 'SETTLEMENT'), ...pending, requestedAt: now },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return pending;
-    } catch (e) {
-      if (!conditionFailed(e)) throw e;
-      const existing = await this.getSettlement(transactionId);
-      if (!existing)
-        throw new StepError(
-          sagaErrors.transient,
-          `SettlePayment ${transactionId}: settlement changed while read; retry`,
-        );
-      return existing;
-    }
+    if (await this.putIfAbsent({ ...txKey(transactionId, 'SETTLEMENT'), ...pending, requestedAt: now })) return pending;
+    const existing = await this.getSettlement(transactionId);
+    if (!existing)
+      throw new StepError(sagaErrors.transient, `SettlePayment ${transactionId}: settlement changed while read; retry`);
+    return existing;
   }
 
   async recordSettlement(
@@ -434,25 +423,14 @@ export class DynamoDbLedgerStore implements LedgerStore {
     if (s?.state === 'VOIDED') return s;
     if (!s) {
       const marker: Settlement = { transactionId, reference: '', state: 'VOIDED' };
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...txKey(transactionId, 'SETTLEMENT'), ...marker, voidedAt: now },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return marker;
-      } catch (e) {
-        if (!conditionFailed(e)) throw e;
-        // A late SettlePayment recorded its settlement between the read and the marker: it may be
-        // asking the network right now. Voiding it here would leave the network settled, since the
-        // VoidSettlement step saw no settlement; the retry reads it and voids at the network first.
-        throw new StepError(
-          sagaErrors.transient,
-          `VoidSettlement ${transactionId}: a settlement was recorded while the void was being marked; retry`,
-        );
-      }
+      if (await this.putIfAbsent({ ...txKey(transactionId, 'SETTLEMENT'), ...marker, voidedAt: now })) return marker;
+      // A late SettlePayment recorded its settlement between the read and the marker: it may be
+      // asking the network right now. Voiding it here would leave the network settled, since the
+      // VoidSettlement step saw no settlement; the retry reads it and voids at the network first.
+      throw new StepError(
+        sagaErrors.transient,
+        `VoidSettlement ${transactionId}: a settlement was recorded while the void was being marked; retry`,
+      );
     }
     await this.db.send(
       new UpdateCommand({
