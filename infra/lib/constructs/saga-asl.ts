@@ -51,9 +51,6 @@ export const COMPENSATE_MODE = 'compensate';
 /** `$.error` of a compensation-mode execution (its input carries no error). */
 export const COMPENSATION_REQUESTED_ERROR = 'CompensationRequested';
 
-/** Lambda service errors worth retrying regardless of the step's policy (AWS guidance). */
-export const lambdaServiceErrors = lambdaInvokeErrors;
-
 export type SagaTaskName = StepName | CompensationName;
 
 /** The DefinitionSubstitutions key of a task's function ARN. */
@@ -80,11 +77,11 @@ function retrier(policy: RetryPolicy): AslRetrier {
   };
 }
 
-/** Retriers for a step: Lambda service errors first (same counts as the step's policy), then the policy. */
+/** Retriers for a step: Lambda invoke errors first (AWS guidance; same counts as the step's policy), then the policy. */
 function stepRetriers(policy: RetryPolicy): AslRetrier[] {
   const main = retrier(policy);
   if (main.ErrorEquals.includes('States.ALL')) return [main];
-  return [{ ...main, ErrorEquals: [...lambdaServiceErrors] }, main];
+  return [{ ...main, ErrorEquals: [...lambdaInvokeErrors] }, main];
 }
 
 /**
