@@ -31,6 +31,8 @@ export interface ApprovalStore {
    * failed or expired).
    */
   listForReview(filter: { decidedLimit: number }, now?: number): ApprovalsForReview;
+  /** The requests still waiting for a decision (PENDING, unexpired), soonest expiry first. */
+  waiting(now?: number): Approval[];
   /** PENDING and unexpired -> APPROVED or REJECTED; false if someone else decided first or it expired. */
   decide(id: string, decision: 'APPROVED' | 'REJECTED', by: Caller, comment: string | null, now?: number): boolean;
   finish(id: string, status: 'EXECUTED' | 'FAILED', result: unknown, now?: number): void;
@@ -130,13 +132,18 @@ export class SqliteApprovalStore implements ApprovalStore {
       .slice(0, filter.limit);
   }
 
-  listForReview({ decidedLimit }: { decidedLimit: number }, now = Date.now()): ApprovalsForReview {
+  waiting(now = Date.now()): Approval[] {
     // Waiting = PENDING and not expired (toApproval turns an expired PENDING row into EXPIRED).
-    const pending = this.db
+    return this.db
       .prepare<[number], Row>(
         "SELECT * FROM approvals WHERE status = 'PENDING' AND expires_at > ? ORDER BY expires_at ASC, id ASC",
       )
-      .all(now);
+      .all(now)
+      .map((r) => toApproval(r, now));
+  }
+
+  listForReview({ decidedLimit }: { decidedLimit: number }, now = Date.now()): ApprovalsForReview {
+    const pending = this.waiting(now);
     const decided = this.db
       .prepare<[number, number], Row>(
         `SELECT * FROM approvals WHERE NOT (status = 'PENDING' AND expires_at > ?)
@@ -144,7 +151,7 @@ export class SqliteApprovalStore implements ApprovalStore {
       )
       .all(now, decidedLimit + 1);
     return {
-      pending: pending.map((r) => toApproval(r, now)),
+      pending,
       decided: decided.slice(0, decidedLimit).map((r) => toApproval(r, now)),
       moreDecided: decided.length > decidedLimit,
     };

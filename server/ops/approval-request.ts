@@ -88,7 +88,7 @@ function waitingDuplicate(
   ctx: OpsContext,
   a: { action: ApprovalAction; target: string; input: unknown },
 ): Approval | undefined {
-  const { pending } = ctx.approvals.listForReview({ decidedLimit: 0 }, ctx.now());
+  const pending = ctx.approvals.waiting(ctx.now());
   const scope = (input: unknown): string => {
     const i = (input ?? {}) as Record<string, unknown>;
     if (a.action === 'redrive.start')

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Approval } from '../approvals/approval.schema';
+import type { ApprovalsForReview } from '../approvals/store';
 import { can, roleSchema, type Caller, type Permission } from '../auth/permissions.schema';
 import type { StartRedriveInput, StartReplayInput } from '../platform/inputs.schema';
 import type { RedriveTask } from '../platform/platform.schema';
@@ -19,6 +20,11 @@ const permissionOf: Record<Approval['action'], Permission> = {
 
 export function listApprovals(ctx: OpsContext, filter: { status?: Approval['status']; limit: number }): Approval[] {
   return ctx.approvals.list(filter, ctx.now());
+}
+
+/** What the approvals page shows: every waiting request, then the `decidedLimit` latest settled ones. */
+export function listApprovalsForReview(ctx: OpsContext, decidedLimit: number): ApprovalsForReview {
+  return ctx.approvals.listForReview({ decidedLimit }, ctx.now());
 }
 
 export function getApproval(ctx: OpsContext, id: string): Approval {

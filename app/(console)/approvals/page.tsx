@@ -8,6 +8,7 @@ import { Section } from '@/components/ui/section';
 import type { ApprovalsForReview } from '@/server/approvals/store';
 import { can } from '@/server/auth/permissions.schema';
 import { getCaller } from '@/server/auth/session';
+import { listApprovalsForReview } from '@/server/ops/approvals';
 import { getOpsContext } from '@/server/ops/context';
 import { firstParam, type SearchParams } from '@/server/ops/read/read.schema';
 
@@ -39,7 +40,7 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Pr
   const ctx = await getOpsContext();
   const now = ctx.now();
   const { pending, decided, moreDecided } = can(caller.role, 'audit.read')
-    ? ctx.approvals.listForReview({ decidedLimit }, now)
+    ? listApprovalsForReview(ctx, decidedLimit)
     : nothing;
   const mayDecide = can(caller.role, 'approval.decide');
   return (
