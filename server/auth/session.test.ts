@@ -10,17 +10,9 @@ import { getCaller } from './session';
 import { routeContext, seededCaller, TEST_ORIGIN, testRequest } from './testing';
 import { LOCAL_DEV_PASSWORD } from './users';
 
-const dataDir = vi.hoisted(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
-  const { mkdtempSync } = require('node:fs') as { mkdtempSync: (prefix: string) => string };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
-  const { tmpdir } = require('node:os') as { tmpdir: () => string };
-  const dir = mkdtempSync(`${tmpdir()}/ledgerline-auth-`);
-  process.env.LEDGERLINE_DATA_DIR = dir;
-  process.env.LEDGERLINE_BACKEND = 'local';
-  delete process.env.LEDGERLINE_SESSION_SECRET;
-  return dir;
-});
+const dataDir = await vi.hoisted(async () =>
+  (await import('@/server/platform/local/test-env')).localConsoleEnv('auth'),
+);
 
 function signInRequest(body: Record<string, string>, origin: string | null = TEST_ORIGIN, json = false) {
   const headers = new Headers({ host: new URL(TEST_ORIGIN).host });

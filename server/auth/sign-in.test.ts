@@ -6,14 +6,8 @@ import { safeNext } from './sign-in';
 import { TEST_ORIGIN } from './testing';
 import { LOCAL_DEV_PASSWORD, seedLocalUsers } from './users';
 
-vi.hoisted(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
-  const { mkdtempSync } = require('node:fs') as { mkdtempSync: (prefix: string) => string };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
-  const { tmpdir } = require('node:os') as { tmpdir: () => string };
-  process.env.LEDGERLINE_DATA_DIR = mkdtempSync(`${tmpdir()}/ledgerline-sign-in-`);
-  process.env.LEDGERLINE_BACKEND = 'local';
-  delete process.env.LEDGERLINE_SESSION_SECRET;
+await vi.hoisted(async () => {
+  (await import('@/server/platform/local/test-env')).localConsoleEnv('sign-in');
 });
 
 describe('safeNext: where to go after signing in', () => {

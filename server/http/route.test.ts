@@ -4,14 +4,8 @@ import { HttpError } from './errors';
 import { outcomeResponse } from './outcome';
 import { route } from './route';
 
-vi.hoisted(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
-  const { mkdtempSync } = require('node:fs') as { mkdtempSync: (prefix: string) => string };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
-  const { tmpdir } = require('node:os') as { tmpdir: () => string };
-  process.env.LEDGERLINE_DATA_DIR = mkdtempSync(`${tmpdir()}/ledgerline-http-`);
-  process.env.LEDGERLINE_BACKEND = 'local';
-  delete process.env.LEDGERLINE_SESSION_SECRET;
+await vi.hoisted(async () => {
+  (await import('@/server/platform/local/test-env')).localConsoleEnv('http');
 });
 
 /** proxy.ts no longer runs for /api/*: every API answer must carry these headers itself. */

@@ -15,18 +15,7 @@ import { can, roles, type Caller, type Permission } from '@/server/auth/permissi
 import { routeContext, seededCaller, testRequest, type TestRequestOptions } from '@/server/auth/testing';
 import { Engine, NAMES } from '@/server/platform/local/engine/engine';
 
-const dataDir = vi.hoisted(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
-  const fs = require('node:fs') as { mkdtempSync: (prefix: string) => string };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
-  const os = require('node:os') as { tmpdir: () => string };
-  const dir = fs.mkdtempSync(`${os.tmpdir()}/ledgerline-ops-`);
-  process.env.LEDGERLINE_DATA_DIR = dir;
-  process.env.LEDGERLINE_BACKEND = 'local';
-  process.env.LEDGERLINE_STAGE = 'local';
-  delete process.env.LEDGERLINE_SESSION_SECRET;
-  return dir;
-});
+const dataDir = await vi.hoisted(async () => (await import('@/server/platform/local/test-env')).localConsoleEnv('ops'));
 
 type Handler = (request: Request, context: ReturnType<typeof routeContext>) => Promise<Response>;
 const operator = seededCaller('operator');

@@ -12,18 +12,10 @@ import { dlqOf } from '@/server/platform/local/db';
 import { Engine } from '@/server/platform/local/engine/engine';
 import ApprovalsPage from './page';
 
-const state = vi.hoisted(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
-  const fs = require('node:fs') as { mkdtempSync: (prefix: string) => string };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
-  const os = require('node:os') as { tmpdir: () => string };
-  const dir = fs.mkdtempSync(`${os.tmpdir()}/ledgerline-approvals-page-`);
-  process.env.LEDGERLINE_DATA_DIR = dir;
-  process.env.LEDGERLINE_BACKEND = 'local';
-  process.env.LEDGERLINE_STAGE = 'local';
-  delete process.env.LEDGERLINE_SESSION_SECRET;
-  return { dir, headers: new Headers() };
-});
+const state = await vi.hoisted(async () => ({
+  dir: (await import('@/server/platform/local/test-env')).localConsoleEnv('approvals-page'),
+  headers: new Headers(),
+}));
 
 // A server component reads the request through next/headers, which only exists inside a Next
 // request: hand it the signed-in user's real session cookie.

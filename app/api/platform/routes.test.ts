@@ -1,5 +1,3 @@
-import type * as NodeFs from 'node:fs';
-import type * as NodeOs from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
 import type { Overview } from '@/server/ops/read/read.schema';
@@ -13,17 +11,9 @@ import { GET as getDeadLetters } from './queues/[id]/dead-letters/route';
 import { GET as getSaga } from './sagas/[id]/route';
 import { GET as getSagas } from './sagas/route';
 
-const dataDir = vi.hoisted(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
-  const { mkdtempSync } = require('node:fs') as typeof NodeFs;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
-  const { tmpdir } = require('node:os') as typeof NodeOs;
-  const dir = mkdtempSync(`${tmpdir()}/ledgerline-routes-`);
-  process.env.LEDGERLINE_DATA_DIR = dir;
-  process.env.LEDGERLINE_BACKEND = 'local';
-  delete process.env.LEDGERLINE_SESSION_SECRET;
-  return dir;
-});
+const dataDir = await vi.hoisted(async () =>
+  (await import('@/server/platform/local/test-env')).localConsoleEnv('routes'),
+);
 
 let engine: Engine;
 const viewer = () => seededCaller('viewer');

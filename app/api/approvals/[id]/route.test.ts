@@ -5,18 +5,9 @@ import { getOpsContext } from '@/server/ops/context';
 import { Engine } from '@/server/platform/local/engine/engine';
 import { GET } from './route';
 
-const dataDir = vi.hoisted(() => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before ESM imports
-  const fs = require('node:fs') as { mkdtempSync: (prefix: string) => string };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same
-  const os = require('node:os') as { tmpdir: () => string };
-  const dir = fs.mkdtempSync(`${os.tmpdir()}/ledgerline-approval-get-`);
-  process.env.LEDGERLINE_DATA_DIR = dir;
-  process.env.LEDGERLINE_BACKEND = 'local';
-  process.env.LEDGERLINE_STAGE = 'local';
-  delete process.env.LEDGERLINE_SESSION_SECRET;
-  return dir;
-});
+const dataDir = await vi.hoisted(async () =>
+  (await import('@/server/platform/local/test-env')).localConsoleEnv('approval-get'),
+);
 
 const operator = seededCaller('operator');
 const viewer = seededCaller('viewer');
