@@ -1,18 +1,11 @@
-import { environmentManager, QueryClient, QueryObserver } from '@tanstack/react-query';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { QueryClient, QueryObserver } from '@tanstack/react-query';
+import { describe, expect, it, vi } from 'vitest';
+import { queriesAsInTheBrowser } from '@/components/testing/browser-queries';
 import type { Approval } from '@/server/approvals/approval.schema';
 import { approvalFixture } from './approval-fixture';
 import { approvalQueryOptions, executedResult, failureReason } from './approval-query';
 
-beforeEach(() => {
-  environmentManager.setIsServer(() => false); // behave as in the browser: interval refetches run
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  environmentManager.setIsServer(() => typeof window === 'undefined');
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+queriesAsInTheBrowser();
 
 /**
  * Serves GET /api/approvals/[id] from the requests `itemsAt(now)` (404 with the server's error body

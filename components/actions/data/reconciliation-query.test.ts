@@ -1,18 +1,11 @@
-import { environmentManager, QueryClient, QueryObserver } from '@tanstack/react-query';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { QueryClient, QueryObserver } from '@tanstack/react-query';
+import { describe, expect, it, vi } from 'vitest';
+import { queriesAsInTheBrowser } from '@/components/testing/browser-queries';
 import type { SagaStatus } from '@/server/platform/platform.schema';
 import { affectedBy, invalidate } from './invalidate';
 import { RECONCILIATION_POLL_MS, reconciliationQueryOptions, type ReconciliationPolling } from './reconciliation-query';
 
-beforeEach(() => {
-  environmentManager.setIsServer(() => false); // behave as in the browser: interval refetches run
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  environmentManager.setIsServer(() => typeof window === 'undefined');
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+queriesAsInTheBrowser();
 
 /** Serves the reconciliation of a saga in the state `statusAt(now)` gives; records each ledger read. */
 function serve(statusAt: (now: number) => SagaStatus) {

@@ -1,19 +1,12 @@
-import { environmentManager, QueryClient, QueryObserver } from '@tanstack/react-query';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { QueryClient, QueryObserver } from '@tanstack/react-query';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { queriesAsInTheBrowser } from '@/components/testing/browser-queries';
 import type { SagaDetail, SagaStatus } from '@/server/platform/platform.schema';
 import { compensationWatchUntil, endCompensationWatch, watchCompensation } from './compensation-watch';
 import { sagaQueryOptions, type SagaPolling } from './saga-query';
 
-beforeEach(() => {
-  environmentManager.setIsServer(() => false); // behave as in the browser: interval refetches run
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  endCompensationWatch('saga-1');
-  environmentManager.setIsServer(() => typeof window === 'undefined');
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+queriesAsInTheBrowser();
+afterEach(() => endCompensationWatch('saga-1'));
 
 const saga = (status: SagaStatus): SagaDetail => ({
   id: 'saga-1',
