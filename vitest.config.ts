@@ -16,8 +16,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['{server,app,components,infra/runtime,infra/saga,infra/platform,bench,scripts}/**/*.test.{ts,tsx}'],
-          exclude: ['node_modules', 'e2e', '.next', 'cdk.out'],
+          include: [
+            '{server,app,components,infra/runtime,infra/saga,infra/platform,infra/embedded,bench,scripts}/**/*.test.{ts,tsx}',
+          ],
+          exclude: ['node_modules', 'e2e', '.next', 'cdk.out', '**/*.stack.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -27,7 +29,8 @@ export default defineConfig({
         test: {
           name: 'infra',
           environment: 'node',
-          include: ['infra/{lib,bin,test,lambda}/**/*.test.ts'],
+          // Console tests that synthesize the platform's stacks (server/**/*.stack.test.ts) run here too.
+          include: ['infra/{lib,bin,test,lambda}/**/*.test.ts', 'server/**/*.stack.test.ts'],
           exclude: ['node_modules', 'cdk.out'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -17,11 +17,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { openDatabase, type Db } from '../infra/embedded/db';
+import type { StepRecord } from '../infra/embedded/names';
+import { encodeTimeline } from '../infra/embedded/saga-timeline';
 import { metricsFor, namesFor, queuePairs } from '../infra/platform/description';
 import { compensationsFor, sagaDefinition, type StepName } from '../infra/saga/definition';
-import { openDatabase, type Db } from '../server/platform/local/db';
-import type { StepRecord } from '../server/platform/local/engine/engine';
-import { encodeTimeline } from '../server/platform/local/saga-timeline';
 import { seedArchive, seedDlq } from './fixtures/engine-fixtures';
 import { benchFlags } from './fixtures/flags';
 import { writeResults, type BenchEntry } from './results';
@@ -315,16 +315,7 @@ export default async function run(argv: string[]): Promise<void> {
   const engine = start(
     'engine',
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'server/platform/local/engine/main.ts',
-      '--data-dir',
-      dataDir,
-      '--rate',
-      String(values.rate),
-      '--no-seed',
-    ],
+    ['--import', 'tsx', 'infra/embedded/main.ts', '--data-dir', dataDir, '--rate', String(values.rate), '--no-seed'],
     env,
   );
   const consoleServer = start(

@@ -3,7 +3,7 @@
  * random moments under load, restarts it, drains, reconciles. Writes bench/results/crash.json.
  */
 import fs from 'node:fs';
-import { runCrashTest } from '../server/platform/local/crash-harness';
+import { runCrashTest } from '../infra/embedded/crash-harness';
 import { benchDir } from './fixtures/bench-dir';
 import { benchFlags } from './fixtures/flags';
 import { writeResults } from './results';

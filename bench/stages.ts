@@ -13,8 +13,9 @@
  * runs on the second core.
  */
 import fs from 'node:fs';
-import { Engine, PROCESSING } from '../server/platform/local/engine/engine';
-import { reconcile } from '../server/platform/local/reconcile';
+import { Engine } from '../infra/embedded/engine';
+import { PROCESSING } from '../infra/embedded/names';
+import { reconcile } from '../infra/embedded/reconcile';
 import { benchDir } from './fixtures/bench-dir';
 import { benchFlags } from './fixtures/flags';
 import { writeResults } from './results';

@@ -68,7 +68,7 @@ function shutdown(code = 0) {
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
-const engineEntry = 'server/platform/local/engine/main.ts';
+const engineEntry = 'infra/embedded/main.ts';
 if (backend === 'local') {
   mkdirSync(process.env.LEDGERLINE_DATA_DIR ?? '.data', { recursive: true });
   if (existsSync(engineEntry)) {

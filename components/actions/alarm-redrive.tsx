@@ -2,7 +2,7 @@
 
 import { useAlarmQuery } from '@/components/alarms/data/alarm-query';
 import { useQueuesQuery } from '@/components/queues/data/queues-query';
-import { can, type Role } from '@/server/auth/matrix.schema';
+import { can, type Role } from '@/infra/platform/roles';
 import { LazyRedriveAction } from './lazy-actions';
 
 /**

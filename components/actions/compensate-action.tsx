@@ -7,8 +7,8 @@ import {
   watchCompensation,
 } from '@/components/sagas/data/compensation-watch';
 import { useFocusHandoff } from '@/components/ui/focus-handoff';
+import { can, type Role } from '@/infra/platform/roles';
 import type { Approval } from '@/server/approvals/approval.schema';
-import { can, type Role } from '@/server/auth/matrix.schema';
 import type { CompensationPreview } from '@/server/platform/platform.schema';
 import { newIdempotencyKey } from './api';
 import { useCompensationPreviewMutation, type CompensationMode } from './data/compensation-preview-mutation';

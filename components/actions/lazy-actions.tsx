@@ -1,7 +1,7 @@
 'use client';
 
 import { clientOnly } from '@/components/ui/lazy-leaf';
-import { can } from '@/server/auth/matrix.schema';
+import { can } from '@/infra/platform/roles';
 import type { CompensateActionProps } from './compensate-action';
 import type { RedriveActionProps } from './redrive-action';
 import type { ReplayActionProps } from './replay-action';

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useFocusHandoff } from '@/components/ui/focus-handoff';
 import { ProgressBar } from '@/components/ui/progress-bar';
-import { can, type Role } from '@/server/auth/matrix.schema';
+import { can, type Role } from '@/infra/platform/roles';
 import type { RedriveTask } from '@/server/platform/platform.schema';
 import { newIdempotencyKey } from './api';
 import { REDRIVE_APPROVAL_THRESHOLD, redriveNeedsApproval } from './data/approval-policy';

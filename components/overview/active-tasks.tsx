@@ -2,7 +2,7 @@ import { CancelRedrive, CancelReplay } from '@/components/replays/cancel-task';
 import { AppLink } from '@/components/ui/app-link';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { StateBadge } from '@/components/ui/status-badge';
-import type { Role } from '@/server/auth/matrix.schema';
+import type { Role } from '@/infra/platform/roles';
 import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
 
 /**

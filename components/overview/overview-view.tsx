@@ -8,7 +8,7 @@ import { InlineError } from '@/components/ui/inline-error';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
-import type { Role } from '@/server/auth/matrix.schema';
+import type { Role } from '@/infra/platform/roles';
 import type { RangeInput } from '@/server/ops/read/read.schema';
 import { useOverviewQuery } from './data/overview-query';
 

@@ -2,7 +2,7 @@
 
 import { useCallback, useState } from 'react';
 import { LazyRedriveAction } from '@/components/actions/lazy-actions';
-import { can, type Role } from '@/server/auth/matrix.schema';
+import { can, type Role } from '@/infra/platform/roles';
 import type { DeadLetterMessage } from '@/server/platform/platform.schema';
 import { useQueuesQuery } from './data/queues-query';
 import { QueueDetailView, type QueueDetailViewProps } from './queue-detail-view';

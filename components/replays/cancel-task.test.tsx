@@ -2,7 +2,7 @@ import type { ReactElement } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { renderStatic } from '@/components/testing/render-static';
 import { runningRedrive, runningReplay } from '@/components/testing/task-fixtures';
-import type { Role } from '@/server/auth/matrix.schema';
+import type { Role } from '@/infra/platform/roles';
 import { CancelConfirmation, redriveCancelImpact, replayCancelImpact } from './cancel-task';
 import { RedrivesTable } from './redrives-table';
 import { ReplaysTable } from './replays-table';

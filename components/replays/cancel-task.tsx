@@ -5,7 +5,7 @@ import { useRedriveCancelMutation } from '@/components/actions/data/redrive-canc
 import { useReplayCancelMutation } from '@/components/actions/data/replay-cancel-mutation';
 import { ActionError, ReasonField, secondaryButtonClass } from '@/components/actions/fields';
 import { formatCount } from '@/components/ui/format';
-import { can, type Role } from '@/server/auth/matrix.schema';
+import { can, type Role } from '@/infra/platform/roles';
 import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
 
 /** States a cancel can still stop (CANCELLING is already on its way). */

@@ -7,7 +7,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { formatCount, formatTime } from '@/components/ui/format';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { StateBadge } from '@/components/ui/status-badge';
-import { can, type Role } from '@/server/auth/matrix.schema';
+import { can, type Role } from '@/infra/platform/roles';
 import type { Replay } from '@/server/platform/platform.schema';
 import { CancelReplay } from './cancel-task';
 

@@ -7,7 +7,7 @@ import { InlineError } from '@/components/ui/inline-error';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Pager } from '@/components/ui/pager';
 import { Skeleton } from '@/components/ui/skeleton';
-import type { Role } from '@/server/auth/matrix.schema';
+import type { Role } from '@/infra/platform/roles';
 import { useRedrivesQuery } from './data/redrives-query';
 import { useReplaysQuery } from './data/replays-query';
 

@@ -13,8 +13,9 @@ import { InlineError } from '@/components/ui/inline-error';
 import { Pager } from '@/components/ui/pager';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
+import type { SagaStatus } from '@/infra/saga/definition';
 import type { SagasRouteInput } from '@/server/ops/read/read.schema';
-import type { SagaStatus, SagaSummary } from '@/server/platform/platform.schema';
+import type { SagaSummary } from '@/server/platform/platform.schema';
 import { useSagasQuery } from './data/sagas-query';
 import { COMPENSATING_CURSOR, IN_FLIGHT } from './sagas-url';
 

@@ -1,13 +1,13 @@
 /**
  * The archive indexer over a mocked DynamoDB client: the item is the adapter's archive index
- * layout (server/platform/aws/layout.ts), the put is conditional on the key (which holds the
+ * layout (infra/platform/layout.ts), the put is conditional on the key (which holds the
  * event id), duplicates are no-ops, replays are ignored, real failures surface.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ARCHIVE_INDEX_SHARDS, archiveIndexKey, archiveIndexShard } from '../../server/platform/aws/layout';
+import { ARCHIVE_INDEX_SHARDS, archiveIndexKey, archiveIndexShard } from '../platform/layout';
 import type { ArchivedEvent, IndexOutcome } from './archive-indexer';
 
 const doc = mockClient(DynamoDBDocumentClient);

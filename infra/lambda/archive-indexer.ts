@@ -1,6 +1,6 @@
 /**
  * The archive indexer: one item per event the archive keeps (same sources), in the archive
- * index layout of server/platform/aws/layout.ts, because EventBridge has no API that reads an
+ * index layout of infra/platform/layout.ts, because EventBridge has no API that reads an
  * archive and the console's replay previews query this index instead.
  * - Replayed events (they carry `replay-name`) are already indexed: ignored (the rule's pattern
  *   excludes them too; this is the second guard).
@@ -11,8 +11,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { archiveIndexKey, indexTime } from '../../server/platform/aws/layout';
 import { ARCHIVE_RETENTION_DAYS } from '../platform/description';
+import { archiveIndexKey, indexTime } from '../platform/layout';
 import { numberEnv, requireEnv } from './shared/env';
 import { observability } from './shared/observability';
 

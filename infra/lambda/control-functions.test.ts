@@ -89,7 +89,7 @@ describe('saga task Lambda', () => {
       attempt: 1,
       error: { name: 'InsufficientFundsError' },
     });
-    // The summary item the console reads (server/platform/aws/layout.ts): failed step, no status yet.
+    // The summary item the console reads (infra/platform/layout.ts): failed step, no status yet.
     const summary = doc
       .commandCalls(UpdateCommand)
       .map((c) => c.args[0].input)

@@ -22,8 +22,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sagaIdFor } from '../../server/platform/aws/layout';
 import { IN_FLIGHT_METRIC_ID, IN_FLIGHT_METRIC_NAME, metricsFor } from '../platform/description';
+import { sagaIdFor } from '../platform/layout';
 
 const ddb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
@@ -155,7 +155,7 @@ describe('processor Lambda', () => {
     const starts = sfn.commandCalls(StartExecutionCommand);
     expect(starts).toHaveLength(1);
     expect(starts[0]!.args[0].input).toMatchObject({ name: 'tx-0001', stateMachineArn: process.env.STATE_MACHINE_ARN });
-    // The aws adapter's contract (server/platform/aws/layout.ts): input is exactly { sagaId, transaction }.
+    // The aws adapter's contract (infra/platform/layout.ts): input is exactly { sagaId, transaction }.
     const input = JSON.parse(starts[0]!.args[0].input.input!) as Record<string, unknown>;
     expect(Object.keys(input).sort()).toEqual(['sagaId', 'transaction']);
     expect(input).toMatchObject({ sagaId: 'tx-0001', transaction: { transactionId: 'tx-0001', amount: 1250 } });

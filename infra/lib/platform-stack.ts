@@ -23,8 +23,6 @@ import { PrincipalWithConditions, ServicePrincipal, type IPrincipal } from 'aws-
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { roles } from '../../server/auth/permissions.schema';
-import { operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from '../../server/platform/aws/outputs';
 import {
   alarmName,
   ARCHIVE_RETENTION_DAYS,
@@ -35,6 +33,8 @@ import {
   namesFor,
   type Stage,
 } from '../platform/description';
+import { operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from '../platform/outputs';
+import { roles } from '../platform/roles';
 import { planCapacity, surfaceCapacityPlan, type CapacityPlan } from './capacity';
 import { ArchiveIndexer } from './constructs/archive-indexer';
 import { GlobalEndpoint } from './constructs/global-endpoint';
@@ -374,7 +374,7 @@ export class PlatformStack extends Stack {
   }
 
   /**
-   * The outputs. `StackOutputKeys` (server/platform/aws/outputs.ts) are what the console's aws
+   * The outputs. `StackOutputKeys` (infra/platform/outputs.ts) are what the console's aws
    * adapter reads (configFromOutputs): every stack emits the required ones, and the optional ones
    * where the resource exists in that region. The global tables and IAM roles are created by the
    * primary stack but are addressable from both regions (a table replica has the table's name,

@@ -5,9 +5,9 @@
  * transaction that was already decided.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type Db } from '../../server/platform/local/db';
-import { accountOf, fixtureTransaction, twoAccountDb } from '../../server/platform/local/ledger-fixture';
-import { SqliteLedgerStore } from '../../server/platform/local/stores';
+import { type Db } from '../embedded/db';
+import { accountOf, fixtureTransaction, twoAccountDb } from '../embedded/ledger-fixture';
+import { SqliteLedgerStore } from '../embedded/stores';
 import { sagaDefinition } from '../saga/definition';
 import type { Settlement, StepDeps } from './ports';
 import { retryDelaySeconds, runCompensation, runStep } from './saga-steps';

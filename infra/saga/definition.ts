@@ -38,6 +38,10 @@ export type StepName = (typeof stepNames)[number];
 export const compensationNames = ['ReleaseFunds', 'ReverseLedger', 'VoidSettlement'] as const;
 export type CompensationName = (typeof compensationNames)[number];
 
+/** A saga's status, as both executors (Step Functions and the embedded engine) report it. */
+export const sagaStatuses = ['RUNNING', 'SUCCEEDED', 'COMPENSATING', 'COMPENSATED', 'FAILED'] as const;
+export type SagaStatus = (typeof sagaStatuses)[number];
+
 export interface RetryPolicy {
   errors: readonly string[];
   intervalSeconds: number;

@@ -6,7 +6,6 @@
 import './with-resolvers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CompensationExecutionInput } from '../../server/platform/aws/layout';
 import { sagaInput } from '../lambda/shared/saga-input';
 import {
   COMPENSATION_FAILED_STATE,
@@ -14,6 +13,7 @@ import {
   sagaTaskNames,
   substitutionKey,
 } from '../lib/constructs/saga-asl';
+import type { CompensationExecutionInput } from '../platform/layout';
 import {
   COMPENSATED_STATE,
   compensationsFor,
@@ -191,7 +191,7 @@ describe('the synthesized saga state machine, run by aws-local-stepfunctions', (
   });
 });
 
-describe('the compensation mode the console starts (server/platform/aws/layout.ts CompensationExecutionInput)', () => {
+describe('the compensation mode the console starts (infra/platform/layout.ts CompensationExecutionInput)', () => {
   const compensate = (results: Record<string, unknown>): CompensationExecutionInput => ({
     mode: 'compensate',
     sagaId: 'tx-1',

@@ -2,7 +2,7 @@ import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { applyMigrations } from '@/server/sqlite-migrations';
+import { applyMigrations } from '@/infra/embedded/sqlite-migrations';
 
 /**
  * The console's own SQLite database (`console.db` in LEDGERLINE_DATA_DIR, apart from the

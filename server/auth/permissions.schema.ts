@@ -1,13 +1,13 @@
 /**
  * Roles, permissions and the caller, as zod schemas around the plain matrix in
- * matrix.schema.ts (the single source for checks, UI and the CDK operator roles).
+ * infra/platform/roles.ts (the single source for checks, UI and the CDK operator roles).
  * Pure: client code and the CDK app may import it; client components that only need `can()`
- * import matrix.schema.ts and stay free of zod.
+ * import infra/platform/roles.ts and stay free of zod.
  */
 import { z } from 'zod';
-import { permissions, roles } from './matrix.schema';
+import { permissions, roles } from '../../infra/platform/roles';
 
-export { can, permissionMatrix, permissions, roles, type Permission, type Role } from './matrix.schema';
+export { can, permissionMatrix, permissions, roles, type Permission, type Role } from '../../infra/platform/roles';
 
 export const roleSchema = z.enum(roles);
 export const permissionSchema = z.enum(permissions);

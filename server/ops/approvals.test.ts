@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dlqOf } from '@/infra/embedded/db';
+import type { Engine } from '@/infra/embedded/engine';
+import { dataDirOf, removeDataDir, startTestEngine } from '@/infra/embedded/test-support';
 import { consoleDb } from '@/server/audit/console-db';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { recordSeenRole } from '@/server/auth/seen-roles';
 import { seedLocalUsers } from '@/server/auth/users';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
-import { dlqOf } from '@/server/platform/local/db';
-import type { Engine } from '@/server/platform/local/engine/engine';
-import { dataDirOf, removeDataDir, startTestEngine } from '@/server/platform/local/test-support';
 import type { Platform } from '@/server/platform/port';
 import { decideApproval } from './approvals';
 import { stopWatching } from './closed-loop';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '@/infra/embedded/engine';
+import { dataDirOf, removeDataDir, startTestEngine } from '@/infra/embedded/test-support';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
-import type { Engine } from '@/server/platform/local/engine/engine';
-import { dataDirOf, removeDataDir, startTestEngine } from '@/server/platform/local/test-support';
 import type { Platform } from '@/server/platform/port';
 import { requestCompensation } from './compensate';
 import { createOpsContext, type OpsContext } from './context';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Engine } from '@/infra/embedded/engine';
+import { NAMES } from '@/infra/embedded/names';
+import { dataDirOf, removeDataDir, startTestEngine, tickUntil } from '@/infra/embedded/test-support';
 import { consoleDb } from '@/server/audit/console-db';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { seedLocalUsers } from '@/server/auth/users';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
-import { NAMES, type Engine } from '@/server/platform/local/engine/engine';
-import { dataDirOf, removeDataDir, startTestEngine, tickUntil } from '@/server/platform/local/test-support';
 import { decideApproval } from './approvals';
 import { requestCompensation } from './compensate';
 import { createOpsContext, type OpsContext } from './context';

@@ -4,6 +4,7 @@
  * Times are ISO-8601 strings (UTC); amounts are integer minor units.
  */
 import { z } from 'zod';
+import { sagaStatuses } from '@/infra/saga/definition';
 
 export const isoTime = z.iso.datetime({ offset: true });
 
@@ -178,8 +179,7 @@ export const replayPreviewSchema = z.object({
 export type ReplayPreview = z.infer<typeof replayPreviewSchema>;
 
 // ---------------------------------------------------------------- sagas
-export const sagaStatusSchema = z.enum(['RUNNING', 'SUCCEEDED', 'COMPENSATING', 'COMPENSATED', 'FAILED']);
-export type SagaStatus = z.infer<typeof sagaStatusSchema>;
+export const sagaStatusSchema = z.enum(sagaStatuses);
 
 export const sagaSummarySchema = z.object({
   id: z.string(),

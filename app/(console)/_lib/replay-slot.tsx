@@ -1,7 +1,7 @@
 import 'server-only';
 import type { ReactNode } from 'react';
 import { LazyReplayAction } from '@/components/actions/lazy-actions';
-import { can } from '@/server/auth/matrix.schema';
+import { can } from '@/infra/platform/roles';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { listArchives } from '@/server/ops/read/replays';
 

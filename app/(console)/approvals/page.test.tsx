@@ -2,14 +2,14 @@ import type { ReactElement } from 'react';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POST as decide } from '@/app/api/approvals/[id]/decision/route';
 import { renderStatic } from '@/components/testing/render-static';
+import { dlqOf } from '@/infra/embedded/db';
+import { Engine } from '@/infra/embedded/engine';
 import type { Approval } from '@/server/approvals/approval.schema';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { routeContext, seededCaller, sessionCookieFor, testRequest } from '@/server/auth/testing';
 import { getOpsContext } from '@/server/ops/context';
 import { startRedrive } from '@/server/ops/redrive';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
-import { dlqOf } from '@/server/platform/local/db';
-import { Engine } from '@/server/platform/local/engine/engine';
 import ApprovalsPage from './page';
 
 const state = await vi.hoisted(async () => ({

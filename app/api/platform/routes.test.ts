@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Engine } from '@/infra/embedded/engine';
+import { removeDataDir } from '@/infra/embedded/test-support';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
 import type { Overview } from '@/server/ops/read/read.schema';
-import { Engine } from '@/server/platform/local/engine/engine';
-import { removeDataDir } from '@/server/platform/local/test-support';
 import type { DeadLetterMessage, Page, SagaSummary } from '@/server/platform/platform.schema';
 import { GET as getAlarms } from './alarms/route';
 import { GET as getIncident } from './incident/[alarm]/route';

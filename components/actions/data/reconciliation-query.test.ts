@@ -1,7 +1,7 @@
 import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
 import { queriesAsInTheBrowser } from '@/components/testing/browser-queries';
-import type { SagaStatus } from '@/server/platform/platform.schema';
+import type { SagaStatus } from '@/infra/saga/definition';
 import { affectedBy, invalidate } from './invalidate';
 import { RECONCILIATION_POLL_MS, reconciliationQueryOptions, type ReconciliationPolling } from './reconciliation-query';
 

@@ -5,7 +5,7 @@ import { useLiveEnabled } from '@/components/live/live-context';
 import { pollMs } from '@/components/live/poll';
 import { apiGet } from '@/components/providers/api-client';
 import { useCompensationWatch } from '@/components/sagas/data/compensation-watch';
-import type { SagaStatus } from '@/server/platform/platform.schema';
+import type { SagaStatus } from '@/infra/saga/definition';
 import type { Reconciliation } from './compensation-request-mutation';
 import { actionKeys } from './keys';
 

@@ -1,7 +1,8 @@
 import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { queriesAsInTheBrowser } from '@/components/testing/browser-queries';
-import type { SagaDetail, SagaStatus } from '@/server/platform/platform.schema';
+import type { SagaStatus } from '@/infra/saga/definition';
+import type { SagaDetail } from '@/server/platform/platform.schema';
 import { compensationWatchUntil, endCompensationWatch, watchCompensation } from './compensation-watch';
 import { sagaQueryOptions, type SagaPolling } from './saga-query';
 

@@ -4,7 +4,8 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { useLiveEnabled } from '@/components/live/live-context';
 import { pollMs } from '@/components/live/poll';
 import { apiGet } from '@/components/providers/api-client';
-import type { SagaDetail, SagaStatus } from '@/server/platform/platform.schema';
+import type { SagaStatus } from '@/infra/saga/definition';
+import type { SagaDetail } from '@/server/platform/platform.schema';
 import { useCompensationWatch } from './compensation-watch';
 import { sagaKeys } from './keys';
 

@@ -69,7 +69,7 @@ describe('DynamoDB ledger', () => {
     });
     const [put, update] = items();
     expect(put!.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
-    // The console's ledger summary (server/platform/aws/layout.ts) reads holds at HOLD#<tx> / HOLD.
+    // The console's ledger summary (infra/platform/layout.ts) reads holds at HOLD#<tx> / HOLD.
     expect(put!.Put?.Item).toMatchObject({ pk: 'HOLD#tx-1', sk: 'HOLD', account: 'a', amount: 500, state: 'HELD' });
     expect(update!.Update?.ConditionExpression).toContain('available >= :a');
     expect(update!.Update?.UpdateExpression).toBe('SET held = held + :a, available = available - :a');

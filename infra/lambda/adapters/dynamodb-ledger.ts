@@ -19,7 +19,7 @@
  * the items without error). Another transaction on one of the items (TransactionConflict),
  * throttling (ThrottlingError, ProvisionedThroughputExceeded) or any other code is contention,
  * not an answer: it raises a TransientError, which the saga definition retries.
- * The account and hold keys are the aws adapter's ledger layout (server/platform/aws/layout.ts
+ * The account and hold keys are the aws adapter's ledger layout (infra/platform/layout.ts
  * LEDGER): the console's ledger summary scans for them.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -30,7 +30,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { LEDGER } from '../../../server/platform/aws/layout';
+import { LEDGER } from '../../platform/layout';
 import { alreadyReleased, holdCaptured, releasedMarker } from '../../runtime/ledger-errors';
 import {
   StepError,

@@ -1,9 +1,9 @@
 /**
  * The saga execution's name and input, shared by the processor and the tests. The name and the
- * input shape are the aws adapter's contract (server/platform/aws/layout.ts): the execution of a
+ * input shape are the aws adapter's contract (infra/platform/layout.ts): the execution of a
  * transaction is named `sagaIdFor(transactionId)` and its input is `{ sagaId, transaction }`.
  */
-import { sagaIdFor } from '../../../server/platform/aws/layout';
+import { sagaIdFor } from '../../platform/layout';
 import type { Transaction } from '../../runtime/transaction';
 
 /** The saga id of a transaction = the name of its Step Functions execution. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SAGA_SUMMARY_SK } from '../../../server/platform/aws/layout';
+import { SAGA_SUMMARY_SK } from '../../platform/layout';
 import { sagaDefinition } from '../../saga/definition';
 import { summaryUpdate, type SummaryOutcome } from './saga-summary';
 

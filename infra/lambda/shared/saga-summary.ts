@@ -1,5 +1,5 @@
 /**
- * The saga summary item (server/platform/aws/layout.ts: pk sagaId, sk SAGA_SUMMARY_SK) the
+ * The saga summary item (infra/platform/layout.ts: pk sagaId, sk SAGA_SUMMARY_SK) the
  * console reads in one BatchGetItem instead of describing every execution. The console TRUSTS an
  * item's `status` over Step Functions, so a task writes a status only when it is certain:
  *   SUCCEEDED   the last step succeeded (nothing can fail after it)
@@ -9,7 +9,7 @@
  * (RUNNING, COMPENSATING, a saga compensated without any compensation task, a timeout no task
  * saw...). transactionId, amount, currency, startedAt, failedStep and error are kept current.
  */
-import { SAGA_SUMMARY_SK } from '../../../server/platform/aws/layout';
+import { SAGA_SUMMARY_SK } from '../../platform/layout';
 import { sagaDefinition, type CompensationName, type StepName } from '../../saga/definition';
 
 export interface SummaryOutcome {

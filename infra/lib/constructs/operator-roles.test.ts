@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { permissionMatrix, permissions, roles, type Role } from '../../../server/auth/permissions.schema';
+import { permissionMatrix, permissions, roles, type Role } from '../../platform/roles';
 import { permissionGrants, statementsFor, type PlatformArns } from './operator-roles';
 
 const arns: PlatformArns = {

@@ -10,12 +10,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { ArnPrincipal, PolicyStatement, PrincipalWithConditions, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import {
-  permissionMatrix,
-  roles,
-  type Role as ConsoleRole,
-  type Permission,
-} from '../../../server/auth/permissions.schema';
+import { permissionMatrix, roles, type Role as ConsoleRole, type Permission } from '../../platform/roles';
 import { acknowledge, renderForNag } from '../nag';
 import { ManagedPolicyRole } from './managed-policy-role';
 

@@ -7,9 +7,9 @@
 import '../../test/with-resolvers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type Db } from '../../../server/platform/local/db';
-import { accountOf, fixtureTransaction, twoAccountDb } from '../../../server/platform/local/ledger-fixture';
-import { SqliteLedgerStore } from '../../../server/platform/local/stores';
+import { type Db } from '../../embedded/db';
+import { accountOf, fixtureTransaction, twoAccountDb } from '../../embedded/ledger-fixture';
+import { SqliteLedgerStore } from '../../embedded/stores';
 import { StepError, type LedgerStore, type StepDeps } from '../../runtime/ports';
 import { runCompensation, runStep } from '../../runtime/saga-steps';
 import {

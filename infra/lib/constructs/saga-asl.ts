@@ -19,7 +19,7 @@
  *   gate: a saga that failed at step k always has the results of steps 1..k-1, so the gates
  *   pass there; they matter in compensation mode.
  *   Compensation mode (the console's operator compensation, input CompensationExecutionInput of
- *   server/platform/aws/layout.ts: mode, sagaId, transaction, results, reason, requestedBy):
+ *   infra/platform/layout.ts: mode, sagaId, transaction, results, reason, requestedBy):
  *   PrepareCompensation (Pass) sets `$.error` to CompensationRequested (the input has none), then
  *   enters the gates at the newest compensable step, so exactly the compensations of the steps
  *   present in `$.results` run, newest first, ending `Compensated` (none present: straight there).
@@ -46,7 +46,7 @@ export const COMPLETED_STATE = 'Completed';
 export const COMPENSATION_FAILED_STATE = 'CompensationFailed';
 export const SAGA_COMPENSATION_FAILED_ERROR = 'SagaCompensationFailed';
 export const MODE_STATE = 'Mode';
-/** The `mode` of an execution input that only compensates (server/platform/aws/layout.ts). */
+/** The `mode` of an execution input that only compensates (infra/platform/layout.ts). */
 export const COMPENSATE_MODE = 'compensate';
 /** `$.error` of a compensation-mode execution (its input carries no error). */
 export const COMPENSATION_REQUESTED_ERROR = 'CompensationRequested';

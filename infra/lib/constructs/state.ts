@@ -33,7 +33,7 @@ export interface StateTableNames {
   saga: string;
   audit: string;
   ledger: string;
-  /** Index of archived events (server/platform/aws/layout.ts): replay previews read it. */
+  /** Index of archived events (infra/platform/layout.ts): replay previews read it. */
   archiveIndex: string;
 }
 

@@ -1,12 +1,12 @@
 import type * as NodeFs from 'node:fs';
 import type * as NodeOs from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dlqOf } from '@/infra/embedded/db';
+import { Engine } from '@/infra/embedded/engine';
+import { removeDataDir } from '@/infra/embedded/test-support';
 import { compensationsFor, type StepName } from '@/infra/saga/definition';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { seededCaller } from '@/server/auth/testing';
-import { dlqOf } from '@/server/platform/local/db';
-import { Engine } from '@/server/platform/local/engine/engine';
-import { removeDataDir } from '@/server/platform/local/test-support';
 import { PlatformError } from '@/server/platform/port';
 import { getAlarmDetail, listAlarms } from './alarms';
 import { getIncident } from './incident';

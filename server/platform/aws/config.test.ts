@@ -1,10 +1,15 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  allOutputKeys,
+  operatorRoleOutputKey,
+  queuePairOutputKeys,
+  StackOutputKeys,
+} from '../../../infra/platform/outputs';
 import { roles } from '../../auth/permissions.schema';
 import { PlatformError } from '../port';
 import { configFromOutputs, loadAwsPlatformConfig, stackNameFor } from './config';
-import { allOutputKeys, operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from './outputs';
 import { testConfig } from './testing';
 
 const cfn = mockClient(CloudFormationClient);

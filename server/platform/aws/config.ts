@@ -2,9 +2,9 @@ import 'server-only';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { z } from 'zod';
 import { namesFor, stages, type Stage } from '../../../infra/platform/description';
+import { operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from '../../../infra/platform/outputs';
 import { roles, type Role } from '../../auth/permissions.schema';
 import { PlatformError } from '../port';
-import { operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from './outputs';
 
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1');
 const arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, 'must be an ARN');

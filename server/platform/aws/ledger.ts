@@ -1,10 +1,10 @@
 import 'server-only';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LEDGER } from '../../../infra/platform/layout';
 import { ledgerSummarySchema, type LedgerSummary } from '../platform.schema';
 import { PlatformError } from '../port';
 import type { Ctx } from './clients';
 import { call } from './errors';
-import { LEDGER } from './layout';
 
 interface LedgerPass {
   accounts: number;

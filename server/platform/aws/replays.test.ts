@@ -12,9 +12,9 @@ import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PowertoolsIdempotencyStore } from '../../../infra/lambda/adapters/powertools-idempotency';
+import { ARCHIVE_INDEX_SHARDS, archiveIndexKey, hourBuckets } from '../../../infra/platform/layout';
 import { idempotencyRecordKey } from '../../../infra/runtime/idempotency-key';
 import { archiveSchema, replayPreviewSchema, replaySchema } from '../platform.schema';
-import { ARCHIVE_INDEX_SHARDS, archiveIndexKey, hourBuckets } from './layout';
 import { callerOf, NOW, testConfig, testPlatform } from './testing';
 
 const events = mockClient(EventBridgeClient);

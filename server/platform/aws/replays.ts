@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { detailTypes, eventSources, IDEMPOTENCY_TTL_HOURS } from '../../../infra/platform/description';
+import { ARCHIVE_INDEX_SHARDS, hourBuckets, indexTime } from '../../../infra/platform/layout';
 import { idempotencyRecordKey } from '../../../infra/runtime/idempotency-key';
 import type { PreviewReplayInput, StartReplayInput } from '../inputs.schema';
 import {
@@ -29,7 +30,6 @@ import {
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
 import { call, isNotFound, mapAwsError, readAfterAcceptedWrite } from './errors';
-import { ARCHIVE_INDEX_SHARDS, hourBuckets, indexTime } from './layout';
 
 /**
  * Archives and replays on EventBridge.

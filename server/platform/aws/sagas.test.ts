@@ -16,6 +16,7 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildSagaAsl } from '../../../infra/lib/constructs/saga-asl';
+import { compensationExecutionName, sagaIdFor } from '../../../infra/platform/layout';
 import {
   COMPENSATED_STATE,
   compensationNames,
@@ -26,7 +27,6 @@ import {
   stepNames,
 } from '../../../infra/saga/definition';
 import { compensationPreviewSchema, sagaDetailSchema, sagaSummarySchema } from '../platform.schema';
-import { compensationExecutionName, sagaIdFor } from './layout';
 import { executionArnFor, isCompensationState, parseHistory } from './sagas';
 import { callerOf, NOW, testConfig, testPlatform } from './testing';
 

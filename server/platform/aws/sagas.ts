@@ -13,6 +13,13 @@ import {
 } from '@aws-sdk/client-sfn';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  compensationExecutionName,
+  isCompensationExecutionName,
+  SAGA_SUMMARY_SK,
+  sagaIdFor,
+  type CompensationExecutionInput,
+} from '../../../infra/platform/layout';
+import {
   COMPENSATED_STATE,
   COMPENSATION_STATE_PREFIX,
   compensationNames,
@@ -23,6 +30,7 @@ import {
   sagaDefinition,
   stepNames,
   type CompensationName,
+  type SagaStatus,
   type StepName,
 } from '../../../infra/saga/definition';
 import type { CompensateInput, ListSagasInput } from '../inputs.schema';
@@ -34,20 +42,12 @@ import {
   type CompensationPreview,
   type Page,
   type SagaDetail,
-  type SagaStatus,
   type SagaStepRecord,
   type SagaSummary,
 } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
 import { call, isNotFound, readAfterAcceptedWrite, withAwsDetail } from './errors';
-import {
-  compensationExecutionName,
-  isCompensationExecutionName,
-  SAGA_SUMMARY_SK,
-  sagaIdFor,
-  type CompensationExecutionInput,
-} from './layout';
 
 /**
  * Sagas on Step Functions (Standard). One execution per saga, named by the saga id

@@ -1,8 +1,8 @@
 import { afterAll } from 'vitest';
+import type { Engine } from '../../../infra/embedded/engine';
+import { removeDataDir, startTestEngine, tickUntil } from '../../../infra/embedded/test-support';
 import { runPlatformContract } from '../contract/platform-contract';
 import { createLocalPlatform } from './adapter';
-import type { Engine } from './engine/engine';
-import { removeDataDir, startTestEngine, tickUntil } from './test-support';
 
 let engine: Engine | undefined;
 afterAll(() => {

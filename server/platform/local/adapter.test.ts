@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '@/server/auth/permissions.schema';
+import { type Engine } from '../../../infra/embedded/engine';
+import { NAMES, PROCESSING } from '../../../infra/embedded/names';
+import { removeDataDir, startTestEngine, tickUntil } from '../../../infra/embedded/test-support';
 import { PlatformError } from '../port';
 import { createLocalPlatform } from './adapter';
-import { NAMES, PROCESSING, type Engine } from './engine/engine';
-import { removeDataDir, startTestEngine, tickUntil } from './test-support';
 
 const operator: Caller = { id: 'op-1', name: 'Operator', role: 'operator' };
 

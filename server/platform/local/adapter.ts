@@ -17,6 +17,12 @@ import {
 } from '@/infra/platform/description';
 import type { Transaction } from '@/infra/runtime/transaction';
 import { can, type Caller, type Permission } from '@/server/auth/permissions.schema';
+import { dlqOf, openDatabase, type Db } from '../../../infra/embedded/db';
+import { LOCAL_ALARMS, NAMES, type SagaCursor } from '../../../infra/embedded/names';
+import { makeQueueStats } from '../../../infra/embedded/queries';
+import { planCommand } from '../../../infra/embedded/saga-commands';
+import { decodeTimeline, encodeTimeline } from '../../../infra/embedded/saga-timeline';
+import type { SagaStatus } from '../../../infra/saga/definition';
 import type {
   CompensateInput,
   ListAlarmsInput,
@@ -48,11 +54,6 @@ import type {
   SagaSummary,
 } from '../platform.schema';
 import { PlatformError, type Platform } from '../port';
-import { dlqOf, openDatabase, type Db } from './db';
-import { LOCAL_ALARMS, NAMES, type SagaCursor, type SagaStatus } from './engine/engine';
-import { makeQueueStats } from './queries';
-import { planCommand } from './saga-commands';
-import { decodeTimeline, encodeTimeline } from './saga-timeline';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));

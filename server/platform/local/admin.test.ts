@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { removeDataDir, tempDataDir } from './test-support';
+import { removeDataDir, tempDataDir } from '../../../infra/embedded/test-support';
 
 const dataDir = tempDataDir('admin-loopback');
 const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
@@ -10,7 +10,7 @@ async function load() {
   vi.stubEnv('LEDGERLINE_DATA_DIR', dataDir);
   vi.stubEnv('LEDGERLINE_ADMIN_API', 'true');
   const admin = await import('./admin');
-  const db = await import('./db');
+  const db = await import('../../../infra/embedded/db');
   const { createLocalPlatform } = await import('./adapter');
   const faults = await import('@/app/api/admin/faults/[fault]/route');
   const purge = await import('@/app/api/admin/dead-letters/purge/route');

@@ -14,9 +14,14 @@ import { env } from '@/server/env';
 import { HttpError, toErrorResponse } from '@/server/http/errors';
 import { assertSameOrigin, MUTATING } from '@/server/http/guards';
 import { requestIdOf } from '@/server/http/route';
+import { dlqOf } from '../../../infra/embedded/db';
+import {
+  defaultTrafficKnobs,
+  trafficKnobsSchema,
+  type TrafficKnobs,
+  type TrafficKnobsPatch,
+} from '../../../infra/embedded/traffic.schema';
 import { createLocalPlatform } from './adapter';
-import { dlqOf } from './db';
-import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs, type TrafficKnobsPatch } from './traffic.schema';
 
 function db() {
   return createLocalPlatform({ dataDir: env.LEDGERLINE_DATA_DIR, region: env.AWS_REGION }).db;

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTransactionEvent } from '@/infra/runtime/transaction';
 import type { Caller } from '@/server/auth/permissions.schema';
+import { dlqOf } from '../../../infra/embedded/db';
+import { type Engine } from '../../../infra/embedded/engine';
+import { PROCESSING } from '../../../infra/embedded/names';
+import { balances, reconcile } from '../../../infra/embedded/reconcile';
+import { removeDataDir, startTestEngine } from '../../../infra/embedded/test-support';
+import type { TrafficKnobs } from '../../../infra/embedded/traffic.schema';
 import { createLocalPlatform } from './adapter';
-import { dlqOf } from './db';
-import { PROCESSING, type Engine } from './engine/engine';
-import { balances, reconcile } from './reconcile';
-import { removeDataDir, startTestEngine } from './test-support';
-import type { TrafficKnobs } from './traffic.schema';
 
 const operator: Caller = { id: 'conservation-test', name: 'Conservation test', role: 'operator' };
 

@@ -2,11 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { alarmName } from '@/infra/platform/description';
 import { transactionEnvelope, type Transaction } from '@/infra/runtime/transaction';
 import type { Caller } from '@/server/auth/permissions.schema';
+import { dlqOf } from '../../../infra/embedded/db';
+import { type Engine } from '../../../infra/embedded/engine';
+import { PROCESSING, STAGE } from '../../../infra/embedded/names';
+import { balances } from '../../../infra/embedded/reconcile';
+import { removeDataDir, startTestEngine } from '../../../infra/embedded/test-support';
 import { createLocalPlatform } from './adapter';
-import { dlqOf } from './db';
-import { PROCESSING, STAGE, type Engine } from './engine/engine';
-import { balances } from './reconcile';
-import { removeDataDir, startTestEngine } from './test-support';
 
 const operator: Caller = { id: 'faults-test', name: 'Faults test', role: 'operator' };
 const DLQ_ALARM = alarmName(STAGE, `${PROCESSING}-dlq-depth`);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transactionEnvelope, type Transaction } from '@/infra/runtime/transaction';
 import type { Caller } from '@/server/auth/permissions.schema';
+import type { Engine } from '../../../infra/embedded/engine';
+import type { StepRecord } from '../../../infra/embedded/names';
+import { decodeTimeline, derivedOutputOf, encodeTimeline, pendingRecord } from '../../../infra/embedded/saga-timeline';
+import { removeDataDir, startTestEngine, tickUntil } from '../../../infra/embedded/test-support';
 import type { SagaDetail } from '../platform.schema';
 import { createLocalPlatform } from './adapter';
-import type { Engine, StepRecord } from './engine/engine';
-import { decodeTimeline, derivedOutputOf, encodeTimeline, pendingRecord } from './saga-timeline';
-import { removeDataDir, startTestEngine, tickUntil } from './test-support';
 
 const viewer: Caller = { id: 'timeline-test', name: 'Timeline test', role: 'viewer' };
 const input: Transaction = {

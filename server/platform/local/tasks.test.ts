@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Caller } from '@/server/auth/permissions.schema';
+import { dlqOf } from '../../../infra/embedded/db';
+import { type Engine } from '../../../infra/embedded/engine';
+import { NAMES, PROCESSING } from '../../../infra/embedded/names';
+import { dataDirOf, removeDataDir, startTestEngine } from '../../../infra/embedded/test-support';
 import { createLocalPlatform } from './adapter';
-import { dlqOf } from './db';
-import { NAMES, PROCESSING, type Engine } from './engine/engine';
-import { dataDirOf, removeDataDir, startTestEngine } from './test-support';
 
 const operator: Caller = { id: 'tasks-test', name: 'Tasks test', role: 'operator' };
 const DLQ = dlqOf(PROCESSING);

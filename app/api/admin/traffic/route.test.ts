@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { removeDataDir, tempDataDir } from '@/server/platform/local/test-support';
+import { removeDataDir, tempDataDir } from '@/infra/embedded/test-support';
 
 const dataDir = tempDataDir('admin');
 const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });

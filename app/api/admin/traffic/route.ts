@@ -1,5 +1,5 @@
+import { trafficKnobsPatchSchema } from '@/infra/embedded/traffic.schema';
 import { adminRoute, patchKnobs, readKnobs } from '@/server/platform/local/admin';
-import { trafficKnobsPatchSchema } from '@/server/platform/local/traffic.schema';
 
 export const dynamic = 'force-dynamic';
 

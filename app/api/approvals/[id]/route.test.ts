@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Engine } from '@/infra/embedded/engine';
 import type { Approval } from '@/server/approvals/approval.schema';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
 import { getOpsContext } from '@/server/ops/context';
-import { Engine } from '@/server/platform/local/engine/engine';
 import { GET } from './route';
 
 const dataDir = await vi.hoisted(async () =>

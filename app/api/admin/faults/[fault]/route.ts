@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { outageTargets, type TrafficKnobsPatch } from '@/infra/embedded/traffic.schema';
 import { HttpError } from '@/server/http/errors';
 import { adminRoute, patchKnobs } from '@/server/platform/local/admin';
-import { outageTargets, type TrafficKnobsPatch } from '@/server/platform/local/traffic.schema';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dlqOf } from '@/infra/embedded/db';
+import { Engine } from '@/infra/embedded/engine';
 import { alarmName } from '@/infra/platform/description';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
 import { closedLoopCheck, isWatched, stopWatching, type RedriveStatus } from '@/server/ops/closed-loop';
 import { getOpsContext } from '@/server/ops/context';
 import { startRedrive } from '@/server/ops/redrive';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
-import { dlqOf } from '@/server/platform/local/db';
-import { Engine } from '@/server/platform/local/engine/engine';
 import type { RedriveTask } from '@/server/platform/platform.schema';
 import { GET } from './route';
 

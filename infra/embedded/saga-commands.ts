@@ -2,8 +2,8 @@
  * Operator commands on a saga (compensate / resume), as pure planning over the stored saga
  * state. The adapter writes the planned state; the engine's saga loop (next_run_at) runs it.
  */
-import { compensationsFor, sagaDefinition, type CompensationName } from '@/infra/saga/definition';
-import type { SagaCursor, SagaStatus, StepRecord } from './engine/engine';
+import { compensationsFor, sagaDefinition, type CompensationName, type SagaStatus } from '@/infra/saga/definition';
+import type { SagaCursor, StepRecord } from './names';
 import { pendingRecord } from './saga-timeline';
 
 export interface StoredSaga {

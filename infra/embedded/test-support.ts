@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Engine, type EngineOptions } from './engine/engine';
+import { Engine, type EngineOptions } from './engine';
 
 export function tempDataDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ledgerline-${label}-`));

@@ -13,17 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  alarmName,
-  alarmsFor,
-  ARCHIVE_RETENTION_DAYS,
-  eventSources,
-  MAX_RECEIVE_COUNT,
-  metricsFor,
-  namesFor,
-  queuePairs,
-  type AlarmDefinition,
-} from '@/infra/platform/description';
+import { alarmName, ARCHIVE_RETENTION_DAYS, eventSources, MAX_RECEIVE_COUNT } from '@/infra/platform/description';
 import { matchesPattern, type EventPattern } from '@/infra/runtime/event-pattern';
 import { settled } from '@/infra/runtime/flow';
 import { CircuitBreaker } from '@/infra/runtime/policies/circuit-breaker';
@@ -54,24 +44,27 @@ import {
   sagaErrors,
   type CompensationName,
   type RetryPolicy,
+  type SagaStatus,
   type StepName,
 } from '@/infra/saga/definition';
-import { startCheckpointer, type Checkpointer } from '../checkpointer';
-import { BUS_DLQ, DB_FILE, dlqOf, openDatabase, type Db } from '../db';
-import { makeQueueStats } from '../queries';
-import { RowBatch } from '../row-batch';
-import { decodeTimeline, derivedOutputOf, encodeTimeline, pendingRecord } from '../saga-timeline';
-import { SqliteIdempotencyStore, SqliteLedgerStore, UndoLog } from '../stores';
-import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs } from '../traffic.schema';
 import { evaluateAlarm, type AlarmStateValue } from './alarms';
+import { startCheckpointer, type Checkpointer } from './checkpointer';
+import { BUS_DLQ, DB_FILE, dlqOf, openDatabase, type Db } from './db';
+import {
+  LOCAL_ALARMS,
+  LOCAL_FUNCTION_TIMEOUT_SECONDS,
+  NAMES,
+  PROCESSING,
+  STAGE,
+  type SagaCursor,
+  type StepRecord,
+} from './names';
+import { makeQueueStats } from './queries';
+import { RowBatch } from './row-batch';
+import { decodeTimeline, derivedOutputOf, encodeTimeline, pendingRecord } from './saga-timeline';
+import { SqliteIdempotencyStore, SqliteLedgerStore, UndoLog } from './stores';
+import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs } from './traffic.schema';
 
-export const STAGE = 'local' as const;
-export const NAMES = namesFor(STAGE);
-export const PROCESSING = queuePairs[0]!.id; // 'processing'
-export const LOCAL_ALARMS: AlarmDefinition[] = alarmsFor(STAGE).filter((a) => !a.globalOnly);
-export const METRIC_IDS = new Set(metricsFor(STAGE).map((m) => m.id));
-/** The embedded processor's notional function timeout (s): the visibility-timeout policy's floor is 6x this. */
-export const LOCAL_FUNCTION_TIMEOUT_SECONDS = 5;
 /** Bound of the processor's cache of parse results from ingest (entries). */
 const PARSED_CACHE_MAX = 200_000;
 /** SQLite's automatic checkpoint threshold (pages) when the background checkpointer runs. */
@@ -111,31 +104,6 @@ export interface EngineOptions {
   backgroundCheckpoint?: boolean;
   log?: (line: string) => void;
 }
-
-export interface StepRecord {
-  name: string;
-  kind: 'step' | 'compensation';
-  state: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
-  attempts: number;
-  startedAt: number | null;
-  endedAt: number | null;
-  output: string | null;
-  /**
-   * True only when `output` is exactly the output derived from the saga input (see
-   * saga-timeline.ts): the timeline then stores a marker instead of the text.
-   */
-  outputDerived?: boolean;
-  error: string | null;
-}
-
-export interface SagaCursor {
-  phase: 'forward' | 'compensate' | 'done';
-  index: number; // forward: index into steps; compensate: index into comps
-  attempt: number;
-  comps: CompensationName[];
-}
-
-export type SagaStatus = 'RUNNING' | 'SUCCEEDED' | 'COMPENSATING' | 'COMPENSATED' | 'FAILED';
 
 interface SagaRun {
   id: string;

@@ -1,6 +1,6 @@
 /**
  * The embedded platform's engine process:
- *   node --import tsx server/platform/local/engine/main.ts [--rate 5] [--poison 0.01] [--insufficient 0.05]
+ *   node --import tsx infra/embedded/main.ts [--rate 5] [--poison 0.01] [--insufficient 0.05]
  *        [--duplicates 0.02] [--outage SettlePayment] [--slow 200] [--data-dir .data] [--no-seed]
  * Environment: LEDGERLINE_DATA_DIR, LEDGERLINE_TRAFFIC_RATE, LEDGERLINE_POISON_RATIO,
  * LEDGERLINE_INSUFFICIENT_FUNDS_RATIO, LEDGERLINE_DUPLICATE_RATIO, LEDGERLINE_OUTAGE_STEP,
@@ -11,8 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs } from '../traffic.schema';
 import { Engine } from './engine';
+import { defaultTrafficKnobs, trafficKnobsSchema, type TrafficKnobs } from './traffic.schema';
 
 const num = z.coerce.number();
 const envSchema = z.object({

@@ -1,6 +1,6 @@
 /**
  * Crash-safety harness (bench/crash.ts and crash.test.ts): runs the engine as a child process
- * (`node --import tsx server/platform/local/engine/main.ts`), feeds it transactions from outside
+ * (`node --import tsx infra/embedded/main.ts`), feeds it transactions from outside
  * through the inbox table, SIGKILLs it at random moments under load, restarts it, then drains
  * and reconciles: every accepted transaction must end exactly once, none lost, none doubled.
  */
@@ -12,8 +12,8 @@ import { transactionEnvelope } from '@/infra/runtime/transaction';
 import { openDatabase, type Db } from './db';
 import { reconcile, type Reconciliation } from './reconcile';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const ENGINE_ENTRY = 'server/platform/local/engine/main.ts';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ENGINE_ENTRY = 'infra/embedded/main.ts';
 
 export interface CrashOptions {
   dataDir: string;

@@ -7,12 +7,12 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { roles } from '../../server/auth/permissions.schema';
-import { configFromOutputs } from '../../server/platform/aws/config';
-import { allOutputKeys, StackOutputKeys } from '../../server/platform/aws/outputs';
-import { shardQueuePairIds, type DeployedStage } from '../lib/platform-stack';
-import { eventSources, namesFor, primaryRegion, secondaryRegion } from '../platform/description';
-import { resourcesOf, synthesize, type Synthesized } from './synth';
+import { shardQueuePairIds, type DeployedStage } from '../../../infra/lib/platform-stack';
+import { eventSources, namesFor, primaryRegion, secondaryRegion } from '../../../infra/platform/description';
+import { allOutputKeys, StackOutputKeys } from '../../../infra/platform/outputs';
+import { resourcesOf, synthesize, type Synthesized } from '../../../infra/test/synth';
+import { roles } from '../../auth/permissions.schema';
+import { configFromOutputs } from './config';
 
 const ACCOUNT = '111122223333';
 const OPTIONAL = new Set<string>([

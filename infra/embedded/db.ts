@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { applyMigrations } from '@/server/sqlite-migrations';
+import { applyMigrations } from '@/infra/embedded/sqlite-migrations';
 
 export type Db = Database.Database;
 

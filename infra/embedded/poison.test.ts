@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EVENT_BYTES, transactionEnvelope } from '@/infra/runtime/transaction';
 import { dlqOf } from './db';
-import { PROCESSING, type Engine } from './engine/engine';
+import { type Engine } from './engine';
+import { PROCESSING } from './names';
 import { removeDataDir, startTestEngine } from './test-support';
 
 describe('bad input', () => {

@@ -6,7 +6,7 @@
  * Optional outputs may be absent or the empty string: the adapter then reports the feature as
  * Unavailable (previews without the archive index, the ledger summary without the ledger table).
  */
-import { roles, type Role } from '../../auth/permissions.schema';
+import { roles, type Role } from './roles';
 
 export const StackOutputKeys = {
   /** Region of the global endpoint's primary (required). */

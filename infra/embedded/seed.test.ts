@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDataDir, startTestEngine } from '../test-support';
 import type { Engine } from './engine';
+import { removeDataDir, startTestEngine } from './test-support';
 
 /** The demo seed: 30 simulated minutes of traffic with every fault, written on first start. */
 describe('the seeded history', () => {

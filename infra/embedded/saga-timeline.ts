@@ -20,7 +20,7 @@
  */
 import type { StepOutput } from '@/infra/runtime/ports';
 import type { Transaction } from '@/infra/runtime/transaction';
-import type { StepRecord } from './engine/engine';
+import type { StepRecord } from './names';
 
 type State = StepRecord['state'];
 
