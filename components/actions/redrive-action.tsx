@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useFocusHandoff } from '@/components/ui/focus-handoff';
 import { ProgressBar } from '@/components/ui/progress-bar';
+import { MAX_REDRIVE_RATE } from '@/infra/platform/limits';
 import { can, type Role } from '@/infra/platform/roles';
 import type { RedriveTask } from '@/server/platform/platform.schema';
 import { newIdempotencyKey } from './api';
@@ -13,7 +14,6 @@ import { affectedBy, invalidate } from './data/invalidate';
 import { useRedriveCancelMutation } from './data/redrive-cancel-mutation';
 import { useRedriveStartMutation } from './data/redrive-start-mutation';
 import { isRedriveActive, useRedriveStatusQuery } from './data/redrive-status-query';
-import { MAX_REDRIVE_RATE } from './data/replay-window';
 import { ActionError, buttonClass, inputClass, ReasonTicketFields, secondaryButtonClass } from './fields';
 import { PendingApproval } from './pending-approval';
 

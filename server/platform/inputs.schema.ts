@@ -3,6 +3,7 @@
  * The console's route handlers parse requests with these before calling server/ops.
  */
 import { z } from 'zod';
+import { MAX_REDRIVE_RATE, MAX_SELECTED_MESSAGES } from '@/infra/platform/limits';
 import {
   alarmStateSchema,
   eventPatternFilterSchema,
@@ -11,9 +12,6 @@ import {
   sagaStatusSchema,
   timeWindowSchema,
 } from './platform.schema';
-
-/** SQS StartMessageMoveTask allows at most 500 messages/s. */
-export const MAX_REDRIVE_RATE = 500;
 
 export const listAlarmsInput = z.object({
   region: z.string().optional(),
@@ -56,7 +54,7 @@ export type MetricQueryInput = z.input<typeof metricQueryInput>;
 export const startRedriveInput = z.object({
   queueId: z.string().min(1),
   rate: z.number().int().min(1).max(MAX_REDRIVE_RATE).optional(),
-  messageIds: z.array(z.string().min(1)).min(1).max(1000).optional(),
+  messageIds: z.array(z.string().min(1)).min(1).max(MAX_SELECTED_MESSAGES).optional(),
 });
 export type StartRedriveInput = z.infer<typeof startRedriveInput>;
 

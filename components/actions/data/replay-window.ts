@@ -5,9 +5,6 @@
 export const replayPresets = { '1h': 1, '6h': 6, '24h': 24 } as const;
 export type ReplayPreset = keyof typeof replayPresets;
 
-/** SQS StartMessageMoveTask allows at most 500 messages/s (server/platform/inputs.schema.ts). */
-export const MAX_REDRIVE_RATE = 500;
-
 export function presetWindow(preset: ReplayPreset, now: number, lagSeconds: number): { start: string; end: string } {
   const end = now - lagSeconds * 1000;
   return { start: new Date(end - replayPresets[preset] * 3_600_000).toISOString(), end: new Date(end).toISOString() };

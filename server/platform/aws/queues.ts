@@ -15,7 +15,8 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import { MAX_RECEIVE_COUNT } from '../../../infra/platform/description';
-import { MAX_REDRIVE_RATE, type ListDeadLettersInput, type StartRedriveInput } from '../inputs.schema';
+import { MAX_REDRIVE_RATE } from '../../../infra/platform/limits';
+import type { ListDeadLettersInput, StartRedriveInput } from '../inputs.schema';
 import {
   deadLetterMessageSchema,
   queuePairSchema,

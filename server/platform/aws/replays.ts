@@ -12,6 +12,7 @@ import {
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { detailTypes, eventSources, IDEMPOTENCY_TTL_HOURS } from '../../../infra/platform/description';
 import { ARCHIVE_INDEX_SHARDS, hourBuckets, indexTime } from '../../../infra/platform/layout';
+import { ARCHIVE_INGESTION_LAG_SECONDS } from '../../../infra/platform/limits';
 import { idempotencyRecordKey } from '../../../infra/runtime/idempotency-key';
 import type { PreviewReplayInput, StartReplayInput } from '../inputs.schema';
 import {
@@ -43,7 +44,7 @@ import { call, isNotFound, mapAwsError, readAfterAcceptedWrite } from './errors'
  *   total comes from our archive index at start and is kept in the replay's Description with the
  *   operator and the pattern (`ledgerline:{json}`), so any console instance can show them.
  */
-export const INGESTION_LAG_SECONDS = 600;
+export const INGESTION_LAG_SECONDS = ARCHIVE_INGESTION_LAG_SECONDS;
 const DESCRIPTION_PREFIX = 'ledgerline:';
 
 interface ReplayMeta {

@@ -19,6 +19,7 @@ import {
   sagaIdFor,
   type CompensationExecutionInput,
 } from '../../../infra/platform/layout';
+import { EXECUTION_REDRIVE_WINDOW_MS } from '../../../infra/platform/limits';
 import {
   COMPENSATED_STATE,
   COMPENSATION_STATE_PREFIX,
@@ -71,7 +72,7 @@ import { call, isNotFound, readAfterAcceptedWrite, withAwsDetail } from './error
  * - resume: RedriveExecution (Standard workflows, within 14 days of the stop), with a client
  *   token derived from the saga id and its redrive count (one redrive per request, retried safely).
  */
-const REDRIVE_WINDOW_MS = 14 * 86_400_000;
+const REDRIVE_WINDOW_MS = EXECUTION_REDRIVE_WINDOW_MS;
 const MAX_SCAN_PAGES = 5;
 
 export function executionArnFor(stateMachineArn: string, name: string): string {

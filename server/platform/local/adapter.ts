@@ -22,6 +22,7 @@ import { LOCAL_ALARMS, NAMES, type SagaCursor } from '../../../infra/embedded/na
 import { makeQueueStats } from '../../../infra/embedded/queries';
 import { planCommand } from '../../../infra/embedded/saga-commands';
 import { decodeTimeline, encodeTimeline } from '../../../infra/embedded/saga-timeline';
+import { MAX_ACTIVE_REPLAYS, MAX_REDRIVE_RATE } from '../../../infra/platform/limits';
 import type { SagaStatus } from '../../../infra/saga/definition';
 import type {
   CompensateInput,
@@ -57,7 +58,6 @@ import { PlatformError, type Platform } from '../port';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-const MAX_ACTIVE_REPLAYS = 10;
 /** The engine writes a heartbeat every second; older than this and the region is unhealthy. */
 const HEARTBEAT_STALE_MS = 15_000;
 
@@ -636,8 +636,12 @@ class LocalPlatform implements Platform {
   async startRedrive(caller: Caller, input: StartRedriveInput): Promise<RedriveTask> {
     this.authorize(caller, 'queue.redrive');
     this.requireQueue(input.queueId);
-    if (input.rate !== undefined && (!Number.isInteger(input.rate) || input.rate < 1 || input.rate > 500))
-      throw new PlatformError('Invalid', 'rate must be an integer between 1 and 500 messages/s', 'rate');
+    if (input.rate !== undefined && (!Number.isInteger(input.rate) || input.rate < 1 || input.rate > MAX_REDRIVE_RATE))
+      throw new PlatformError(
+        'Invalid',
+        `rate must be an integer between 1 and ${MAX_REDRIVE_RATE} messages/s`,
+        'rate',
+      );
     const dlq = dlqOf(input.queueId);
     const id = `redrive-${randomUUID()}`;
     return Promise.resolve(
