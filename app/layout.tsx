@@ -5,6 +5,14 @@ import type { Metadata } from 'next';
 export const metadata: Metadata = {
   title: { default: 'Ledgerline', template: '%s · Ledgerline' },
   description: 'Operations console for the Ledgerline event-processing platform',
+  // public/ (drawn by scripts/make-icons.mjs); /favicon.ico is what browsers ask for unprompted.
+  icons: {
+    icon: [
+      { url: '/favicon.ico', sizes: '16x16 32x32 48x48' },
+      { url: '/icon.svg', type: 'image/svg+xml' },
+    ],
+    apple: [{ url: '/apple-touch-icon.png', sizes: '180x180' }],
+  },
 };
 
 // Applies the saved theme before first paint (no flash). Static text: no user input.
