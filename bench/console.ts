@@ -11,246 +11,22 @@
  * console.api.p50/p95/p99 (ms), console.api.errors, console.first_load_js.max (kB gzipped,
  * largest route, from the build's route bundle stats).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { openDatabase, type Db } from '../infra/embedded/db';
-import type { StepRecord } from '../infra/embedded/names';
-import { encodeTimeline } from '../infra/embedded/saga-timeline';
-import { metricsFor, namesFor, queuePairs } from '../infra/platform/description';
-import { compensationsFor, sagaDefinition, type StepName } from '../infra/saga/definition';
+import { openDatabase } from '../infra/embedded/db';
+import { namesFor, queuePairs } from '../infra/platform/description';
+import { autocannon } from './fixtures/autocannon';
+import { count, MINUTE, seedMetrics, seedSagas } from './fixtures/console-fixtures';
+import { signIn, startProcess, waitFor } from './fixtures/console-processes';
 import { seedArchive, seedDlq } from './fixtures/engine-fixtures';
+import { firstLoadJs } from './fixtures/first-load-js';
 import { benchFlags } from './fixtures/flags';
+import { benchLog, pct, sleep } from './fixtures/measure';
 import { writeResults, type BenchEntry } from './results';
 
-/** The slice of autocannon 8's API this bench uses (the package ships no types). */
-interface AutocannonResult {
-  requests: { total: number; average: number };
-  latency: { p50: number; p97_5: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface AutocannonInstance extends Promise<AutocannonResult> {
-  on(
-    event: 'response',
-    listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void,
-  ): void;
-}
-type Autocannon = (opts: {
-  url: string;
-  connections: number;
-  connectionRate?: number;
-  duration: number;
-  headers: Record<string, string>;
-  requests: { method: string; path: string }[];
-}) => AutocannonInstance;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-const log = (line: string) => console.log(`[console] ${line}`);
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const MINUTE = 60_000;
-
-// ------------------------------------------------------------------ fixtures
-
-/** N finished sagas over the last 7 days: 90% succeeded, 8% compensated, 2% failed (realistic step records). */
-function seedSagas(db: Db, n: number, now: number): void {
-  const insert = db.prepare(
-    'INSERT INTO sagas (id, transaction_id, status, started_at, ended_at, failed_step, error, amount, currency, input, steps, cursor, next_run_at, ingest_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)',
-  );
-  const counts: Record<string, number> = {};
-  const span = 7 * 24 * 60 * MINUTE;
-  const chunk = 20_000;
-  for (let start = 0; start < n; start += chunk) {
-    db.transaction(() => {
-      for (let i = start; i < Math.min(n, start + chunk); i++) {
-        const t = now - span + Math.floor((span * i) / n);
-        const r = i % 50;
-        const status = r < 45 ? 'SUCCEEDED' : r < 49 ? 'COMPENSATED' : 'FAILED';
-        const failed: StepName | null =
-          status === 'SUCCEEDED' ? null : status === 'FAILED' ? 'Notify' : 'SettlePayment';
-        const id = `bench-saga-${i}`;
-        const tx = {
-          transactionId: id,
-          fromAccount: 'acct-0001',
-          toAccount: 'acct-0002',
-          amount: 100 + (i % 9000),
-          currency: 'USD',
-          createdAt: new Date(t).toISOString(),
-        };
-        const input = JSON.stringify(tx);
-        let at = t;
-        const rec = (
-          name: string,
-          kind: StepRecord['kind'],
-          state: StepRecord['state'],
-          error: string | null = null,
-        ): StepRecord => {
-          const s = {
-            name,
-            kind,
-            state,
-            attempts: state === 'FAILED' ? 3 : 1,
-            startedAt: at,
-            endedAt: at + 20,
-            output: state === 'SUCCEEDED' ? '{"ok":true}' : null,
-            error,
-          };
-          at += 25;
-          return s;
-        };
-        const steps: StepRecord[] = [];
-        for (const step of sagaDefinition.steps) {
-          if (failed && step.name === failed) {
-            steps.push(rec(step.name, 'step', 'FAILED', 'TransientError: downstream unavailable'));
-            break;
-          }
-          steps.push(rec(step.name, 'step', 'SUCCEEDED'));
-        }
-        if (failed) {
-          const comps = compensationsFor(failed);
-          comps.forEach((c, k) =>
-            steps.push(rec(c, 'compensation', status === 'FAILED' && k === 0 ? 'FAILED' : 'SUCCEEDED')),
-          );
-        }
-        insert.run(
-          id,
-          id,
-          status,
-          t,
-          at,
-          failed,
-          failed ? 'TransientError: downstream unavailable' : null,
-          100 + (i % 9000),
-          'USD',
-          input,
-          encodeTimeline(steps, t),
-          '{"phase":"done","index":0,"attempt":1,"comps":[]}',
-          t,
-        );
-        counts[status] = (counts[status] ?? 0) + 1;
-      }
-    }).immediate();
-  }
-  const add = db.prepare(
-    'INSERT INTO saga_counts (status, total) VALUES (?, ?) ON CONFLICT(status) DO UPDATE SET total = total + excluded.total',
-  );
-  for (const [status, total] of Object.entries(counts)) add.run(status, total);
-}
-
-/** Per-minute metrics for the last 7 days, consistent with the seeded volume (what charts read). */
-function seedMetrics(db: Db, events: number, sagas: number, now: number): void {
-  const put = db.prepare('INSERT OR REPLACE INTO metrics (metric, minute, value) VALUES (?, ?, ?)');
-  const minutes = 7 * 24 * 60;
-  const last = Math.floor(now / MINUTE) - 1;
-  const ids = new Set(metricsFor('local').map((m) => m.id));
-  db.transaction(() => {
-    for (let k = 0; k < minutes; k++) {
-      const minute = last - k;
-      const ev = events / minutes;
-      const sg = sagas / minutes;
-      const rows: [string, number][] = [
-        ['events.in', ev],
-        ['processor.processed', ev],
-        ['saga.started', sg],
-        ['saga.succeeded', sg * 0.9],
-        ['saga.compensated', sg * 0.08],
-        ['saga.failed', sg * 0.02],
-        ['saga.compensation_rate', 8],
-        ['downstream.failure_rate', 2],
-      ];
-      for (const [id, v] of rows) if (ids.has(id)) put.run(id, minute, Math.round(v * 100) / 100);
-    }
-  }).immediate();
-}
-
-function count(db: Db, sql: string): number {
-  return db.prepare<[], { n: number }>(sql).get()!.n;
-}
-
-// ------------------------------------------------------------------ processes
-
-function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail: string[] = [];
-  const keep = (b: Buffer) => {
-    tail.push(...b.toString().split('\n').filter(Boolean));
-    tail.splice(0, Math.max(0, tail.length - 20));
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && code !== 143 && signal === null)
-      console.error(`[console] ${name} exited with ${code}:\n${tail.join('\n')}`);
-  });
-  return child;
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-async function signIn(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/auth/sign-in`, {
-    method: 'POST',
-    headers: { origin: base, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: 'viewer@ledgerline.local',
-      password: process.env.LEDGERLINE_BENCH_PASSWORD ?? 'ledgerline-local',
-    }),
-    redirect: 'manual',
-  });
-  if (!response.ok) throw new Error(`sign-in failed: HTTP ${response.status} ${await response.text()}`);
-  return response.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-}
-
-// ------------------------------------------------------------------ first-load JS
-
-interface RouteStats {
-  route: string;
-  firstLoadChunkPaths: string[];
-}
-
-/** First-load JS per route, gzipped (level 9), from the build's diagnostics/route-bundle-stats.json. */
-export function firstLoadJs(distDir: string): { route: string; kB: number }[] {
-  const stats = JSON.parse(
-    fs.readFileSync(path.join(distDir, 'diagnostics', 'route-bundle-stats.json'), 'utf8'),
-  ) as RouteStats[];
-  const root = path.dirname(path.resolve(distDir));
-  return stats
-    .map((r) => ({
-      route: r.route,
-      kB:
-        r.firstLoadChunkPaths.reduce(
-          (sum, p) => sum + gzipSync(fs.readFileSync(path.resolve(root, p)), { level: 9 }).length,
-          0,
-        ) / 1024,
-    }))
-    .sort((a, b) => b.kB - a.kB);
-}
-
-// ------------------------------------------------------------------ run
+const log = benchLog('console');
 
 export default async function run(argv: string[]): Promise<void> {
   const values = benchFlags(
@@ -312,13 +88,13 @@ export default async function run(argv: string[]): Promise<void> {
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
   } as NodeJS.ProcessEnv;
-  const engine = start(
+  const engine = startProcess(
     'engine',
     process.execPath,
     ['--import', 'tsx', 'infra/embedded/main.ts', '--data-dir', dataDir, '--rate', String(values.rate), '--no-seed'],
     env,
   );
-  const consoleServer = start(
+  const consoleServer = startProcess(
     'console',
     process.execPath,
     ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(port)],

@@ -18,10 +18,11 @@ import { PROCESSING } from '../infra/embedded/names';
 import { reconcile } from '../infra/embedded/reconcile';
 import { benchDir } from './fixtures/bench-dir';
 import { benchFlags } from './fixtures/flags';
+import { benchLog } from './fixtures/measure';
 import { writeResults } from './results';
 
 const BATCH = 1000;
-const log = (line: string) => console.log(`[stages] ${line}`);
+const log = benchLog('stages');
 
 function engineOn(dir: string): Engine {
   return new Engine({ dataDir: dir, seed: false, batchSize: BATCH, backgroundCheckpoint: true, traffic: { rate: 0 } });

@@ -18,7 +18,7 @@ export const users = {
 export type SeededUser = keyof typeof users;
 
 /** Same rule as playwright.config.ts. */
-const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+export const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
 
 function originOf(page: Page): string {
   return new URL(page.url().startsWith('http') ? page.url() : baseURL).origin;

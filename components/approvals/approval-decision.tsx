@@ -2,11 +2,11 @@
 
 import { useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
-import { newIdempotencyKey } from '@/components/actions/api';
-import { useApprovalDecisionMutation } from '@/components/actions/data/approval-decision-mutation';
-import { ActionError, buttonClass, inputClass, secondaryButtonClass } from '@/components/actions/fields';
+import { newIdempotencyKey } from '@/components/providers/api-post';
+import { ActionError, buttonClass, inputClass, secondaryButtonClass } from '@/components/ui/action-fields';
 import type { Approval } from '@/server/approvals/approval.schema';
 import { ApprovalOutcomeLine } from './approval-outcome';
+import { useApprovalDecisionMutation } from './data/approval-decision-mutation';
 
 type Decided = Pick<Approval, 'action' | 'status' | 'input' | 'result'>;
 

@@ -1,10 +1,10 @@
 'use client';
 
 import { useCallback, useState } from 'react';
-import { LazyRedriveAction } from '@/components/actions/lazy-actions';
 import { can, type Role } from '@/infra/platform/roles';
 import type { DeadLetterMessage } from '@/server/platform/platform.schema';
 import { useQueuesQuery } from './data/queues-query';
+import { LazyRedriveAction } from './lazy-redrive-action';
 import { QueueDetailView, type QueueDetailViewProps } from './queue-detail-view';
 
 type Props = Omit<QueueDetailViewProps, 'actions' | 'messageActions'> & { role: Role };

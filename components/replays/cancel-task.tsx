@@ -1,12 +1,12 @@
 'use client';
 
 import { useState } from 'react';
-import { useRedriveCancelMutation } from '@/components/actions/data/redrive-cancel-mutation';
-import { useReplayCancelMutation } from '@/components/actions/data/replay-cancel-mutation';
-import { ActionError, ReasonField, secondaryButtonClass } from '@/components/actions/fields';
+import { useRedriveCancelMutation } from '@/components/queues/data/redrive-cancel-mutation';
+import { ActionError, ReasonField, secondaryButtonClass } from '@/components/ui/action-fields';
 import { formatCount } from '@/components/ui/format';
 import { can, type Role } from '@/infra/platform/roles';
 import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
+import { useReplayCancelMutation } from './data/replay-cancel-mutation';
 
 /** States a cancel can still stop (CANCELLING is already on its way). */
 export const cancellableReplayStates: readonly Replay['state'][] = ['STARTING', 'RUNNING'];

@@ -1,6 +1,7 @@
 'use client';
 
 import { lazy, Suspense, useSyncExternalStore, type ComponentType, type ReactNode } from 'react';
+import { can, type Permission, type Role } from '@/infra/platform/roles';
 
 const noSubscription = () => () => {};
 
@@ -49,4 +50,20 @@ export function lazyLeaf<P extends object>(load: () => Promise<ComponentType<P>>
     preload: true,
     fallback: <div className="h-16 animate-pulse rounded bg-border/40" />,
   });
+}
+
+/**
+ * An action form, loaded after the page's first paint (it is not needed to show the data, and
+ * keeping it out of first-load JS keeps each route under its budget). The permission check runs
+ * first, so a role that may not act never downloads the form's code.
+ */
+export function permittedAction<P extends { role: Role }>(
+  permission: Permission,
+  load: () => Promise<ComponentType<P>>,
+): ComponentType<P> {
+  const Action = clientOnly(load);
+  function PermittedAction(props: P) {
+    return can(props.role, permission) ? <Action {...props} /> : null;
+  }
+  return PermittedAction;
 }

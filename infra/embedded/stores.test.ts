@@ -5,7 +5,9 @@ import { runCompensation, runStep } from '@/infra/runtime/saga-steps';
 import { transactionEnvelope } from '@/infra/runtime/transaction';
 import { type Db } from './db';
 import { accountOf, fixtureTransaction, twoAccountDb } from './ledger-fixture';
-import { SqliteIdempotencyStore, SqliteLedgerStore, UndoLog } from './stores';
+import { SqliteLedgerStore } from './ledger-store';
+import { SqliteTransactionIdempotencyStore } from './transaction-idempotency-store';
+import { UndoLog } from './undo-log';
 
 let db: Db;
 let deps: StepDeps;
@@ -73,7 +75,7 @@ describe('saga steps on the SQLite ledger', () => {
 
 describe('processor idempotency', () => {
   it('starts one saga per transaction id, whatever the message or event id', async () => {
-    const idempotency = new SqliteIdempotencyStore(db);
+    const idempotency = new SqliteTransactionIdempotencyStore(db);
     const started: string[] = [];
     const p = {
       idempotency,
@@ -93,7 +95,7 @@ describe('processor idempotency', () => {
   });
 
   it('lets a transaction be claimed again after its record expired', () => {
-    const idempotency = new SqliteIdempotencyStore(db);
+    const idempotency = new SqliteTransactionIdempotencyStore(db);
     expect(idempotency.claim('k', 100, 0).status).toBe('claimed');
     idempotency.complete('k', '{}');
     expect(idempotency.claim('k', 200, 50_000).status).toBe('completed');
@@ -150,7 +152,7 @@ describe('unit of work (the engine batch)', () => {
   });
 
   it('keeps new idempotency records in memory until flush and sees them within the batch', () => {
-    const idempotency = new SqliteIdempotencyStore(db);
+    const idempotency = new SqliteTransactionIdempotencyStore(db);
     const undo = new UndoLog();
     db.exec('BEGIN IMMEDIATE');
     idempotency.beginBatch(undo);
@@ -256,7 +258,7 @@ describe('unit of work (the engine batch)', () => {
   });
 
   it('takes over an expired record in memory and writes it at flush; a released takeover deletes it', () => {
-    const idempotency = new SqliteIdempotencyStore(db);
+    const idempotency = new SqliteTransactionIdempotencyStore(db);
     const add = db.prepare('INSERT INTO idempotency VALUES (?, \'COMPLETED\', 1, \'{"sagaId":"old"}\', 0, NULL)');
     add.run('expired-1');
     add.run('expired-2');
@@ -282,7 +284,7 @@ describe('unit of work (the engine batch)', () => {
   });
 
   it('decides a claim on an absent key without the table and on a present key from it', () => {
-    const idempotency = new SqliteIdempotencyStore(db);
+    const idempotency = new SqliteTransactionIdempotencyStore(db);
     db.prepare("INSERT INTO idempotency VALUES ('done', 'COMPLETED', 100, '{}', 0, NULL)").run();
     db.exec('BEGIN IMMEDIATE');
     idempotency.beginBatch(new UndoLog());

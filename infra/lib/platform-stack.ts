@@ -5,20 +5,7 @@
  * functions, saga, alarms), created only for production — decided at synth time, because a
  * CloudFormation Condition cannot create resources in another region.
  */
-import {
-  ArnFormat,
-  Aws,
-  CfnCondition,
-  CfnOutput,
-  CfnParameter,
-  Duration,
-  Fn,
-  RemovalPolicy,
-  Stack,
-  Tags,
-  type CfnResource,
-  type StackProps,
-} from 'aws-cdk-lib';
+import { Aws, CfnParameter, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { PrincipalWithConditions, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -33,16 +20,17 @@ import {
   namesFor,
   type Stage,
 } from '../platform/description';
-import { operatorRoleOutputKey, queuePairOutputKeys, StackOutputKeys } from '../platform/outputs';
-import { roles } from '../platform/roles';
 import { planCapacity, surfaceCapacityPlan, type CapacityPlan } from './capacity';
 import { ArchiveIndexer } from './constructs/archive-indexer';
-import { GlobalEndpoint } from './constructs/global-endpoint';
+import { addFailover } from './constructs/failover';
+import type { GlobalEndpoint } from './constructs/global-endpoint';
 import { PlatformKey } from './constructs/keys';
 import { Messaging } from './constructs/messaging';
 import { Network } from './constructs/network';
 import { Observability } from './constructs/observability';
-import { OperatorRoles, type PlatformArns } from './constructs/operator-roles';
+import { OperatorRoles } from './constructs/operator-roles';
+import { keyAliasArn, platformArns, stateMachineArns, tableArn } from './constructs/platform-arns';
+import { addPlatformOutputs } from './constructs/platform-outputs';
 import { Processing } from './constructs/processing';
 import { Saga } from './constructs/saga';
 import type { SagaTaskName } from './constructs/saga-asl';
@@ -161,18 +149,11 @@ export class PlatformStack extends Stack {
       ledger: names.ledgerTable,
       archiveIndex: names.archiveIndexTable,
     };
-    const tableArn = (name: string, r = region) =>
-      this.formatArn({ service: 'dynamodb', region: r, resource: 'table', resourceName: name });
     if (isPrimary) {
       const replicaKeyArns: Record<string, string> = {};
       if (props.secondaryRegion) {
         // Alias ARN of the stage key in the replica region (created by that region's stack, deployed first).
-        replicaKeyArns[props.secondaryRegion] = this.formatArn({
-          service: 'kms',
-          region: props.secondaryRegion,
-          resource: 'alias',
-          resourceName: names.prefix,
-        });
+        replicaKeyArns[props.secondaryRegion] = keyAliasArn(this, props.secondaryRegion, names.prefix);
       }
       this.state = new State(this, 'State', {
         names: tableNames,
@@ -184,19 +165,7 @@ export class PlatformStack extends Stack {
         deletionProtection: production,
       });
     }
-    const stateMachineArn = this.formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: names.stateMachineName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-
-    const executionArnPattern = this.formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${names.stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const { stateMachineArn, executionArnPattern } = stateMachineArns(this, names.stateMachineName);
 
     this.processing = new Processing(this, 'Processing', {
       stage,
@@ -207,9 +176,9 @@ export class PlatformStack extends Stack {
       queues: this.messaging.shards.map((s) => s.queue),
       controlDlq: this.messaging.busDlq,
       processingEnabled: props.writeRegion === region,
-      idempotencyTable: { name: tableNames.idempotency, arn: tableArn(tableNames.idempotency) },
-      sagaTable: { name: tableNames.saga, arn: tableArn(tableNames.saga) },
-      ledgerTable: { name: tableNames.ledger, arn: tableArn(tableNames.ledger) },
+      idempotencyTable: { name: tableNames.idempotency, arn: tableArn(this, tableNames.idempotency) },
+      sagaTable: { name: tableNames.saga, arn: tableArn(this, tableNames.saga) },
+      ledgerTable: { name: tableNames.ledger, arn: tableArn(this, tableNames.ledger) },
       stateMachineArn,
       executionArnPattern,
       downstreamAlarmName: alarmName(stage, 'downstream-failures'),
@@ -228,7 +197,7 @@ export class PlatformStack extends Stack {
       eventSources,
       archiveRetentionDays: ARCHIVE_RETENTION_DAYS,
       reservedConcurrency: this.plan.archiveIndexerReservedConcurrency,
-      table: { name: tableNames.archiveIndex, arn: tableArn(tableNames.archiveIndex) },
+      table: { name: tableNames.archiveIndex, arn: tableArn(this, tableNames.archiveIndex) },
       enabled: props.writeRegion === region,
       deadLetterQueue: this.messaging.busDlq,
       functionsDlq: this.processing.functionsDlq,
@@ -273,91 +242,28 @@ export class PlatformStack extends Stack {
     });
 
     if (withGlobalEndpoint && props.secondaryRegion) {
-      const healthAlarm = this.observability.alarms.get('endpoint-health');
-      if (!healthAlarm) throw new Error('the endpoint-health alarm is missing from alarmsFor()');
-      this.globalEndpoint = new GlobalEndpoint(this, 'GlobalEndpoint', {
-        endpointName: names.endpointName,
-        primaryBus: this.messaging.bus,
-        primaryKey: key.key,
+      this.globalEndpoint = addFailover(this, {
+        names,
+        primaryRegion: props.primaryRegion,
         secondaryRegion: props.secondaryRegion,
-        secondaryBusArn: this.formatArn({
-          service: 'events',
-          region: props.secondaryRegion,
-          resource: 'event-bus',
-          resourceName: names.busName,
-        }),
-        keyAliasName: key.aliasName,
-        healthAlarm,
-        heartbeatDlq: this.messaging.busDlq,
+        bus: this.messaging.bus,
         key: key.key,
-        heartbeatQueueName: `${names.prefix}-heartbeat`,
+        keyAliasName: key.aliasName,
+        heartbeatDlq: this.messaging.busDlq,
+        observability: this.observability,
       });
-      // The seed's CreateSecondaryResources: the endpoint and its health check exist only when
-      // this template is deployed in the primary region (guards a mis-targeted deploy).
-      const inPrimaryRegion = new CfnCondition(this, 'CreateSecondaryResources', {
-        expression: Fn.conditionEquals(Aws.REGION, props.primaryRegion),
-      });
-      for (const c of [this.globalEndpoint.endpoint, this.globalEndpoint.healthCheck])
-        (c as CfnResource).cfnOptions.condition = inPrimaryRegion;
-      // ReplicationLatency's EndpointId is the endpoint's id: the alarm follows the endpoint.
-      this.observability.watchGlobalEndpoint(this.globalEndpoint.endpoint, inPrimaryRegion);
-      new CfnOutput(this, 'GlobalEndpointUrl', {
-        value: this.globalEndpoint.endpoint.attrEndpointUrl,
-        condition: inPrimaryRegion,
-        description: 'Producers PutEvents here (EndpointId)',
-      });
-      new CfnOutput(this, StackOutputKeys.GlobalEndpointName, {
-        value: names.endpointName,
-        condition: inPrimaryRegion,
-        description: 'Global endpoint (DescribeEndpoint)',
-      });
-      new CfnOutput(this, StackOutputKeys.GlobalEndpointId, {
-        value: this.globalEndpoint.endpoint.attrEndpointId,
-        condition: inPrimaryRegion,
-        description: 'Global endpoint id (metrics)',
-      });
-      new CfnOutput(this, 'EndpointReplicationRoleArn', { value: this.globalEndpoint.replicationRole.roleArn });
     }
 
     if (isPrimary && this.state) {
-      const regions = [props.primaryRegion, ...(props.secondaryRegion ? [props.secondaryRegion] : [])];
-      const arn = (
-        service: string,
-        r: string,
-        resource: string,
-        resourceName?: string,
-        sep = ArnFormat.SLASH_RESOURCE_NAME,
-      ) => this.formatArn({ service, region: r, resource, resourceName, arnFormat: sep });
-      const arns: PlatformArns = {
-        regions,
-        sourceQueueArns: regions.flatMap((r) =>
-          shardNames.map((s) => arn('sqs', r, s.source, undefined, ArnFormat.NO_RESOURCE_NAME)),
-        ),
-        dlqArns: regions.flatMap((r) =>
-          shardNames.map((s) => arn('sqs', r, s.dlq, undefined, ArnFormat.NO_RESOURCE_NAME)),
-        ),
-        busArns: regions.map((r) => arn('events', r, 'event-bus', names.busName)),
-        archiveArns: regions.map((r) => arn('events', r, 'archive', names.archiveName)),
-        replayArnPatterns: regions.map((r) => arn('events', r, 'replay', `${names.prefix}-*`)),
-        stateMachineArns: regions.map((r) =>
-          arn('states', r, 'stateMachine', names.stateMachineName, ArnFormat.COLON_RESOURCE_NAME),
-        ),
-        executionArnPatterns: regions.map((r) =>
-          arn('states', r, 'execution', `${names.stateMachineName}:*`, ArnFormat.COLON_RESOURCE_NAME),
-        ),
-        alarmArnPatterns: regions.map((r) =>
-          arn('cloudwatch', r, 'alarm', `${names.prefix}-*`, ArnFormat.COLON_RESOURCE_NAME),
-        ),
-        sagaTableArns: regions.map((r) => tableArn(tableNames.saga, r)),
-        auditTableArns: regions.map((r) => tableArn(tableNames.audit, r)),
-        ledgerTableArns: regions.map((r) => tableArn(tableNames.ledger, r)),
-        idempotencyTableArns: regions.map((r) => tableArn(tableNames.idempotency, r)),
-        archiveIndexTableArns: regions.map((r) => tableArn(tableNames.archiveIndex, r)),
-        // The global endpoint lives in the primary region (production only).
-        endpointArns: props.secondaryRegion ? [arn('events', props.primaryRegion, 'endpoint', names.endpointName)] : [],
-        keyArns: [key.key.keyArn, ...regions.filter((r) => r !== region).map((r) => arn('kms', r, 'key', '*'))],
-        kmsAliasName: key.aliasName,
-      };
+      const arns = platformArns(this, {
+        primaryRegion: props.primaryRegion,
+        secondaryRegion: props.secondaryRegion,
+        names,
+        shards: shardNames,
+        tables: tableNames,
+        key: key.key,
+        keyAliasName: key.aliasName,
+      });
       this.operatorRoles = new OperatorRoles(this, 'OperatorRoles', {
         prefix: names.prefix,
         arns,
@@ -370,95 +276,19 @@ export class PlatformStack extends Stack {
       });
     }
 
-    this.addOutputs(stage, shardNames, props);
-  }
-
-  /**
-   * The outputs. `StackOutputKeys` (infra/platform/outputs.ts) are what the console's aws
-   * adapter reads (configFromOutputs): every stack emits the required ones, and the optional ones
-   * where the resource exists in that region. The global tables and IAM roles are created by the
-   * primary stack but are addressable from both regions (a table replica has the table's name,
-   * IAM is global), so the secondary stack emits their names/ARNs too. The other outputs are for
-   * operators and scripts.
-   */
-  private addOutputs(
-    stage: DeployedStage,
-    shards: { id: string; source: string; dlq: string }[],
-    props: PlatformStackProps,
-  ): void {
-    const out = (id: string, value: string, description: string) =>
-      new CfnOutput(this, id, { value, description, exportName: `${this.stackName}-${id}` });
-    const names = namesFor(stage);
-    const k = StackOutputKeys;
-
-    // ---- the aws adapter's outputs
-    out(k.PrimaryRegion, props.primaryRegion, "Region of the global endpoint's primary");
-    if (props.secondaryRegion) out(k.SecondaryRegion, props.secondaryRegion, 'Failover region');
-    out(k.BusName, this.messaging.bus.eventBusName, 'Bus the producers and replays use');
-    out(k.BusArn, this.messaging.bus.eventBusArn, 'Bus ARN');
-    out(
-      k.ArchiveName,
-      this.messaging.archive.archiveName,
-      `Archive of the transaction sources (${ARCHIVE_RETENTION_DAYS} days)`,
-    );
-    out(k.ArchiveArn, this.messaging.archive.archiveArn, 'Archive ARN');
-    out(
-      k.ReplayRuleArns,
-      Fn.join(
-        ',',
-        this.messaging.shards.map((s) => s.rule.ruleArn),
-      ),
-      'Rules a replay is delivered to (StartReplay FilterArns), comma-separated',
-    );
-    out(k.StateMachineArn, this.saga.stateMachine.stateMachineArn, 'Payment saga (Standard)');
-    const table = (t: 'idempotency' | 'saga' | 'ledger' | 'archiveIndex', name: string) =>
-      this.state ? this.state[t].tableName : name;
-    out(k.IdempotencyTableName, table('idempotency', names.idempotencyTable), 'Idempotency records (TTL expiryTime)');
-    out(k.SagaTableName, table('saga', names.sagaTable), 'Saga state and summary items');
-    out(k.LedgerTableName, table('ledger', names.ledgerTable), 'Accounts, holds, journal, settlements');
-    out(
-      k.ArchiveIndexTableName,
-      table('archiveIndex', names.archiveIndexTable),
-      'Index of archived events (replay previews)',
-    );
-    const pairIds = shardQueuePairIds(shards, names.prefix);
-    out(k.QueuePairIds, pairIds.join(','), 'Queue pair ids (one per processing shard), comma-separated');
-    this.messaging.shards.forEach((s, i) => {
-      const keys = queuePairOutputKeys(pairIds[i]!);
-      out(keys.sourceUrl, s.queue.queueUrl, `${s.names.source} URL`);
-      out(keys.sourceArn, s.queue.queueArn, `${s.names.source} ARN`);
-      out(keys.dlqUrl, s.dlq.queueUrl, `${s.names.dlq} URL`);
-      out(keys.dlqArn, s.dlq.queueArn, `${s.names.dlq} ARN`);
+    addPlatformOutputs(this, {
+      stage,
+      names,
+      primaryRegion: props.primaryRegion,
+      secondaryRegion: props.secondaryRegion,
+      queuePairIds: shardQueuePairIds(shardNames, names.prefix),
+      sizedForEventsPerMinute: this.plan.eventsPerMinute,
+      messaging: this.messaging,
+      processing: this.processing,
+      saga: this.saga,
+      observability: this.observability,
+      state: this.state,
+      operatorRoles: this.operatorRoles,
     });
-    for (const role of roles) {
-      const r = this.operatorRoles?.roles[role];
-      const roleArn = r
-        ? r.roleArn
-        : this.formatArn({
-            service: 'iam',
-            region: '',
-            resource: 'role',
-            resourceName: `${names.prefix}-console-${role}`,
-          });
-      out(operatorRoleOutputKey(role), roleArn, `Role the console assumes for a ${role}`);
-    }
-    // GlobalEndpointName/GlobalEndpointId: in the constructor, with the endpoint's condition.
-
-    // ---- operators and scripts
-    out('Stage', stage, 'Stage of this stack');
-    out('BusDlqUrl', this.messaging.busDlq.queueUrl, 'Bus dead-letter queue URL');
-    out('BusDlqArn', this.messaging.busDlq.queueArn, 'Bus dead-letter queue ARN');
-    out('ProcessorFunctionName', this.processing.processor.fn.functionName, 'Processor function');
-    out('AlarmTopicArn', this.observability.topic.topicArn, 'SNS topic of the alarms');
-    out('DashboardName', this.observability.dashboard.dashboardName, 'Operations dashboard');
-    out('AlarmPrefix', `${names.prefix}-`, 'Prefix of every alarm name');
-    out(
-      'SizedForEventsPerMinute',
-      String(this.plan.eventsPerMinute),
-      'Capacity the mappings and concurrency were sized for',
-    );
-    if (this.state) out('AuditTableName', this.state.audit.tableName, 'Audit and approval records');
-    if (this.operatorRoles)
-      out('ConsoleRuntimeRoleArn', this.operatorRoles.consoleRuntimeRole.roleArn, 'Role the console runs as');
   }
 }

@@ -17,6 +17,7 @@ export const permissions = [
   'approval.decide', // approve or reject someone else's guarded request
   'audit.read',
   'audit.export',
+  'platform.admin', // the local fault API (traffic, faults, raw events, DLQ purge); no AWS counterpart
 ] as const;
 export type Permission = (typeof permissions)[number];
 

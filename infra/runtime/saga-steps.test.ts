@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Db } from '../embedded/db';
 import { accountOf, fixtureTransaction, twoAccountDb } from '../embedded/ledger-fixture';
-import { SqliteLedgerStore } from '../embedded/stores';
+import { SqliteLedgerStore } from '../embedded/ledger-store';
 import { sagaDefinition } from '../saga/definition';
 import type { Settlement, StepDeps } from './ports';
 import { retryDelaySeconds, runCompensation, runStep } from './saga-steps';

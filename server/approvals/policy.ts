@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Stage } from '../../infra/platform/description';
 import { REDRIVE_APPROVAL_THRESHOLD } from './approval.schema';
 

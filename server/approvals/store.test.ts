@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openConsoleDb, type ConsoleDb } from '../audit/console-db';
 import type { Caller } from '../auth/permissions.schema';
+import { openConsoleDb, type ConsoleDb } from '../db/console-db';
 import { SqliteApprovalStore, type NewApproval } from './store';
 
 const operator: Caller = { id: 'u-op', name: 'Olivia Operator', role: 'operator' };

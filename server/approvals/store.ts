@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import type { ConsoleDb } from '../audit/console-db';
 import type { Caller } from '../auth/permissions.schema';
+import type { ConsoleDb } from '../db/console-db';
 import type { Approval, ApprovalAction, ApprovalStatus } from './approval.schema';
 
 export interface NewApproval {

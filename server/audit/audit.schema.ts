@@ -17,6 +17,11 @@ export const auditActions = [
   'saga.resume',
   'approval.approve',
   'approval.reject',
+  // the local fault API (server/ops/admin.ts)
+  'admin.traffic',
+  'admin.fault',
+  'admin.events',
+  'admin.purge',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

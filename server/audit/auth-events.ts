@@ -1,7 +1,7 @@
 import 'server-only';
 import { authConfig } from '../auth/config';
 import type { Caller } from '../auth/permissions.schema';
-import { consoleDb } from './console-db';
+import { consoleDb } from '../db/console-db';
 import { SqliteAuditStore } from './store';
 
 /** Sign-in and sign-out go to the audit log like every other action. */

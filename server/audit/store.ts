@@ -1,8 +1,8 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
 import type { Caller } from '../auth/permissions.schema';
+import type { ConsoleDb } from '../db/console-db';
 import type { AuditAction, AuditEntry, AuditOutcome, AuditPage, AuditQuery } from './audit.schema';
-import type { ConsoleDb } from './console-db';
 
 export interface AuditRecord {
   requestId: string;

@@ -1,7 +1,7 @@
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as sessionRoute } from '@/app/api/auth/session/route';
-import { consoleDb } from '../audit/console-db';
+import { consoleDb } from '../db/console-db';
 import { route } from '../http/route';
 import { ALB_HEADER, albKeyUrl } from './alb';
 import { authConfig } from './config';

@@ -1,4 +1,6 @@
 /** Cookie names and a tiny parser; pure, shared by the proxy, route handlers and tests. */
+import 'server-only';
+
 export const SESSION_COOKIE = 'll_session';
 
 export function parseCookies(header: string | null | undefined): Map<string, string> {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openConsoleDb, type ConsoleDb } from '../audit/console-db';
+import { openConsoleDb, type ConsoleDb } from '../db/console-db';
 import type { Caller } from './permissions.schema';
 import { lastSeenAt, lastSeenCaller, recordSeenRole, SEEN_ROLE_REFRESH_MS } from './seen-roles';
 

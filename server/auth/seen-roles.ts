@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ConsoleDb } from '../audit/console-db';
+import type { ConsoleDb } from '../db/console-db';
 import { callerSchema, type Caller } from './permissions.schema';
 
 /**

@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { consoleDb } from '../audit/console-db';
+import { consoleDb } from '../db/console-db';
 import { ALB_HEADER, callerFromAlbToken } from './alb';
 import { authConfig } from './config';
 import { parseCookies, serializeCookie, SESSION_COOKIE } from './cookies';

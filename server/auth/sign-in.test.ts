@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { POST as signIn } from '@/app/api/auth/sign-in/route';
-import { consoleDb } from '../audit/console-db';
+import { consoleDb } from '../db/console-db';
 import { authConfig } from './config';
 import { safeNext } from './sign-in';
 import { TEST_ORIGIN } from './testing';

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { consoleDb } from '../audit/console-db';
+import { consoleDb } from '../db/console-db';
 import { HttpError } from '../http/errors';
 import { authConfig } from './config';
 import type { Caller } from './permissions.schema';

@@ -1,5 +1,5 @@
 import 'server-only';
-import { consoleDb } from '../audit/console-db';
+import { consoleDb } from '../db/console-db';
 import { authConfig } from './config';
 import { SESSION_COOKIE } from './cookies';
 import { CSRF_HEADER } from './csrf.schema';

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { ConsoleDb } from '../audit/console-db';
+import type { ConsoleDb } from '../db/console-db';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import type { Caller, Role } from './permissions.schema';
 

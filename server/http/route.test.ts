@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { routeContext, seededCaller, testRequest } from '../auth/testing';
 import { HttpError } from './errors';
-import { outcomeResponse } from './outcome';
 import { route } from './route';
 
 await vi.hoisted(async () => {
@@ -22,8 +21,13 @@ describe('API response headers without the page proxy', () => {
     const json = route({ permission: 'platform.read' }, () => Promise.resolve({ ok: true }));
     expectApiHeaders(await json(await testRequest('/api/x', { caller }), routeContext()));
 
-    const outcome = route({ permission: 'queue.redrive' }, ({ requestId }) =>
-      Promise.resolve(outcomeResponse({ status: 'pending_approval' }, requestId)),
+    const outcome = route({ permission: 'queue.redrive' }, () =>
+      Promise.resolve({
+        status: 'pending_approval',
+        approvalId: 'a-1',
+        expiresAt: '2030-01-01T00:00:00.000Z',
+        auditSeq: 1,
+      }),
     );
     const accepted = await outcome(await testRequest('/api/x', { body: {}, caller }), routeContext());
     expect(accepted.status).toBe(202);

@@ -4,16 +4,22 @@ import type { z } from 'zod';
 import { CSRF_HEADER } from '../auth/csrf.schema';
 import { can, type Caller, type Permission } from '../auth/permissions.schema';
 import { csrfValid, getSession } from '../auth/session';
+import type { OpsContext, RequestMeta } from '../ops/context';
+import type { ActionOutcome } from '../ops/ops.schema';
+import { getOpsContext } from '../ops/server-context';
 import { API_HEADERS, HttpError, toErrorResponse, withApiHeaders } from './errors';
 import { assertSameOrigin, idempotencyKeyOf, MUTATING } from './guards';
 
 export interface RouteContext<I> {
+  /** The server's ops context: what every verb takes first. */
+  ops: OpsContext;
   caller: Caller;
   input: I;
+  /** The request id and the Idempotency-Key header (validated; null when absent or not mutating). */
+  meta: RequestMeta;
   request: Request;
   params: Record<string, string>;
   requestId: string;
-  /** The Idempotency-Key header of a mutating request, validated; null when absent. */
   idempotencyKey: string | null;
 }
 
@@ -22,6 +28,13 @@ export interface RouteOptions<S extends z.ZodType> {
   permission: Permission;
   /** Parses the query string (GET) or the JSON body (other methods). */
   schema?: S;
+  /** Checked before anything else, e.g. the local fault API's backend, switch and loopback checks. */
+  precondition?: (request: Request) => void;
+  /**
+   * Mutating requests may omit Origin (a loopback script such as the e2e driver); a browser's
+   * Origin or Sec-Fetch-Site, when sent, is still checked, and the session's CSRF token always is.
+   */
+  originOptional?: boolean;
 }
 
 type NextContext = { params: Promise<Record<string, string | string[]>> };
@@ -37,26 +50,35 @@ function queryObject(url: URL): Record<string, string | string[]> {
   return out;
 }
 
+/** A write verb's answer (ops.schema.ts ActionOutcome): its status and audit row. */
+function isActionOutcome(result: unknown): result is ActionOutcome<unknown> {
+  if (!result || typeof result !== 'object' || !('auditSeq' in result) || !('status' in result)) return false;
+  return result.status === 'started' || result.status === 'pending_approval';
+}
+
 export function requestIdOf(request: Request): string {
   const given = request.headers.get('x-request-id');
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /**
- * Wraps a route handler: request id, caller, permission, input parsing and error mapping,
- * written once (dub's withWorkspace). Mutating methods (POST, PUT, PATCH, DELETE) also need
- * the console's Origin and the session's CSRF token (x-csrf-token), checked before anything
- * is read or done.
+ * Wraps a route handler: request id, caller, permission (the console's one check), input
+ * parsing, the ops context and request metadata, and error mapping, written once (dub's
+ * withWorkspace). Mutating methods (POST, PUT, PATCH, DELETE) also need the console's Origin
+ * and the session's CSRF token (x-csrf-token), checked before anything is read or done. A
+ * verb's ActionOutcome answers 200 when it started, 202 when it waits for an approval.
  */
 export function route<S extends z.ZodType = z.ZodUndefined>(
   options: RouteOptions<S>,
-  handler: (ctx: RouteContext<z.infer<S>>) => Promise<unknown>,
+  handler: (ctx: RouteContext<z.infer<S>>) => unknown,
 ) {
   return async (request: Request, context: NextContext): Promise<Response> => {
     const requestId = requestIdOf(request);
     try {
+      options.precondition?.(request);
       const mutating = MUTATING.has(request.method);
-      if (mutating) assertSameOrigin(request);
+      const browser = request.headers.get('origin') !== null || request.headers.get('sec-fetch-site') !== null;
+      if (mutating && (!options.originOptional || browser)) assertSameOrigin(request);
       const session = await getSession(request);
       if (!session) throw new HttpError(401, 'Unauthenticated', 'Sign in to use the console');
       const { caller } = session;
@@ -87,9 +109,12 @@ export function route<S extends z.ZodType = z.ZodUndefined>(
       const params = Object.fromEntries(
         Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]),
       );
-      const result = await handler({ caller, input, request, params, requestId, idempotencyKey });
+      const ops = await getOpsContext();
+      const meta: RequestMeta = { requestId, idempotencyKey };
+      const result = await handler({ ops, caller, input, meta, request, params, requestId, idempotencyKey });
       if (result instanceof Response) return withApiHeaders(result, requestId);
-      return Response.json(result ?? null, { headers: { ...API_HEADERS, 'x-request-id': requestId } });
+      const status = isActionOutcome(result) && result.status === 'pending_approval' ? 202 : 200;
+      return Response.json(result ?? null, { status, headers: { ...API_HEADERS, 'x-request-id': requestId } });
     } catch (error) {
       return toErrorResponse(error, requestId);
     }

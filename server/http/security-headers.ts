@@ -5,6 +5,8 @@
  * test beside this file fails if that script changes without this hash).
  * Pure: no Node APIs (the proxy may run anywhere).
  */
+import 'server-only';
+
 export const THEME_SCRIPT_SHA256 = 'UpjQbuHmeT2iGcO1yp6H1Jq/h00G5fecT2aEN245dyQ=';
 
 export function contentSecurityPolicy(nonce: string, opts: { dev: boolean; https: boolean }): string {

@@ -81,7 +81,8 @@ function pauseOf(ctx: OpsContext, id: string): RedrivePause | null {
 
 /**
  * Watches a running redrive in this process until it ends: the only place that pauses one.
- * Idempotent per task (status polls call it too, so a console restart re-arms the watch).
+ * Idempotent per task. Armed when a redrive starts (or an approved one runs), and re-armed by
+ * rearmWatchers when the server's ops context is created (e.g. after a console restart).
  */
 export function watchRedrive(ctx: OpsContext, id: string): void {
   if (watched.has(id)) return;
@@ -114,4 +115,29 @@ export function isWatched(id: string): boolean {
 export function stopWatching(id: string): void {
   clearInterval(watched.get(id));
   watched.delete(id);
+}
+
+/** Redrive tasks looked at when re-arming (the most recent page: a running task is recent). */
+const REARM_PAGE = 100;
+
+/**
+ * Watches every running redrive again: called when the server's ops context is created, so a
+ * console restart does not leave a running redrive unwatched. Never throws: a failed listing is
+ * logged and answers false (the server then tries again with its next request).
+ */
+export async function rearmWatchers(ctx: OpsContext): Promise<boolean> {
+  try {
+    const page = await ctx.platform.listRedrives(CLOSED_LOOP_CALLER, { limit: REARM_PAGE });
+    for (const task of page.items) if (task.status === 'RUNNING') watchRedrive(ctx, task.id);
+    return true;
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        event: 'closed_loop_rearm_failed',
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+    return false;
+  }
 }

@@ -2,9 +2,8 @@ import 'server-only';
 import { compensationNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
 import type { CompensationPreview, LedgerSummary, SagaDetail } from '../platform/platform.schema';
-import { requestApproval } from './approval-request';
 import type { OpsContext, RequestMeta } from './context';
-import { withIdempotency } from './idempotency';
+import { runGuardedAction } from './guarded-action';
 import type { ActionOutcome, CompensationRequest } from './ops.schema';
 
 export interface CompensationResult {
@@ -46,39 +45,24 @@ export function requestCompensation(
   req: CompensationRequest,
   meta: RequestMeta,
 ): Promise<ActionOutcome<CompensationResult>> {
-  return withIdempotency(ctx, caller, meta, 'saga.compensate', { sagaId, ...req }, async () => {
-    const preview = await ctx.platform.previewCompensation(caller, { sagaId, mode: req.mode });
-    const action = req.mode === 'resume' ? 'saga.resume' : 'saga.compensate';
-    const input = { sagaId, mode: req.mode, reason: req.reason };
-    if (compensationNeedsApproval(ctx.policy)) {
-      return requestApproval(ctx, caller, meta, {
-        action,
-        target: `saga:${sagaId}`,
-        input,
-        preview,
-        reason: req.reason,
-        ticket: req.ticket,
-      });
-    }
-    const saga = await executeCompensation(ctx, caller, input);
-    // The side effect happened: record it before anything else can fail.
-    const entry = ctx.audit.append(
-      {
-        requestId: meta.requestId,
-        actor: caller,
-        action,
-        outcome: 'succeeded',
-        target: `saga:${sagaId}`,
-        reason: req.reason,
-        ticket: req.ticket,
-        idempotencyKey: meta.idempotencyKey,
+  const input: CompensationInput = { sagaId, mode: req.mode, reason: req.reason };
+  return runGuardedAction(ctx, caller, meta, {
+    action: req.mode === 'resume' ? 'saga.resume' : 'saga.compensate',
+    idempotency: { action: 'saga.compensate', input: { sagaId, ...req } },
+    reason: req.reason,
+    ticket: req.ticket,
+    check: async () => {
+      const preview = await ctx.platform.previewCompensation(caller, { sagaId, mode: req.mode });
+      return {
         inputs: input,
-        result: { status: saga.status },
-      },
-      ctx.now(),
-    );
-    const result = await reconcileAfter(ctx, caller, saga, req.mode);
-    return { status: 'started', result, auditSeq: entry.seq };
+        target: `saga:${sagaId}`,
+        approval: compensationNeedsApproval(ctx.policy) ? { preview: () => preview } : null,
+      };
+    },
+    act: () => executeCompensation(ctx, caller, input),
+    outcome: 'succeeded',
+    summary: (saga) => ({ status: saga.status }),
+    after: (saga) => reconcileAfter(ctx, caller, saga, req.mode),
   });
 }
 

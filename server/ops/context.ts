@@ -2,14 +2,12 @@ import 'server-only';
 import type { Stage } from '../../infra/platform/description';
 import { defaultPolicy, type ApprovalPolicy } from '../approvals/policy';
 import { SqliteApprovalStore, type ApprovalStore } from '../approvals/store';
-import { consoleDb } from '../audit/console-db';
-import { SqliteIdempotencyStore, type IdempotencyStore } from '../audit/idempotency-store';
 import { SqliteAuditStore, type AuditStore } from '../audit/store';
 import type { Caller } from '../auth/permissions.schema';
 import { lastSeenCaller } from '../auth/seen-roles';
 import { findLocalUser } from '../auth/users';
-import { env } from '../env';
-import { getPlatform } from '../platform';
+import { consoleDb } from '../db/console-db';
+import { SqliteRequestKeyStore, type RequestKeyStore } from '../db/request-key-store';
 import type { Platform } from '../platform/port';
 
 /**
@@ -26,7 +24,8 @@ export interface OpsContext {
   platform: Platform;
   audit: AuditStore;
   approvals: ApprovalStore;
-  idempotency: IdempotencyStore;
+  /** Operator requests' Idempotency-Key records. */
+  requestKeys: RequestKeyStore;
   policy: ApprovalPolicy;
   users: UserDirectory;
   now: () => number;
@@ -50,7 +49,7 @@ export function createOpsContext(
     platform,
     audit: new SqliteAuditStore(db),
     approvals: new SqliteApprovalStore(db),
-    idempotency: new SqliteIdempotencyStore(db),
+    requestKeys: new SqliteRequestKeyStore(db),
     policy: defaultPolicy(stage),
     users:
       backend === 'local'
@@ -64,14 +63,4 @@ export function createOpsContext(
           { kind: 'resolvable', current: (userId) => lastSeenCaller(db, userId) },
     now,
   };
-}
-
-export async function getOpsContext(): Promise<OpsContext> {
-  return createOpsContext(
-    await getPlatform(),
-    env.LEDGERLINE_DATA_DIR,
-    env.LEDGERLINE_STAGE,
-    Date.now,
-    env.LEDGERLINE_BACKEND,
-  );
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { compensateInput, previewReplayInput, startRedriveInput, startReplayInput } from '../platform/inputs.schema';
+import type { LedgerSummary, RedriveTask, ReplayPreview, SagaDetail } from '../platform/platform.schema';
 
 export const reasonSchema = z
   .string({ error: 'reason: say why (3-500 characters)' })
@@ -23,6 +24,7 @@ export const redriveRequest = startRedriveInput
 export type RedriveRequest = z.infer<typeof redriveRequest>;
 
 export const replayPreviewRequest = previewReplayInput.strict();
+export type ReplayPreviewRequest = z.infer<typeof replayPreviewRequest>;
 export const replayRequest = startReplayInput
   .extend({ reason: reasonSchema, ticket: ticketSchema.optional() })
   .strict();
@@ -34,8 +36,10 @@ export const compensationRequest = compensateInput
   .extend({ reason: reasonSchema, ticket: ticketSchema })
   .strict();
 export type CompensationRequest = z.infer<typeof compensationRequest>;
+export type CompensationMode = CompensationRequest['mode'];
 
 export const cancelRequest = z.object({ reason: reasonSchema }).strict();
+export type CancelRequest = z.infer<typeof cancelRequest>;
 
 export const approvalDecisionRequest = z
   .object({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(500).optional() })
@@ -46,16 +50,37 @@ export const approvalDecisionRequest = z
   });
 export type ApprovalDecisionRequest = z.infer<typeof approvalDecisionRequest>;
 
-/** Replay window presets: the window ends `lag` before now (archive ingestion lag). */
-export const replayPresets = { '1h': 1, '6h': 6, '24h': 24 } as const;
-export type ReplayPreset = keyof typeof replayPresets;
-
-export function presetWindow(preset: ReplayPreset, now: number, lagSeconds: number): { start: string; end: string } {
-  const end = now - lagSeconds * 1000;
-  return { start: new Date(end - replayPresets[preset] * 3_600_000).toISOString(), end: new Date(end).toISOString() };
-}
-
 /** What a write verb answers: started now, or waiting for a second person's approval. */
 export type ActionOutcome<T> =
   | { status: 'started'; result: T; auditSeq: number }
   | { status: 'pending_approval'; approvalId: string; expiresAt: string; auditSeq: number };
+
+/*
+ * Response bodies of the verbs, as the client reads them (the write routes and their polling
+ * GETs answer these shapes).
+ */
+
+/** GET /api/ops/redrives/[id]: the task, and the closed loop's pause when it paused (cancelled) the redrive. */
+export type RedriveStatusResponse = {
+  task: RedriveTask;
+  pause: { reason: string; remaining: number; at: string } | null;
+};
+
+/** POST /api/ops/replays/preview: count and sample, the window's bounds, the idempotency gate. */
+export type ReplayPreviewResponse = {
+  preview: ReplayPreview;
+  bounds: { earliest: string; latest: string; idempotencyHorizon: string; ingestionLagSeconds: number };
+  /** Why the window cannot be replayed (idempotency gate), or null. */
+  refusal: string | null;
+  needsApproval: boolean;
+};
+
+/** A compensation started without an approval: the ledger read after it may fail (`warning` says why). */
+export type CompensationResponse = {
+  saga: SagaDetail;
+  reconciliation: LedgerSummary | null;
+  warning: string | null;
+};
+
+/** GET /api/ops/sagas/[id]/compensation: the saga and the ledger now. */
+export type ReconciliationResponse = { saga: SagaDetail; reconciliation: LedgerSummary };

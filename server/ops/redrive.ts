@@ -3,10 +3,9 @@ import { redriveNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
 import type { RedriveTask } from '../platform/platform.schema';
 import { PlatformError } from '../platform/port';
-import { requestApproval } from './approval-request';
 import { watchRedrive } from './closed-loop';
 import type { OpsContext, RequestMeta } from './context';
-import { withIdempotency } from './idempotency';
+import { runAction, runGuardedAction } from './guarded-action';
 import type { ActionOutcome, RedriveRequest } from './ops.schema';
 
 /**
@@ -19,42 +18,31 @@ export function startRedrive(
   req: RedriveRequest,
   meta: RequestMeta,
 ): Promise<ActionOutcome<RedriveTask>> {
-  return withIdempotency(ctx, caller, meta, 'redrive.start', req, async () => {
-    const pair = (await ctx.platform.listQueuePairs(caller)).find((p) => p.id === req.queueId);
-    if (!pair) throw new PlatformError('Invalid', `queueId: unknown queue ${JSON.stringify(req.queueId)}`, 'queueId');
-    const size = req.messageIds?.length ?? pair.dlq.visible + pair.dlq.inFlight;
-    if (size === 0)
-      throw new PlatformError('Conflict', `queueId: the ${pair.id} DLQ is empty: nothing to redrive`, 'queueId');
-    const input = { queueId: req.queueId, rate: req.rate, messageIds: req.messageIds };
-    const target = `queue:${pair.id}`;
-    if (redriveNeedsApproval(ctx.policy, size)) {
-      return requestApproval(ctx, caller, meta, {
-        action: 'redrive.start',
-        target,
-        input,
-        preview: { messages: size, rate: req.rate ?? null, threshold: ctx.policy.redriveApprovalThreshold },
-        reason: req.reason,
-        ticket: req.ticket,
-      });
-    }
-    const task = await ctx.platform.startRedrive(caller, input);
-    const entry = ctx.audit.append(
-      {
-        requestId: meta.requestId,
-        actor: caller,
-        action: 'redrive.start',
-        outcome: 'started',
-        target,
-        reason: req.reason,
-        ticket: req.ticket,
-        idempotencyKey: meta.idempotencyKey,
-        inputs: input,
-        result: { taskId: task.id, total: task.total },
-      },
-      ctx.now(),
-    );
-    watchRedrive(ctx, task.id);
-    return { status: 'started', result: task, auditSeq: entry.seq };
+  return runGuardedAction(ctx, caller, meta, {
+    action: 'redrive.start',
+    idempotency: { action: 'redrive.start', input: req },
+    reason: req.reason,
+    ticket: req.ticket,
+    check: async () => {
+      const pair = (await ctx.platform.listQueuePairs(caller)).find((p) => p.id === req.queueId);
+      if (!pair) throw new PlatformError('Invalid', `queueId: unknown queue ${JSON.stringify(req.queueId)}`, 'queueId');
+      const size = req.messageIds?.length ?? pair.dlq.visible + pair.dlq.inFlight;
+      if (size === 0)
+        throw new PlatformError('Conflict', `queueId: the ${pair.id} DLQ is empty: nothing to redrive`, 'queueId');
+      const preview = { messages: size, rate: req.rate ?? null, threshold: ctx.policy.redriveApprovalThreshold };
+      return {
+        inputs: { queueId: req.queueId, rate: req.rate, messageIds: req.messageIds },
+        target: `queue:${pair.id}`,
+        approval: redriveNeedsApproval(ctx.policy, size) ? { preview: () => preview } : null,
+      };
+    },
+    act: (input) => ctx.platform.startRedrive(caller, input),
+    outcome: 'started',
+    summary: (task) => ({ taskId: task.id, total: task.total }),
+    after: (task) => {
+      watchRedrive(ctx, task.id);
+      return task;
+    },
   });
 }
 
@@ -65,22 +53,14 @@ export function cancelRedrive(
   reason: string,
   meta: RequestMeta,
 ): Promise<RedriveTask> {
-  return withIdempotency(ctx, caller, meta, 'redrive.cancel', { id, reason }, async () => {
-    const task = await ctx.platform.cancelRedrive(caller, id);
-    ctx.audit.append(
-      {
-        requestId: meta.requestId,
-        actor: caller,
-        action: 'redrive.cancel',
-        outcome: 'cancelled',
-        target: `queue:${task.queueId}`,
-        reason,
-        idempotencyKey: meta.idempotencyKey,
-        inputs: { id },
-        result: { moved: task.moved, total: task.total },
-      },
-      ctx.now(),
-    );
-    return task;
+  return runAction(ctx, caller, meta, {
+    action: 'redrive.cancel',
+    idempotency: { action: 'redrive.cancel', input: { id, reason } },
+    reason,
+    check: () => Promise.resolve({ inputs: { id } }),
+    act: () => ctx.platform.cancelRedrive(caller, id),
+    outcome: 'cancelled',
+    summary: (task) => ({ moved: task.moved, total: task.total }),
+    targetOf: (task) => `queue:${task.queueId}`,
   });
 }

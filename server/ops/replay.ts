@@ -5,9 +5,8 @@ import type { Caller } from '../auth/permissions.schema';
 import type { PreviewReplayInput } from '../platform/inputs.schema';
 import type { Archive, Replay, ReplayPreview } from '../platform/platform.schema';
 import { PlatformError } from '../platform/port';
-import { requestApproval } from './approval-request';
 import type { OpsContext, RequestMeta } from './context';
-import { withIdempotency } from './idempotency';
+import { runAction, runGuardedAction } from './guarded-action';
 import type { ActionOutcome, ReplayRequest } from './ops.schema';
 
 export interface ReplayBounds {
@@ -88,45 +87,35 @@ export function startReplay(
   req: ReplayRequest,
   meta: RequestMeta,
 ): Promise<ActionOutcome<Replay>> {
-  return withIdempotency(ctx, caller, meta, 'replay.start', req, async () => {
-    const input = { archive: req.archive, window: req.window, pattern: req.pattern, name: req.name };
-    const { bounds } = await archiveAndBounds(ctx, caller, input);
-    const refusal = gate(input, bounds);
-    if (refusal) throw new PlatformError('Invalid', refusal, 'window.start');
-    const target = `archive:${req.archive}`;
-    if (replayNeedsApproval(ctx.policy)) {
-      const preview = await ctx.platform.previewReplay(caller, input);
-      return requestApproval(ctx, caller, meta, {
-        action: 'replay.start',
-        target,
-        input,
-        preview: {
-          count: preview.count,
-          sampleAlreadyApplied: preview.sampleAlreadyApplied,
-          sampleSize: preview.sample.length,
-        },
-        reason: req.reason,
-        ticket: req.ticket,
-      });
-    }
-    const replay = await ctx.platform.startReplay(caller, input);
-    const entry = ctx.audit.append(
-      {
-        requestId: meta.requestId,
-        actor: caller,
-        action: 'replay.start',
-        outcome: 'started',
-        target,
-        reason: req.reason,
-        ticket: req.ticket,
-        idempotencyKey: meta.idempotencyKey,
+  const input = { archive: req.archive, window: req.window, pattern: req.pattern, name: req.name };
+  return runGuardedAction(ctx, caller, meta, {
+    action: 'replay.start',
+    idempotency: { action: 'replay.start', input: req },
+    reason: req.reason,
+    ticket: req.ticket,
+    check: async () => {
+      const { bounds } = await archiveAndBounds(ctx, caller, input);
+      const refusal = gate(input, bounds);
+      if (refusal) throw new PlatformError('Invalid', refusal, 'window.start');
+      return {
         inputs: input,
-        result: { name: replay.name },
-      },
-      ctx.now(),
-    );
-    return { status: 'started', result: replay, auditSeq: entry.seq };
+        target: `archive:${req.archive}`,
+        approval: replayNeedsApproval(ctx.policy) ? { preview: () => approvalPreview(ctx, caller, input) } : null,
+      };
+    },
+    act: () => ctx.platform.startReplay(caller, input),
+    outcome: 'started',
+    summary: (replay) => ({ name: replay.name }),
   });
+}
+
+async function approvalPreview(ctx: OpsContext, caller: Caller, input: PreviewReplayInput) {
+  const preview = await ctx.platform.previewReplay(caller, input);
+  return {
+    count: preview.count,
+    sampleAlreadyApplied: preview.sampleAlreadyApplied,
+    sampleSize: preview.sample.length,
+  };
 }
 
 export function cancelReplay(
@@ -136,22 +125,14 @@ export function cancelReplay(
   reason: string,
   meta: RequestMeta,
 ): Promise<Replay> {
-  return withIdempotency(ctx, caller, meta, 'replay.cancel', { name, reason }, async () => {
-    const replay = await ctx.platform.cancelReplay(caller, name);
-    ctx.audit.append(
-      {
-        requestId: meta.requestId,
-        actor: caller,
-        action: 'replay.cancel',
-        outcome: 'cancelled',
-        target: `archive:${replay.archive}`,
-        reason,
-        idempotencyKey: meta.idempotencyKey,
-        inputs: { name },
-        result: { eventsReplayed: replay.eventsReplayed },
-      },
-      ctx.now(),
-    );
-    return replay;
+  return runAction(ctx, caller, meta, {
+    action: 'replay.cancel',
+    idempotency: { action: 'replay.cancel', input: { name, reason } },
+    reason,
+    check: () => Promise.resolve({ inputs: { name } }),
+    act: () => ctx.platform.cancelReplay(caller, name),
+    outcome: 'cancelled',
+    summary: (replay) => ({ eventsReplayed: replay.eventsReplayed }),
+    targetOf: (replay) => `archive:${replay.archive}`,
   });
 }

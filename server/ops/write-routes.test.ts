@@ -12,9 +12,9 @@ import { POST as compensate } from '@/app/api/ops/sagas/[id]/compensation/route'
 import { Engine } from '@/infra/embedded/engine';
 import { NAMES } from '@/infra/embedded/names';
 import { SqliteApprovalStore } from '@/server/approvals/store';
-import { consoleDb } from '@/server/audit/console-db';
 import { can, roles, type Caller, type Permission } from '@/server/auth/permissions.schema';
 import { routeContext, seededCaller, testRequest, type TestRequestOptions } from '@/server/auth/testing';
+import { consoleDb } from '@/server/db/console-db';
 
 const dataDir = await vi.hoisted(async () => (await import('@/server/platform/local/test-env')).localConsoleEnv('ops'));
 

@@ -5,6 +5,7 @@
  * (defence in depth: the aws adapter through the role's IAM policy).
  * Lists are always paged or bounded on the adapter side.
  */
+import 'server-only';
 import type { Caller } from '../auth/permissions.schema';
 import type {
   CompensateInput,

@@ -1,9 +1,10 @@
 import 'server-only';
 import type { ReactNode } from 'react';
-import { LazyReplayAction } from '@/components/actions/lazy-actions';
+import { LazyReplayAction } from '@/components/replays/lazy-replay-action';
 import { can } from '@/infra/platform/roles';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { listArchives } from '@/server/ops/read/replays';
+import { opsFor } from '@/server/ops/server-context';
 
 /**
  * The "replay the last 24 h" action for a page's action slot, rendered on the server: nothing
@@ -12,7 +13,8 @@ import { listArchives } from '@/server/ops/read/replays';
  */
 export async function replaySlot(caller: Caller | null): Promise<ReactNode> {
   if (!caller || !can(caller.role, 'archive.replay')) return null;
-  const archive = (await listArchives(caller))[0];
+  const ops = await opsFor(caller, 'platform.read');
+  const archive = ops ? (await listArchives(ops, caller))[0] : undefined;
   if (!archive) return null;
   return (
     <LazyReplayAction

@@ -7,8 +7,8 @@ import { Engine } from '@/infra/embedded/engine';
 import type { Approval } from '@/server/approvals/approval.schema';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { routeContext, seededCaller, sessionCookieFor, testRequest } from '@/server/auth/testing';
-import { getOpsContext } from '@/server/ops/context';
 import { startRedrive } from '@/server/ops/redrive';
+import { getOpsContext } from '@/server/ops/server-context';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
 import ApprovalsPage from './page';
 

@@ -9,8 +9,8 @@ import type { ApprovalsForReview } from '@/server/approvals/store';
 import { can } from '@/server/auth/permissions.schema';
 import { getCaller } from '@/server/auth/session';
 import { listApprovalsForReview } from '@/server/ops/approvals';
-import { getOpsContext } from '@/server/ops/context';
 import { firstParam, type SearchParams } from '@/server/ops/read/read.schema';
+import { getOpsContext, opsFor } from '@/server/ops/server-context';
 
 export const metadata: Metadata = { title: 'Approvals' };
 export const dynamic = 'force-dynamic';
@@ -37,11 +37,9 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Pr
   const caller = await getCaller();
   if (!caller) redirect('/sign-in?next=/approvals');
   const decidedLimit = decidedLimitOf(await searchParams);
-  const ctx = await getOpsContext();
-  const now = ctx.now();
-  const { pending, decided, moreDecided } = can(caller.role, 'audit.read')
-    ? listApprovalsForReview(ctx, decidedLimit)
-    : nothing;
+  const ops = await opsFor(caller, 'audit.read');
+  const now = (ops ?? (await getOpsContext())).now();
+  const { pending, decided, moreDecided } = ops ? listApprovalsForReview(ops, decidedLimit) : nothing;
   const mayDecide = can(caller.role, 'approval.decide');
   return (
     <>

@@ -7,7 +7,7 @@ import { auditFilterSchema } from '@/server/audit/audit.schema';
 import { can } from '@/server/auth/permissions.schema';
 import { getCaller } from '@/server/auth/session';
 import { listAudit } from '@/server/ops/audit';
-import { getOpsContext } from '@/server/ops/context';
+import { opsFor } from '@/server/ops/server-context';
 
 export const metadata: Metadata = { title: 'Audit' };
 export const dynamic = 'force-dynamic';
@@ -24,8 +24,9 @@ export default async function AuditPage({
   );
   const parsed = auditFilterSchema.safeParse(raw);
   const query = parsed.success ? Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'cursor')) : {};
-  const page = can(caller.role, 'audit.read')
-    ? listAudit(await getOpsContext(), parsed.success ? parsed.data : auditFilterSchema.parse({}))
+  const ops = await opsFor(caller, 'audit.read');
+  const page = ops
+    ? listAudit(ops, parsed.success ? parsed.data : auditFilterSchema.parse({}))
     : { items: [], nextCursor: null };
   return (
     <>

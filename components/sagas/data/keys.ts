@@ -15,4 +15,6 @@ export const sagaKeys = {
       f.cursor ?? null,
     ] as const,
   detail: (id: string) => [...sagaKeys.all, 'detail', id] as const,
+  /** The saga and the ledger: nested under the saga's detail, so refreshing the saga refreshes it too. */
+  reconciliation: (sagaId: string) => [...sagaKeys.all, 'detail', sagaId, 'reconciliation'] as const,
 };

@@ -136,6 +136,7 @@ const adapterNeeds: Record<(typeof permissions)[number], [action: string, resour
   'approval.decide': [],
   'audit.read': [],
   'audit.export': [],
+  'platform.admin': [],
 };
 
 describe('operator roles grant what the aws adapter calls', () => {

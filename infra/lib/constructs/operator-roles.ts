@@ -206,6 +206,8 @@ export const permissionGrants: Record<Permission, (r: PlatformArns) => PolicySta
     }),
     kms(r, ['kms:Decrypt'], ['dynamodb']),
   ],
+  // The embedded platform's fault API (infra/platform/roles.ts): no AWS counterpart, no grant.
+  'platform.admin': () => [],
 };
 
 /** The statements of a console role: its permissions' statements, deduplicated by content. */

@@ -9,7 +9,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Db } from '../../embedded/db';
 import { accountOf, fixtureTransaction, twoAccountDb } from '../../embedded/ledger-fixture';
-import { SqliteLedgerStore } from '../../embedded/stores';
+import { SqliteLedgerStore } from '../../embedded/ledger-store';
 import { StepError, type LedgerStore, type StepDeps } from '../../runtime/ports';
 import { runCompensation, runStep } from '../../runtime/saga-steps';
 import {

@@ -1,31 +1,29 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
-import { getPlatform } from '@/server/platform';
+import type { OpsContext } from '@/server/ops/context';
 import type { ListAlarmsInput } from '@/server/platform/inputs.schema';
 import type { Alarm } from '@/server/platform/platform.schema';
 import { PlatformError } from '@/server/platform/port';
-import { assertCanRead } from './authorize';
 import { metricIdOf } from './metric-ids';
 import type { AlarmDetail } from './read.schema';
 
 const stateOrder: Record<Alarm['state'], number> = { ALARM: 0, INSUFFICIENT_DATA: 1, OK: 2 };
 
 /** Alarms, firing first, then by most recent state change. */
-export async function listAlarms(caller: Caller, input: ListAlarmsInput): Promise<Alarm[]> {
-  assertCanRead(caller);
-  const platform = await getPlatform();
+export async function listAlarms(ctx: OpsContext, caller: Caller, input: ListAlarmsInput): Promise<Alarm[]> {
+  const platform = ctx.platform;
   const alarms = await platform.listAlarms(caller, input);
   return [...alarms].sort((a, b) => stateOrder[a.state] - stateOrder[b.state] || b.since.localeCompare(a.since));
 }
 
 /** One alarm, its state history and its metric around the last state change. */
 export async function getAlarmDetail(
+  ctx: OpsContext,
   caller: Caller,
   input: { name: string; aroundMinutes: number },
   now = Date.now(),
 ): Promise<AlarmDetail> {
-  assertCanRead(caller);
-  const platform = await getPlatform();
+  const platform = ctx.platform;
   const found = await platform.getAlarm(caller, input.name);
   if (!found) throw new PlatformError('NotFound', `No alarm named ${input.name}`, 'name');
   const around = input.aroundMinutes * 60_000;

@@ -1,9 +1,8 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
-import { getPlatform } from '@/server/platform';
+import type { OpsContext } from '@/server/ops/context';
 import type { AlarmHistoryItem, DeadLetterMessage, QueuePair, SagaSummary } from '@/server/platform/platform.schema';
 import { PlatformError } from '@/server/platform/port';
-import { assertCanRead } from './authorize';
 import { metricIdOf } from './metric-ids';
 import type { Incident, IncidentEvent } from './read.schema';
 
@@ -80,9 +79,13 @@ export function buildTimeline(
 }
 
 /** From an alarm: the alarm, the DLQ it concerns, the failed or compensated sagas of its window and their transactions. */
-export async function getIncident(caller: Caller, alarmName: string, now = Date.now()): Promise<Incident> {
-  assertCanRead(caller);
-  const platform = await getPlatform();
+export async function getIncident(
+  ctx: OpsContext,
+  caller: Caller,
+  alarmName: string,
+  now = Date.now(),
+): Promise<Incident> {
+  const platform = ctx.platform;
   const found = await platform.getAlarm(caller, alarmName);
   if (!found) throw new PlatformError('NotFound', `No alarm named ${alarmName}`, 'alarm');
   const { alarm, history } = found;

@@ -1,3 +1,4 @@
+import 'server-only';
 import { alarmsFor, metricsFor, stages } from '@/infra/platform/description';
 import type { Alarm } from '@/server/platform/platform.schema';
 

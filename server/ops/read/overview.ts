@@ -1,9 +1,8 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
-import { getPlatform } from '@/server/platform';
+import type { OpsContext } from '@/server/ops/context';
 import type { Alarm, MetricSeries } from '@/server/platform/platform.schema';
 import type { Platform } from '@/server/platform/port';
-import { assertCanRead } from './authorize';
 import { createTtlCache } from './cache';
 import { resolveRange, type Overview, type RangeInput, type RegionOverview, type SagaOutcomes } from './read.schema';
 import { activeRedriveStates, activeReplayStates } from './replays';
@@ -30,8 +29,8 @@ async function sagaOutcomes(platform: Platform, caller: Caller, series: MetricSe
   };
 }
 
-async function load(caller: Caller, input: RangeInput, now: number): Promise<Overview> {
-  const platform = await getPlatform();
+async function load(ctx: OpsContext, caller: Caller, input: RangeInput, now: number): Promise<Overview> {
+  const platform = ctx.platform;
   const range = resolveRange(input, now);
   const [regions, alarms, queues, series, replays, redrives] = await Promise.all([
     platform.listRegions(caller),
@@ -75,10 +74,14 @@ async function load(caller: Caller, input: RangeInput, now: number): Promise<Ove
  */
 const cache = createTtlCache<Overview>(1000);
 
-export async function getOverview(caller: Caller, input: RangeInput, now = Date.now()): Promise<Overview> {
-  assertCanRead(caller);
+export async function getOverview(
+  ctx: OpsContext,
+  caller: Caller,
+  input: RangeInput,
+  now = Date.now(),
+): Promise<Overview> {
   const key = input.range === 'custom' ? `custom|${input.from}|${input.to}` : (input.range ?? '1h');
-  return cache.get(key, () => load(caller, input, now), now);
+  return cache.get(key, () => load(ctx, caller, input, now), now);
 }
 
 /** Tests: forget cached overviews. */

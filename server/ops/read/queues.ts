@@ -1,20 +1,17 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
-import { getPlatform } from '@/server/platform';
+import type { OpsContext } from '@/server/ops/context';
 import type { ListDeadLettersInput } from '@/server/platform/inputs.schema';
 import type { DeadLetterMessage, MetricSeries, Page, QueuePair } from '@/server/platform/platform.schema';
 import { PlatformError } from '@/server/platform/port';
-import { assertCanRead } from './authorize';
 import { resolveRange } from './read.schema';
 
-export async function listQueues(caller: Caller): Promise<QueuePair[]> {
-  assertCanRead(caller);
-  const platform = await getPlatform();
-  return platform.listQueuePairs(caller);
+export function listQueues(ctx: OpsContext, caller: Caller): Promise<QueuePair[]> {
+  return ctx.platform.listQueuePairs(caller);
 }
 
-export async function getQueue(caller: Caller, id: string): Promise<QueuePair> {
-  const pair = (await listQueues(caller)).find((q) => q.id === id);
+export async function getQueue(ctx: OpsContext, caller: Caller, id: string): Promise<QueuePair> {
+  const pair = (await listQueues(ctx, caller)).find((q) => q.id === id);
   if (!pair) throw new PlatformError('NotFound', `No queue pair named ${id}`, 'id');
   return pair;
 }
@@ -32,12 +29,13 @@ export function queueMetricIds(id: string): string[] {
 
 /** A queue pair's depth and age series over the last hour or day. */
 export async function getQueueSeries(
+  ctx: OpsContext,
   caller: Caller,
   input: { id: string; range: '1h' | '24h' },
   now = Date.now(),
 ): Promise<MetricSeries[]> {
-  await getQueue(caller, input.id);
-  const platform = await getPlatform();
+  await getQueue(ctx, caller, input.id);
+  const platform = ctx.platform;
   const r = resolveRange({ range: input.range }, now);
   return platform.getMetricSeries(caller, {
     metrics: queueMetricIds(input.id),
@@ -48,9 +46,11 @@ export async function getQueueSeries(
 }
 
 /** One page of a queue pair's dead letters, optionally searched by transaction id or error text. */
-export async function listDeadLetters(caller: Caller, input: ListDeadLettersInput): Promise<Page<DeadLetterMessage>> {
-  assertCanRead(caller);
-  const platform = await getPlatform();
+export async function listDeadLetters(
+  ctx: OpsContext,
+  caller: Caller,
+  input: ListDeadLettersInput,
+): Promise<Page<DeadLetterMessage>> {
   const search = input.search?.trim();
-  return platform.listDeadLetters(caller, { ...input, search: search ? search : undefined });
+  return ctx.platform.listDeadLetters(caller, { ...input, search: search ? search : undefined });
 }

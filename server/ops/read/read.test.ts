@@ -8,6 +8,8 @@ import { compensationsFor, type StepName } from '@/infra/saga/definition';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { seededCaller } from '@/server/auth/testing';
 import { PlatformError } from '@/server/platform/port';
+import type { OpsContext } from '../context';
+import { getOpsContext } from '../server-context';
 import { getAlarmDetail, listAlarms } from './alarms';
 import { getIncident } from './incident';
 import { clearOverviewCache, getOverview } from './overview';
@@ -27,6 +29,7 @@ const dataDir = vi.hoisted(() => {
 
 let engine: Engine;
 let viewer: Caller;
+let ctx: OpsContext;
 const count = (sql: string, ...params: string[]) => engine.db.prepare<string[], { n: number }>(sql).get(...params)!.n;
 
 beforeAll(async () => {
@@ -37,6 +40,7 @@ beforeAll(async () => {
   engine.flushMetrics();
   engine.evaluateAlarms();
   viewer = seededCaller('viewer');
+  ctx = await getOpsContext();
 }, 120_000);
 
 afterAll(() => {
@@ -47,7 +51,7 @@ afterAll(() => {
 describe('the overview', () => {
   it('shows each region’s firing alarms and DLQ depth as the platform holds them', async () => {
     clearOverviewCache();
-    const overview = await getOverview(viewer, { range: '1h' });
+    const overview = await getOverview(ctx, viewer, { range: '1h' });
     const firing = engine.db
       .prepare<[], { name: string }>("SELECT name FROM alarms WHERE state = 'ALARM'")
       .all()
@@ -66,7 +70,7 @@ describe('the overview', () => {
 
   it('counts saga outcomes of the range from the platform’s metrics', async () => {
     clearOverviewCache();
-    const { sagaOutcomes, throughput } = await getOverview(viewer, { range: '1h' });
+    const { sagaOutcomes, throughput } = await getOverview(ctx, viewer, { range: '1h' });
     // Every seeded saga ended within the last hour, so the range's outcome counts equal the table's.
     expect(sagaOutcomes.compensated).toBe(count("SELECT count(*) AS n FROM sagas WHERE status = 'COMPENSATED'"));
     expect(sagaOutcomes.failed).toBe(count("SELECT count(*) AS n FROM sagas WHERE status = 'FAILED'"));
@@ -81,11 +85,11 @@ describe('the overview', () => {
     clearOverviewCache();
     const now = Date.now();
     const [a, b] = await Promise.all([
-      getOverview(viewer, { range: '15m' }, now),
-      getOverview(viewer, { range: '15m' }, now + 500),
+      getOverview(ctx, viewer, { range: '15m' }, now),
+      getOverview(ctx, viewer, { range: '15m' }, now + 500),
     ]);
     expect(b).toBe(a);
-    const later = await getOverview(viewer, { range: '15m' }, now + 1500);
+    const later = await getOverview(ctx, viewer, { range: '15m' }, now + 1500);
     expect(later).not.toBe(a);
   });
 });
@@ -97,7 +101,11 @@ describe('dead letters', () => {
         'SELECT transaction_id FROM messages WHERE queue = ? AND transaction_id IS NOT NULL LIMIT 1',
       )
       .get(dlqOf('processing'))!;
-    const page = await listDeadLetters(viewer, { queueId: 'processing', search: ` ${row.transaction_id} `, limit: 50 });
+    const page = await listDeadLetters(ctx, viewer, {
+      queueId: 'processing',
+      search: ` ${row.transaction_id} `,
+      limit: 50,
+    });
     expect(page.items.length).toBeGreaterThan(0);
     for (const m of page.items) {
       expect(m.transactionId).toBe(row.transaction_id);
@@ -107,10 +115,10 @@ describe('dead letters', () => {
   });
 
   it('searches error text and pages without repeating a message', async () => {
-    const first = await listDeadLetters(viewer, { queueId: 'processing', search: 'PoisonMessageError', limit: 2 });
+    const first = await listDeadLetters(ctx, viewer, { queueId: 'processing', search: 'PoisonMessageError', limit: 2 });
     expect(first.items.every((m) => m.lastError?.includes('PoisonMessageError'))).toBe(true);
     if (first.nextCursor) {
-      const second = await listDeadLetters(viewer, {
+      const second = await listDeadLetters(ctx, viewer, {
         queueId: 'processing',
         search: 'PoisonMessageError',
         limit: 2,
@@ -123,13 +131,13 @@ describe('dead letters', () => {
 
 describe('sagas', () => {
   it('filters by status and range and pages newest first without overlap', async () => {
-    const first = await listSagas(viewer, { status: 'COMPENSATED', range: '1h', limit: 5 });
+    const first = await listSagas(ctx, viewer, { status: 'COMPENSATED', range: '1h', limit: 5 });
     expect(first.items.length).toBeGreaterThan(0);
     expect(first.items.every((s) => s.status === 'COMPENSATED')).toBe(true);
     const starts = first.items.map((s) => s.startedAt);
     expect([...starts].sort().reverse()).toEqual(starts);
     if (first.nextCursor) {
-      const second = await listSagas(viewer, {
+      const second = await listSagas(ctx, viewer, {
         status: 'COMPENSATED',
         range: '1h',
         limit: 5,
@@ -141,33 +149,33 @@ describe('sagas', () => {
   });
 
   it('finds the saga of a transaction id', async () => {
-    const any = (await listSagas(viewer, { status: 'SUCCEEDED', limit: 1 })).items[0]!;
-    const found = await listSagas(viewer, { transactionId: any.transactionId, range: '7d', limit: 10 });
+    const any = (await listSagas(ctx, viewer, { status: 'SUCCEEDED', limit: 1 })).items[0]!;
+    const found = await listSagas(ctx, viewer, { transactionId: any.transactionId, range: '7d', limit: 10 });
     expect(found.items.map((s) => s.id)).toEqual([any.id]);
   });
 
   it('gives a compensated saga’s compensations in reverse order of its completed steps', async () => {
-    const compensated = (await listSagas(viewer, { status: 'COMPENSATED', limit: 50 })).items.find(
+    const compensated = (await listSagas(ctx, viewer, { status: 'COMPENSATED', limit: 50 })).items.find(
       (s) => s.failedStep === 'SettlePayment' || s.failedStep === 'Notify',
     );
     expect(compensated).toBeDefined();
-    const saga = await getSaga(viewer, compensated!.id);
+    const saga = await getSaga(ctx, viewer, compensated!.id);
     const ran = saga.steps.filter((s) => s.kind === 'compensation' && s.state === 'SUCCEEDED').map((s) => s.name);
     expect(ran).toEqual(compensationsFor(saga.failedStep as StepName));
   });
 
   it('answers NotFound for an unknown saga', async () => {
-    await expect(getSaga(viewer, 'no-such-saga')).rejects.toMatchObject({ code: 'NotFound', field: 'id' });
+    await expect(getSaga(ctx, viewer, 'no-such-saga')).rejects.toMatchObject({ code: 'NotFound', field: 'id' });
   });
 });
 
 describe('alarms and incidents', () => {
   it('lists firing alarms first and gives a firing alarm’s metric around its state change', async () => {
-    const alarms = await listAlarms(viewer, {});
+    const alarms = await listAlarms(ctx, viewer, {});
     const firstOk = alarms.findIndex((a) => a.state !== 'ALARM');
     expect(alarms.slice(firstOk).every((a) => a.state !== 'ALARM')).toBe(true);
     const dlqAlarm = alarms.find((a) => a.name === 'ledgerline-local-processing-dlq-depth')!;
-    const detail = await getAlarmDetail(viewer, { name: dlqAlarm.name, aroundMinutes: 60 });
+    const detail = await getAlarmDetail(ctx, viewer, { name: dlqAlarm.name, aroundMinutes: 60 });
     expect(detail.series.map((s) => s.id)).toEqual(['dlq.processing.visible']);
     expect(Date.parse(detail.window.from)).toBe(Date.parse(dlqAlarm.since) - 3_600_000);
     const times = detail.history.map((h) => h.timestamp);
@@ -175,11 +183,13 @@ describe('alarms and incidents', () => {
   });
 
   it('answers NotFound for an unknown alarm', async () => {
-    await expect(getAlarmDetail(viewer, { name: 'nope', aroundMinutes: 60 })).rejects.toBeInstanceOf(PlatformError);
+    await expect(getAlarmDetail(ctx, viewer, { name: 'nope', aroundMinutes: 60 })).rejects.toBeInstanceOf(
+      PlatformError,
+    );
   });
 
   it('correlates the DLQ alarm with its queue, dead letters and failed or compensated sagas on one timeline', async () => {
-    const incident = await getIncident(viewer, 'ledgerline-local-processing-dlq-depth');
+    const incident = await getIncident(ctx, viewer, 'ledgerline-local-processing-dlq-depth');
     expect(incident.queue?.id).toBe('processing');
     const inWindow = (t: string) => t >= incident.window.from && t <= incident.window.to;
     expect(incident.deadLetters.every((m) => inWindow(m.deadLetteredAt))).toBe(true);

@@ -1,34 +1,23 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { can, type Caller, type Permission } from '../../auth/permissions.schema';
+import type { Caller } from '../../auth/permissions.schema';
 import { listDeadLettersInput, listPageInput, listSagasInput, metricQueryInput } from '../inputs.schema';
-import { PlatformError, type Platform } from '../port';
+import { authorizeCall, type PlatformCall } from '../method-permissions';
+import type { Platform } from '../port';
 import { createClientsFor, type ClientsFor, type Ctx } from './clients';
 import { awsPlatformConfigSchema, type AwsPlatformConfig } from './config';
 import { createRoleCredentials, type RoleCredentials } from './credentials';
+import { listDeadLetters } from './dead-letters';
 import { getLedgerSummary } from './ledger';
 import { getAlarm, getMetricSeries, listAlarms, listRegions } from './observability';
-import {
-  cancelRedrive,
-  getRedrive,
-  listDeadLetters,
-  listQueuePairs,
-  listRedrives,
-  RedriveRegistry,
-  startRedrive,
-} from './queues';
-import {
-  cancelReplay,
-  countIndexedEvents,
-  getReplay,
-  listArchives,
-  listReplays,
-  previewReplay,
-  ReplayDescriptions,
-  startReplay,
-} from './replays';
-import { compensate, getSaga, listSagas, previewCompensation } from './sagas';
+import { listQueuePairs } from './queue-pairs';
+import { RedriveRegistry } from './redrive-registry';
+import { cancelRedrive, getRedrive, listRedrives, startRedrive } from './redrives';
+import { countIndexedEvents, previewReplay } from './replay-preview';
+import { cancelReplay, getReplay, listArchives, listReplays, ReplayDescriptions, startReplay } from './replays';
+import { listSagas } from './saga-list';
+import { compensate, getSaga, previewCompensation } from './sagas';
 
 export type { AwsPlatformConfig } from './config';
 export { loadAwsPlatformConfig } from './config';
@@ -43,7 +32,7 @@ export interface AwsPlatformDeps {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   randomId?: () => string;
-  /** Visibility timeout of dead-letter "peeks" (ReceiveMessage): see queues.ts. Default 2 s. */
+  /** Visibility timeout of dead-letter "peeks" (ReceiveMessage): see dead-letters.ts. Default 2 s. */
   peekVisibilitySeconds?: number;
 }
 
@@ -69,16 +58,14 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
   let consoleSts: STSClient | undefined;
   const replayDescriptions = new ReplayDescriptions();
 
-  /** Permission first, then the caller's clients. */
-  function ctx(caller: Caller, permission: Permission): Ctx {
-    if (!can(caller.role, permission)) {
-      throw new PlatformError('Forbidden', `role ${caller.role} does not have the ${permission} permission`);
-    }
+  /** Permission first (the shared table, method-permissions.ts), then the caller's clients. */
+  function ctx(caller: Caller, call: PlatformCall): Ctx {
+    authorizeCall(caller, call);
     return { config: cfg, aws: clients(caller), caller, now, sleep, randomId };
   }
   // Sync throws (Forbidden) become rejections, like every other failure of the port.
-  const run = async <T>(caller: Caller, permission: Permission, fn: (c: Ctx) => Promise<T>): Promise<T> =>
-    fn(ctx(caller, permission));
+  const run = async <T>(caller: Caller, call: PlatformCall, fn: (c: Ctx) => Promise<T>): Promise<T> =>
+    fn(ctx(caller, call));
 
   return {
     kind: 'aws',
@@ -103,38 +90,38 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
       }
     },
 
-    listRegions: (caller) => run(caller, 'platform.read', (c) => listRegions(c)),
-    listAlarms: (caller, input) => run(caller, 'platform.read', (c) => listAlarms(c, input)),
-    getAlarm: (caller, name) => run(caller, 'platform.read', (c) => getAlarm(c, name)),
-    listQueuePairs: (caller) => run(caller, 'platform.read', (c) => listQueuePairs(c)),
+    listRegions: (caller) => run(caller, 'listRegions', (c) => listRegions(c)),
+    listAlarms: (caller, input) => run(caller, 'listAlarms', (c) => listAlarms(c, input)),
+    getAlarm: (caller, name) => run(caller, 'getAlarm', (c) => getAlarm(c, name)),
+    listQueuePairs: (caller) => run(caller, 'listQueuePairs', (c) => listQueuePairs(c)),
     listDeadLetters: (caller, input) =>
-      run(caller, 'platform.read', (c) => listDeadLetters(c, listDeadLettersInput.parse(input), peek)),
+      run(caller, 'listDeadLetters', (c) => listDeadLetters(c, listDeadLettersInput.parse(input), peek)),
     listRedrives: (caller, input) =>
-      run(caller, 'platform.read', (c) =>
+      run(caller, 'listRedrives', (c) =>
         listRedrives(c, redrives, { ...listPageInput.parse(input), queueId: input.queueId }),
       ),
     getRedrive: (caller, id) =>
-      run(caller, 'platform.read', async (c) => (await getRedrive(c, redrives, id))?.task ?? null),
-    listArchives: (caller) => run(caller, 'platform.read', (c) => listArchives(c)),
+      run(caller, 'getRedrive', async (c) => (await getRedrive(c, redrives, id))?.task ?? null),
+    listArchives: (caller) => run(caller, 'listArchives', (c) => listArchives(c)),
     listReplays: (caller, input) =>
-      run(caller, 'platform.read', (c) => listReplays(c, replayDescriptions, listPageInput.parse(input))),
-    getReplay: (caller, name) => run(caller, 'platform.read', (c) => getReplay(c, name)),
-    listSagas: (caller, input) => run(caller, 'platform.read', (c) => listSagas(c, listSagasInput.parse(input))),
-    getSaga: (caller, id) => run(caller, 'platform.read', (c) => getSaga(c, id)),
+      run(caller, 'listReplays', (c) => listReplays(c, replayDescriptions, listPageInput.parse(input))),
+    getReplay: (caller, name) => run(caller, 'getReplay', (c) => getReplay(c, name)),
+    listSagas: (caller, input) => run(caller, 'listSagas', (c) => listSagas(c, listSagasInput.parse(input))),
+    getSaga: (caller, id) => run(caller, 'getSaga', (c) => getSaga(c, id)),
     getMetricSeries: (caller, input) =>
-      run(caller, 'platform.read', (c) => getMetricSeries(c, metricQueryInput.parse(input))),
-    getLedgerSummary: (caller) => run(caller, 'platform.read', (c) => getLedgerSummary(c)),
+      run(caller, 'getMetricSeries', (c) => getMetricSeries(c, metricQueryInput.parse(input))),
+    getLedgerSummary: (caller) => run(caller, 'getLedgerSummary', (c) => getLedgerSummary(c)),
 
     startRedrive: (caller, input) =>
-      run(caller, 'queue.redrive', (c) => startRedrive(c, redrives, input, { peekVisibilitySeconds: peek })),
-    cancelRedrive: (caller, id) => run(caller, 'queue.redrive.cancel', (c) => cancelRedrive(c, redrives, id)),
-    previewReplay: (caller, input) => run(caller, 'archive.replay', (c) => previewReplay(c, input)),
+      run(caller, 'startRedrive', (c) => startRedrive(c, redrives, input, { peekVisibilitySeconds: peek })),
+    cancelRedrive: (caller, id) => run(caller, 'cancelRedrive', (c) => cancelRedrive(c, redrives, id)),
+    previewReplay: (caller, input) => run(caller, 'previewReplay', (c) => previewReplay(c, input)),
     startReplay: (caller, input) =>
-      run(caller, 'archive.replay', (c) =>
+      run(caller, 'startReplay', (c) =>
         startReplay(c, input, cfg.archiveIndexTable ? () => countIndexedEvents(c, input.window, input.pattern) : null),
       ),
-    cancelReplay: (caller, name) => run(caller, 'archive.replay.cancel', (c) => cancelReplay(c, name)),
-    previewCompensation: (caller, input) => run(caller, 'saga.compensate', (c) => previewCompensation(c, input)),
-    compensate: (caller, input) => run(caller, 'saga.compensate', (c) => compensate(c, input)),
+    cancelReplay: (caller, name) => run(caller, 'cancelReplay', (c) => cancelReplay(c, name)),
+    previewCompensation: (caller, input) => run(caller, 'previewCompensation', (c) => previewCompensation(c, input)),
+    compensate: (caller, input) => run(caller, 'compensate', (c) => compensate(c, input)),
   };
 }

@@ -8,6 +8,7 @@
  *
  * Mutations (redrive, replay, compensation) are refused for production.
  */
+import 'server-only';
 import type { Stage } from '../../../infra/platform/description';
 import type { ContractHarness } from '../contract/platform-contract';
 import { createAwsPlatform } from './adapter';

@@ -3,25 +3,21 @@ import {
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
   GetMetricDataCommand,
-  type MetricAlarm,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeEndpointCommand, DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
-import { alarmName, alarmsFor, metricsFor, namesFor, type MetricDefinition } from '../../../infra/platform/description';
+import { alarmName, metricsFor, namesFor, type MetricDefinition } from '../../../infra/platform/description';
 import type { ListAlarmsInput, MetricQueryInput } from '../inputs.schema';
 import {
-  alarmHistoryItemSchema,
-  alarmSchema,
-  alarmStateSchema,
   metricSeriesSchema,
   regionSchema,
   type Alarm,
   type AlarmHistoryItem,
-  type AlarmState,
   type MetricSeries,
   type Region,
 } from '../platform.schema';
 import { PlatformError } from '../port';
+import { toAlarm, toAlarmHistoryItem } from './alarm-mappers';
 import { iso, type Ctx } from './clients';
 import { call } from './errors';
 
@@ -78,72 +74,6 @@ export async function listRegions(ctx: Ctx): Promise<Region[]> {
 
 // ---------------------------------------------------------------- alarms
 
-const comparisons = {
-  GreaterThanThreshold: 'GreaterThanThreshold',
-  GreaterThanOrEqualToThreshold: 'GreaterThanOrEqualToThreshold',
-  LessThanThreshold: 'LessThanThreshold',
-  LessThanOrEqualToThreshold: 'LessThanOrEqualToThreshold',
-  // Anomaly-detection bands, which our alarms do not use, read as their nearest simple form.
-  GreaterThanUpperThreshold: 'GreaterThanThreshold',
-  LessThanLowerThreshold: 'LessThanThreshold',
-  LessThanLowerOrGreaterThanUpperThreshold: 'GreaterThanThreshold',
-} as const;
-
-function treatMissing(value: string | undefined): Alarm['treatMissingData'] {
-  return value === 'notBreaching' || value === 'breaching' || value === 'ignore' ? value : 'missing';
-}
-
-function state(value: string | undefined): AlarmState {
-  const parsed = alarmStateSchema.safeParse(value);
-  if (!parsed.success) throw new PlatformError('Unavailable', `CloudWatch returned an unknown alarm state "${value}"`);
-  return parsed.data;
-}
-
-function toAlarm(ctx: Ctx, a: MetricAlarm): Alarm {
-  const { stage } = ctx.config;
-  const prefix = `${namesFor(stage).prefix}-`;
-  const name = a.AlarmName ?? '';
-  const definition = alarmsFor(stage).find((d) => alarmName(stage, d.suffix) === name);
-  const metricDef = definition ? metricsFor(stage).find((m) => m.id === definition.metricId) : undefined;
-  const period =
-    a.Period ?? a.Metrics?.find((m) => m.ReturnData !== false)?.MetricStat?.Period ?? definition?.periodSeconds ?? 60;
-  const metric = a.MetricName
-    ? {
-        namespace: a.Namespace ?? '',
-        name: a.MetricName,
-        dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
-        stat: a.ExtendedStatistic ?? a.Statistic ?? 'Average',
-        periodSeconds: period,
-      }
-    : {
-        // Metric-math alarm: describe it by the metric our description says it watches.
-        namespace: metricDef?.namespace ?? 'metric-math',
-        name: metricDef?.metricName ?? name,
-        dimensions: metricDef?.dimensions ?? {},
-        stat: metricDef?.stat ?? 'expression',
-        periodSeconds: period,
-      };
-  const evaluationPeriods = a.EvaluationPeriods ?? 1;
-  return alarmSchema.parse({
-    name,
-    region: ctx.config.region,
-    description: a.AlarmDescription ?? definition?.description ?? '',
-    state: state(a.StateValue),
-    reason: a.StateReason ?? '',
-    since: iso(a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp ?? ctx.now()),
-    threshold: a.Threshold ?? 0,
-    comparison: comparisons[a.ComparisonOperator ?? 'GreaterThanThreshold'],
-    evaluationPeriods,
-    datapointsToAlarm: a.DatapointsToAlarm ?? evaluationPeriods,
-    treatMissingData: treatMissing(a.TreatMissingData),
-    metric,
-    resource: definition?.resource ?? {
-      kind: 'platform',
-      id: name.startsWith(prefix) ? name.slice(prefix.length) : name,
-    },
-  });
-}
-
 export async function listAlarms(ctx: Ctx, input: ListAlarmsInput): Promise<Alarm[]> {
   // This adapter speaks to one region's stack.
   if (input.region && input.region !== ctx.config.region) return [];
@@ -168,11 +98,6 @@ export async function listAlarms(ctx: Ctx, input: ListAlarmsInput): Promise<Alar
   return out;
 }
 
-interface HistoryData {
-  oldState?: { stateValue?: string };
-  newState?: { stateValue?: string; stateReason?: string };
-}
-
 export async function getAlarm(ctx: Ctx, name: string): Promise<{ alarm: Alarm; history: AlarmHistoryItem[] } | null> {
   const res = await call(`DescribeAlarms ${name}`, () =>
     ctx.aws.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['MetricAlarm'] })),
@@ -195,25 +120,7 @@ export async function getAlarm(ctx: Ctx, name: string): Promise<{ alarm: Alarm; 
         }),
       ),
     );
-    for (const item of h.AlarmHistoryItems ?? []) {
-      let data: HistoryData = {};
-      try {
-        data = JSON.parse(item.HistoryData ?? '{}') as HistoryData;
-      } catch {
-        throw new PlatformError(
-          'Unavailable',
-          `alarm history of ${name} has unreadable HistoryData at ${item.Timestamp?.toISOString() ?? '?'}`,
-        );
-      }
-      history.push(
-        alarmHistoryItemSchema.parse({
-          timestamp: iso(item.Timestamp ?? ctx.now()),
-          from: state(data.oldState?.stateValue),
-          to: state(data.newState?.stateValue),
-          reason: data.newState?.stateReason ?? item.HistorySummary ?? '',
-        }),
-      );
-    }
+    for (const item of h.AlarmHistoryItems ?? []) history.push(toAlarmHistoryItem(ctx, name, item));
     token = h.NextToken;
     if (!token) break;
   }

@@ -27,7 +27,8 @@ import {
   stepNames,
 } from '../../../infra/saga/definition';
 import { compensationPreviewSchema, sagaDetailSchema, sagaSummarySchema } from '../platform.schema';
-import { executionArnFor, isCompensationState, parseHistory } from './sagas';
+import { executionArnFor } from './saga-executions';
+import { isCompensationState, parseHistory } from './saga-history';
 import { callerOf, NOW, testConfig, testPlatform } from './testing';
 
 const sfn = mockClient(SFNClient);

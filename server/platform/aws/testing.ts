@@ -3,6 +3,7 @@
  * stack would output it, callers for every role, and an adapter whose clients carry static
  * credentials (aws-sdk-client-mock intercepts every `send`, so nothing leaves the process).
  */
+import 'server-only';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';

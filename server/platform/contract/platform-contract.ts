@@ -4,6 +4,7 @@
  * The harness supplies the platform, a way to let the backend make progress, and whether
  * mutating tests may run (never against production).
  */
+import 'server-only';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../auth/permissions.schema';
 import {

@@ -5,6 +5,7 @@
  * `await vi.hoisted(async () => (await import('@/server/platform/local/test-env')).localConsoleEnv('label'))`
  * so it runs before the suite's imports read the environment.
  */
+import 'server-only';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

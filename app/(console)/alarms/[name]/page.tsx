@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { replaySlot } from '@/app/(console)/_lib/replay-slot';
-import { AlarmRedrive } from '@/components/actions/alarm-redrive';
 import { AlarmDetailView } from '@/components/alarms/alarm-detail-view';
+import { AlarmRedrive } from '@/components/queues/alarm-redrive';
 import { PageHeader } from '@/components/ui/page-header';
 import { getCaller } from '@/server/auth/session';
 

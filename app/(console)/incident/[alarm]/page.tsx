@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import { AlarmRedrive } from '@/components/actions/alarm-redrive';
 import { IncidentView } from '@/components/incident/incident-view';
+import { AlarmRedrive } from '@/components/queues/alarm-redrive';
 import { PageHeader } from '@/components/ui/page-header';
 import { getCaller } from '@/server/auth/session';
 

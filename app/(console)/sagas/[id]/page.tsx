@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { LazyCompensateAction } from '@/components/actions/lazy-actions';
+import { LazyCompensateAction } from '@/components/sagas/lazy-compensate-action';
 import { SagaDetailView } from '@/components/sagas/saga-detail-view';
 import { PageHeader } from '@/components/ui/page-header';
 import { getCaller } from '@/server/auth/session';

@@ -3,12 +3,16 @@ import { removeDataDir, tempDataDir } from '@/infra/embedded/test-support';
 
 const dataDir = tempDataDir('admin');
 const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
+/** The admin's session (cookie and CSRF token), opened by load() for the local backend. */
+let session = { cookie: '', csrfToken: '' };
+const auth = () => ({ cookie: session.cookie, 'x-csrf-token': session.csrfToken });
 const put = (body: unknown) =>
   new Request('http://127.0.0.1:3000/api/admin/traffic', {
     method: 'PUT',
     body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth() },
   });
+const get = () => new Request('http://127.0.0.1:3000/api/admin/traffic', { headers: auth() });
 
 async function load(env: Record<string, string>) {
   vi.resetModules();
@@ -16,6 +20,10 @@ async function load(env: Record<string, string>) {
   const traffic = await import('./route');
   const faults = await import('../faults/[fault]/route');
   const events = await import('../events/route');
+  if (env.LEDGERLINE_BACKEND === 'local') {
+    const { seededCaller, sessionCookieFor } = await import('@/server/auth/testing');
+    session = await sessionCookieFor(seededCaller('admin'));
+  }
   return { traffic, faults, events };
 }
 
@@ -27,7 +35,7 @@ describe('admin API', () => {
     const { traffic } = await load({ LEDGERLINE_BACKEND: 'local', LEDGERLINE_DATA_DIR: dataDir });
     const res = await traffic.PUT(put({ rate: 42, poisonRatio: 0.1 }), ctx());
     expect(res.status).toBe(200);
-    const got = (await (await traffic.GET(new Request('http://127.0.0.1:3000/api/admin/traffic'), ctx())).json()) as {
+    const got = (await (await traffic.GET(get(), ctx())).json()) as {
       rate: number;
       poisonRatio: number;
     };
@@ -46,7 +54,11 @@ describe('admin API', () => {
     const { faults } = await load({ LEDGERLINE_BACKEND: 'local', LEDGERLINE_DATA_DIR: dataDir });
     const post = (fault: string, body: unknown) =>
       faults.POST(
-        new Request(`http://127.0.0.1:3000/api/admin/faults/${fault}`, { method: 'POST', body: JSON.stringify(body) }),
+        new Request(`http://127.0.0.1:3000/api/admin/faults/${fault}`, {
+          method: 'POST',
+          body: JSON.stringify(body),
+          headers: auth(),
+        }),
         ctx({ fault }),
       );
     const on = (await (await post('outage', { step: 'SettlePayment' })).json()) as { outageStep: string | null };
@@ -61,7 +73,11 @@ describe('admin API', () => {
     const { faults } = await load({ LEDGERLINE_BACKEND: 'local', LEDGERLINE_DATA_DIR: dataDir });
     const post = (fault: string, body: unknown) =>
       faults.POST(
-        new Request(`http://127.0.0.1:3000/api/admin/faults/${fault}`, { method: 'POST', body: JSON.stringify(body) }),
+        new Request(`http://127.0.0.1:3000/api/admin/faults/${fault}`, {
+          method: 'POST',
+          body: JSON.stringify(body),
+          headers: auth(),
+        }),
         ctx({ fault }),
       );
     const on = (await (await post('processor-outage', {})).json()) as { processorOutage: boolean };
@@ -79,6 +95,7 @@ describe('admin API', () => {
       new Request('http://127.0.0.1:3000/api/admin/events', {
         method: 'POST',
         body: JSON.stringify({ events: ['{"broken', { id: 'x' }] }),
+        headers: auth(),
       }),
       ctx(),
     );
@@ -94,7 +111,7 @@ describe('admin API', () => {
       AWS_REGION: 'us-east-1',
       LEDGERLINE_DATA_DIR: dataDir,
     });
-    expect((await traffic.GET(new Request('http://127.0.0.1:3000/api/admin/traffic'), ctx())).status).toBe(403);
+    expect((await traffic.GET(get(), ctx())).status).toBe(403);
     expect((await traffic.PUT(put({ rate: 1 }), ctx())).status).toBe(403);
   });
 

@@ -1,10 +1,14 @@
 import { trafficKnobsPatchSchema } from '@/infra/embedded/traffic.schema';
-import { adminRoute, patchKnobs, readKnobs } from '@/server/platform/local/admin';
+import { adminRouteOptions } from '@/server/http/admin-guard';
+import { route } from '@/server/http/route';
+import { changeTraffic, readKnobs } from '@/server/ops/admin';
 
 export const dynamic = 'force-dynamic';
 
 /** The embedded platform's traffic and fault knobs. */
-export const GET = adminRoute(undefined, () => readKnobs());
+export const GET = route(adminRouteOptions, () => readKnobs());
 
 /** Changes some knobs (unknown or invalid fields: 422 naming the field). */
-export const PUT = adminRoute(trafficKnobsPatchSchema, (patch) => patchKnobs(patch));
+export const PUT = route({ ...adminRouteOptions, schema: trafficKnobsPatchSchema }, ({ ops, caller, input, meta }) =>
+  changeTraffic(ops, caller, meta, input),
+);

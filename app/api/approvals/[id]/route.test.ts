@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '@/infra/embedded/engine';
 import type { Approval } from '@/server/approvals/approval.schema';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
-import { getOpsContext } from '@/server/ops/context';
+import { getOpsContext } from '@/server/ops/server-context';
 import { GET } from './route';
 
 const dataDir = await vi.hoisted(async () =>

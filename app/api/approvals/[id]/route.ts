@@ -1,10 +1,7 @@
 import { route } from '@/server/http/route';
 import { getApproval } from '@/server/ops/approvals';
-import { getOpsContext } from '@/server/ops/context';
 
 export const dynamic = 'force-dynamic';
 
 /** One approval request with its status and, once it ran, its result (404 for an unknown id). */
-export const GET = route({ permission: 'audit.read' }, async ({ params }) =>
-  getApproval(await getOpsContext(), params.id ?? ''),
-);
+export const GET = route({ permission: 'audit.read' }, ({ ops, params }) => getApproval(ops, params.id ?? ''));

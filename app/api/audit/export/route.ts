@@ -1,13 +1,12 @@
 import { auditExportSchema } from '@/server/audit/audit.schema';
 import { route } from '@/server/http/route';
 import { exportAudit, toCsv } from '@/server/ops/audit';
-import { getOpsContext } from '@/server/ops/context';
 
 export const dynamic = 'force-dynamic';
 
 /** The filtered audit log as a CSV or JSON download. */
-export const GET = route({ permission: 'audit.export', schema: auditExportSchema }, async ({ input }) => {
-  const entries = exportAudit(await getOpsContext(), input);
+export const GET = route({ permission: 'audit.export', schema: auditExportSchema }, ({ ops, input }) => {
+  const entries = exportAudit(ops, input);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const csv = input.format === 'csv';
   return new Response(csv ? toCsv(entries) : JSON.stringify(entries, null, 2), {

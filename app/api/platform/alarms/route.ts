@@ -4,6 +4,6 @@ import { alarmsRouteInput } from '@/server/ops/read/read.schema';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: alarmsRouteInput }, ({ caller, input }) =>
-  listAlarms(caller, input),
+export const GET = route({ permission: 'platform.read', schema: alarmsRouteInput }, ({ ops, caller, input }) =>
+  listAlarms(ops, caller, input),
 );

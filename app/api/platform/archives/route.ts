@@ -3,4 +3,4 @@ import { listArchives } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read' }, ({ caller }) => listArchives(caller));
+export const GET = route({ permission: 'platform.read' }, ({ ops, caller }) => listArchives(ops, caller));

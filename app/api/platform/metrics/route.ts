@@ -4,6 +4,6 @@ import { metricsRouteInput } from '@/server/ops/read/read.schema';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: metricsRouteInput }, ({ caller, input }) =>
-  getMetrics(caller, input),
+export const GET = route({ permission: 'platform.read', schema: metricsRouteInput }, ({ ops, caller, input }) =>
+  getMetrics(ops, caller, input),
 );

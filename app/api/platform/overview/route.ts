@@ -4,6 +4,6 @@ import { overviewInput } from '@/server/ops/read/read.schema';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: overviewInput }, ({ caller, input }) =>
-  getOverview(caller, input),
+export const GET = route({ permission: 'platform.read', schema: overviewInput }, ({ ops, caller, input }) =>
+  getOverview(ops, caller, input),
 );

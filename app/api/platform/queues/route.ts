@@ -3,4 +3,4 @@ import { listQueues } from '@/server/ops/read/queues';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read' }, ({ caller }) => listQueues(caller));
+export const GET = route({ permission: 'platform.read' }, ({ ops, caller }) => listQueues(ops, caller));

@@ -4,6 +4,6 @@ import { listRedrives } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: redrivesRouteInput }, ({ caller, input }) =>
-  listRedrives(caller, input),
+export const GET = route({ permission: 'platform.read', schema: redrivesRouteInput }, ({ ops, caller, input }) =>
+  listRedrives(ops, caller, input),
 );

@@ -4,6 +4,6 @@ import { listReplays } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: pageRouteInput }, ({ caller, input }) =>
-  listReplays(caller, input),
+export const GET = route({ permission: 'platform.read', schema: pageRouteInput }, ({ ops, caller, input }) =>
+  listReplays(ops, caller, input),
 );

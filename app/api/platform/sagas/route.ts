@@ -4,6 +4,6 @@ import { listSagas } from '@/server/ops/read/sagas';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: sagasRouteInput }, ({ caller, input }) =>
-  listSagas(caller, input),
+export const GET = route({ permission: 'platform.read', schema: sagasRouteInput }, ({ ops, caller, input }) =>
+  listSagas(ops, caller, input),
 );

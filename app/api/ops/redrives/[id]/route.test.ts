@@ -4,8 +4,8 @@ import { Engine } from '@/infra/embedded/engine';
 import { alarmName } from '@/infra/platform/description';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
 import { closedLoopCheck, isWatched, stopWatching, type RedriveStatus } from '@/server/ops/closed-loop';
-import { getOpsContext } from '@/server/ops/context';
 import { startRedrive } from '@/server/ops/redrive';
+import { forgetOpsContext, getOpsContext } from '@/server/ops/server-context';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
 import type { RedriveTask } from '@/server/platform/platform.schema';
 import { GET } from './route';
@@ -44,6 +44,7 @@ beforeAll(async () => {
   if (started.status !== 'started') throw new Error('expected the redrive to start without an approval');
   task = started.result;
   stopWatching(task.id); // the test drives the watcher's check itself
+  forgetOpsContext(); // a console restart: the server's next ops context re-arms the watcher for running tasks
   // The consumer's error alarm fires after the redrive started.
   db.prepare(
     'INSERT INTO alarms (name, state, reason, since, evaluated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since',

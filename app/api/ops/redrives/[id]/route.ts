@@ -1,19 +1,16 @@
 import { HttpError } from '@/server/http/errors';
 import { route } from '@/server/http/route';
-import { readRedrive, watchRedrive } from '@/server/ops/closed-loop';
-import { getOpsContext } from '@/server/ops/context';
+import { readRedrive } from '@/server/ops/closed-loop';
 
 export const dynamic = 'force-dynamic';
 
 /**
- * The redrive's progress and the closed loop's pause, if any. Read-only: a poll never acts
- * under the poller's identity; it only makes sure the system watcher (the one place that
- * pauses a redrive) watches a running task, e.g. after a console restart.
+ * The redrive's progress and the closed loop's pause, if any. Read-only: a poll never acts, and
+ * never arms the watcher (the server does: when a redrive starts, and for running tasks when its
+ * ops context is created after a restart).
  */
-export const GET = route({ permission: 'platform.read' }, async ({ caller, params }) => {
-  const ctx = await getOpsContext();
-  const status = await readRedrive(ctx, caller, params.id ?? '');
+export const GET = route({ permission: 'platform.read' }, async ({ ops, caller, params }) => {
+  const status = await readRedrive(ops, caller, params.id ?? '');
   if (!status) throw new HttpError(404, 'NotFound', `id: no redrive task ${params.id}`, 'id');
-  if (status.task.status === 'RUNNING') watchRedrive(ctx, status.task.id);
   return status;
 });

@@ -1,11 +1,10 @@
 import { route } from '@/server/http/route';
-import { getOpsContext } from '@/server/ops/context';
 import { replayPreviewRequest } from '@/server/ops/ops.schema';
 import { previewReplay } from '@/server/ops/replay';
 
 export const dynamic = 'force-dynamic';
 
 /** Count, sample, bounds and the idempotency gate of a replay window (changes nothing). */
-export const POST = route({ permission: 'archive.replay', schema: replayPreviewRequest }, async ({ caller, input }) =>
-  previewReplay(await getOpsContext(), caller, input),
+export const POST = route({ permission: 'archive.replay', schema: replayPreviewRequest }, ({ ops, caller, input }) =>
+  previewReplay(ops, caller, input),
 );

@@ -4,6 +4,6 @@ import { alarmDetailInput } from '@/server/ops/read/read.schema';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: alarmDetailInput }, ({ caller, input, params }) =>
-  getAlarmDetail(caller, { name: params.name ?? '', aroundMinutes: input.aroundMinutes }),
+export const GET = route({ permission: 'platform.read', schema: alarmDetailInput }, ({ ops, caller, input, params }) =>
+  getAlarmDetail(ops, caller, { name: params.name ?? '', aroundMinutes: input.aroundMinutes }),
 );

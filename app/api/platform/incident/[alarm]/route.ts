@@ -3,6 +3,6 @@ import { getIncident } from '@/server/ops/read/incident';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read' }, ({ caller, params }) =>
-  getIncident(caller, params.alarm ?? ''),
+export const GET = route({ permission: 'platform.read' }, ({ ops, caller, params }) =>
+  getIncident(ops, caller, params.alarm ?? ''),
 );

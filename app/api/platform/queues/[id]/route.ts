@@ -3,4 +3,6 @@ import { getQueue } from '@/server/ops/read/queues';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read' }, ({ caller, params }) => getQueue(caller, params.id ?? ''));
+export const GET = route({ permission: 'platform.read' }, ({ ops, caller, params }) =>
+  getQueue(ops, caller, params.id ?? ''),
+);

@@ -3,4 +3,6 @@ import { getRedrive } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read' }, ({ caller, params }) => getRedrive(caller, params.id ?? ''));
+export const GET = route({ permission: 'platform.read' }, ({ ops, caller, params }) =>
+  getRedrive(ops, caller, params.id ?? ''),
+);

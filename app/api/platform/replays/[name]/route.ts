@@ -3,4 +3,6 @@ import { getReplay } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read' }, ({ caller, params }) => getReplay(caller, params.name ?? ''));
+export const GET = route({ permission: 'platform.read' }, ({ ops, caller, params }) =>
+  getReplay(ops, caller, params.name ?? ''),
+);

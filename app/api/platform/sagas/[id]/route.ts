@@ -3,4 +3,6 @@ import { getSaga } from '@/server/ops/read/sagas';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read' }, ({ caller, params }) => getSaga(caller, params.id ?? ''));
+export const GET = route({ permission: 'platform.read' }, ({ ops, caller, params }) =>
+  getSaga(ops, caller, params.id ?? ''),
+);

@@ -1,5 +1,4 @@
 import { route } from '@/server/http/route';
-import { getOpsContext } from '@/server/ops/context';
 import { cancelRequest } from '@/server/ops/ops.schema';
 import { cancelRedrive } from '@/server/ops/redrive';
 
@@ -7,6 +6,5 @@ export const dynamic = 'force-dynamic';
 
 export const POST = route(
   { permission: 'queue.redrive.cancel', schema: cancelRequest },
-  async ({ caller, input, params, requestId, idempotencyKey }) =>
-    cancelRedrive(await getOpsContext(), caller, params.id ?? '', input.reason, { requestId, idempotencyKey }),
+  ({ ops, caller, input, params, meta }) => cancelRedrive(ops, caller, params.id ?? '', input.reason, meta),
 );

@@ -4,6 +4,7 @@ import { deadLettersRouteInput } from '@/server/ops/read/read.schema';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: deadLettersRouteInput }, ({ caller, input, params }) =>
-  listDeadLetters(caller, { ...input, queueId: params.id ?? '' }),
+export const GET = route(
+  { permission: 'platform.read', schema: deadLettersRouteInput },
+  ({ ops, caller, input, params }) => listDeadLetters(ops, caller, { ...input, queueId: params.id ?? '' }),
 );

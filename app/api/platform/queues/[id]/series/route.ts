@@ -4,6 +4,6 @@ import { queueSeriesInput } from '@/server/ops/read/read.schema';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'platform.read', schema: queueSeriesInput }, ({ caller, input, params }) =>
-  getQueueSeries(caller, { id: params.id ?? '', range: input.range }),
+export const GET = route({ permission: 'platform.read', schema: queueSeriesInput }, ({ ops, caller, input, params }) =>
+  getQueueSeries(ops, caller, { id: params.id ?? '', range: input.range }),
 );

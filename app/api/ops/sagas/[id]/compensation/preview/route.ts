@@ -1,6 +1,5 @@
 import { route } from '@/server/http/route';
 import { previewCompensation } from '@/server/ops/compensate';
-import { getOpsContext } from '@/server/ops/context';
 import { compensationPreviewRequest } from '@/server/ops/ops.schema';
 
 export const dynamic = 'force-dynamic';
@@ -8,5 +7,5 @@ export const dynamic = 'force-dynamic';
 /** The ledger effect of compensating (or resuming) this saga; changes nothing. */
 export const POST = route(
   { permission: 'saga.compensate', schema: compensationPreviewRequest },
-  async ({ caller, input, params }) => previewCompensation(await getOpsContext(), caller, params.id ?? '', input.mode),
+  ({ ops, caller, input, params }) => previewCompensation(ops, caller, params.id ?? '', input.mode),
 );

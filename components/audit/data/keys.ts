@@ -1,0 +1,3 @@
+export const auditKeys = {
+  all: ['audit'] as const,
+};

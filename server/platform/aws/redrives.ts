@@ -1,0 +1,236 @@
+import 'server-only';
+import {
+  CancelMessageMoveTaskCommand,
+  ListMessageMoveTasksCommand,
+  StartMessageMoveTaskCommand,
+  type ListMessageMoveTasksResultEntry,
+} from '@aws-sdk/client-sqs';
+import { MAX_REDRIVE_RATE } from '../../../infra/platform/limits';
+import type { StartRedriveInput } from '../inputs.schema';
+import { redriveTaskSchema, type Page, type RedriveTask } from '../platform.schema';
+import { PlatformError } from '../port';
+import type { Ctx } from './clients';
+import type { AwsQueuePairConfig } from './config';
+import { call, readAfterAcceptedWrite } from './errors';
+import { int, queueNameFromUrl, toRedriveTask, unlistedTask } from './queue-mappers';
+import { pairFor, queueAttributes } from './queue-pairs';
+import type { RedriveRecord, RedriveRegistry } from './redrive-registry';
+import { startSelected } from './selected-redrive';
+
+/**
+ * Redrives on SQS. Redrive of the whole DLQ = StartMessageMoveTask (≤ 500 msg/s, one active task
+ * per queue, moved messages get new ids); a redrive of selected ids runs in this process
+ * (selected-redrive.ts) and conflicts with a message-move task on the same DLQ both ways.
+ * Once StartMessageMoveTask has succeeded, startRedrive never throws: if the read after it fails
+ * it returns the task RUNNING with the depth read before the start as its total. SQS lists a
+ * TaskHandle only while RUNNING, so a task that ends before we list it is tied to the newest
+ * handle-less entry that started between our request and its answer (see START_CLOCK_ALLOWANCE_MS).
+ */
+
+async function moveTasks(ctx: Ctx, pair: AwsQueuePairConfig) {
+  const res = await call(`ListMessageMoveTasks on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+    ctx.aws.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pair.dlqArn, MaxResults: 10 })),
+  );
+  return res.Results ?? [];
+}
+
+/**
+ * How far SQS's StartedTimestamp may sit outside our [request, answer] interval of a
+ * StartMessageMoveTask and still be that call's task. Hosts run NTP (Amazon Time Sync: well under
+ * a second off) and the SDK corrects SigV4 clock skew, so a few seconds cover a badly synced host.
+ * A wrong match would need another task on the same DLQ to start AND finish (SQS allows one active
+ * task per queue, so it cannot overlap ours) within these 5 s before our start: only the newest
+ * unclaimed entry is taken, and ours, started after any task that had to end first, is the newest.
+ */
+export const START_CLOCK_ALLOWANCE_MS = 5_000;
+
+/** While a task we started is not listed by SQS yet, reads report it RUNNING for this long. */
+const UNLISTED_GRACE_MS = 5 * 60_000;
+
+/**
+ * ListMessageMoveTasks, plus: a task we started that SQS no longer lists by handle (it lists a
+ * TaskHandle only while RUNNING, and a small DLQ can be moved before our first read) is tied to the
+ * newest handle-less entry that started between our request and its answer (± the allowance).
+ */
+async function listedTasks(ctx: Ctx, registry: RedriveRegistry, pair: AwsQueuePairConfig) {
+  const entries = await moveTasks(ctx, pair);
+  for (const record of registry.unlisted(pair.dlqArn)) {
+    if (entries.some((e) => e.TaskHandle === record.id)) continue; // redriveTaskOf records it
+    const from = (record.requestedAtMs ?? 0) - START_CLOCK_ALLOWANCE_MS;
+    const to = (record.acceptedAtMs ?? record.requestedAtMs ?? 0) + START_CLOCK_ALLOWANCE_MS;
+    let newest: number | null = null;
+    for (const e of entries) {
+      const t = e.StartedTimestamp;
+      if (t === undefined || t < from || t > to) continue;
+      if (e.TaskHandle) continue; // RUNNING under another handle: not ours
+      if (registry.byStartTime(pair.dlqArn, t)) continue; // already another record's task
+      if (newest === null || t > newest) newest = t;
+    }
+    if (newest !== null) registry.setStarted(record, newest);
+  }
+  return entries;
+}
+
+/** A listed message-move task as a redrive, recording what the listing tells in the registry. */
+function redriveTaskOf(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  pair: AwsQueuePairConfig,
+  e: ListMessageMoveTasksResultEntry,
+): RedriveTask {
+  const record = registry.recordListed(pair.id, pair.dlqArn, e.TaskHandle, e.StartedTimestamp ?? null);
+  return toRedriveTask(ctx, pair, e, record);
+}
+
+export async function listRedrives(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  input: { limit?: number; queueId?: string },
+): Promise<Page<RedriveTask>> {
+  const pairs = input.queueId ? [pairFor(ctx, input.queueId)] : ctx.config.queuePairs;
+  const lists = await Promise.all(
+    pairs.map(async (p) => (await listedTasks(ctx, registry, p)).map((e) => redriveTaskOf(ctx, registry, p, e))),
+  );
+  const all = [...lists.flat(), ...registry.selected(input.queueId)].sort(
+    (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt),
+  );
+  // SQS keeps only the 10 most recent tasks per queue: there is no further page to fetch.
+  return { items: all.slice(0, input.limit ?? 50), nextCursor: null };
+}
+
+/** Resolves a redrive id: a TaskHandle, our selected-redrive id, or `${queueId}:${startedTimestamp}`. */
+export async function getRedrive(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  id: string,
+): Promise<{ task: RedriveTask; handle: string | null } | null> {
+  const record = registry.get(id);
+  if (record?.selectedTask) return { task: record.selectedTask, handle: null };
+  const synthetic = /^(.+):(\d+)$/.exec(id);
+  const pairs = record
+    ? [pairFor(ctx, record.queueId)]
+    : synthetic
+      ? ctx.config.queuePairs.filter((p) => p.id === synthetic[1])
+      : ctx.config.queuePairs;
+  for (const pair of pairs) {
+    for (const e of await listedTasks(ctx, registry, pair)) {
+      const matches =
+        e.TaskHandle === id ||
+        (record?.startedAtMs != null && e.StartedTimestamp === record.startedAtMs) ||
+        (synthetic !== null && String(e.StartedTimestamp) === synthetic[2]);
+      if (matches) return { task: redriveTaskOf(ctx, registry, pair, e), handle: e.TaskHandle ?? null };
+    }
+    // Started here moments ago and not listed yet (eventual consistency): still RUNNING as far as we know.
+    if (
+      record &&
+      record.startedAtMs === null &&
+      record.acceptedAtMs !== undefined &&
+      ctx.now() - record.acceptedAtMs < UNLISTED_GRACE_MS
+    ) {
+      return { task: unlistedTask(ctx, pair, record, null), handle: record.id };
+    }
+  }
+  return null;
+}
+
+export async function startRedrive(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  input: StartRedriveInput,
+  options: { peekVisibilitySeconds?: number } = {},
+): Promise<RedriveTask> {
+  const pair = pairFor(ctx, input.queueId);
+  if (input.rate !== undefined && (input.rate < 1 || input.rate > MAX_REDRIVE_RATE)) {
+    throw new PlatformError('Invalid', `rate must be 1-${MAX_REDRIVE_RATE} messages/s (SQS limit)`, 'rate');
+  }
+  const selected = registry.runningSelected(pair.id);
+  if (selected)
+    throw new PlatformError(
+      'Conflict',
+      `redrive ${selected.id} is still moving selected messages of ${pair.id}; wait for it or cancel it`,
+    );
+  if (input.messageIds) {
+    const active = (await moveTasks(ctx, pair)).find((e) => e.Status === 'RUNNING' || e.Status === 'CANCELLING');
+    if (active) {
+      throw new PlatformError(
+        'Conflict',
+        `a message-move task is ${active.Status} on ${queueNameFromUrl(pair.dlqUrl)}: selected messages cannot be moved until it ends`,
+      );
+    }
+    return startSelected(ctx, registry, pair, input.messageIds, input.rate ?? null, options.peekVisibilitySeconds);
+  }
+  // The depth before the start is the task's total until SQS lists it. Best effort: the start does
+  // not depend on it, and the first listing replaces it.
+  let depthBefore: number | null = null;
+  try {
+    depthBefore = int((await queueAttributes(ctx, pair.dlqUrl)).ApproximateNumberOfMessages);
+  } catch {
+    depthBefore = null;
+  }
+  const requestedAtMs = ctx.now();
+  const res = await call(`StartMessageMoveTask on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+    ctx.aws.sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: pair.dlqArn,
+        DestinationArn: pair.sourceArn,
+        ...(input.rate !== undefined ? { MaxNumberOfMessagesPerSecond: input.rate } : {}),
+      }),
+    ),
+  );
+  const handle = res.TaskHandle;
+  if (!handle) throw new PlatformError('Unavailable', 'StartMessageMoveTask returned no TaskHandle');
+  const record: RedriveRecord = {
+    queueId: pair.id,
+    sourceArn: pair.dlqArn,
+    id: handle,
+    startedAtMs: null,
+    startedBy: ctx.caller.id,
+    requestedAtMs,
+    acceptedAtMs: ctx.now(),
+    depthBefore,
+  };
+  registry.put(record);
+  // From here on the task exists: a failed or empty read returns what is known (RUNNING, total =
+  // depth before the start); getRedrive/listRedrives fill in the rest later.
+  return readAfterAcceptedWrite(
+    `StartMessageMoveTask on ${pair.id}`,
+    async () => {
+      const entries = await listedTasks(ctx, registry, pair);
+      const entry =
+        entries.find((e) => e.TaskHandle === handle) ??
+        (record.startedAtMs !== null ? entries.find((e) => e.StartedTimestamp === record.startedAtMs) : undefined);
+      return entry ? redriveTaskOf(ctx, registry, pair, entry) : null;
+    },
+    () => unlistedTask(ctx, pair, record, input.rate ?? null),
+  );
+}
+
+export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: string): Promise<RedriveTask> {
+  const found = await getRedrive(ctx, registry, id);
+  if (!found)
+    throw new PlatformError(
+      'NotFound',
+      `no redrive task ${id} (SQS lists only the 10 most recent tasks per queue)`,
+      'id',
+    );
+  const { task, handle } = found;
+  if (task.selection === 'selected') {
+    const record = registry.get(id);
+    if (!record?.selectedTask || task.status !== 'RUNNING')
+      throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: only a RUNNING redrive can be cancelled`);
+    record.cancelRequested = true;
+    record.selectedTask = redriveTaskSchema.parse({ ...record.selectedTask, status: 'CANCELLING' });
+    return record.selectedTask;
+  }
+  if (task.status !== 'RUNNING' || !handle) {
+    throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: SQS cancels only RUNNING message-move tasks`);
+  }
+  const res = await call(`CancelMessageMoveTask on ${task.queueId}`, () =>
+    ctx.aws.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: handle })),
+  );
+  return redriveTaskSchema.parse({
+    ...task,
+    status: 'CANCELLING',
+    moved: Math.max(task.moved, res.ApproximateNumberOfMessagesMoved ?? 0),
+  });
+}
