@@ -9,7 +9,9 @@ import { contentSecurityPolicy, securityHeaders } from './server/http/security-h
  * - pages need a session: without one the visitor is sent to /sign-in?next=<path>.
  * API routes are not matched, so the console's polls do not pay for a nonce and a session
  * check twice: route() (server/http/route.ts) authenticates them (401) and sets their
- * headers (no-store, nosniff; server/http/errors.ts API_HEADERS).
+ * headers (no-store, nosniff; server/http/errors.ts API_HEADERS). Keep it that way: for a
+ * matched request Next clones and buffers the body (up to 10 MB) before the handler runs, which
+ * would defeat the body limit (server/http/body.ts); 405s come from server/http/methods.ts.
  */
 const PUBLIC_PAGES = ['/sign-in'];
 

@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: [
-            '{server,app,components,infra/runtime,infra/saga,infra/platform,infra/embedded,bench,scripts,test/lint}/**/*.test.{ts,tsx}',
+            '{server,app,components,infra/runtime,infra/saga,infra/platform,infra/embedded,bench,scripts,test/lint,test/hostile}/**/*.test.{ts,tsx}',
           ],
           exclude: ['node_modules', 'e2e', '.next', 'cdk.out', '**/*.stack.test.ts'],
           testTimeout: 60_000,

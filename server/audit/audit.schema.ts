@@ -36,6 +36,10 @@ export const auditOutcomes = [
   'failed',
   'signed_in',
   'signed_out',
+  // auth.sign_in refused: 'failed' = wrong email or password, 'throttled' = refused before the
+  // password was checked (the first refusal of each wait); actorId/actorName = the email tried,
+  // role 'none', target = the client's address.
+  'throttled',
 ] as const;
 export type AuditOutcome = (typeof auditOutcomes)[number];
 

@@ -4,9 +4,12 @@ import type { Caller } from '../auth/permissions.schema';
 import type { ConsoleDb } from '../db/console-db';
 import type { AuditAction, AuditEntry, AuditOutcome, AuditPage, AuditQuery } from './audit.schema';
 
+/** Who acted: a signed-in caller, or (a refused sign-in) the email tried with role 'none'. */
+export type AuditActor = Caller | { id: string; name: string; role: 'none' };
+
 export interface AuditRecord {
   requestId: string;
-  actor: Caller;
+  actor: AuditActor;
   action: AuditAction;
   outcome: AuditOutcome;
   target?: string | null;
@@ -98,6 +101,11 @@ function toEntry(r: Row): AuditEntry {
   };
 }
 
+/** A LIKE pattern matching `text` anywhere, its own %, _ and backslash taken literally (with ESCAPE '\\'). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export class SqliteAuditStore implements AuditStore {
   constructor(private readonly db: ConsoleDb) {}
 
@@ -141,9 +149,9 @@ export class SqliteAuditStore implements AuditStore {
     const where: string[] = [];
     const params: Record<string, string | number> = {};
     if (filter.actor) {
-      where.push('(actor_id = @actor OR actor_name LIKE @actorLike)');
+      where.push(`(actor_id = @actor OR actor_name LIKE @actorLike ESCAPE '\\')`);
       params.actor = filter.actor;
-      params.actorLike = `%${filter.actor}%`;
+      params.actorLike = containsPattern(filter.actor);
     }
     const add = (clause: string, name: string, value: string | number) => {
       where.push(clause);
@@ -157,7 +165,7 @@ export class SqliteAuditStore implements AuditStore {
       where.push(
         `(target LIKE @q ESCAPE '\\' OR reason LIKE @q ESCAPE '\\' OR ticket LIKE @q ESCAPE '\\' OR request_id = @qExact)`,
       );
-      params.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.q = containsPattern(filter.q);
       params.qExact = filter.q;
     }
     if (filter.cursor) add('seq < @cursor', 'cursor', filter.cursor);

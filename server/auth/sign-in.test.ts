@@ -3,6 +3,7 @@ import { POST as signIn } from '@/app/api/auth/sign-in/route';
 import { consoleDb } from '../db/console-db';
 import { authConfig } from './config';
 import { safeNext } from './sign-in';
+import { signInThrottle } from './sign-in-throttle';
 import { TEST_ORIGIN } from './testing';
 import { LOCAL_DEV_PASSWORD, seedLocalUsers } from './users';
 
@@ -31,28 +32,32 @@ describe('safeNext: where to go after signing in', () => {
   });
 });
 
-describe('sign-in throttling', () => {
-  it('answers at most 10 of 40 concurrent wrong passwords for one account with 401, the rest with 429', async () => {
+describe('sign-in throttling under concurrency', () => {
+  // Was: 10 × 401 then 30 × 429 and the right password refused for 5 minutes from anywhere.
+  // Issue 18 replaced the per-account lockout with per-(account, address) and per-address delays.
+  it('checks at most 5 of 40 concurrent wrong passwords from one address; another address still signs in', async () => {
     await seedLocalUsers(consoleDb(authConfig().dataDir));
-    const attempt = () =>
+    signInThrottle.reset(() => Date.parse('2026-01-01T00:00:00Z'));
+    const attempt = (password: string, address: string) =>
       signIn(
         new Request(`${TEST_ORIGIN}/api/auth/sign-in`, {
           method: 'POST',
-          headers: { host: new URL(TEST_ORIGIN).host, origin: TEST_ORIGIN, 'content-type': 'application/json' },
-          body: JSON.stringify({ email: 'operator2@ledgerline.local', password: 'wrong-guess' }),
+          headers: {
+            host: new URL(TEST_ORIGIN).host,
+            origin: TEST_ORIGIN,
+            'content-type': 'application/json',
+            'x-forwarded-for': address,
+          },
+          body: JSON.stringify({ email: 'operator2@ledgerline.local', password }),
         }),
       );
-    const statuses = (await Promise.all(Array.from({ length: 40 }, attempt))).map((r) => r.status);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
-    // Even the right password is refused until the window passes.
-    const right = await signIn(
-      new Request(`${TEST_ORIGIN}/api/auth/sign-in`, {
-        method: 'POST',
-        headers: { host: new URL(TEST_ORIGIN).host, origin: TEST_ORIGIN, 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'operator2@ledgerline.local', password: LOCAL_DEV_PASSWORD }),
-      }),
+    const statuses = (await Promise.all(Array.from({ length: 40 }, () => attempt('wrong-guess', '198.51.100.7')))).map(
+      (r) => r.status,
     );
-    expect(right.status).toBe(429);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    // The guessing address waits, whatever it sends; the real user's address does not.
+    expect((await attempt(LOCAL_DEV_PASSWORD, '198.51.100.7')).status).toBe(429);
+    expect((await attempt(LOCAL_DEV_PASSWORD, '192.0.2.44')).status).toBe(200);
   });
 });

@@ -1,9 +1,11 @@
 import 'server-only';
 import { z } from 'zod';
+import { recordSignInRefused } from '../audit/auth-events';
 import { consoleDb } from '../db/console-db';
 import { HttpError } from '../http/errors';
 import { authConfig } from './config';
 import type { Caller } from './permissions.schema';
+import { signInThrottle } from './sign-in-throttle';
 import { authenticateLocal } from './users';
 
 export const signInInput = z.object({
@@ -11,10 +13,6 @@ export const signInInput = z.object({
   password: z.string().min(1, 'password: enter your password').max(200),
   next: z.string().optional(),
 });
-
-const WINDOW_MS = 5 * 60_000;
-const MAX_FAILURES = 10;
-const failures = new Map<string, { count: number; resetAt: number }>();
 
 // C0 controls, DEL and the C1 range: browsers strip some of them from URLs ("/\t/evil" → "//evil").
 const UNSAFE_IN_NEXT = /[\u0000-\u001f\u007f-\u009f\\]/;
@@ -38,26 +36,54 @@ export function safeNext(next: string | undefined | null): string {
   return url.pathname + url.search + url.hash;
 }
 
-/** Local sign-in with throttling per email (10 failures per 5 minutes). */
-export async function signInLocal(email: string, password: string, now = Date.now()): Promise<Caller> {
+export interface SignInAttempt {
+  email: string;
+  password: string;
+  /** The client's address (client-address.ts), the throttling key with the email. */
+  address: string;
+  requestId: string;
+}
+
+/**
+ * Local sign-in, throttled per (account, address) and per address (sign-in-throttle.ts): a
+ * throttled attempt is answered 429 with Retry-After without checking the password. Wrong
+ * passwords and the first refusal of each throttle are audited (the email tried and the
+ * address, never the password).
+ */
+export async function signInLocal(attempt: SignInAttempt): Promise<Caller> {
   const config = authConfig();
   if (config.backend !== 'local') {
     throw new HttpError(404, 'NotFound', 'Sign-in is handled by the load balancer (OIDC) with the aws backend');
   }
-  // Reserve the attempt before the (async) password check: concurrent attempts each see the
-  // ones before them, so at most MAX_FAILURES run per window. A success clears the count.
-  const current = failures.get(email);
-  const entry = current && current.resetAt > now ? current : { count: 0, resetAt: now + WINDOW_MS };
-  if (entry.count >= MAX_FAILURES) {
-    throw new HttpError(429, 'TooManyAttempts', 'email: too many failed sign-ins; wait 5 minutes', 'email');
+  const { email, address, requestId } = attempt;
+  const verdict = signInThrottle.attempt(email, address);
+  if (!verdict.allowed) {
+    const retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
+    if (verdict.firstRefusal) {
+      recordSignInRefused({
+        email,
+        address,
+        requestId,
+        outcome: 'throttled',
+        failures: verdict.failures,
+        retryAfterSeconds,
+      });
+    }
+    throw new HttpError(
+      429,
+      'TooManyAttempts',
+      `email: too many failed sign-ins from your address; retry in ${retryAfterSeconds} s`,
+      'email',
+      { 'retry-after': String(retryAfterSeconds) },
+    );
   }
-  const attempt = (entry.count += 1);
-  failures.set(email, entry);
-  const caller = await authenticateLocal(consoleDb(config.dataDir), email, password);
+  const caller = await authenticateLocal(consoleDb(config.dataDir), email, attempt.password);
   if (!caller) {
-    console.warn(JSON.stringify({ level: 'warn', event: 'sign_in_failed', failures: attempt }));
+    const failures = signInThrottle.failuresOf(verdict.attempt);
+    console.warn(JSON.stringify({ level: 'warn', event: 'sign_in_failed', requestId, failures }));
+    recordSignInRefused({ email, address, requestId, outcome: 'failed', failures });
     throw new HttpError(401, 'InvalidCredentials', 'password: wrong email or password', 'password');
   }
-  failures.delete(email);
+  signInThrottle.succeeded(verdict.attempt);
   return caller;
 }

@@ -7,7 +7,8 @@ import { applyMigrations } from '@/infra/embedded/sqlite-migrations';
 /**
  * The console's own SQLite database (`console.db` in LEDGERLINE_DATA_DIR, apart from the
  * embedded platform's): local users and sessions, the append-only audit log, approvals,
- * idempotency keys and (aws backend) the role last asserted for each user. WAL, migrations by
+ * idempotency keys, claims of write actions in flight and (aws backend) the role last asserted
+ * for each user. WAL, migrations by
  * PRAGMA user_version inside BEGIN IMMEDIATE.
  * The audit table refuses UPDATE and DELETE at the database level (triggers).
  */
@@ -52,6 +53,15 @@ const migrations: string[] = [
   `
   CREATE TABLE seen_roles (
     user_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, seen_at INTEGER NOT NULL) WITHOUT ROWID;
+  `,
+  // 3: claims of write actions in flight (server/db/action-claim-store.ts): one row per scope
+  // (the primary key is the unique index), so a second identical action is refused while the
+  // first runs, in every request handler and process sharing this file.
+  `
+  CREATE TABLE action_claims (
+    scope TEXT PRIMARY KEY, token TEXT NOT NULL, action TEXT NOT NULL, actor_id TEXT NOT NULL,
+    actor_name TEXT NOT NULL, request_id TEXT NOT NULL, detail TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
   `,
 ];
 

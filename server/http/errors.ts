@@ -13,6 +13,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Extra response headers, e.g. Retry-After on a 429 or Allow on a 405. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -79,7 +81,11 @@ export function toErrorResponse(error: unknown, requestId: string): Response {
     return json(422, { error: { code: 'InvalidInput', message, field, requestId } });
   }
   if (error instanceof HttpError) {
-    return json(error.status, { error: { code: error.code, message: error.message, field: error.field, requestId } });
+    return json(
+      error.status,
+      { error: { code: error.code, message: error.message, field: error.field, requestId } },
+      error.headers,
+    );
   }
   if (error instanceof PlatformError) {
     // The message is safe for the client; the detail behind it (the raw AWS error, with ARNs and

@@ -7,6 +7,7 @@ import { csrfValid, getSession } from '../auth/session';
 import type { OpsContext, RequestMeta } from '../ops/context';
 import type { ActionOutcome } from '../ops/ops.schema';
 import { getOpsContext } from '../ops/server-context';
+import { assertContentLength, DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body';
 import { API_HEADERS, HttpError, toErrorResponse, withApiHeaders } from './errors';
 import { assertSameOrigin, idempotencyKeyOf, MUTATING } from './guards';
 
@@ -35,6 +36,8 @@ export interface RouteOptions<S extends z.ZodType> {
    * Origin or Sec-Fetch-Site, when sent, is still checked, and the session's CSRF token always is.
    */
   originOptional?: boolean;
+  /** The largest body this route accepts (default DEFAULT_MAX_BODY_BYTES, 256 kB); larger = 413 naming `body`. */
+  maxBodyBytes?: number;
 }
 
 type NextContext = { params: Promise<Record<string, string | string[]>> };
@@ -66,7 +69,8 @@ export function requestIdOf(request: Request): string {
  * parsing, the ops context and request metadata, and error mapping, written once (dub's
  * withWorkspace). Mutating methods (POST, PUT, PATCH, DELETE) also need the console's Origin
  * and the session's CSRF token (x-csrf-token), checked before anything is read or done. A
- * verb's ActionOutcome answers 200 when it started, 202 when it waits for an approval.
+ * verb's ActionOutcome answers 200 when it started, 202 when it waits for an approval. Bodies
+ * over `maxBodyBytes` (256 kB by default) answer 413 before they are parsed.
  */
 export function route<S extends z.ZodType = z.ZodUndefined>(
   options: RouteOptions<S>,
@@ -74,8 +78,12 @@ export function route<S extends z.ZodType = z.ZodUndefined>(
 ) {
   return async (request: Request, context: NextContext): Promise<Response> => {
     const requestId = requestIdOf(request);
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     try {
       options.precondition?.(request);
+      // A declared oversize body is refused before the session is even looked at; a chunked one
+      // is counted as it is read below and refused at the limit, never buffered whole.
+      assertContentLength(request, maxBodyBytes);
       const mutating = MUTATING.has(request.method);
       const browser = request.headers.get('origin') !== null || request.headers.get('sec-fetch-site') !== null;
       if (mutating && (!options.originOptional || browser)) assertSameOrigin(request);
@@ -99,9 +107,7 @@ export function route<S extends z.ZodType = z.ZodUndefined>(
         if (request.method === 'GET' || request.method === 'HEAD') {
           raw = queryObject(new URL(request.url));
         } else {
-          raw = await request.json().catch(() => {
-            throw new HttpError(400, 'InvalidJson', 'body: the request body must be JSON', 'body');
-          });
+          raw = await readJsonBody(request, maxBodyBytes);
         }
       }
       const input = (options.schema ? options.schema.parse(raw) : undefined) as z.infer<S>;

@@ -23,13 +23,57 @@ import type { OpsContext, RequestMeta } from './context';
 type TrafficKnobs = ReturnType<typeof patchKnobs>;
 type TrafficKnobsPatch = Parameters<typeof patchKnobs>[0];
 
-export const injectEventsInput = z.object({
-  /** Raw events (objects or JSON text) handed to the bus as they are: invalid ones are rejected and counted by the engine. */
-  events: z
-    .array(z.union([z.string().max(512 * 1024), z.record(z.string(), z.unknown())]))
-    .min(1)
-    .max(100),
-});
+/** How deeply an injected event may nest (a real event nests 3 levels; serialising deeper ones overflows the stack). */
+export const MAX_EVENT_DEPTH = 32;
+
+/** The nesting depth of JSON text, counted without parsing it (brackets outside strings). */
+function textDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      max = Math.max(max, ++depth);
+      if (max > limit) return max;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return max;
+}
+
+/** The nesting depth of a parsed value, iteratively (never deeper than `limit` + 1 is explored). */
+function valueDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, d);
+    if (max > limit) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+const rawEvent = z
+  .union([z.string().max(512 * 1024), z.record(z.string(), z.unknown())])
+  .refine(
+    (e) => (typeof e === 'string' ? textDepth(e, MAX_EVENT_DEPTH) : valueDepth(e, MAX_EVENT_DEPTH)) <= MAX_EVENT_DEPTH,
+    {
+      message: `nested deeper than ${MAX_EVENT_DEPTH} levels`,
+    },
+  );
+
+export const injectEventsInput = z
+  .object({
+    /** Raw events (objects or JSON text) handed to the bus as they are: invalid ones are rejected and counted by the engine. */
+    events: z.array(rawEvent).min(1).max(100),
+  })
+  .strict();
 
 export const purgeDeadLettersInput = z
   .object({ queue: z.enum(queuePairs.map((q) => q.id) as [string, ...string[]]) })
@@ -87,9 +131,15 @@ export function setFault(
   fault: string,
   body: unknown,
 ): TrafficKnobs {
-  const patch = faultPatch(fault, body ?? {});
+  // The name comes from the URL: only the faults' own names (never __proto__, constructor...).
+  const patch = faultNames.includes(fault) ? faultPatch(fault, body ?? {}) : null;
   if (!patch)
-    throw new HttpError(404, 'UnknownFault', `fault: ${fault} is not one of ${faultNames.join(', ')}`, 'fault');
+    throw new HttpError(
+      404,
+      'UnknownFault',
+      `fault: ${JSON.stringify(fault.slice(0, 100))} is not one of ${faultNames.join(', ')}`,
+      'fault',
+    );
   const knobs = patchKnobs(patch);
   return audited(ctx, caller, meta, { action: 'admin.fault', target: `fault:${fault}`, inputs: body ?? {} }, knobs);
 }

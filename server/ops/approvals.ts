@@ -2,13 +2,15 @@ import 'server-only';
 import type { Approval } from '../approvals/approval.schema';
 import type { ApprovalsForReview } from '../approvals/store';
 import { can, roleSchema, type Caller, type Permission } from '../auth/permissions.schema';
-import type { StartRedriveInput, StartReplayInput } from '../platform/inputs.schema';
+import { approvalIdSchema, type StartRedriveInput, type StartReplayInput } from '../platform/inputs.schema';
 import type { RedriveTask } from '../platform/platform.schema';
 import { PlatformError } from '../platform/port';
 import { watchRedrive } from './closed-loop';
 import { executeCompensation, type CompensationInput } from './compensate';
 import type { OpsContext, RequestMeta } from './context';
+import { assertNoOverlappingReplay, replayClaim, withClaim } from './duplicates';
 import { withIdempotency } from './idempotency';
+import { pathId } from './ids';
 import type { ApprovalDecisionRequest } from './ops.schema';
 
 const permissionOf: Record<Approval['action'], Permission> = {
@@ -28,7 +30,7 @@ export function listApprovalsForReview(ctx: OpsContext, decidedLimit: number): A
 }
 
 export function getApproval(ctx: OpsContext, id: string): Approval {
-  const a = ctx.approvals.get(id, ctx.now());
+  const a = ctx.approvals.get(pathId(approvalIdSchema, 'approvalId', id), ctx.now());
   if (!a) throw new PlatformError('NotFound', `approvalId: no approval request ${id}`, 'approvalId');
   return a;
 }
@@ -116,15 +118,21 @@ async function assertRedriveWithinApproval(
 }
 
 /** The approved action's checks and its one platform call (the side effect), nothing after it. */
-async function act(ctx: OpsContext, a: Approval, requester: Caller): Promise<unknown> {
+async function act(ctx: OpsContext, a: Approval, requester: Caller, meta: RequestMeta): Promise<unknown> {
   switch (a.action) {
     case 'redrive.start': {
       const input = JSON.parse(a.input) as StartRedriveInput;
       await assertRedriveWithinApproval(ctx, requester, a, input);
       return ctx.platform.startRedrive(requester, input);
     }
-    case 'replay.start':
-      return ctx.platform.startReplay(requester, JSON.parse(a.input) as StartReplayInput);
+    case 'replay.start': {
+      const input = JSON.parse(a.input) as StartReplayInput;
+      // Another replay of an overlapping window may have started since the request was filed.
+      return withClaim(ctx, requester, meta, a.action, replayClaim(input), async () => {
+        await assertNoOverlappingReplay(ctx, requester, input, { waiting: false });
+        return ctx.platform.startReplay(requester, input);
+      });
+    }
     case 'saga.compensate':
     case 'saga.resume':
       return executeCompensation(ctx, requester, JSON.parse(a.input) as CompensationInput);
@@ -134,100 +142,113 @@ async function act(ctx: OpsContext, a: Approval, requester: Caller): Promise<unk
 /**
  * Approve (then run) or reject a pending request. The requester can never decide their own
  * request; expired or already-decided requests are refused; the decision and the outcome are
- * audited.
+ * audited. A request is decided exactly once: a second decision in flight is refused (claim),
+ * and one after it sees the request decided (409 either way).
  */
-export function decideApproval(
+export async function decideApproval(
+  ctx: OpsContext,
+  caller: Caller,
+  rawId: string,
+  req: ApprovalDecisionRequest,
+  meta: RequestMeta,
+): Promise<Approval> {
+  const id = pathId(approvalIdSchema, 'approvalId', rawId);
+  const claim = { scope: `approval:${id}`, field: 'approvalId', detail: `the decision on approval request ${id}` };
+  return withIdempotency(ctx, caller, meta, 'approval.decide', { id, ...req }, () =>
+    withClaim(ctx, caller, meta, 'approval.decide', claim, () => decide(ctx, caller, id, req, meta)),
+  );
+}
+
+async function decide(
   ctx: OpsContext,
   caller: Caller,
   id: string,
   req: ApprovalDecisionRequest,
   meta: RequestMeta,
 ): Promise<Approval> {
-  return withIdempotency(ctx, caller, meta, 'approval.decide', { id, ...req }, async () => {
-    const a = getApproval(ctx, id);
-    if (a.requestedBy === caller.id) {
-      throw new PlatformError(
-        'Forbidden',
-        'approvalId: you requested this action; a second person must approve or reject it',
-        'approvalId',
-      );
-    }
-    if (a.status === 'EXPIRED')
-      throw new PlatformError(
-        'Conflict',
-        `approvalId: the request expired at ${a.expiresAt}; ask for a new one`,
-        'approvalId',
-      );
-    if (a.status !== 'PENDING')
-      throw new PlatformError('Conflict', `approvalId: the request is already ${a.status.toLowerCase()}`, 'approvalId');
-    const decision = req.decision === 'approve' ? 'APPROVED' : 'REJECTED';
-    if (!ctx.approvals.decide(id, decision, caller, req.comment ?? null, ctx.now())) {
-      throw new PlatformError(
-        'Conflict',
-        'approvalId: someone else decided this request first, or it just expired',
-        'approvalId',
-      );
-    }
-    const base = {
-      requestId: meta.requestId,
-      target: a.target,
-      ticket: a.ticket,
-      approvalId: id,
-      idempotencyKey: meta.idempotencyKey,
-    };
-    ctx.audit.append(
-      {
-        ...base,
-        actor: caller,
-        action: decision === 'APPROVED' ? 'approval.approve' : 'approval.reject',
-        outcome: decision === 'APPROVED' ? 'approved' : 'rejected',
-        reason: req.comment ?? a.reason,
-        inputs: { action: a.action },
-      },
-      ctx.now(),
+  const a = getApproval(ctx, id);
+  if (a.requestedBy === caller.id) {
+    throw new PlatformError(
+      'Forbidden',
+      'approvalId: you requested this action; a second person must approve or reject it',
+      'approvalId',
     );
-    if (decision === 'REJECTED') return getApproval(ctx, id);
-    let requester = storedRequester(a);
-    let done: unknown;
-    try {
-      requester = currentRequester(ctx, a);
-      assertRequesterMay(requester, a);
-      done = await act(ctx, a, requester);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const code = error instanceof PlatformError ? error.code : null;
-      ctx.approvals.finish(id, 'FAILED', { error: message, code }, ctx.now());
-      ctx.audit.append(
-        {
-          ...base,
-          actor: requester,
-          action: a.action,
-          outcome: 'failed',
-          reason: a.reason,
-          inputs: JSON.parse(a.input),
-          result: { error: message, code, approvedBy: caller.id },
-        },
-        ctx.now(),
-      );
-      return getApproval(ctx, id);
-    }
-    // The side effect happened: record it as done now; nothing after this marks it failed.
-    ctx.approvals.finish(id, 'EXECUTED', done, ctx.now());
+  }
+  if (a.status === 'EXPIRED')
+    throw new PlatformError(
+      'Conflict',
+      `approvalId: the request expired at ${a.expiresAt}; ask for a new one`,
+      'approvalId',
+    );
+  if (a.status !== 'PENDING')
+    throw new PlatformError('Conflict', `approvalId: the request is already ${a.status.toLowerCase()}`, 'approvalId');
+  const decision = req.decision === 'approve' ? 'APPROVED' : 'REJECTED';
+  if (!ctx.approvals.decide(id, decision, caller, req.comment ?? null, ctx.now())) {
+    throw new PlatformError(
+      'Conflict',
+      'approvalId: someone else decided this request first, or it just expired',
+      'approvalId',
+    );
+  }
+  const base = {
+    requestId: meta.requestId,
+    target: a.target,
+    ticket: a.ticket,
+    approvalId: id,
+    idempotencyKey: meta.idempotencyKey,
+  };
+  ctx.audit.append(
+    {
+      ...base,
+      actor: caller,
+      action: decision === 'APPROVED' ? 'approval.approve' : 'approval.reject',
+      outcome: decision === 'APPROVED' ? 'approved' : 'rejected',
+      reason: req.comment ?? a.reason,
+      inputs: { action: a.action },
+    },
+    ctx.now(),
+  );
+  if (decision === 'REJECTED') return getApproval(ctx, id);
+  let requester = storedRequester(a);
+  let done: unknown;
+  try {
+    requester = currentRequester(ctx, a);
+    assertRequesterMay(requester, a);
+    done = await act(ctx, a, requester, meta);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof PlatformError ? error.code : null;
+    ctx.approvals.finish(id, 'FAILED', { error: message, code }, ctx.now());
     ctx.audit.append(
       {
         ...base,
         actor: requester,
         action: a.action,
-        outcome: a.action.startsWith('saga.') ? 'succeeded' : 'started',
+        outcome: 'failed',
         reason: a.reason,
         inputs: JSON.parse(a.input),
-        result: summary(done, caller),
+        result: { error: message, code, approvedBy: caller.id },
       },
       ctx.now(),
     );
-    if (a.action === 'redrive.start') watchRedrive(ctx, (done as RedriveTask).id);
     return getApproval(ctx, id);
-  });
+  }
+  // The side effect happened: record it as done now; nothing after this marks it failed.
+  ctx.approvals.finish(id, 'EXECUTED', done, ctx.now());
+  ctx.audit.append(
+    {
+      ...base,
+      actor: requester,
+      action: a.action,
+      outcome: a.action.startsWith('saga.') ? 'succeeded' : 'started',
+      reason: a.reason,
+      inputs: JSON.parse(a.input),
+      result: summary(done, caller),
+    },
+    ctx.now(),
+  );
+  if (a.action === 'redrive.start') watchRedrive(ctx, (done as RedriveTask).id);
+  return getApproval(ctx, id);
 }
 
 function summary(result: unknown, approver: Caller): Record<string, unknown> {

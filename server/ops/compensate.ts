@@ -1,9 +1,11 @@
 import 'server-only';
 import { compensationNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
+import { sagaIdSchema } from '../platform/inputs.schema';
 import type { CompensationPreview, LedgerSummary, SagaDetail } from '../platform/platform.schema';
 import type { OpsContext, RequestMeta } from './context';
 import { runGuardedAction } from './guarded-action';
+import { pathId } from './ids';
 import type { ActionOutcome, CompensationRequest } from './ops.schema';
 
 export interface CompensationResult {
@@ -24,13 +26,13 @@ export interface Reconciliation {
 
 export type CompensationInput = { sagaId: string; mode: 'compensate' | 'resume'; reason: string };
 
-export function previewCompensation(
+export async function previewCompensation(
   ctx: OpsContext,
   caller: Caller,
   sagaId: string,
   mode: 'compensate' | 'resume',
 ): Promise<CompensationPreview> {
-  return ctx.platform.previewCompensation(caller, { sagaId, mode });
+  return ctx.platform.previewCompensation(caller, { sagaId: pathId(sagaIdSchema, 'sagaId', sagaId), mode });
 }
 
 /**
@@ -38,19 +40,22 @@ export function previewCompensation(
  * policy. Once the platform call returned, the action is audited as succeeded; the ledger is
  * read afterwards and a failure of that read never turns the action into a failure.
  */
-export function requestCompensation(
+export async function requestCompensation(
   ctx: OpsContext,
   caller: Caller,
-  sagaId: string,
+  rawSagaId: string,
   req: CompensationRequest,
   meta: RequestMeta,
 ): Promise<ActionOutcome<CompensationResult>> {
+  const sagaId = pathId(sagaIdSchema, 'sagaId', rawSagaId);
   const input: CompensationInput = { sagaId, mode: req.mode, reason: req.reason };
   return runGuardedAction(ctx, caller, meta, {
     action: req.mode === 'resume' ? 'saga.resume' : 'saga.compensate',
     idempotency: { action: 'saga.compensate', input: { sagaId, ...req } },
     reason: req.reason,
     ticket: req.ticket,
+    // One compensation or resume in flight per saga: either changes the saga the other was asked for.
+    claim: { scope: `saga:${sagaId}`, field: 'sagaId', detail: `a ${req.mode} of saga ${sagaId}` },
     check: async () => {
       const preview = await ctx.platform.previewCompensation(caller, { sagaId, mode: req.mode });
       return {
@@ -97,7 +102,7 @@ export async function reconcileAfter(
 }
 
 export async function reconciliation(ctx: OpsContext, caller: Caller, sagaId: string): Promise<Reconciliation | null> {
-  const saga = await ctx.platform.getSaga(caller, sagaId);
+  const saga = await ctx.platform.getSaga(caller, pathId(sagaIdSchema, 'sagaId', sagaId));
   if (!saga) return null;
   return { saga, reconciliation: await ctx.platform.getLedgerSummary(caller) };
 }

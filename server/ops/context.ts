@@ -6,6 +6,7 @@ import { SqliteAuditStore, type AuditStore } from '../audit/store';
 import type { Caller } from '../auth/permissions.schema';
 import { lastSeenCaller } from '../auth/seen-roles';
 import { findLocalUser } from '../auth/users';
+import { SqliteActionClaimStore, type ActionClaimStore } from '../db/action-claim-store';
 import { consoleDb } from '../db/console-db';
 import { SqliteRequestKeyStore, type RequestKeyStore } from '../db/request-key-store';
 import type { Platform } from '../platform/port';
@@ -26,6 +27,8 @@ export interface OpsContext {
   approvals: ApprovalStore;
   /** Operator requests' Idempotency-Key records. */
   requestKeys: RequestKeyStore;
+  /** Write actions in flight, one per scope: the server-side guard against duplicate actions. */
+  claims: ActionClaimStore;
   policy: ApprovalPolicy;
   users: UserDirectory;
   now: () => number;
@@ -50,6 +53,7 @@ export function createOpsContext(
     audit: new SqliteAuditStore(db),
     approvals: new SqliteApprovalStore(db),
     requestKeys: new SqliteRequestKeyStore(db),
+    claims: new SqliteActionClaimStore(db),
     policy: defaultPolicy(stage),
     users:
       backend === 'local'

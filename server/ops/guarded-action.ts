@@ -4,6 +4,7 @@ import type { AuditAction } from '../audit/audit.schema';
 import type { Caller } from '../auth/permissions.schema';
 import { requestApproval } from './approval-request';
 import type { OpsContext, RequestMeta } from './context';
+import { withClaim, type ActionClaim } from './duplicates';
 import { withIdempotency } from './idempotency';
 import type { ActionOutcome } from './ops.schema';
 
@@ -27,7 +28,15 @@ export interface ActionSpec<I, T, R = T> {
   idempotency: { action: string; input: unknown };
   reason: string;
   ticket?: string;
-  /** The checks against the platform (unknown queue, empty DLQ, window bounds...). */
+  /**
+   * The duplicate guard: what this action claims while it runs (server/ops/duplicates.ts). An
+   * identical request in flight is refused with 409 naming this one, whatever its Idempotency-Key.
+   */
+  claim: ActionClaim;
+  /**
+   * The checks against the platform (unknown queue, empty DLQ, window bounds...), including the
+   * duplicates a claim cannot see once released (a replay still running, a task still moving).
+   */
   check: () => Promise<CheckedAction<I>>;
   /** The one platform call: the side effect. */
   act: (inputs: I) => Promise<T>;
@@ -42,13 +51,27 @@ export interface ActionSpec<I, T, R = T> {
 const isApprovalAction = (action: AuditAction): action is ApprovalAction =>
   (approvalActions as readonly string[]).includes(action);
 
-/** check -> approval guard (maker-checker) -> platform -> audit -> after. */
+/** claim -> check -> approval guard (maker-checker) -> platform -> audit -> release -> after. */
 async function guard<I, T, R>(
   ctx: OpsContext,
   caller: Caller,
   meta: RequestMeta,
   spec: ActionSpec<I, T, R>,
 ): Promise<ActionOutcome<R>> {
+  const claimed = await withClaim(ctx, caller, meta, spec.action, spec.claim, () =>
+    guardClaimed(ctx, caller, meta, spec),
+  );
+  if (claimed.status !== 'started') return claimed;
+  return { ...claimed, result: spec.after ? await spec.after(claimed.result) : (claimed.result as unknown as R) };
+}
+
+/** The part of guard() that runs holding the claim: everything up to the audit row. */
+async function guardClaimed<I, T, R>(
+  ctx: OpsContext,
+  caller: Caller,
+  meta: RequestMeta,
+  spec: ActionSpec<I, T, R>,
+): Promise<ActionOutcome<T>> {
   const checked = await spec.check();
   if (checked.approval) {
     if (!isApprovalAction(spec.action)) throw new Error(`${spec.action} cannot wait for an approval`);
@@ -78,13 +101,12 @@ async function guard<I, T, R>(
     },
     ctx.now(),
   );
-  const result = spec.after ? await spec.after(done) : (done as unknown as R);
-  return { status: 'started', result, auditSeq: entry.seq };
+  return { status: 'started', result: done, auditSeq: entry.seq };
 }
 
 /**
- * The one guarded path of the write verbs: Idempotency-Key -> checks -> approval guard
- * (maker-checker) -> platform -> audit. Answers started (200) or waiting for approval (202).
+ * The one guarded path of the write verbs: Idempotency-Key -> claim (duplicate guard) -> checks ->
+ * approval guard (maker-checker) -> platform -> audit. Answers started (200) or waiting for approval (202).
  */
 export function runGuardedAction<I, T, R = T>(
   ctx: OpsContext,

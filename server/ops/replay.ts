@@ -2,11 +2,13 @@ import 'server-only';
 import { IDEMPOTENCY_TTL_HOURS } from '../../infra/platform/description';
 import { replayNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
-import type { PreviewReplayInput } from '../platform/inputs.schema';
+import { replayNameSchema, type PreviewReplayInput } from '../platform/inputs.schema';
 import type { Archive, Replay, ReplayPreview } from '../platform/platform.schema';
 import { PlatformError } from '../platform/port';
 import type { OpsContext, RequestMeta } from './context';
+import { assertNoOverlappingReplay, replayClaim } from './duplicates';
 import { runAction, runGuardedAction } from './guarded-action';
+import { pathId } from './ids';
 import type { ActionOutcome, ReplayRequest } from './ops.schema';
 
 export interface ReplayBounds {
@@ -93,10 +95,12 @@ export function startReplay(
     idempotency: { action: 'replay.start', input: req },
     reason: req.reason,
     ticket: req.ticket,
+    claim: replayClaim(input),
     check: async () => {
       const { bounds } = await archiveAndBounds(ctx, caller, input);
       const refusal = gate(input, bounds);
       if (refusal) throw new PlatformError('Invalid', refusal, 'window.start');
+      await assertNoOverlappingReplay(ctx, caller, input);
       return {
         inputs: input,
         target: `archive:${req.archive}`,
@@ -118,18 +122,31 @@ async function approvalPreview(ctx: OpsContext, caller: Caller, input: PreviewRe
   };
 }
 
-export function cancelReplay(
+/** Cancels a queued or running replay; a second cancel of it is refused with 409 (404 for an unknown name). */
+export async function cancelReplay(
   ctx: OpsContext,
   caller: Caller,
-  name: string,
+  rawName: string,
   reason: string,
   meta: RequestMeta,
 ): Promise<Replay> {
+  const name = pathId(replayNameSchema, 'name', rawName);
   return runAction(ctx, caller, meta, {
     action: 'replay.cancel',
     idempotency: { action: 'replay.cancel', input: { name, reason } },
     reason,
-    check: () => Promise.resolve({ inputs: { name } }),
+    claim: { scope: `replay.cancel:${name}`, field: 'name', detail: `the cancel of replay ${name}` },
+    check: async () => {
+      const replay = await ctx.platform.getReplay(caller, name);
+      if (!replay) throw new PlatformError('NotFound', `name: no replay named ${name}`, 'name');
+      if (replay.state !== 'STARTING' && replay.state !== 'RUNNING')
+        throw new PlatformError(
+          'Conflict',
+          `name: replay ${name} is ${replay.state}: only a STARTING or RUNNING replay can be cancelled`,
+          'name',
+        );
+      return { inputs: { name } };
+    },
     act: () => ctx.platform.cancelReplay(caller, name),
     outcome: 'cancelled',
     summary: (replay) => ({ eventsReplayed: replay.eventsReplayed }),

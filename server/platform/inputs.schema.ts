@@ -13,6 +13,75 @@ import {
   timeWindowSchema,
 } from './platform.schema';
 
+// ---------------------------------------------------------------- ids, one strict schema per kind
+// Each id kind has exactly the platform's forms (local: the embedded platform's; aws: the
+// service's), nothing looser: no sign, exponent, hex, padding or whitespace, so an id is audited
+// and compared as the one string that names it.
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** A dead-letter message id: a decimal integer (local row id) or an SQS MessageId (a UUID, lower case as SQS writes it). */
+export const messageIdSchema = z
+  .string()
+  .regex(
+    new RegExp(`^(?:0|[1-9][0-9]{0,14}|${UUID})$`),
+    'a message id is a decimal integer (local) or an SQS MessageId (UUID), with no other characters',
+  );
+/** A local (embedded platform) message id: the decimal form only. */
+export const localMessageIdSchema = z
+  .string()
+  .regex(/^(?:0|[1-9][0-9]{0,14})$/, 'a local message id is a decimal integer, with no other characters');
+
+/** A saga id: the transaction id (local) or its Step Functions execution name (aws). */
+export const sagaIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'a saga id is 1-100 characters of A-Z a-z 0-9 . _ : -');
+
+/**
+ * A redrive task id: `redrive-<uuid>` (local); an SQS TaskHandle (base64), a selected redrive's
+ * `<queue>:selected:<id>` or a listed task's `<queue>:<startedTimestamp>` (aws).
+ */
+export const redriveIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9+/=._:-]{1,2048}$/, 'a redrive id is a task id or handle: A-Z a-z 0-9 + / = . _ : -');
+
+/** A replay name (EventBridge: [.-_A-Za-z0-9], at most 64). */
+export const replayNameSchema = z
+  .string()
+  .regex(/^[.\-_A-Za-z0-9]{1,64}$/, 'a replay name is 1-64 characters of A-Z a-z 0-9 . - _');
+
+/** An archive name (EventBridge: [.-_A-Za-z0-9], at most 48). */
+export const archiveNameSchema = z
+  .string()
+  .regex(/^[.\-_A-Za-z0-9]{1,48}$/, 'an archive name is 1-48 characters of A-Z a-z 0-9 . - _');
+
+/** A queue pair id (the platform description's, e.g. "processing"). */
+export const queueIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,80}$/, 'a queue id is 1-80 characters of A-Z a-z 0-9 _ -');
+
+/** An approval request id: `apr-<uuid>` (server/approvals/store.ts). */
+export const approvalIdSchema = z
+  .string()
+  .regex(new RegExp(`^apr-${UUID}$`), 'an approval id is apr- followed by a UUID');
+
+/** A list of ids of one kind in which each id appears once (a repeat names itself and its field). */
+export function distinctIds<T extends z.ZodString>(id: T) {
+  return z.array(id).superRefine((ids, ctx) => {
+    const first = new Map<string, number>();
+    ids.forEach((value, index) => {
+      const seen = first.get(value);
+      if (seen === undefined) first.set(value, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: `${JSON.stringify(value)} is repeated (also at index ${seen}): select each id once`,
+        });
+    });
+  });
+}
+
 export const listAlarmsInput = z.object({
   region: z.string().optional(),
   state: alarmStateSchema.optional(),
@@ -20,7 +89,7 @@ export const listAlarmsInput = z.object({
 export type ListAlarmsInput = z.infer<typeof listAlarmsInput>;
 
 export const listDeadLettersInput = z.object({
-  queueId: z.string().min(1),
+  queueId: queueIdSchema,
   search: z.string().max(200).optional(), // transaction id or error text
   cursor: z.string().optional(),
   limit: pageLimit,
@@ -52,9 +121,9 @@ export const metricQueryInput = z.object({
 export type MetricQueryInput = z.input<typeof metricQueryInput>;
 
 export const startRedriveInput = z.object({
-  queueId: z.string().min(1),
+  queueId: queueIdSchema,
   rate: z.number().int().min(1).max(MAX_REDRIVE_RATE).optional(),
-  messageIds: z.array(z.string().min(1)).min(1).max(MAX_SELECTED_MESSAGES).optional(),
+  messageIds: distinctIds(messageIdSchema).min(1).max(MAX_SELECTED_MESSAGES).optional(),
 });
 export type StartRedriveInput = z.infer<typeof startRedriveInput>;
 
@@ -64,23 +133,20 @@ const windowOrdered = timeWindowSchema.refine((w) => Date.parse(w.start) < Date.
 });
 
 export const previewReplayInput = z.object({
-  archive: z.string().min(1),
+  archive: archiveNameSchema,
   window: windowOrdered,
-  pattern: eventPatternFilterSchema.optional(),
+  pattern: eventPatternFilterSchema.strict().optional(),
 });
 export type PreviewReplayInput = z.infer<typeof previewReplayInput>;
 
 export const startReplayInput = previewReplayInput.extend({
   /** Replay name; generated when absent. EventBridge: [.\-_A-Za-z0-9]+, ≤ 64. */
-  name: z
-    .string()
-    .regex(/^[.\-_A-Za-z0-9]{1,64}$/)
-    .optional(),
+  name: replayNameSchema.optional(),
 });
 export type StartReplayInput = z.infer<typeof startReplayInput>;
 
 export const compensateInput = z.object({
-  sagaId: z.string().min(1),
+  sagaId: sagaIdSchema,
   mode: z.enum(['compensate', 'resume']).default('compensate'),
   reason: z.string().trim().min(3).max(500),
 });

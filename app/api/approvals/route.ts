@@ -1,4 +1,5 @@
 import { approvalListQuery } from '@/server/approvals/approval.schema';
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { listApprovals } from '@/server/ops/approvals';
 
@@ -7,3 +8,5 @@ export const dynamic = 'force-dynamic';
 export const GET = route({ permission: 'audit.read', schema: approvalListQuery }, ({ ops, input }) => ({
   items: listApprovals(ops, input),
 }));
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

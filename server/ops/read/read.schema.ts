@@ -3,6 +3,7 @@
  * Pure zod and pure functions: client components import it for URL state and response types.
  */
 import { z } from 'zod';
+import { queueIdSchema } from '../../platform/inputs.schema';
 import {
   alarmStateSchema,
   isoTime,
@@ -144,7 +145,7 @@ export interface Incident {
   truncated: boolean;
 }
 
-export const redrivesRouteInput = pageRouteInput.extend({ queueId: z.string().min(1).optional() });
+export const redrivesRouteInput = pageRouteInput.extend({ queueId: queueIdSchema.optional() });
 
 // ---------------------------------------------------------------- page URL state
 export type SearchParams = Record<string, string | string[] | undefined>;

@@ -1,9 +1,10 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
 import type { OpsContext } from '@/server/ops/context';
-import type { ListPageInput } from '@/server/platform/inputs.schema';
+import { redriveIdSchema, replayNameSchema, type ListPageInput } from '@/server/platform/inputs.schema';
 import type { Archive, Page, RedriveTask, Replay } from '@/server/platform/platform.schema';
 import { PlatformError } from '@/server/platform/port';
+import { pathId } from '../ids';
 
 export const activeReplayStates: readonly Replay['state'][] = ['STARTING', 'RUNNING', 'CANCELLING'];
 export const activeRedriveStates: readonly RedriveTask['status'][] = ['RUNNING', 'CANCELLING'];
@@ -13,7 +14,7 @@ export function listReplays(ctx: OpsContext, caller: Caller, input: ListPageInpu
 }
 
 export async function getReplay(ctx: OpsContext, caller: Caller, name: string): Promise<Replay> {
-  const replay = await ctx.platform.getReplay(caller, name);
+  const replay = await ctx.platform.getReplay(caller, pathId(replayNameSchema, 'name', name));
   if (!replay) throw new PlatformError('NotFound', `No replay named ${name}`, 'name');
   return replay;
 }
@@ -27,7 +28,7 @@ export function listRedrives(
 }
 
 export async function getRedrive(ctx: OpsContext, caller: Caller, id: string): Promise<RedriveTask> {
-  const task = await ctx.platform.getRedrive(caller, id);
+  const task = await ctx.platform.getRedrive(caller, pathId(redriveIdSchema, 'id', id));
   if (!task) throw new PlatformError('NotFound', `No redrive task with id ${id}`, 'id');
   return task;
 }

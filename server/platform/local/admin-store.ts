@@ -109,7 +109,8 @@ const faults: Record<string, (body: unknown) => TrafficKnobsPatch> = {
 
 /** The knobs a fault sets (or clears); null for an unknown fault. Invalid bodies throw a ZodError. */
 export function faultPatch(fault: string, body: unknown): TrafficKnobsPatch | null {
-  const make = faults[fault];
+  // `fault` comes from a URL: own names only (faults.__proto__ is Object.prototype).
+  const make = Object.hasOwn(faults, fault) ? faults[fault] : undefined;
   return make ? make(body) : null;
 }
 

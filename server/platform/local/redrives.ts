@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { dlqOf } from '../../../infra/embedded/db';
 import { MAX_REDRIVE_RATE } from '../../../infra/platform/limits';
-import type { ListPageInput, StartRedriveInput } from '../inputs.schema';
+import { localMessageIdSchema, type ListPageInput, type StartRedriveInput } from '../inputs.schema';
 import type { Page, RedriveTask } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, isoOrNull, type LocalContext } from './context';
@@ -70,9 +70,22 @@ export function createRedrives(ctx: LocalContext) {
     let total: number;
     let ids: string | null = null;
     if (input.messageIds) {
+      // The strict form only ("11", never "0xb", "1e1" or " 11"), each once.
+      const bad = input.messageIds.findIndex((m) => !localMessageIdSchema.safeParse(m).success);
+      if (bad >= 0)
+        throw new PlatformError(
+          'Invalid',
+          `messageIds.${bad}: ${JSON.stringify(input.messageIds[bad]!.slice(0, 100))} is not a local message id (a decimal integer)`,
+          `messageIds.${bad}`,
+        );
       const numeric = input.messageIds.map((m) => Number(m));
-      if (numeric.some((n) => !Number.isInteger(n)))
-        throw new PlatformError('Invalid', 'messageIds must be ids of dead-letter messages', 'messageIds');
+      const repeated = numeric.findIndex((n, i) => numeric.indexOf(n) !== i);
+      if (repeated >= 0)
+        throw new PlatformError(
+          'Invalid',
+          `messageIds.${repeated}: ${input.messageIds[repeated]} is repeated: select each message once`,
+          `messageIds.${repeated}`,
+        );
       ids = JSON.stringify(numeric);
       total =
         db

@@ -1,5 +1,6 @@
 import { trafficKnobsPatchSchema } from '@/infra/embedded/traffic.schema';
 import { adminRouteOptions } from '@/server/http/admin-guard';
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { changeTraffic, readKnobs } from '@/server/ops/admin';
 
@@ -12,3 +13,5 @@ export const GET = route(adminRouteOptions, () => readKnobs());
 export const PUT = route({ ...adminRouteOptions, schema: trafficKnobsPatchSchema }, ({ ops, caller, input, meta }) =>
   changeTraffic(ops, caller, meta, input),
 );
+
+export const { POST, PATCH, DELETE, OPTIONS } = otherMethods({ GET, PUT });

@@ -1,4 +1,5 @@
 import { auditExportSchema } from '@/server/audit/audit.schema';
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { exportAudit, toCsv } from '@/server/ops/audit';
 
@@ -17,3 +18,5 @@ export const GET = route({ permission: 'audit.export', schema: auditExportSchema
     },
   });
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

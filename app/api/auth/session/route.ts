@@ -2,6 +2,7 @@ import { authConfig } from '@/server/auth/config';
 import { isHttps } from '@/server/auth/cookies';
 import { permissionMatrix } from '@/server/auth/permissions.schema';
 import { csrfCookieFor, csrfTokenOf, getSession } from '@/server/auth/session';
+import { otherMethods } from '@/server/http/methods';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,3 +20,5 @@ export async function GET(request: Request): Promise<Response> {
   if (session && authConfig().backend === 'aws') headers.append('set-cookie', csrfCookieFor(session, isHttps(request)));
   return Response.json(body, { status: session ? 200 : 401, headers });
 }
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

@@ -2,8 +2,10 @@ import { recordSignIn } from '@/server/audit/auth-events';
 import { isHttps } from '@/server/auth/cookies';
 import { CSRF_HEADER } from '@/server/auth/csrf.schema';
 import { closeLocalSession, csrfValid, getSession } from '@/server/auth/session';
+import { assertContentLength } from '@/server/http/body';
 import { HttpError, toErrorResponse } from '@/server/http/errors';
 import { assertSameOrigin } from '@/server/http/guards';
+import { otherMethods } from '@/server/http/methods';
 import { requestIdOf } from '@/server/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -13,6 +15,7 @@ export async function POST(request: Request): Promise<Response> {
   const requestId = requestIdOf(request);
   try {
     assertSameOrigin(request);
+    assertContentLength(request); // the body is never read: a declared oversize one is still refused
     const session = await getSession(request);
     if (session && !csrfValid(session, request.headers.get(CSRF_HEADER))) {
       throw new HttpError(
@@ -34,3 +37,5 @@ export async function POST(request: Request): Promise<Response> {
     return toErrorResponse(error, requestId);
   }
 }
+
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ POST });

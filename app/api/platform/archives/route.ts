@@ -1,6 +1,9 @@
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { listArchives } from '@/server/ops/read/replays';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = route({ permission: 'platform.read' }, ({ ops, caller }) => listArchives(ops, caller));
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

@@ -1,4 +1,5 @@
 import { adminRouteOptions } from '@/server/http/admin-guard';
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { purgeDeadLetters, purgeDeadLettersInput } from '@/server/ops/admin';
 
@@ -8,3 +9,5 @@ export const dynamic = 'force-dynamic';
 export const POST = route({ ...adminRouteOptions, schema: purgeDeadLettersInput }, ({ ops, caller, input, meta }) =>
   purgeDeadLetters(ops, caller, meta, input.queue),
 );
+
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ POST });

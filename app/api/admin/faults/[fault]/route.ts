@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adminRouteOptions } from '@/server/http/admin-guard';
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { setFault } from '@/server/ops/admin';
 
@@ -12,3 +13,5 @@ export const dynamic = 'force-dynamic';
 export const POST = route({ ...adminRouteOptions, schema: z.unknown() }, ({ ops, caller, input, params, meta }) =>
   setFault(ops, caller, meta, params.fault ?? '', input),
 );
+
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ POST });

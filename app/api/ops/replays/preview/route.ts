@@ -1,3 +1,4 @@
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { replayPreviewRequest } from '@/server/ops/ops.schema';
 import { previewReplay } from '@/server/ops/replay';
@@ -8,3 +9,5 @@ export const dynamic = 'force-dynamic';
 export const POST = route({ permission: 'archive.replay', schema: replayPreviewRequest }, ({ ops, caller, input }) =>
   previewReplay(ops, caller, input),
 );
+
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ POST });

@@ -1,3 +1,4 @@
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { getQueue } from '@/server/ops/read/queues';
 
@@ -6,3 +7,5 @@ export const dynamic = 'force-dynamic';
 export const GET = route({ permission: 'platform.read' }, ({ ops, caller, params }) =>
   getQueue(ops, caller, params.id ?? ''),
 );
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

@@ -1,3 +1,4 @@
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { getReplay } from '@/server/ops/read/replays';
 
@@ -6,3 +7,5 @@ export const dynamic = 'force-dynamic';
 export const GET = route({ permission: 'platform.read' }, ({ ops, caller, params }) =>
   getReplay(ops, caller, params.name ?? ''),
 );
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

@@ -1,4 +1,5 @@
 import { HttpError } from '@/server/http/errors';
+import { otherMethods } from '@/server/http/methods';
 import { route } from '@/server/http/route';
 import { reconciliation, requestCompensation } from '@/server/ops/compensate';
 import { compensationRequest } from '@/server/ops/ops.schema';
@@ -16,3 +17,5 @@ export const GET = route({ permission: 'platform.read' }, async ({ ops, caller, 
   if (!result) throw new HttpError(404, 'NotFound', `sagaId: no saga ${params.id}`, 'sagaId');
   return result;
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET, POST });
