@@ -44,13 +44,14 @@ type NextContext = { params: Promise<Record<string, string | string[]>> };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** The query string as an object of own properties (fromEntries: `?__proto__=` is a key like any other). */
 function queryObject(url: URL): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const all = url.searchParams.getAll(key);
-    out[key] = all.length > 1 ? all : (all[0] ?? '');
-  }
-  return out;
+  return Object.fromEntries(
+    [...new Set(url.searchParams.keys())].map((key) => {
+      const all = url.searchParams.getAll(key);
+      return [key, all.length > 1 ? all : (all[0] ?? '')];
+    }),
+  );
 }
 
 /** A write verb's answer (ops.schema.ts ActionOutcome): its status and audit row. */

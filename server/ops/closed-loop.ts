@@ -1,8 +1,8 @@
 import 'server-only';
 import { alarmName } from '../../infra/platform/description';
 import type { Caller } from '../auth/permissions.schema';
-import type { RedriveTask } from '../platform/platform.schema';
 import type { OpsContext } from './context';
+import type { RedrivePause, RedriveStatusResponse } from './ops.schema';
 
 /** The alarm that says a queue's consumer is failing: redriving into it only refills the DLQ. */
 export function consumerErrorAlarm(ctx: OpsContext, _queueId: string): string {
@@ -16,23 +16,12 @@ export function consumerErrorAlarm(ctx: OpsContext, _queueId: string): string {
  */
 export const CLOSED_LOOP_CALLER: Caller = { id: 'system:closed-loop', name: 'Closed loop (system)', role: 'operator' };
 
-export interface RedrivePause {
-  reason: string;
-  remaining: number;
-  at: string;
-}
-
-export interface RedriveStatus {
-  task: RedriveTask;
-  pause: RedrivePause | null;
-}
-
 const WATCH_INTERVAL_MS = 5_000;
 const WATCH_MAX_MS = 6 * 3_600_000;
 const watched = new Map<string, ReturnType<typeof setInterval>>();
 
 /** A redrive's progress and the closed loop's pause, if any. Read-only: polling never acts. */
-export async function readRedrive(ctx: OpsContext, caller: Caller, id: string): Promise<RedriveStatus | null> {
+export async function readRedrive(ctx: OpsContext, caller: Caller, id: string): Promise<RedriveStatusResponse | null> {
   const task = await ctx.platform.getRedrive(caller, id);
   if (!task) return null;
   return { task, pause: pauseOf(ctx, id) };
@@ -43,7 +32,7 @@ export async function readRedrive(ctx: OpsContext, caller: Caller, id: string): 
  * the redrive started, cancel the redrive as the system (the remainder stays in the DLQ,
  * offered to resume) and audit why, naming the task's real starter.
  */
-export async function closedLoopCheck(ctx: OpsContext, id: string): Promise<RedriveStatus | null> {
+export async function closedLoopCheck(ctx: OpsContext, id: string): Promise<RedriveStatusResponse | null> {
   const system = CLOSED_LOOP_CALLER;
   let task = await ctx.platform.getRedrive(system, id);
   if (!task) return null;

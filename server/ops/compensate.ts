@@ -2,27 +2,11 @@ import 'server-only';
 import { compensationNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
 import { sagaIdSchema } from '../platform/inputs.schema';
-import type { CompensationPreview, LedgerSummary, SagaDetail } from '../platform/platform.schema';
+import type { CompensationPreview, SagaDetail } from '../platform/platform.schema';
 import type { OpsContext, RequestMeta } from './context';
 import { runGuardedAction } from './guarded-action';
 import { pathId } from './ids';
-import type { ActionOutcome, CompensationRequest } from './ops.schema';
-
-export interface CompensationResult {
-  saga: SagaDetail;
-  /**
-   * The ledger read right after (balanced means money was conserved); null when that read
-   * failed: the compensation itself ran, `warning` says why the ledger is missing.
-   */
-  reconciliation: LedgerSummary | null;
-  warning: string | null;
-}
-
-/** The saga and the ledger now (the reconciliation GET). */
-export interface Reconciliation {
-  saga: SagaDetail;
-  reconciliation: LedgerSummary;
-}
+import type { ActionOutcome, CompensationRequest, CompensationResponse, ReconciliationResponse } from './ops.schema';
 
 export type CompensationInput = { sagaId: string; mode: 'compensate' | 'resume'; reason: string };
 
@@ -46,7 +30,7 @@ export async function requestCompensation(
   rawSagaId: string,
   req: CompensationRequest,
   meta: RequestMeta,
-): Promise<ActionOutcome<CompensationResult>> {
+): Promise<ActionOutcome<CompensationResponse>> {
   const sagaId = pathId(sagaIdSchema, 'sagaId', rawSagaId);
   const input: CompensationInput = { sagaId, mode: req.mode, reason: req.reason };
   return runGuardedAction(ctx, caller, meta, {
@@ -85,7 +69,7 @@ export async function reconcileAfter(
   caller: Caller,
   saga: SagaDetail,
   mode: CompensationInput['mode'],
-): Promise<CompensationResult> {
+): Promise<CompensationResponse> {
   try {
     return { saga, reconciliation: await ctx.platform.getLedgerSummary(caller), warning: null };
   } catch (error) {
@@ -101,7 +85,11 @@ export async function reconcileAfter(
   }
 }
 
-export async function reconciliation(ctx: OpsContext, caller: Caller, sagaId: string): Promise<Reconciliation | null> {
+export async function reconciliation(
+  ctx: OpsContext,
+  caller: Caller,
+  sagaId: string,
+): Promise<ReconciliationResponse | null> {
   const saga = await ctx.platform.getSaga(caller, pathId(sagaIdSchema, 'sagaId', sagaId));
   if (!saga) return null;
   return { saga, reconciliation: await ctx.platform.getLedgerSummary(caller) };

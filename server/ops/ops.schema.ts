@@ -60,16 +60,27 @@ export type ActionOutcome<T> =
  * GETs answer these shapes).
  */
 
+/** Why the closed loop paused (cancelled) a redrive: its reason, the dead letters left, when. */
+export type RedrivePause = { reason: string; remaining: number; at: string };
+
 /** GET /api/ops/redrives/[id]: the task, and the closed loop's pause when it paused (cancelled) the redrive. */
-export type RedriveStatusResponse = {
-  task: RedriveTask;
-  pause: { reason: string; remaining: number; at: string } | null;
+export type RedriveStatusResponse = { task: RedriveTask; pause: RedrivePause | null };
+
+/** What a replay window may be. */
+export type ReplayBounds = {
+  /** The oldest start the archive still holds (retention). */
+  earliest: string;
+  /** The latest end that is safe: now minus the archive's ingestion lag. */
+  latest: string;
+  /** Idempotency records expire: a start before this could apply transactions twice. */
+  idempotencyHorizon: string;
+  ingestionLagSeconds: number;
 };
 
 /** POST /api/ops/replays/preview: count and sample, the window's bounds, the idempotency gate. */
 export type ReplayPreviewResponse = {
   preview: ReplayPreview;
-  bounds: { earliest: string; latest: string; idempotencyHorizon: string; ingestionLagSeconds: number };
+  bounds: ReplayBounds;
   /** Why the window cannot be replayed (idempotency gate), or null. */
   refusal: string | null;
   needsApproval: boolean;
@@ -78,6 +89,7 @@ export type ReplayPreviewResponse = {
 /** A compensation started without an approval: the ledger read after it may fail (`warning` says why). */
 export type CompensationResponse = {
   saga: SagaDetail;
+  /** The ledger read right after (balanced = money conserved); null when that read failed. */
   reconciliation: LedgerSummary | null;
   warning: string | null;
 };

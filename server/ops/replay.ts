@@ -3,31 +3,13 @@ import { IDEMPOTENCY_TTL_HOURS } from '../../infra/platform/description';
 import { replayNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
 import { replayNameSchema, type PreviewReplayInput } from '../platform/inputs.schema';
-import type { Archive, Replay, ReplayPreview } from '../platform/platform.schema';
+import type { Archive, Replay } from '../platform/platform.schema';
 import { PlatformError } from '../platform/port';
 import type { OpsContext, RequestMeta } from './context';
 import { assertNoOverlappingReplay, replayClaim } from './duplicates';
 import { runAction, runGuardedAction } from './guarded-action';
 import { pathId } from './ids';
-import type { ActionOutcome, ReplayRequest } from './ops.schema';
-
-export interface ReplayBounds {
-  /** The oldest start the archive still holds (retention). */
-  earliest: string;
-  /** The latest end that is safe: now minus the archive's ingestion lag. */
-  latest: string;
-  /** Idempotency records expire: a start before this could apply transactions twice. */
-  idempotencyHorizon: string;
-  ingestionLagSeconds: number;
-}
-
-export interface ReplayPreviewResult {
-  preview: ReplayPreview;
-  bounds: ReplayBounds;
-  /** Why the window cannot be replayed (idempotency gate), or null. */
-  refusal: string | null;
-  needsApproval: boolean;
-}
+import type { ActionOutcome, ReplayBounds, ReplayPreviewResponse, ReplayRequest } from './ops.schema';
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -77,7 +59,7 @@ export async function previewReplay(
   ctx: OpsContext,
   caller: Caller,
   input: PreviewReplayInput,
-): Promise<ReplayPreviewResult> {
+): Promise<ReplayPreviewResponse> {
   const { bounds } = await archiveAndBounds(ctx, caller, input);
   const preview = await ctx.platform.previewReplay(caller, input);
   return { preview, bounds, refusal: gate(input, bounds), needsApproval: replayNeedsApproval(ctx.policy) };

@@ -3,7 +3,8 @@ import { dlqOf } from '@/infra/embedded/db';
 import { Engine } from '@/infra/embedded/engine';
 import { alarmName } from '@/infra/platform/description';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
-import { closedLoopCheck, isWatched, stopWatching, type RedriveStatus } from '@/server/ops/closed-loop';
+import { closedLoopCheck, isWatched, stopWatching } from '@/server/ops/closed-loop';
+import type { RedriveStatusResponse } from '@/server/ops/ops.schema';
 import { startRedrive } from '@/server/ops/redrive';
 import { forgetOpsContext, getOpsContext } from '@/server/ops/server-context';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
@@ -67,7 +68,7 @@ async function poll(caller = viewer) {
     await testRequest(`/api/ops/redrives/${task.id}`, { caller }),
     routeContext({ id: task.id }),
   );
-  return { status: response.status, body: (await response.json()) as RedriveStatus };
+  return { status: response.status, body: (await response.json()) as RedriveStatusResponse };
 }
 
 describe('GET /api/ops/redrives/[id] and the closed loop', () => {
