@@ -194,7 +194,7 @@ export function retryDelayOf(policy: RetryPolicy, attempt: number): number {
 /*
  * Names in the Step Functions (ASL) state machine that others depend on: the ASL generator
  * (infra/lib/constructs/saga-asl.ts) writes them, the console's AWS adapter
- * (server/platform/aws/sagas.ts) reads execution histories by them, and the saga alarm
+ * (server/platform/aws/saga-history.ts) reads execution histories by them, and the saga alarm
  * (infra/lib/constructs/observability.ts) filters on the error.
  */
 /** The Fail state a saga ends in once the failed step and the completed steps were compensated. */
