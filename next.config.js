@@ -4,6 +4,10 @@ const nextConfig = {
   reactStrictMode: true,
   // Separate build folders let several builds (e.g. parallel e2e runs) share one checkout.
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
+  // The container image (Dockerfile) runs `node server.js` from <distDir>/standalone: only the
+  // traced server files and node_modules (better-sqlite3's native binary included). `next start`
+  // (npm start, e2e) still serves the same build; it only logs that standalone exists.
+  output: 'standalone',
   // The embedded platform's native module stays a runtime require on the server.
   serverExternalPackages: ['better-sqlite3'],
   // Pages get their CSP (with a nonce) and security headers from proxy.ts; API answers are

@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: [
-            '{server,app,components,infra/runtime,infra/saga,infra/platform,infra/embedded,bench,scripts,test/lint,test/hostile}/**/*.test.{ts,tsx}',
+            '{server,app,components,infra/runtime,infra/saga,infra/platform,infra/embedded,bench,scripts,test/lint,test/hostile,test/pipeline}/**/*.test.{ts,tsx}',
           ],
           exclude: ['node_modules', 'e2e', '.next', 'cdk.out', '**/*.stack.test.ts'],
           testTimeout: 60_000,
@@ -29,8 +29,9 @@ export default defineConfig({
         test: {
           name: 'infra',
           environment: 'node',
-          // Console tests that synthesize the platform's stacks (server/**/*.stack.test.ts) run here too.
-          include: ['infra/{lib,bin,test,lambda}/**/*.test.ts', 'server/**/*.stack.test.ts'],
+          // Console tests that synthesize the platform's stacks (server/**/*.stack.test.ts) run here too,
+          // and the IAM evaluation of the recorded AWS requests (test/iam).
+          include: ['infra/{lib,bin,test,lambda}/**/*.test.ts', 'server/**/*.stack.test.ts', 'test/iam/**/*.test.ts'],
           exclude: ['node_modules', 'cdk.out'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

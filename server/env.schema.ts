@@ -9,6 +9,9 @@ import { stages } from '../infra/platform/description';
 export const ALB_ARN =
   /^arn:aws:elasticloadbalancing:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 
+/** A DynamoDB table name: 3-255 of [A-Za-z0-9_.-]. */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const envSchema = z.object({
@@ -40,6 +43,27 @@ export const envSchema = z.object({
     .regex(
       ALB_ARN,
       'LEDGERLINE_ALB_ARN must be an ALB ARN like arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/<name>/<16 hex id>',
+    )
+    .optional(),
+  /**
+   * The console's own state with the aws backend (required there): the DynamoDB audit table
+   * (per-writer hash chains) and state table (approvals, request keys, claims, seen roles) of
+   * infra/platform/console.ts, shared by every console task.
+   */
+  LEDGERLINE_AUDIT_TABLE: z
+    .string()
+    .regex(TABLE_NAME, 'LEDGERLINE_AUDIT_TABLE must be a DynamoDB table name')
+    .optional(),
+  LEDGERLINE_STATE_TABLE: z
+    .string()
+    .regex(TABLE_NAME, 'LEDGERLINE_STATE_TABLE must be a DynamoDB table name')
+    .optional(),
+  /** Where the Object Lock copy of the audit log is (s3://bucket/prefix); shown on the audit page. */
+  LEDGERLINE_AUDIT_ARCHIVE: z
+    .string()
+    .regex(
+      /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/,
+      'LEDGERLINE_AUDIT_ARCHIVE must look like s3://bucket/prefix',
     )
     .optional(),
   /** Synthetic traffic of the embedded platform, in events per second (0 = off). */
@@ -85,6 +109,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         missing.push([
           'LEDGERLINE_ALB_ARN',
           `the load balancer is in ${albRegion}, but AWS_REGION is ${env.AWS_REGION}; its tokens are verified with that region's keys`,
+        ]);
+      }
+    }
+    for (const name of ['LEDGERLINE_AUDIT_TABLE', 'LEDGERLINE_STATE_TABLE'] as const) {
+      if (!env[name]) {
+        missing.push([
+          name,
+          'required when LEDGERLINE_BACKEND is "aws" (the console\'s state is kept in DynamoDB there)',
         ]);
       }
     }

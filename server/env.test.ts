@@ -28,6 +28,10 @@ describe('parseEnv', () => {
 
   const ALB =
     'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/ledgerline-console/0123456789abcdef';
+  const TABLES = {
+    LEDGERLINE_AUDIT_TABLE: 'ledgerline-staging-console-audit',
+    LEDGERLINE_STATE_TABLE: 'ledgerline-staging-console-state',
+  };
 
   it('requires a session secret and the ALB ARN with the aws backend and turns the admin API off', () => {
     let error: unknown;
@@ -37,16 +41,38 @@ describe('parseEnv', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(EnvError);
-    expect((error as EnvError).variables).toEqual(['LEDGERLINE_SESSION_SECRET', 'LEDGERLINE_ALB_ARN']);
+    expect((error as EnvError).variables).toEqual([
+      'LEDGERLINE_SESSION_SECRET',
+      'LEDGERLINE_ALB_ARN',
+      'LEDGERLINE_AUDIT_TABLE',
+      'LEDGERLINE_STATE_TABLE',
+    ]);
     expect((error as EnvError).message).toMatch(/LEDGERLINE_ALB_ARN: required when LEDGERLINE_BACKEND is "aws"/);
     expect(() => parseEnv({ LEDGERLINE_BACKEND: 'aws', LEDGERLINE_ALB_ARN: ALB })).toThrow(/LEDGERLINE_SESSION_SECRET/);
     const env = parseEnv({
+      ...TABLES,
       LEDGERLINE_BACKEND: 'aws',
       LEDGERLINE_SESSION_SECRET: 'x'.repeat(32),
       LEDGERLINE_ALB_ARN: ALB,
     });
     expect(env.LEDGERLINE_ADMIN_API).toBe(false);
     expect(env.LEDGERLINE_ALB_ARN).toBe(ALB);
+  });
+
+  it("requires the console's two DynamoDB tables with the aws backend, and checks their names and the archive's", () => {
+    const aws = { LEDGERLINE_BACKEND: 'aws', LEDGERLINE_SESSION_SECRET: 'x'.repeat(32), LEDGERLINE_ALB_ARN: ALB };
+    expect(() => parseEnv({ ...aws, LEDGERLINE_AUDIT_TABLE: TABLES.LEDGERLINE_AUDIT_TABLE })).toThrow(
+      /LEDGERLINE_STATE_TABLE: required when LEDGERLINE_BACKEND is "aws"/,
+    );
+    expect(() => parseEnv({ ...aws, ...TABLES, LEDGERLINE_STATE_TABLE: 'x' })).toThrow(
+      /LEDGERLINE_STATE_TABLE must be a DynamoDB table name/,
+    );
+    expect(() => parseEnv({ ...aws, ...TABLES, LEDGERLINE_AUDIT_ARCHIVE: 'https://bucket' })).toThrow(
+      /LEDGERLINE_AUDIT_ARCHIVE must look like s3:\/\/bucket\/prefix/,
+    );
+    const env = parseEnv({ ...aws, ...TABLES, LEDGERLINE_AUDIT_ARCHIVE: 's3://ledgerline-audit-lock/audit' });
+    expect(env.LEDGERLINE_AUDIT_ARCHIVE).toBe('s3://ledgerline-audit-lock/audit');
+    expect(parseEnv({}).LEDGERLINE_AUDIT_TABLE).toBeUndefined(); // local: console.db
   });
 
   it.each([

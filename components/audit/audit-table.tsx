@@ -63,7 +63,7 @@ export function AuditTable({
           No audit entries match this filter.
         </p>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Audit entries">
           <table className="w-full text-left text-sm">
             <thead className="text-fg-muted">
               <tr>
@@ -80,7 +80,7 @@ export function AuditTable({
             </thead>
             <tbody>
               {page.items.map((e) => (
-                <tr key={e.seq} className="border-t border-border align-top">
+                <tr key={`${e.seq}:${e.hash}`} className="border-t border-border align-top">
                   <td className="p-2 whitespace-nowrap tabular-nums">{e.at.replace('T', ' ').slice(0, 19)}</td>
                   <td className="p-2">
                     {e.actorName} <span className="text-xs text-fg-muted">({e.role})</span>

@@ -8,8 +8,20 @@ function ago(seconds: number): string {
   return `${Math.floor(seconds / 60)} min ago`;
 }
 
-/** "Updated N s ago" for a query's last success, and the pause toggle of live updates. */
-export function LiveStatus({ updatedAt, fetching }: { updatedAt: number; fetching: boolean }) {
+/**
+ * "Updated N s ago" for a query's last success, and the pause toggle of live updates. `dataAsOf`
+ * (staleAsOf of the data, platform.schema.ts) is set when the server answered with the last data
+ * AWS gave it because AWS throttled the reads: "data as of HH:MM:SS UTC" instead of an error.
+ */
+export function LiveStatus({
+  updatedAt,
+  fetching,
+  dataAsOf,
+}: {
+  updatedAt: number;
+  fetching: boolean;
+  dataAsOf?: string | null;
+}) {
   const { paused, setPaused } = useLive();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -24,6 +36,11 @@ export function LiveStatus({ updatedAt, fetching }: { updatedAt: number; fetchin
         {fetching && seconds !== null ? ' · refreshing' : ''}
         {paused ? ' · paused' : ''}
       </span>
+      {dataAsOf ? (
+        <span data-testid="data-as-of" className="text-warn" title="AWS is throttling the console's reads">
+          Data as of {dataAsOf.slice(11, 19)} UTC
+        </span>
+      ) : null}
       <button
         type="button"
         aria-pressed={paused}

@@ -7,8 +7,10 @@
  * stage. Production does not synthesize without one of them, so `cdk deploy` cannot ship alarms
  * that notify nobody; `npm run synth` passes `localSynth=true` (a local check, never deployed),
  * which lets production synthesize without them (an info annotation says so).
+ * Beside each platform stack: the console's stack (infra/lib/console-stack.ts; context
+ * `consoleCertificateArn`, `consoleDomainName`, `consoleOidc`, `auditRetentionDays`).
  */
 import { buildApp } from '../lib/app';
 
-const { app } = buildApp();
+const { app } = buildApp({ console: true });
 app.synth();

@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, type AppProps } from 'aws-cdk-lib';
+import { consoleNamesFor } from '../platform/console';
 import { DEFAULT_EVENT_PROCESSING_CAPACITY, namesFor, primaryRegion, secondaryRegion } from '../platform/description';
+import { ConsoleStack } from './console-stack';
 import { addNagPlugins } from './nag';
 import { PlatformStack, type DeployedStage } from './platform-stack';
 
@@ -18,6 +20,8 @@ export const deployedStages: DeployedStage[] = ['staging', 'production'];
 export interface PlatformApp {
   app: App;
   stacks: PlatformStack[];
+  /** The console stacks beside the platform stacks (empty unless `console: true`). */
+  consoleStacks: ConsoleStack[];
 }
 
 export interface BuildOptions {
@@ -28,6 +32,11 @@ export interface BuildOptions {
   /** Only these stages (default all). */
   stages?: DeployedStage[];
   outdir?: string;
+  /**
+   * Also build the console's deployment stack beside each platform stack (infra/bin/app.ts, so
+   * `npm run synth` and `cdk deploy`, always do; tests of the platform alone leave it out).
+   */
+  console?: boolean;
 }
 
 function contextValue(app: App, key: string): string | undefined {
@@ -65,6 +74,7 @@ export function buildApp(options: BuildOptions = {}): PlatformApp {
   };
 
   const stacks: PlatformStack[] = [];
+  const consoleStacks: ConsoleStack[] = [];
   for (const stage of options.stages ?? deployedStages) {
     const regional = stage === 'production';
     let secondary: PlatformStack | undefined;
@@ -98,6 +108,23 @@ export function buildApp(options: BuildOptions = {}): PlatformApp {
       stacks.push(secondary);
     }
     stacks.push(primary);
+    if (options.console) {
+      const regions = secondary ? [primaryRegion, secondaryRegion] : [primaryRegion];
+      for (const platform of secondary ? [primary, secondary] : [primary]) {
+        const region = platform.region;
+        consoleStacks.push(
+          new ConsoleStack(app, consoleNamesFor(stage).stackName(region), {
+            env: { account, region },
+            description: `Ledgerline console (${stage}, ${region}) beside ${platform.stackName}`,
+            stage,
+            platform,
+            stageRegions: regions,
+            owner: common.owner,
+            costCenter: common.costCenter,
+          }),
+        );
+      }
+    }
   }
-  return { app, stacks };
+  return { app, stacks, consoleStacks };
 }

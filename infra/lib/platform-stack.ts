@@ -22,6 +22,7 @@ import {
 } from '../platform/description';
 import { planCapacity, surfaceCapacityPlan, type CapacityPlan } from './capacity';
 import { ArchiveIndexer } from './constructs/archive-indexer';
+import { E2eStaging } from './constructs/e2e-staging';
 import { addFailover } from './constructs/failover';
 import type { GlobalEndpoint } from './constructs/global-endpoint';
 import { PlatformKey } from './constructs/keys';
@@ -96,6 +97,8 @@ export class PlatformStack extends Stack {
   readonly globalEndpoint?: GlobalEndpoint;
   readonly operatorRoles?: OperatorRoles;
   readonly archiveIndexer: ArchiveIndexer;
+  readonly key: PlatformKey; // the stage key and network: the console stack beside it uses both
+  readonly network: Network;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -122,6 +125,8 @@ export class PlatformStack extends Stack {
 
     const key = new PlatformKey(this, 'Keys', { aliasName: names.prefix, removalPolicy: RemovalPolicy.RETAIN });
     const network = new Network(this, 'Network', { key: key.key, logRetention, removalPolicy });
+    this.key = key;
+    this.network = network;
 
     const shardNames = names.queues.flatMap((q) =>
       Array.from({ length: this.plan.shards }, (_, i) =>
@@ -207,6 +212,7 @@ export class PlatformStack extends Stack {
       logRetention,
       removalPolicy,
     });
+    if (stage === 'staging') new E2eStaging(this, 'E2eStaging', { stage, platform: this, key: key.key });
     if (this.state) {
       // The functions address the tables by name: deploy the tables first.
       for (const f of [

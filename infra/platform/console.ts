@@ -12,6 +12,7 @@
  * tasks never contend for one chain head and no transaction is needed (dynalite and DynamoDB agree).
  *   pk = `chain#${writerId}`   sk = zero-padded sequence in that chain (AUDIT_SEQ_WIDTH digits)
  *   writer registry: pk = 'writers', sk = writerId (conditional put on the writer's first append)
+ *   day markers: pk = 'days', sk = 'YYYY-MM-DD' (put once per day, conditional: which byTime days hold entries)
  *   GSI byTime: day (S, 'YYYY-MM-DD' UTC) + atKey (S, `${at ms, 15 digits}#${writerId}#${seq}`)
  *   no TTL: audit entries are never deleted by the table.
  *

@@ -563,7 +563,7 @@ describe('seed requirements', () => {
     }
   });
 
-  it('13. IAM role separation: one role per function, state machine, replication, flow logs; four console roles assumable only by the console runtime role with a SourceIdentity', () => {
+  it('13. IAM role separation: one role per function, state machine, replication, flow logs; four console roles assumable only by the console task roles with a SourceIdentity', () => {
     for (const t of all()) {
       const fnRoles = platformFunctions(t).map(([, f]) => JSON.stringify(props(f).Role));
       expect(new Set(fnRoles).size).toBe(fnRoles.length);
@@ -576,7 +576,18 @@ describe('seed requirements', () => {
       /-console-(viewer|operator|approver|admin)$/.test(String(props(r).RoleName)),
     );
     expect(consoleRoles).toHaveLength(4);
-    const runtime = roles.find(([, r]) => String(props(r).RoleName).endsWith('-console-runtime'))!;
+    const taskRole = (region: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':iam::',
+          { Ref: 'AWS::AccountId' },
+          `:role/ledgerline-production-console-task-${region}`,
+        ],
+      ],
+    });
     for (const [, r] of consoleRoles) {
       const trust = props(r).AssumeRolePolicyDocument as { Statement: Json[] };
       expect(trust.Statement.flatMap((s) => s.Action as string[] | string).sort()).toEqual([
@@ -584,8 +595,13 @@ describe('seed requirements', () => {
         'sts:SetSourceIdentity',
       ]);
       for (const s of trust.Statement) {
-        expect(s.Principal).toEqual({ AWS: { 'Fn::GetAtt': [runtime[0], 'Arn'] } });
-        expect(s.Condition).toEqual({ StringLike: { 'sts:SourceIdentity': '?*' } });
+        expect(s.Principal).toEqual({
+          AWS: { 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+        });
+        expect(s.Condition).toEqual({
+          StringLike: { 'sts:SourceIdentity': '?*' },
+          ArnEquals: { 'aws:PrincipalArn': [taskRole('us-east-1'), taskRole('eu-west-1')] },
+        });
       }
     }
   });

@@ -1,4 +1,5 @@
 import 'server-only';
+/* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; its methods implement an async port */
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/permissions.schema';
 import type { ConsoleDb } from '../db/console-db';
@@ -22,20 +23,26 @@ export interface NewApproval {
  * keeps the same interface for the aws backend.
  */
 export interface ApprovalStore {
-  create(a: NewApproval, now?: number): Approval;
-  get(id: string, now?: number): Approval | null;
-  list(filter: { status?: ApprovalStatus; limit: number }, now?: number): Approval[];
+  create(a: NewApproval, now?: number): Promise<Approval>;
+  get(id: string, now?: number): Promise<Approval | null>;
+  list(filter: { status?: ApprovalStatus; limit: number }, now?: number): Promise<Approval[]>;
   /**
    * What an approver must see: every request still waiting (soonest expiry first, none left
    * out), then the `decidedLimit` most recently requested settled ones (decided, executed,
    * failed or expired).
    */
-  listForReview(filter: { decidedLimit: number }, now?: number): ApprovalsForReview;
+  listForReview(filter: { decidedLimit: number }, now?: number): Promise<ApprovalsForReview>;
   /** The requests still waiting for a decision (PENDING, unexpired), soonest expiry first. */
-  waiting(now?: number): Approval[];
+  waiting(now?: number): Promise<Approval[]>;
   /** PENDING and unexpired -> APPROVED or REJECTED; false if someone else decided first or it expired. */
-  decide(id: string, decision: 'APPROVED' | 'REJECTED', by: Caller, comment: string | null, now?: number): boolean;
-  finish(id: string, status: 'EXECUTED' | 'FAILED', result: unknown, now?: number): void;
+  decide(
+    id: string,
+    decision: 'APPROVED' | 'REJECTED',
+    by: Caller,
+    comment: string | null,
+    now?: number,
+  ): Promise<boolean>;
+  finish(id: string, status: 'EXECUTED' | 'FAILED', result: unknown, now?: number): Promise<void>;
 }
 
 export interface ApprovalsForReview {
@@ -45,7 +52,8 @@ export interface ApprovalsForReview {
   moreDecided: boolean;
 }
 
-interface Row {
+/** A request as stored (both adapters keep these fields). */
+export interface ApprovalRow {
   id: string;
   action: ApprovalAction;
   target: string;
@@ -66,9 +74,35 @@ interface Row {
   result: string | null;
 }
 
+type Row = ApprovalRow;
+
+/** The stored row of a new request `id`, filed at `now`. */
+export function approvalRowOf(id: string, a: NewApproval, now: number): ApprovalRow {
+  return {
+    id,
+    action: a.action,
+    target: a.target,
+    input: JSON.stringify(a.input),
+    preview: a.preview === undefined ? null : JSON.stringify(a.preview),
+    reason: a.reason,
+    ticket: a.ticket,
+    requested_by: a.requester.id,
+    requested_by_name: a.requester.name,
+    requested_role: a.requester.role,
+    requested_at: now,
+    expires_at: now + a.ttlMinutes * 60_000,
+    status: 'PENDING',
+    decided_by: null,
+    decided_by_name: null,
+    decided_at: null,
+    decision_comment: null,
+    result: null,
+  };
+}
+
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
-function toApproval(r: Row, now: number): Approval {
+export function toApproval(r: Row, now: number): Approval {
   const status: ApprovalStatus = r.status === 'PENDING' && r.expires_at <= now ? 'EXPIRED' : r.status;
   return {
     id: r.id,
@@ -95,36 +129,24 @@ function toApproval(r: Row, now: number): Approval {
 export class SqliteApprovalStore implements ApprovalStore {
   constructor(private readonly db: ConsoleDb) {}
 
-  create(a: NewApproval, now = Date.now()): Approval {
-    const id = `apr-${randomUUID()}`;
+  async create(a: NewApproval, now = Date.now()): Promise<Approval> {
+    const row = approvalRowOf(`apr-${randomUUID()}`, a, now);
     this.db
       .prepare(
         `INSERT INTO approvals (id, action, target, input, preview, reason, ticket, requested_by, requested_by_name, requested_role,
-          requested_at, expires_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')`,
+          requested_at, expires_at, status) VALUES (@id, @action, @target, @input, @preview, @reason, @ticket, @requested_by,
+          @requested_by_name, @requested_role, @requested_at, @expires_at, 'PENDING')`,
       )
-      .run(
-        id,
-        a.action,
-        a.target,
-        JSON.stringify(a.input),
-        a.preview === undefined ? null : JSON.stringify(a.preview),
-        a.reason,
-        a.ticket,
-        a.requester.id,
-        a.requester.name,
-        a.requester.role,
-        now,
-        now + a.ttlMinutes * 60_000,
-      );
-    return this.get(id, now)!;
+      .run(row);
+    return (await this.get(row.id, now))!;
   }
 
-  get(id: string, now = Date.now()): Approval | null {
+  async get(id: string, now = Date.now()): Promise<Approval | null> {
     const row = this.db.prepare<[string], Row>('SELECT * FROM approvals WHERE id = ?').get(id);
     return row ? toApproval(row, now) : null;
   }
 
-  list(filter: { status?: ApprovalStatus; limit: number }, now = Date.now()): Approval[] {
+  async list(filter: { status?: ApprovalStatus; limit: number }, now = Date.now()): Promise<Approval[]> {
     const rows = this.db.prepare<[], Row>('SELECT * FROM approvals ORDER BY requested_at DESC LIMIT 1000').all();
     return rows
       .map((r) => toApproval(r, now))
@@ -132,7 +154,7 @@ export class SqliteApprovalStore implements ApprovalStore {
       .slice(0, filter.limit);
   }
 
-  waiting(now = Date.now()): Approval[] {
+  async waiting(now = Date.now()): Promise<Approval[]> {
     // Waiting = PENDING and not expired (toApproval turns an expired PENDING row into EXPIRED).
     return this.db
       .prepare<[number], Row>(
@@ -142,8 +164,8 @@ export class SqliteApprovalStore implements ApprovalStore {
       .map((r) => toApproval(r, now));
   }
 
-  listForReview({ decidedLimit }: { decidedLimit: number }, now = Date.now()): ApprovalsForReview {
-    const pending = this.waiting(now);
+  async listForReview({ decidedLimit }: { decidedLimit: number }, now = Date.now()): Promise<ApprovalsForReview> {
+    const pending = await this.waiting(now);
     const decided = this.db
       .prepare<[number, number], Row>(
         `SELECT * FROM approvals WHERE NOT (status = 'PENDING' AND expires_at > ?)
@@ -157,7 +179,13 @@ export class SqliteApprovalStore implements ApprovalStore {
     };
   }
 
-  decide(id: string, decision: 'APPROVED' | 'REJECTED', by: Caller, comment: string | null, now = Date.now()): boolean {
+  async decide(
+    id: string,
+    decision: 'APPROVED' | 'REJECTED',
+    by: Caller,
+    comment: string | null,
+    now = Date.now(),
+  ): Promise<boolean> {
     const changes = this.db
       .prepare(
         `UPDATE approvals SET status = ?, decided_by = ?, decided_by_name = ?, decided_at = ?, decision_comment = ?
@@ -167,7 +195,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     return changes === 1;
   }
 
-  finish(id: string, status: 'EXECUTED' | 'FAILED', result: unknown, now = Date.now()): void {
+  async finish(id: string, status: 'EXECUTED' | 'FAILED', result: unknown, now = Date.now()): Promise<void> {
     this.db
       .prepare(`UPDATE approvals SET status = ?, result = ?, executed_at = ? WHERE id = ? AND status = 'APPROVED'`)
       .run(status, JSON.stringify(result ?? null), now, id);

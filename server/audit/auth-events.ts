@@ -1,16 +1,19 @@
 import 'server-only';
-import { authConfig } from '../auth/config';
 import type { Caller } from '../auth/permissions.schema';
-import { consoleDb } from '../db/console-db';
-import { SqliteAuditStore } from './store';
+import { consoleState } from '../db/state';
+import type { AuditStore } from './store';
 
-function store(): SqliteAuditStore {
-  return new SqliteAuditStore(consoleDb(authConfig().dataDir));
+function store(): AuditStore {
+  return consoleState().audit;
 }
 
 /** Sign-in and sign-out go to the audit log like every other action. */
-export function recordSignIn(caller: Caller, requestId: string, action: 'auth.sign_in' | 'auth.sign_out'): void {
-  store().append({
+export async function recordSignIn(
+  caller: Caller,
+  requestId: string,
+  action: 'auth.sign_in' | 'auth.sign_out',
+): Promise<void> {
+  await store().append({
     requestId,
     actor: caller,
     action,
@@ -31,8 +34,8 @@ export interface SignInRefusal {
 }
 
 /** A refused sign-in: the email tried and the address, never the password. */
-export function recordSignInRefused(r: SignInRefusal): void {
-  store().append({
+export async function recordSignInRefused(r: SignInRefusal): Promise<void> {
+  await store().append({
     requestId: r.requestId,
     actor: { id: r.email, name: r.email, role: 'none' },
     action: 'auth.sign_in',

@@ -10,7 +10,7 @@ await vi.hoisted(async () => {
 
 const store = new SqliteAuditStore(consoleDb(authConfig().dataDir));
 for (const name of ['Ann 100% Sure', 'Bob_Builder', 'Bobby Builder', 'Back\\slash']) {
-  store.append({
+  await store.append({
     requestId: `r-${name}`,
     actor: { id: `u-${name}`, name, role: 'operator' },
     action: 'replay.start',
@@ -19,11 +19,8 @@ for (const name of ['Ann 100% Sure', 'Bob_Builder', 'Bobby Builder', 'Back\\slas
   });
 }
 
-const actorsFor = (filter: Record<string, string>) =>
-  store
-    .list(auditFilterSchema.parse(filter))
-    .items.map((e) => e.actorName)
-    .sort();
+const actorsFor = async (filter: Record<string, string>) =>
+  (await store.list(auditFilterSchema.parse(filter))).items.map((e) => e.actorName).sort();
 
 describe('audit filters take LIKE wildcards literally', () => {
   it.each([
@@ -32,15 +29,15 @@ describe('audit filters take LIKE wildcards literally', () => {
     ['o_b', []],
     ['Bob', ['Bob_Builder', 'Bobby Builder']],
     ['\\', ['Back\\slash']],
-  ])('actor=%j matches %j', (actor, expected) => {
-    expect(actorsFor({ actor })).toEqual(expected);
+  ])('actor=%j matches %j', async (actor, expected) => {
+    expect(await actorsFor({ actor })).toEqual(expected);
   });
 
   it.each([
     ['%', ['Ann 100% Sure']],
     ['_', ['Bob_Builder']],
-  ])('q=%j matches %j', (q, expected) => {
-    expect(actorsFor({ q })).toEqual(expected);
+  ])('q=%j matches %j', async (q, expected) => {
+    expect(await actorsFor({ q })).toEqual(expected);
   });
 
   it('escapes %, _ and the escape character itself', () => {

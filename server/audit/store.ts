@@ -1,8 +1,10 @@
 import 'server-only';
+/* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; its methods implement an async port */
 import { createHash } from 'node:crypto';
 import type { Caller } from '../auth/permissions.schema';
 import type { ConsoleDb } from '../db/console-db';
-import type { AuditAction, AuditEntry, AuditOutcome, AuditPage, AuditQuery } from './audit.schema';
+import { PlatformError } from '../platform/port';
+import type { AuditAction, AuditEntry, AuditOutcome, AuditPage, AuditQuery, AuditVerification } from './audit.schema';
 
 /** Who acted: a signed-in caller, or (a refused sign-in) the email tried with role 'none'. */
 export type AuditActor = Caller | { id: string; name: string; role: 'none' };
@@ -28,13 +30,15 @@ export interface AuditRecord {
  * A DynamoDB implementation keeps the same interface for the aws backend.
  */
 export interface AuditStore {
-  append(record: AuditRecord, now?: number): AuditEntry;
-  list(filter: AuditQuery): AuditPage;
-  count(): number;
-  verify(): { ok: boolean; brokenAt: number | null };
+  append(record: AuditRecord, now?: number): Promise<AuditEntry>;
+  /** Newest first; `filter.cursor` = a previous page's nextCursor (opaque to callers). */
+  list(filter: AuditQuery): Promise<AuditPage>;
+  count(): Promise<number>;
+  verify(): Promise<AuditVerification>;
 }
 
-interface Row {
+/** An entry as stored (both adapters keep these fields; hashOf covers all but seq and the hashes). */
+export interface AuditRow {
   seq: number;
   at: number;
   request_id: string;
@@ -54,13 +58,15 @@ interface Row {
   hash: string;
 }
 
-const GENESIS = '0'.repeat(64);
+type Row = AuditRow;
+
+export const GENESIS = '0'.repeat(64);
 
 function json(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
-function hashOf(prev: string, r: Omit<Row, 'seq' | 'hash' | 'prev_hash'>): string {
+export function hashOf(prev: string, r: Omit<Row, 'seq' | 'hash' | 'prev_hash'>): string {
   const canonical = JSON.stringify([
     r.at,
     r.request_id,
@@ -80,7 +86,27 @@ function hashOf(prev: string, r: Omit<Row, 'seq' | 'hash' | 'prev_hash'>): strin
   return createHash('sha256').update(prev).update('|').update(canonical).digest('hex');
 }
 
-function toEntry(r: Row): AuditEntry {
+/** The stored fields of a record appended at `now` (before chaining). */
+export function auditFields(record: AuditRecord, now: number): Omit<Row, 'seq' | 'hash' | 'prev_hash'> {
+  return {
+    at: now,
+    request_id: record.requestId,
+    actor_id: record.actor.id,
+    actor_name: record.actor.name,
+    role: record.actor.role,
+    action: record.action,
+    outcome: record.outcome,
+    target: record.target ?? null,
+    reason: record.reason ?? null,
+    ticket: record.ticket ?? null,
+    approval_id: record.approvalId ?? null,
+    idempotency_key: record.idempotencyKey ?? null,
+    inputs: json(record.inputs),
+    result: json(record.result),
+  };
+}
+
+export function toEntry(r: Row): AuditEntry {
   return {
     seq: r.seq,
     at: new Date(r.at).toISOString(),
@@ -106,31 +132,24 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** An SQLite page position is a seq; any other (e.g. a DynamoDB one) is refused naming the field. */
+function sqliteCursor(cursor: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(cursor)) {
+    throw new PlatformError('Invalid', 'cursor: not a position in this audit log; start from the first page', 'cursor');
+  }
+  return Number(cursor);
+}
+
 export class SqliteAuditStore implements AuditStore {
   constructor(private readonly db: ConsoleDb) {}
 
-  append(record: AuditRecord, now = Date.now()): AuditEntry {
+  async append(record: AuditRecord, now = Date.now()): Promise<AuditEntry> {
     const db = this.db;
     return db
       .transaction(() => {
         const last = db.prepare<[], { hash: string }>('SELECT hash FROM audit ORDER BY seq DESC LIMIT 1').get();
         const prev = last?.hash ?? GENESIS;
-        const row = {
-          at: now,
-          request_id: record.requestId,
-          actor_id: record.actor.id,
-          actor_name: record.actor.name,
-          role: record.actor.role,
-          action: record.action,
-          outcome: record.outcome,
-          target: record.target ?? null,
-          reason: record.reason ?? null,
-          ticket: record.ticket ?? null,
-          approval_id: record.approvalId ?? null,
-          idempotency_key: record.idempotencyKey ?? null,
-          inputs: json(record.inputs),
-          result: json(record.result),
-        };
+        const row = auditFields(record, now);
         const hash = hashOf(prev, row);
         const info = db
           .prepare(
@@ -145,7 +164,7 @@ export class SqliteAuditStore implements AuditStore {
       .immediate();
   }
 
-  list(filter: AuditQuery): AuditPage {
+  async list(filter: AuditQuery): Promise<AuditPage> {
     const where: string[] = [];
     const params: Record<string, string | number> = {};
     if (filter.actor) {
@@ -168,7 +187,7 @@ export class SqliteAuditStore implements AuditStore {
       params.q = containsPattern(filter.q);
       params.qExact = filter.q;
     }
-    if (filter.cursor) add('seq < @cursor', 'cursor', filter.cursor);
+    if (filter.cursor) add('seq < @cursor', 'cursor', sqliteCursor(filter.cursor));
     const limit = filter.limit;
     const rows = this.db
       .prepare<[Record<string, string | number>], Row>(
@@ -177,14 +196,15 @@ export class SqliteAuditStore implements AuditStore {
       .all(params);
     const more = rows.length > limit;
     const items = rows.slice(0, limit).map(toEntry);
-    return { items, nextCursor: more ? (items.at(-1)?.seq ?? null) : null };
+    const last = items.at(-1);
+    return { items, nextCursor: more && last ? String(last.seq) : null };
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit').get()?.n ?? 0;
   }
 
-  verify(): { ok: boolean; brokenAt: number | null } {
+  async verify(): Promise<AuditVerification> {
     let prev = GENESIS;
     for (const row of this.db.prepare<[], Row>('SELECT * FROM audit ORDER BY seq').iterate()) {
       if (row.prev_hash !== prev || hashOf(prev, row) !== row.hash) return { ok: false, brokenAt: row.seq };

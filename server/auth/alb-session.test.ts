@@ -1,13 +1,12 @@
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as sessionRoute } from '@/app/api/auth/session/route';
-import { consoleDb } from '../db/console-db';
+import { consoleState } from '../db/state';
+import { startConsoleDynamo, type ConsoleDynamo } from '../db/testing/console-dynamo';
 import { route } from '../http/route';
 import { ALB_HEADER, albKeyUrl } from './alb';
-import { authConfig } from './config';
 import { parseCookies } from './cookies';
 import { CSRF_COOKIE, CSRF_HEADER } from './csrf.schema';
-import { lastSeenCaller } from './seen-roles';
 import { getSession } from './session';
 import { routeContext, TEST_ORIGIN } from './testing';
 
@@ -27,14 +26,23 @@ const ALB_ARN = vi.hoisted(() => {
   process.env.AWS_REGION = 'us-east-1';
   process.env.LEDGERLINE_SESSION_SECRET = 'alb-session-test-secret-0123456789abcdef';
   process.env.LEDGERLINE_ALB_ARN = arn;
+  // The console's state is in DynamoDB with the aws backend: dynalite, started in beforeAll.
+  process.env.LEDGERLINE_AUDIT_TABLE = 'ledgerline-test-console-audit';
+  process.env.LEDGERLINE_STATE_TABLE = 'ledgerline-test-console-state';
   return arn;
 });
 const FOREIGN_ALB = 'arn:aws:elasticloadbalancing:us-east-1:999999999999:loadbalancer/app/attacker/fedcba9876543210';
 const KID = 'alb-key-1';
 
 let privateKey: CryptoKey;
+let dynamo: ConsoleDynamo;
 
 beforeAll(async () => {
+  dynamo = await startConsoleDynamo('ledgerline-test');
+  // The SDK's own endpoint override (read when the state's client is created, on first use).
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
   const pair = await generateKeyPair('ES256', { extractable: true });
   privateKey = pair.privateKey;
   const pem = await exportSPKI(pair.publicKey);
@@ -44,7 +52,11 @@ beforeAll(async () => {
     return Promise.resolve(url === keyUrl ? new Response(pem) : new Response('not found', { status: 404 }));
   });
 });
-afterAll(() => vi.unstubAllGlobals());
+afterAll(async () => {
+  vi.unstubAllGlobals();
+  vi.unstubAllEnvs();
+  await dynamo.close();
+});
 
 /** A token as the ALB issues it: ES256, kid + signer in the header, base64url padded with '='. */
 async function albToken(signer: string | undefined, role = 'operator', subject = 'oidc-user-1'): Promise<string> {
@@ -125,30 +137,27 @@ describe('aws backend: CSRF cookie for the console script', () => {
 });
 
 describe('aws backend: the role last asserted for each user', () => {
-  const seen = (userId: string) => lastSeenCaller(consoleDb(authConfig().dataDir), userId);
+  const seen = (userId: string) => consoleState().seenRoles.lastSeen(userId);
 
   it('records the caller of a verified token, and a demotion as soon as a request carries it', async () => {
     const approver = await getSession(sessionRequest(await albToken(ALB_ARN, 'approver', 'oidc-recorded')));
     expect(approver?.caller.role).toBe('approver');
-    expect(seen('oidc-recorded')).toEqual({ id: 'oidc-recorded', name: 'omar@bank.example', role: 'approver' });
+    expect(await seen('oidc-recorded')).toEqual({ id: 'oidc-recorded', name: 'omar@bank.example', role: 'approver' });
 
     await getSession(sessionRequest(await albToken(ALB_ARN, 'viewer', 'oidc-recorded')));
-    expect(seen('oidc-recorded')?.role).toBe('viewer');
+    expect((await seen('oidc-recorded'))?.role).toBe('viewer');
   });
 
   it('records nothing for a refused token', async () => {
     expect(await getSession(sessionRequest(await albToken(FOREIGN_ALB, 'admin', 'oidc-intruder')))).toBeNull();
     expect(await getSession(sessionRequest(await albToken(undefined, 'admin', 'oidc-intruder')))).toBeNull();
     expect(await getSession(sessionRequest(await albToken(ALB_ARN, 'not-a-role', 'oidc-intruder')))).toBeNull();
-    expect(seen('oidc-intruder')).toBeNull();
+    expect(await seen('oidc-intruder')).toBeNull();
   });
 
   it('still authenticates when the record cannot be written, logging the reason once', async () => {
-    const db = consoleDb(authConfig().dataDir);
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    db.exec(
-      "CREATE TRIGGER refuse_seen BEFORE INSERT ON seen_roles BEGIN SELECT RAISE(ABORT, 'seen_roles is read-only in this test'); END",
-    );
+    await dynamo.dropStateTable(); // every write of a seen role now fails
     try {
       for (let i = 0; i < 3; i++) {
         const session = await getSession(sessionRequest(await albToken(ALB_ARN, 'operator', 'oidc-unrecorded')));
@@ -159,14 +168,14 @@ describe('aws backend: the role last asserted for each user', () => {
         level: 'error',
         event: 'seen_role_record_failed',
         user: 'oidc-unrecorded',
-        error: 'seen_roles is read-only in this test',
+        error: expect.stringMatching(/non-existent table|not found/i) as string,
       });
-      expect(seen('oidc-unrecorded')).toBeNull();
     } finally {
-      db.exec('DROP TRIGGER IF EXISTS refuse_seen');
+      await dynamo.createStateTable();
       logged.mockRestore();
     }
+    expect(await seen('oidc-unrecorded')).toBeNull();
     await getSession(sessionRequest(await albToken(ALB_ARN, 'operator', 'oidc-unrecorded')));
-    expect(seen('oidc-unrecorded')?.role).toBe('operator');
+    expect((await seen('oidc-unrecorded'))?.role).toBe('operator');
   });
 });

@@ -1,12 +1,12 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { consoleDb } from '../db/console-db';
+import { consoleState } from '../db/state';
 import { ALB_HEADER, callerFromAlbToken } from './alb';
 import { authConfig } from './config';
 import { parseCookies, serializeCookie, SESSION_COOKIE } from './cookies';
 import { CSRF_COOKIE } from './csrf.schema';
 import type { Caller } from './permissions.schema';
-import { recordSeenRole } from './seen-roles';
 import { csrfMatches, csrfTokenFor, SESSION_TTL_SECONDS, signSession, verifySession } from './tokens';
 import { findLocalUser } from './users';
 
@@ -31,9 +31,9 @@ const seenRoleFailures = new Set<string>();
  * authenticated either way, so a failure does not refuse the request: it is logged once per
  * reason (again after a write succeeds), and the next request retries the write.
  */
-function noteSeenRole(dataDir: string, caller: Caller): void {
+async function noteSeenRole(caller: Caller): Promise<void> {
   try {
-    if (recordSeenRole(consoleDb(dataDir), caller, Date.now())) seenRoleFailures.clear();
+    if (await consoleState().seenRoles.record(caller, Date.now())) seenRoleFailures.clear();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (seenRoleFailures.has(reason)) return;
@@ -68,7 +68,7 @@ export async function getSession(request?: Request): Promise<Session | null> {
       expectedSigner: config.albArn,
     });
     if (!caller) return null;
-    noteSeenRole(config.dataDir, caller);
+    await noteSeenRole(caller);
     return { caller, sid: `oidc:${caller.id}` };
   }
   const token = parseCookies(headers.get('cookie')).get(SESSION_COOKIE);

@@ -60,7 +60,7 @@ export async function signInLocal(attempt: SignInAttempt): Promise<Caller> {
   if (!verdict.allowed) {
     const retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
     if (verdict.firstRefusal) {
-      recordSignInRefused({
+      await recordSignInRefused({
         email,
         address,
         requestId,
@@ -81,7 +81,7 @@ export async function signInLocal(attempt: SignInAttempt): Promise<Caller> {
   if (!caller) {
     const failures = signInThrottle.failuresOf(verdict.attempt);
     console.warn(JSON.stringify({ level: 'warn', event: 'sign_in_failed', requestId, failures }));
-    recordSignInRefused({ email, address, requestId, outcome: 'failed', failures });
+    await recordSignInRefused({ email, address, requestId, outcome: 'failed', failures });
     throw new HttpError(401, 'InvalidCredentials', 'password: wrong email or password', 'password');
   }
   signInThrottle.succeeded(verdict.attempt);

@@ -22,32 +22,32 @@ afterAll(() => {
 });
 
 describe('claims of write actions in flight', () => {
-  it('gives a scope to one holder at a time, across connections, and names the holder to the others', () => {
-    const first = new SqliteActionClaimStore(a).claim('scope-1', holder('req-1'), 1_000);
-    const second = new SqliteActionClaimStore(b).claim('scope-1', holder('req-2'), 1_001);
+  it('gives a scope to one holder at a time, across connections, and names the holder to the others', async () => {
+    const first = await new SqliteActionClaimStore(a).claim('scope-1', holder('req-1'), 1_000);
+    const second = await new SqliteActionClaimStore(b).claim('scope-1', holder('req-2'), 1_001);
     expect(first.ok).toBe(true);
     expect(second).toEqual({
       ok: false,
       holder: { ...holder('req-1'), claimedAt: new Date(1_000).toISOString() },
     });
-    expect(new SqliteActionClaimStore(b).claim('scope-2', holder('req-3'), 1_002).ok).toBe(true);
+    expect((await new SqliteActionClaimStore(b).claim('scope-2', holder('req-3'), 1_002)).ok).toBe(true);
   });
 
-  it('is released only by its own token, and can then be claimed again', () => {
+  it('is released only by its own token, and can then be claimed again', async () => {
     const store = new SqliteActionClaimStore(a);
-    const got = store.claim('scope-3', holder('req-4'), 2_000);
+    const got = await store.claim('scope-3', holder('req-4'), 2_000);
     if (!got.ok) throw new Error('expected the claim');
-    store.release('scope-3', 'another-token');
-    expect(store.claim('scope-3', holder('req-5'), 2_001).ok).toBe(false);
-    store.release('scope-3', got.token);
-    expect(store.claim('scope-3', holder('req-6'), 2_002).ok).toBe(true);
+    await store.release('scope-3', 'another-token');
+    expect((await store.claim('scope-3', holder('req-5'), 2_001)).ok).toBe(false);
+    await store.release('scope-3', got.token);
+    expect((await store.claim('scope-3', holder('req-6'), 2_002)).ok).toBe(true);
   });
 
-  it('takes over a claim its crashed holder never released once it is older than the TTL', () => {
+  it('takes over a claim its crashed holder never released once it is older than the TTL', async () => {
     const store = new SqliteActionClaimStore(a);
-    expect(store.claim('scope-4', holder('req-7'), 3_000).ok).toBe(true);
-    expect(store.claim('scope-4', holder('req-8'), 3_000 + ACTION_CLAIM_TTL_MS - 1).ok).toBe(false);
-    const late = new SqliteActionClaimStore(b).claim('scope-4', holder('req-9'), 3_000 + ACTION_CLAIM_TTL_MS);
+    expect((await store.claim('scope-4', holder('req-7'), 3_000)).ok).toBe(true);
+    expect((await store.claim('scope-4', holder('req-8'), 3_000 + ACTION_CLAIM_TTL_MS - 1)).ok).toBe(false);
+    const late = await new SqliteActionClaimStore(b).claim('scope-4', holder('req-9'), 3_000 + ACTION_CLAIM_TTL_MS);
     expect(late.ok).toBe(true);
   });
 });

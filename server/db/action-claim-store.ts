@@ -1,4 +1,5 @@
 import 'server-only';
+/* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; its methods implement an async port */
 import { randomUUID } from 'node:crypto';
 import type { ConsoleDb } from './console-db';
 
@@ -30,8 +31,8 @@ export type ClaimResult = { ok: true; token: string } | { ok: false; holder: Cla
  * attribute_not_exists or expired) keeps this interface.
  */
 export interface ActionClaimStore {
-  claim(scope: string, holder: Omit<ClaimHolder, 'claimedAt'>, now?: number): ClaimResult;
-  release(scope: string, token: string): void;
+  claim(scope: string, holder: Omit<ClaimHolder, 'claimedAt'>, now?: number): Promise<ClaimResult>;
+  release(scope: string, token: string): Promise<void>;
 }
 
 interface Row {
@@ -46,7 +47,7 @@ interface Row {
 export class SqliteActionClaimStore implements ActionClaimStore {
   constructor(private readonly db: ConsoleDb) {}
 
-  claim(scope: string, holder: Omit<ClaimHolder, 'claimedAt'>, now = Date.now()): ClaimResult {
+  async claim(scope: string, holder: Omit<ClaimHolder, 'claimedAt'>, now = Date.now()): Promise<ClaimResult> {
     const token = randomUUID();
     const { changes } = this.db
       .prepare(
@@ -89,7 +90,7 @@ export class SqliteActionClaimStore implements ActionClaimStore {
     };
   }
 
-  release(scope: string, token: string): void {
+  async release(scope: string, token: string): Promise<void> {
     this.db.prepare('DELETE FROM action_claims WHERE scope = ? AND token = ?').run(scope, token);
   }
 }

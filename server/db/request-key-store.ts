@@ -1,4 +1,5 @@
 import 'server-only';
+/* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; its methods implement an async port */
 import type { ConsoleDb } from './console-db';
 
 /** How long a console Idempotency-Key is remembered (per user). */
@@ -16,9 +17,9 @@ export type RequestKeyClaim =
  * other inputs is refused. A DynamoDB implementation (conditional put) keeps this interface.
  */
 export interface RequestKeyStore {
-  claim(actorId: string, key: string, action: string, fingerprint: string, now?: number): RequestKeyClaim;
-  complete(actorId: string, key: string, status: number, response: unknown): void;
-  release(actorId: string, key: string): void;
+  claim(actorId: string, key: string, action: string, fingerprint: string, now?: number): Promise<RequestKeyClaim>;
+  complete(actorId: string, key: string, status: number, response: unknown): Promise<void>;
+  release(actorId: string, key: string): Promise<void>;
 }
 
 interface Row {
@@ -33,7 +34,13 @@ interface Row {
 export class SqliteRequestKeyStore implements RequestKeyStore {
   constructor(private readonly db: ConsoleDb) {}
 
-  claim(actorId: string, key: string, action: string, fingerprint: string, now = Date.now()): RequestKeyClaim {
+  async claim(
+    actorId: string,
+    key: string,
+    action: string,
+    fingerprint: string,
+    now = Date.now(),
+  ): Promise<RequestKeyClaim> {
     return this.db
       .transaction((): RequestKeyClaim => {
         const row = this.db
@@ -63,13 +70,13 @@ export class SqliteRequestKeyStore implements RequestKeyStore {
       .immediate();
   }
 
-  complete(actorId: string, key: string, status: number, response: unknown): void {
+  async complete(actorId: string, key: string, status: number, response: unknown): Promise<void> {
     this.db
       .prepare(`UPDATE idempotency SET status = 'DONE', http_status = ?, response = ? WHERE actor_id = ? AND key = ?`)
       .run(status, JSON.stringify(response ?? null), actorId, key);
   }
 
-  release(actorId: string, key: string): void {
+  async release(actorId: string, key: string): Promise<void> {
     this.db
       .prepare(`DELETE FROM idempotency WHERE actor_id = ? AND key = ? AND status = 'IN_PROGRESS'`)
       .run(actorId, key);

@@ -85,14 +85,14 @@ export function readKnobs(): TrafficKnobs {
 }
 
 /** Every change the fault API makes is audited, like an operator's action. */
-function audited<T>(
+async function audited<T>(
   ctx: OpsContext,
   caller: Caller,
   meta: RequestMeta,
   row: { action: AuditAction; target: string; inputs: unknown },
   result: T,
-): T {
-  ctx.audit.append(
+): Promise<T> {
+  await ctx.audit.append(
     {
       requestId: meta.requestId,
       actor: caller,
@@ -114,7 +114,7 @@ export function changeTraffic(
   caller: Caller,
   meta: RequestMeta,
   patch: TrafficKnobsPatch,
-): TrafficKnobs {
+): Promise<TrafficKnobs> {
   const knobs = patchKnobs(patch);
   return audited(ctx, caller, meta, { action: 'admin.traffic', target: 'traffic', inputs: patch }, knobs);
 }
@@ -130,7 +130,7 @@ export function setFault(
   meta: RequestMeta,
   fault: string,
   body: unknown,
-): TrafficKnobs {
+): Promise<TrafficKnobs> {
   // The name comes from the URL: only the faults' own names (never __proto__, constructor...).
   const patch = faultNames.includes(fault) ? faultPatch(fault, body ?? {}) : null;
   if (!patch)
@@ -150,7 +150,7 @@ export function injectEvents(
   caller: Caller,
   meta: RequestMeta,
   events: z.infer<typeof injectEventsInput>['events'],
-): { queued: number } {
+): Promise<{ queued: number }> {
   const queued = queueEvents(events);
   return audited(
     ctx,
@@ -167,7 +167,7 @@ export function purgeDeadLetters(
   caller: Caller,
   meta: RequestMeta,
   queue: string,
-): { purged: number } {
+): Promise<{ purged: number }> {
   const purged = purgeDlq(queue);
   return audited(ctx, caller, meta, { action: 'admin.purge', target: `queue:${queue}`, inputs: { queue } }, purged);
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import type { AuditEntry, AuditPage, AuditQuery } from '../audit/audit.schema';
 import type { OpsContext } from './context';
 
-export function listAudit(ctx: OpsContext, filter: AuditQuery): AuditPage {
+export function listAudit(ctx: OpsContext, filter: AuditQuery): Promise<AuditPage> {
   return ctx.audit.list(filter);
 }
 
@@ -27,11 +27,11 @@ const columns: (keyof AuditEntry)[] = [
 ];
 
 /** Every entry matching the filter (newest first, at most 50,000), paging through the store. */
-export function exportAudit(ctx: OpsContext, filter: AuditQuery): AuditEntry[] {
+export async function exportAudit(ctx: OpsContext, filter: AuditQuery): Promise<AuditEntry[]> {
   const out: AuditEntry[] = [];
   let cursor = filter.cursor;
   do {
-    const page = ctx.audit.list({ ...filter, cursor, limit: 200 });
+    const page = await ctx.audit.list({ ...filter, cursor, limit: 200 });
     out.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && out.length < MAX_EXPORT);

@@ -1,14 +1,15 @@
 import 'server-only';
 import type { Stage } from '../../infra/platform/description';
 import { defaultPolicy, type ApprovalPolicy } from '../approvals/policy';
-import { SqliteApprovalStore, type ApprovalStore } from '../approvals/store';
-import { SqliteAuditStore, type AuditStore } from '../audit/store';
+import type { ApprovalStore } from '../approvals/store';
+import type { AuditStore } from '../audit/store';
 import type { Caller } from '../auth/permissions.schema';
-import { lastSeenCaller } from '../auth/seen-roles';
 import { findLocalUser } from '../auth/users';
-import { SqliteActionClaimStore, type ActionClaimStore } from '../db/action-claim-store';
+import type { ActionClaimStore } from '../db/action-claim-store';
 import { consoleDb } from '../db/console-db';
-import { SqliteRequestKeyStore, type RequestKeyStore } from '../db/request-key-store';
+import type { RequestKeyStore } from '../db/request-key-store';
+import { sqliteConsoleState } from '../db/sqlite-state';
+import type { ConsoleState } from '../db/state-port';
 import type { Platform } from '../platform/port';
 
 /**
@@ -16,7 +17,7 @@ import type { Platform } from '../platform/port';
  * with the requester's current role, never the role stored when they asked.
  */
 export type UserDirectory =
-  | { kind: 'resolvable'; current: (userId: string) => Caller | null }
+  | { kind: 'resolvable'; current: (userId: string) => Promise<Caller | null> }
   /** No directory the console can ask: approved actions are refused (not used by createOpsContext). */
   | { kind: 'unresolvable'; why: string };
 
@@ -46,25 +47,26 @@ export function createOpsContext(
   stage: Stage,
   now: () => number = Date.now,
   backend: 'local' | 'aws' = 'local',
+  /** The console's state (server/db/state.ts chooses it from the environment); default: console.db in dataDir. */
+  state: ConsoleState = sqliteConsoleState(dataDir),
 ): OpsContext {
-  const db = consoleDb(dataDir);
   return {
     platform,
-    audit: new SqliteAuditStore(db),
-    approvals: new SqliteApprovalStore(db),
-    requestKeys: new SqliteRequestKeyStore(db),
-    claims: new SqliteActionClaimStore(db),
+    audit: state.audit,
+    approvals: state.approvals,
+    requestKeys: state.requestKeys,
+    claims: state.claims,
     policy: defaultPolicy(stage),
     users:
       backend === 'local'
-        ? { kind: 'resolvable', current: (userId) => findLocalUser(db, userId) }
+        ? { kind: 'resolvable', current: (userId) => Promise.resolve(findLocalUser(consoleDb(dataDir), userId)) }
         : // aws: no directory to ask, so the current role is the one the identity provider last
           // asserted to this console (recorded by getSession on every verified ALB token). Freshness:
           // a demotion takes effect as soon as the user's next request carries the new role, and at
           // the latest when their ALB session ends (the listener's session timeout), since the next
           // sign-in asserts the new role. A demoted user who sends no further request keeps the last
           // asserted role here; their pending requests still expire with the approval TTL.
-          { kind: 'resolvable', current: (userId) => lastSeenCaller(db, userId) },
+          { kind: 'resolvable', current: (userId) => state.seenRoles.lastSeen(userId) },
     now,
   };
 }

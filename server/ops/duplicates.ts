@@ -35,7 +35,7 @@ export async function withClaim<T>(
   claim: ActionClaim,
   run: () => Promise<T>,
 ): Promise<T> {
-  const got = ctx.claims.claim(
+  const got = await ctx.claims.claim(
     claim.scope,
     { action, actorId: caller.id, actorName: caller.name, requestId: meta.requestId, detail: claim.detail },
     ctx.now(),
@@ -51,7 +51,7 @@ export async function withClaim<T>(
   try {
     return await run();
   } finally {
-    ctx.claims.release(claim.scope, got.token);
+    await ctx.claims.release(claim.scope, got.token);
   }
 }
 
@@ -84,8 +84,8 @@ async function activeReplays(ctx: OpsContext, caller: Caller, archive: string): 
   return active;
 }
 
-function waitingReplay(ctx: OpsContext, input: PreviewReplayInput): Approval | undefined {
-  return ctx.approvals.waiting(ctx.now()).find((a) => {
+async function waitingReplay(ctx: OpsContext, input: PreviewReplayInput): Promise<Approval | undefined> {
+  return (await ctx.approvals.waiting(ctx.now())).find((a) => {
     if (a.action !== 'replay.start' || a.target !== `archive:${input.archive}`) return false;
     try {
       const other = JSON.parse(a.input) as PreviewReplayInput;
@@ -117,7 +117,7 @@ export async function assertNoOverlappingReplay(
       'window',
     );
   }
-  const waiting = checkWaiting ? waitingReplay(ctx, input) : undefined;
+  const waiting = checkWaiting ? await waitingReplay(ctx, input) : undefined;
   if (waiting) {
     const other = JSON.parse(waiting.input) as PreviewReplayInput;
     throw new PlatformError(

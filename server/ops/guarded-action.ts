@@ -86,7 +86,7 @@ async function guardClaimed<I, T, R>(
   }
   const done = await spec.act(checked.inputs);
   // The side effect happened: record it before anything else can fail.
-  const entry = ctx.audit.append(
+  const entry = await ctx.audit.append(
     {
       requestId: meta.requestId,
       actor: caller,

@@ -41,7 +41,7 @@ export async function withIdempotency<T>(
 ): Promise<T> {
   const key = meta.idempotencyKey;
   if (!key) return run();
-  const claim = ctx.requestKeys.claim(caller.id, key, action, fingerprint(action, input), ctx.now());
+  const claim = await ctx.requestKeys.claim(caller.id, key, action, fingerprint(action, input), ctx.now());
   if (claim.state === 'done') return claim.response as T;
   if (claim.state === 'in_progress') {
     throw new PlatformError(
@@ -59,10 +59,10 @@ export async function withIdempotency<T>(
   }
   try {
     const result = await run();
-    ctx.requestKeys.complete(caller.id, key, 200, result);
+    await ctx.requestKeys.complete(caller.id, key, 200, result);
     return result;
   } catch (error) {
-    ctx.requestKeys.release(caller.id, key);
+    await ctx.requestKeys.release(caller.id, key);
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { can, type Caller, type Permission } from '../auth/permissions.schema';
+import { consoleState } from '../db/state';
 import { env } from '../env';
 import { getPlatform } from '../platform';
 import type { Platform } from '../platform/port';
@@ -33,6 +34,7 @@ async function create(): Promise<OpsContext> {
     env.LEDGERLINE_STAGE,
     Date.now,
     env.LEDGERLINE_BACKEND,
+    consoleState(),
   );
   // The server owns the closed loop: running redrives are watched again after a restart. When
   // the platform cannot be read yet, the next request creates the context (and re-arms) again.

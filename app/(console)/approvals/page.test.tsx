@@ -131,18 +131,20 @@ describe('the approvals list during an incident', () => {
     for (let i = 0; i < 60; i++) {
       const saga = `saga-outage-${i}`;
       ids.push(
-        ctx.approvals.create(
-          {
-            action: 'saga.compensate',
-            target: `saga:${saga}`,
-            input: { sagaId: saga, mode: 'compensate', reason: 'downstream outage' },
-            preview: null,
-            reason: 'downstream outage',
-            ticket: 'INC-4243',
-            requester: operator,
-            ttlMinutes: 60,
-          },
-          t0 - (60 - i) * 20_000,
+        (
+          await ctx.approvals.create(
+            {
+              action: 'saga.compensate',
+              target: `saga:${saga}`,
+              input: { sagaId: saga, mode: 'compensate', reason: 'downstream outage' },
+              preview: null,
+              reason: 'downstream outage',
+              ticket: 'INC-4243',
+              requester: operator,
+              ttlMinutes: 60,
+            },
+            t0 - (60 - i) * 20_000,
+          )
         ).id,
       );
     }

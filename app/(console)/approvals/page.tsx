@@ -39,7 +39,7 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Pr
   const decidedLimit = decidedLimitOf(await searchParams);
   const ops = await opsFor(caller, 'audit.read');
   const now = (ops ?? (await getOpsContext())).now();
-  const { pending, decided, moreDecided } = ops ? listApprovalsForReview(ops, decidedLimit) : nothing;
+  const { pending, decided, moreDecided } = ops ? await listApprovalsForReview(ops, decidedLimit) : nothing;
   const mayDecide = can(caller.role, 'approval.decide');
   return (
     <>

@@ -1,11 +1,13 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { AuditFilter } from '@/components/audit/audit-filter';
+import { AuditIntegrity } from '@/components/audit/audit-integrity';
 import { AuditTable } from '@/components/audit/audit-table';
 import { PageHeader } from '@/components/ui/page-header';
 import { auditFilterSchema } from '@/server/audit/audit.schema';
 import { can } from '@/server/auth/permissions.schema';
 import { getCaller } from '@/server/auth/session';
+import { auditArchiveLocation } from '@/server/db/state';
 import { listAudit } from '@/server/ops/audit';
 import { opsFor } from '@/server/ops/server-context';
 
@@ -26,8 +28,9 @@ export default async function AuditPage({
   const query = parsed.success ? Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'cursor')) : {};
   const ops = await opsFor(caller, 'audit.read');
   const page = ops
-    ? listAudit(ops, parsed.success ? parsed.data : auditFilterSchema.parse({}))
+    ? await listAudit(ops, parsed.success ? parsed.data : auditFilterSchema.parse({}))
     : { items: [], nextCursor: null };
+  const verification = ops ? await ops.audit.verify() : null;
   return (
     <>
       <PageHeader title="Audit" description="Every operator request, approval and outcome. Append-only." />
@@ -36,6 +39,7 @@ export default async function AuditPage({
           {parsed.error.issues[0]?.path.join('.')}: {parsed.error.issues[0]?.message}
         </p>
       )}
+      {verification ? <AuditIntegrity verification={verification} archive={auditArchiveLocation()} /> : null}
       <AuditFilter query={query} />
       <AuditTable page={page} query={query} canExport={can(caller.role, 'audit.export')} />
     </>

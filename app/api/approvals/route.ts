@@ -5,8 +5,8 @@ import { listApprovals } from '@/server/ops/approvals';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ permission: 'audit.read', schema: approvalListQuery }, ({ ops, input }) => ({
-  items: listApprovals(ops, input),
+export const GET = route({ permission: 'audit.read', schema: approvalListQuery }, async ({ ops, input }) => ({
+  items: await listApprovals(ops, input),
 }));
 
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods({ GET });

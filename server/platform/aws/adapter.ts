@@ -3,15 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Caller } from '../../auth/permissions.schema';
 import { listDeadLettersInput, listPageInput, listSagasInput, metricQueryInput } from '../inputs.schema';
-import { authorizeCall, type PlatformCall } from '../method-permissions';
+import { authorizeCall, callPermission, type PlatformCall } from '../method-permissions';
 import type { Platform } from '../port';
 import { createClientsFor, type ClientsFor, type Ctx } from './clients';
 import { awsPlatformConfigSchema, type AwsPlatformConfig } from './config';
 import { createRoleCredentials, type RoleCredentials } from './credentials';
-import { listDeadLetters } from './dead-letters';
+import { exportDeadLetters, listDeadLetters, removeDeadLetters } from './dead-letters';
+import { listFailureClasses, searchDeadLetters } from './failure-index';
 import { getLedgerSummary } from './ledger';
 import { getAlarm, getMetricSeries, listAlarms, listRegions } from './observability';
 import { listQueuePairs } from './queue-pairs';
+import { ReadCache, withFreshness } from './read-cache';
+import { withReadCache } from './read-cache-clients';
 import { RedriveRegistry } from './redrive-registry';
 import { cancelRedrive, getRedrive, listRedrives, startRedrive } from './redrives';
 import { countIndexedEvents, previewReplay } from './replay-preview';
@@ -34,7 +37,17 @@ export interface AwsPlatformDeps {
   randomId?: () => string;
   /** Visibility timeout of dead-letter "peeks" (ReceiveMessage): see dead-letters.ts. Default 2 s. */
   peekVisibilitySeconds?: number;
+  /**
+   * The region's single-flight read cache (read-cache.ts); null: none. Default: a new one on `now`
+   * when the adapter makes its own clients; none with injected `clientsFor` unless one is given.
+   */
+  readCache?: ReadCache | null;
 }
+
+/** The port's reads: their results carry `freshness` when the read cache answered a throttled read. */
+const readCalls = new Set<PlatformCall>(
+  Object.keys(callPermission).filter((c) => callPermission[c as PlatformCall] === 'platform.read') as PlatformCall[],
+);
 
 /**
  * The Platform port on AWS. Every call checks the permission matrix first (no AWS call, not even
@@ -57,15 +70,25 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
   const redrives = new RedriveRegistry();
   let consoleSts: STSClient | undefined;
   const replayDescriptions = new ReplayDescriptions();
+  const readCache = deps.readCache !== undefined ? deps.readCache : deps.clientsFor ? null : new ReadCache({ now });
 
-  /** Permission first (the shared table, method-permissions.ts), then the caller's clients. */
-  function ctx(caller: Caller, call: PlatformCall): Ctx {
+  /**
+   * Permission first (the shared table, method-permissions.ts), then the caller's clients, reading
+   * through the region's cache under the caller's ROLE (the credentials the reads are made with).
+   */
+  function ctx(caller: Caller, call: PlatformCall, onStale: (asOfMs: number) => void): Ctx {
     authorizeCall(caller, call);
-    return { config: cfg, aws: clients(caller), caller, now, sleep, randomId };
+    const own = clients(caller);
+    const scope = { region: cfg.region, role: caller.role, since: now() };
+    const aws = readCache ? withReadCache(own, readCache, scope, onStale) : own;
+    return { config: cfg, aws, caller, now, sleep, randomId };
   }
   // Sync throws (Forbidden) become rejections, like every other failure of the port.
-  const run = async <T>(caller: Caller, call: PlatformCall, fn: (c: Ctx) => Promise<T>): Promise<T> =>
-    fn(ctx(caller, call));
+  const run = async <T>(caller: Caller, call: PlatformCall, fn: (c: Ctx) => Promise<T>): Promise<T> => {
+    let asOf: number | null = null;
+    const result = await fn(ctx(caller, call, (t) => (asOf = asOf === null ? t : Math.min(asOf, t))));
+    return asOf !== null && readCalls.has(call) ? withFreshness(result, asOf) : result;
+  };
 
   return {
     kind: 'aws',
@@ -96,6 +119,11 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
     listQueuePairs: (caller) => run(caller, 'listQueuePairs', (c) => listQueuePairs(c)),
     listDeadLetters: (caller, input) =>
       run(caller, 'listDeadLetters', (c) => listDeadLetters(c, listDeadLettersInput.parse(input), peek)),
+    listFailureClasses: (caller, queueId) => run(caller, 'listFailureClasses', (c) => listFailureClasses(c, queueId)),
+    searchDeadLetters: (caller, queueId, transactionId) =>
+      run(caller, 'searchDeadLetters', (c) => searchDeadLetters(c, queueId, transactionId)),
+    exportDeadLetters: (caller, queueId, classIds) =>
+      run(caller, 'exportDeadLetters', (c) => exportDeadLetters(c, queueId, classIds)),
     listRedrives: (caller, input) =>
       run(caller, 'listRedrives', (c) =>
         listRedrives(c, redrives, { ...listPageInput.parse(input), queueId: input.queueId }),
@@ -115,6 +143,8 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
     startRedrive: (caller, input) =>
       run(caller, 'startRedrive', (c) => startRedrive(c, redrives, input, { peekVisibilitySeconds: peek })),
     cancelRedrive: (caller, id) => run(caller, 'cancelRedrive', (c) => cancelRedrive(c, redrives, id)),
+    removeDeadLetters: (caller, queueId, messageIds) =>
+      run(caller, 'removeDeadLetters', (c) => removeDeadLetters(c, queueId, messageIds)),
     previewReplay: (caller, input) => run(caller, 'previewReplay', (c) => previewReplay(c, input)),
     startReplay: (caller, input) =>
       run(caller, 'startReplay', (c) =>

@@ -9,7 +9,7 @@ import { DescribeEndpointCommand, DescribeEventBusCommand, EventBridgeClient } f
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { alarmName } from '../../../infra/platform/description';
+import { alarmName, alarmsFor } from '../../../infra/platform/description';
 import { alarmHistoryItemSchema, alarmSchema, metricSeriesSchema, regionSchema } from '../platform.schema';
 import { callerOf, NOW, testConfig, testPlatform } from './testing';
 
@@ -64,16 +64,19 @@ describe('alarms', () => {
       });
     const { platform } = testPlatform();
     const alarms = await platform.listAlarms(viewer, { state: 'ALARM' });
+    // By name, never by prefix: CloudWatch authorizes a prefix listing on alarm:*, outside the roles' grant.
+    const stageAlarmNames = alarmsFor('staging').map((a) => alarmName('staging', a.suffix));
+    expect(stageAlarmNames).toContain('ledgerline-staging-processing-dlq-depth');
     expect(cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input)).toEqual([
       {
-        AlarmNamePrefix: 'ledgerline-staging-',
+        AlarmNames: stageAlarmNames,
         AlarmTypes: ['MetricAlarm'],
         MaxRecords: 100,
         NextToken: undefined,
         StateValue: 'ALARM',
       },
       {
-        AlarmNamePrefix: 'ledgerline-staging-',
+        AlarmNames: stageAlarmNames,
         AlarmTypes: ['MetricAlarm'],
         MaxRecords: 100,
         NextToken: 'p2',

@@ -6,7 +6,7 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeEndpointCommand, DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
-import { alarmName, metricsFor, namesFor, type MetricDefinition } from '../../../infra/platform/description';
+import { alarmName, alarmsFor, metricsFor, type MetricDefinition } from '../../../infra/platform/description';
 import type { ListAlarmsInput, MetricQueryInput } from '../inputs.schema';
 import {
   metricSeriesSchema,
@@ -74,27 +74,38 @@ export async function listRegions(ctx: Ctx): Promise<Region[]> {
 
 // ---------------------------------------------------------------- alarms
 
+/**
+ * The stage's alarms, asked for BY NAME (the names come from the platform description, which
+ * names every alarm the stacks create), never by AlarmNamePrefix: CloudWatch authorizes a prefix
+ * listing on `alarm:*`, which the operator roles' `alarm:<prefix>-*` grant does not cover, while
+ * named alarms are authorized one by one (test/iam evaluates both). Names the region does not
+ * have are simply not returned.
+ */
 export async function listAlarms(ctx: Ctx, input: ListAlarmsInput): Promise<Alarm[]> {
   // This adapter speaks to one region's stack.
   if (input.region && input.region !== ctx.config.region) return [];
-  const prefix = `${namesFor(ctx.config.stage).prefix}-`;
+  const stage = ctx.config.stage;
+  const names = [...new Set(alarmsFor(stage).map((a) => alarmName(stage, a.suffix)))];
   const out: Alarm[] = [];
-  let token: string | undefined;
-  do {
-    const res = await call('DescribeAlarms', () =>
-      ctx.aws.cloudwatch.send(
-        new DescribeAlarmsCommand({
-          AlarmNamePrefix: prefix,
-          AlarmTypes: ['MetricAlarm'],
-          MaxRecords: ALARMS_PER_PAGE,
-          NextToken: token,
-          ...(input.state ? { StateValue: input.state } : {}),
-        }),
-      ),
-    );
-    for (const a of res.MetricAlarms ?? []) out.push(toAlarm(ctx, a));
-    token = res.NextToken;
-  } while (token);
+  for (let i = 0; i < names.length; i += ALARMS_PER_PAGE) {
+    const AlarmNames = names.slice(i, i + ALARMS_PER_PAGE);
+    let token: string | undefined;
+    do {
+      const res = await call('DescribeAlarms', () =>
+        ctx.aws.cloudwatch.send(
+          new DescribeAlarmsCommand({
+            AlarmNames,
+            AlarmTypes: ['MetricAlarm'],
+            MaxRecords: ALARMS_PER_PAGE,
+            NextToken: token,
+            ...(input.state ? { StateValue: input.state } : {}),
+          }),
+        ),
+      );
+      for (const a of res.MetricAlarms ?? []) out.push(toAlarm(ctx, a));
+      token = res.NextToken;
+    } while (token);
+  }
   return out;
 }
 

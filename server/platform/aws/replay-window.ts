@@ -1,13 +1,13 @@
 import 'server-only';
-import { detailTypes, eventSources, IDEMPOTENCY_TTL_HOURS } from '../../../infra/platform/description';
+import { detailTypes, eventSources, IDEMPOTENCY_TTL_HOURS, namesFor } from '../../../infra/platform/description';
 import { ARCHIVE_INGESTION_LAG_SECONDS } from '../../../infra/platform/limits';
 import type { EventPatternFilter } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
 
 /**
- * What a replay may ask for, checked before any AWS call, and the name a replay gets when the
- * request names none. Pure: no AWS calls.
+ * What a replay may ask for, checked before any AWS call, and the name a replay gets (always under
+ * the stage prefix). Pure: no AWS calls.
  * - Archive ingestion lags up to ~10 minutes: a window must end before now − lag.
  * - A window starting before the idempotency horizon (IDEMPOTENCY_TTL_HOURS) is refused: the
  *   processor could apply its events a second time.
@@ -66,7 +66,25 @@ export function requireHonouredPattern(pattern: EventPatternFilter | undefined):
   }
 }
 
-/** The name of a replay the request does not name: `replay-<yyyymmddThhmm>-<8 random characters>`. */
-export function generatedReplayName(ctx: Pick<Ctx, 'now' | 'randomId'>): string {
-  return `replay-${iso(ctx.now()).replace(/[-:]/g, '').slice(0, 15)}-${ctx.randomId().slice(0, 8)}`;
+/** EventBridge replay names: [.\-_A-Za-z0-9]+, at most 64 characters. */
+const REPLAY_NAME_MAX = 64;
+
+/**
+ * The name of a replay: always under the stage prefix (`ledgerline-<stage>-`), because the
+ * operator roles may start, describe and cancel only `replay/ledgerline-<stage>-*`
+ * (infra/lib/constructs/platform-arns.ts). A name the request gives is prefixed unless it already
+ * is; one the request does not give is `<prefix>-replay-<yyyymmddThhmmss>-<8 random characters>`.
+ */
+export function replayName(ctx: Pick<Ctx, 'config' | 'now' | 'randomId'>, requested: string | undefined): string {
+  const prefix = `${namesFor(ctx.config.stage).prefix}-`;
+  if (requested === undefined)
+    return `${prefix}replay-${iso(ctx.now()).replace(/[-:]/g, '').slice(0, 15)}-${ctx.randomId().slice(0, 8)}`;
+  const name = requested.startsWith(prefix) ? requested : `${prefix}${requested}`;
+  if (name.length > REPLAY_NAME_MAX)
+    throw new PlatformError(
+      'Invalid',
+      `name must be at most ${REPLAY_NAME_MAX - prefix.length} characters after the stage prefix ${prefix} (EventBridge allows ${REPLAY_NAME_MAX})`,
+      'name',
+    );
+  return name;
 }

@@ -23,6 +23,8 @@ const rawDdb = mockClient(DynamoDBClient);
 const config = testConfig();
 const operator = callerOf('operator', 'op-1');
 const hour = 3_600_000;
+/** A replay under the stage prefix, as the console names them (replay-window.ts replayName). */
+const R1 = 'ledgerline-staging-r1';
 const window = { start: new Date(NOW - 3 * hour).toISOString(), end: new Date(NOW - 1 * hour).toISOString() };
 
 const throttled = () =>
@@ -89,7 +91,7 @@ describe('replays', () => {
     extra: Partial<DescribeReplayResponse> = {},
   ): DescribeReplayResponse {
     return {
-      ReplayName: 'r1',
+      ReplayName: R1,
       ReplayArn: `arn:aws:events:us-east-1:111122223333:replay/r1`,
       Description: 'ledgerline:{"by":"op-1","pattern":null,"total":300}',
       State: state,
@@ -115,7 +117,7 @@ describe('replays', () => {
     const replay = await platform.startReplay(operator, { archive: config.archive.name, window, name: 'r1' });
     const input = events.commandCalls(StartReplayCommand)[0]!.args[0].input;
     expect(input).toEqual({
-      ReplayName: 'r1',
+      ReplayName: R1,
       Description: 'ledgerline:{"by":"op-1","pattern":null,"total":300}',
       EventSourceArn: config.archive.arn,
       EventStartTime: new Date(window.start),
@@ -123,7 +125,7 @@ describe('replays', () => {
       Destination: { Arn: config.bus.arn, FilterArns: config.replayRuleArns },
     });
     expect(replaySchema.parse(replay)).toMatchObject({
-      name: 'r1',
+      name: R1,
       state: 'STARTING',
       eventsTotal: 300,
       eventsReplayed: 0,
@@ -230,7 +232,7 @@ describe('replays', () => {
       pattern: { source: ['transaction.processing', 'payment.validation'] },
     });
     const input = events.commandCalls(StartReplayCommand)[0]!.args[0].input;
-    expect(input.ReplayName).toMatch(/^replay-\d{8}T\d{6}-id1$/);
+    expect(input.ReplayName).toMatch(/^ledgerline-staging-replay-\d{8}T\d{6}-id1$/);
     // Without the archive index the total is unknown.
     expect(input.Description).toBe(
       'ledgerline:{"by":"op-1","pattern":{"source":["transaction.processing","payment.validation"]},"total":null}',
@@ -241,7 +243,7 @@ describe('replays', () => {
     const halfway = new Date(Date.parse(window.start) + hour);
     events.on(DescribeReplayCommand).resolves(replayResponse('RUNNING', { EventLastReplayedTime: halfway }));
     const { platform } = testPlatform();
-    const replay = await platform.getReplay(callerOf('viewer'), 'r1');
+    const replay = await platform.getReplay(callerOf('viewer'), R1);
     expect(replay).toMatchObject({
       state: 'RUNNING',
       lastReplayedTime: halfway.toISOString(),
@@ -258,7 +260,7 @@ describe('replays', () => {
     events.on(ListReplaysCommand).resolves({
       Replays: [
         {
-          ReplayName: 'r1',
+          ReplayName: R1,
           State: 'COMPLETED',
           EventSourceArn: config.archive.arn,
           EventStartTime: new Date(window.start),
@@ -274,7 +276,7 @@ describe('replays', () => {
     const page = await platform.listReplays(callerOf('viewer'), { limit: 20, cursor: 'prev' });
     expect(page.nextCursor).toBe('next');
     expect(page.items[0]).toMatchObject({
-      name: 'r1',
+      name: R1,
       state: 'COMPLETED',
       eventsReplayed: 300,
       startedBy: 'op-1',
@@ -293,11 +295,11 @@ describe('replays', () => {
     events.on(CancelReplayCommand).resolves({ State: 'CANCELLING' });
     events.on(DescribeReplayCommand).resolves(replayResponse('CANCELLING'));
     const { platform } = testPlatform();
-    expect(await platform.cancelReplay(operator, 'r1')).toMatchObject({ state: 'CANCELLING' });
+    expect(await platform.cancelReplay(operator, R1)).toMatchObject({ state: 'CANCELLING' });
     events
       .on(CancelReplayCommand)
       .rejects(Object.assign(new Error('Replay r1 is not running'), { name: 'IllegalStatusException', $metadata: {} }));
-    await expect(platform.cancelReplay(operator, 'r1')).rejects.toMatchObject({ code: 'Conflict' });
+    await expect(platform.cancelReplay(operator, R1)).rejects.toMatchObject({ code: 'Conflict' });
   });
 });
 
@@ -407,5 +409,63 @@ describe('replay preview', () => {
     expect(preview.count).toBe(1);
     expect(preview.sample.map((e) => e.transactionId)).toEqual(['tx-1']);
     expect(preview.sampleAlreadyApplied).toBe(1);
+  });
+});
+
+describe('what an EventBridge replay can and cannot do (issue 19)', () => {
+  it('refuses a rate and the dead-letter filter, naming the field, and starts nothing', async () => {
+    const { platform } = testPlatform();
+    const archive = config.archive.name;
+    await expect(platform.startReplay(operator, { archive, window, rate: 50 })).rejects.toMatchObject({
+      code: 'Invalid',
+      field: 'rate',
+      message: expect.stringContaining('no rate') as unknown,
+    });
+    await expect(platform.startReplay(operator, { archive, window, excludeDeadLettered: true })).rejects.toMatchObject({
+      code: 'Invalid',
+      field: 'excludeDeadLettered',
+    });
+    expect(events.calls()).toHaveLength(0);
+  });
+
+  it('classifies every event of a small window: applied, poison (will dead-letter again) and will apply', async () => {
+    const at = (s: number) => new Date(Date.parse(window.start) + s * 1000).toISOString();
+    const detail = (tx: string, amount: number | string) =>
+      JSON.stringify({
+        transactionId: tx,
+        fromAccount: 'acct-0001',
+        toAccount: 'acct-0002',
+        amount,
+        currency: 'USD',
+        createdAt: at(0),
+      });
+    const items = [
+      ['e1', 'tx-applied', detail('tx-applied', 100)],
+      ['e2', 'tx-poison', detail('tx-poison', 'twelve')],
+      ['e3', 'tx-new', detail('tx-new', 200)],
+    ].map(([id, tx, d], i) => ({
+      ...archiveIndexKey({ id: id!, time: at(i + 1) }),
+      eventId: id,
+      time: at(i + 1),
+      source: 'transaction.processing',
+      detailType: 'TransactionSubmitted',
+      transactionId: tx,
+      detail: d,
+    }));
+    ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, string>; Select: string }) => {
+      const hits = items.filter((it) => it.pk === input.ExpressionAttributeValues[':pk']);
+      return input.Select === 'COUNT' ? { Count: hits.length } : { Items: hits };
+    });
+    idempotencyTable([{ key: idempotencyRecordKey('tx-applied'), status: 'COMPLETED', expiryTime: NOW / 1000 + 3600 }]);
+    const { platform } = testPlatform();
+    const preview = await platform.previewReplay(operator, { archive: config.archive.name, window });
+    expect(preview.count).toBe(3);
+    expect(preview.classification).toMatchObject({
+      classified: 3,
+      alreadyApplied: 1,
+      willDeadLetterAgain: 1,
+      willApply: 1,
+    });
+    expect(preview.supports).toMatchObject({ excludeDeadLettered: false, rate: false });
   });
 });

@@ -1,12 +1,12 @@
 import 'server-only';
-import type { ExecutionStatus } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { compensationExecutionName, SAGA_SUMMARY_SK } from '../../../infra/platform/layout';
 import { sagaStatusSchema, sagaSummarySchema, type SagaSummary } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
 import { call } from './errors';
-import { describe, latestState } from './saga-executions';
+import { describe } from './saga-executions';
 import { errorText, isCompensationState } from './saga-history';
 import { inputOf, statusOf, statusWithCompensation } from './saga-timeline';
 
@@ -49,6 +49,36 @@ export async function summaryItems(ctx: Ctx, sagaIds: string[]): Promise<Map<str
   return out;
 }
 
+/** Pages of reverse history read at most to find the newest entered state (100 events each). */
+const MAX_REVERSE_PAGES = 20;
+
+/**
+ * Name of the newest state the execution entered: reads the history newest first until a
+ * `*StateEntered` event. A task's retries add events but no entered state (a compensation retried
+ * 20 times is 60 events), so one short page is not enough to tell COMPENSATING from RUNNING.
+ */
+export async function newestEnteredState(ctx: Ctx, executionArn: string): Promise<string | null> {
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_REVERSE_PAGES; page++) {
+    const res = await call('GetExecutionHistory', () =>
+      ctx.aws.sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 100,
+          reverseOrder: true,
+          includeExecutionData: false,
+          nextToken,
+        }),
+      ),
+    );
+    const entered = res.events?.find((e) => e.type?.endsWith('StateEntered'));
+    if (entered) return entered.stateEnteredEventDetails?.name ?? null;
+    nextToken = res.nextToken;
+    if (!nextToken) return null;
+  }
+  return null;
+}
+
 export interface ListedExecution {
   name: string;
   executionArn: string;
@@ -86,7 +116,7 @@ export async function summarize(ctx: Ctx, e: ListedExecution, item: SummaryItem 
   const { transaction } = inputOf(d);
   let compensating = false;
   if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') {
-    compensating = isCompensationState(await latestState(ctx, e.executionArn));
+    compensating = isCompensationState(await newestEnteredState(ctx, e.executionArn));
   }
   let status = statusOf(d.status, d.error, compensating);
   // A refunded (SUCCEEDED) or operator-compensated (FAILED) saga: its compensation run decides.

@@ -576,7 +576,7 @@ describe('sagas', () => {
     });
     ddb.on(BatchGetCommand).resolves({
       Responses: {
-        'saga-state': [
+        'ledgerline-staging-saga-state': [
           {
             sagaId: 'tx-42',
             sk: 'SUMMARY',
@@ -590,11 +590,11 @@ describe('sagas', () => {
         ],
       },
     });
-    const { platform } = testPlatform(testConfig({ sagaTable: 'saga-state' }));
+    const { platform } = testPlatform(testConfig({ sagaTable: 'ledgerline-staging-saga-state' }));
     const page = await platform.listSagas(callerOf('viewer'), {});
     expect(page.items[0]).toMatchObject({ status: 'COMPENSATING', failedStep: 'SettlePayment' });
     expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems).toEqual({
-      'saga-state': { Keys: [{ sagaId: 'tx-42', sk: 'SUMMARY' }] },
+      'ledgerline-staging-saga-state': { Keys: [{ sagaId: 'tx-42', sk: 'SUMMARY' }] },
     });
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
   });

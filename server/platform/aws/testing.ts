@@ -2,6 +2,8 @@
  * Fixtures for the aws adapter's tests (not a test file itself): a config as a deployed staging
  * stack would output it, callers for every role, and an adapter whose clients carry static
  * credentials (aws-sdk-client-mock intercepts every `send`, so nothing leaves the process).
+ * Every command testPlatform's clients send is recorded with the caller's operator role and
+ * checked against the file's IAM request catalog after the file (test/iam/recording.ts).
  */
 import 'server-only';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -10,6 +12,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, expect } from 'vitest';
+import { RequestRecorder } from '../../../test/iam/recording';
 import type { Caller, Role } from '../../auth/permissions.schema';
 import { createAwsPlatform, type AwsPlatformDeps } from './adapter';
 import type { AwsClients } from './clients';
@@ -70,13 +74,45 @@ export function staticClients(region = REGION): AwsClients {
 
 export const NOW = Date.parse('2026-11-26T12:00:00.000Z');
 
+/** The AWS requests this test file's adapters sent, as (IAM action, resource, role). */
+export const recorder = new RequestRecorder();
+afterAll(() => recorder.checkCatalog());
+
+/** `clients` whose every `send` is recorded as sent by the operator role of `role`. */
+export function recordingClients(clients: AwsClients, role: Role, region = REGION): AwsClients {
+  const wrap = <C extends object>(client: C): C =>
+    new Proxy(client, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (prop !== 'send' || typeof value !== 'function') return value;
+        return (command: object, ...rest: unknown[]): unknown => {
+          recorder.record(
+            `operator-role:${role}`,
+            target.constructor.name,
+            command,
+            { account: ACCOUNT, region },
+            expect.getState().testPath,
+          );
+          return (value as (...a: unknown[]) => unknown).call(target, command, ...rest);
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, wrap(c as object)])) as unknown as AwsClients;
+}
+
 export function testPlatform(config = testConfig(), deps: AwsPlatformDeps = {}) {
-  const clients = staticClients();
+  const raw = staticClients();
+  const byRole = new Map<Role, AwsClients>();
+  const clients = (role: Role) => {
+    let c = byRole.get(role);
+    if (!c) byRole.set(role, (c = recordingClients(raw, role, config.region)));
+    return c;
+  };
   const sleeps: number[] = [];
   let clock = NOW;
   let seq = 0;
   const platform = createAwsPlatform(config, {
-    clientsFor: () => clients,
+    clientsFor: (caller) => clients(caller.role),
     now: () => clock,
     sleep: (ms) => {
       sleeps.push(ms);

@@ -5,7 +5,7 @@
  * mutating tests may run (never against production).
  */
 import 'server-only';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as vitestIt } from 'vitest';
 import type { Caller } from '../../auth/permissions.schema';
 import {
   alarmHistoryItemSchema,
@@ -59,7 +59,16 @@ async function expectPlatformError(p: Promise<unknown>, code: PlatformError['cod
   throw new Error(`expected PlatformError ${code}, the call succeeded`);
 }
 
-export function runPlatformContract(name: string, makeHarness: () => Promise<ContractHarness>): void {
+export function runPlatformContract(
+  name: string,
+  makeHarness: () => Promise<ContractHarness>,
+  /** Cases the adapter is known to fail (title -> the reported defect): they run as expected failures. */
+  knownFailures: Record<string, string> = {},
+): void {
+  const it = (title: string, fn: () => Promise<void>) =>
+    knownFailures[title]
+      ? vitestIt.fails(`${title} [known failure: ${knownFailures[title]}]`, fn)
+      : vitestIt(title, fn);
   describe(`Platform contract: ${name}`, () => {
     let h: ContractHarness;
     let p: Platform;
@@ -308,13 +317,15 @@ export function runPlatformContract(name: string, makeHarness: () => Promise<Con
       const name = `contract-${Date.now()}`;
       const r = await p.startReplay(operator, { archive: archive!.name, window, name });
       replaySchema.parse(r);
-      expect(r.name).toBe(name);
+      // The requested name, or it under the platform's namespace (AWS: `ledgerline-<stage>-<name>`,
+      // the only replays the operator roles may touch).
+      expect(r.name.endsWith(name)).toBe(true);
       expect(['STARTING', 'RUNNING']).toContain(r.state);
       await expectPlatformError(p.startReplay(operator, { archive: archive!.name, window, name }), 'Conflict');
-      await h.settle(async () => (await p.getReplay(viewer, name))?.state === 'COMPLETED');
-      const done = await p.getReplay(viewer, name);
+      await h.settle(async () => (await p.getReplay(viewer, r.name))?.state === 'COMPLETED');
+      const done = await p.getReplay(viewer, r.name);
       expect(done?.eventsReplayed).toBe(done?.eventsTotal);
-      await expectPlatformError(p.cancelReplay(operator, name), 'Conflict');
+      await expectPlatformError(p.cancelReplay(operator, r.name), 'Conflict');
     });
 
     it('cancels a running replay', async () => {

@@ -109,6 +109,8 @@ describe('admin API', () => {
       LEDGERLINE_ALB_ARN:
         'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/console/0123456789abcdef',
       AWS_REGION: 'us-east-1',
+      LEDGERLINE_AUDIT_TABLE: 'ledgerline-test-console-audit',
+      LEDGERLINE_STATE_TABLE: 'ledgerline-test-console-state',
       LEDGERLINE_DATA_DIR: dataDir,
     });
     expect((await traffic.GET(get(), ctx())).status).toBe(403);

@@ -3,6 +3,7 @@ import { Engine } from '@/infra/embedded/engine';
 import type { Approval } from '@/server/approvals/approval.schema';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
 import { getOpsContext } from '@/server/ops/server-context';
+import { GET as list } from '../route';
 import { GET } from './route';
 
 const dataDir = await vi.hoisted(async () =>
@@ -19,16 +20,18 @@ beforeAll(async () => {
   await engine.start();
   engine.close();
   const ctx = await getOpsContext();
-  id = ctx.approvals.create({
-    action: 'saga.compensate',
-    target: 'saga:saga-1',
-    input: { sagaId: 'saga-1', mode: 'compensate', reason: 'customer refund' },
-    preview: null,
-    reason: 'customer refund',
-    ticket: 'INC-7',
-    requester: operator,
-    ttlMinutes: 60,
-  }).id;
+  id = (
+    await ctx.approvals.create({
+      action: 'saga.compensate',
+      target: 'saga:saga-1',
+      input: { sagaId: 'saga-1', mode: 'compensate', reason: 'customer refund' },
+      preview: null,
+      reason: 'customer refund',
+      ticket: 'INC-7',
+      requester: operator,
+      ttlMinutes: 60,
+    })
+  ).id;
 }, 120_000);
 
 afterAll(() => engine.close());
@@ -52,6 +55,13 @@ describe('GET /api/approvals/[id]', () => {
     );
     expect(response.status).toBe(404);
     expect(JSON.stringify(await response.json())).toContain('apr-nope');
+  });
+
+  it('lists it with GET /api/approvals', async () => {
+    const response = await list(await testRequest('/api/approvals?status=PENDING', { caller: viewer }), routeContext());
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { items: Approval[] };
+    expect(body.items.map((a) => [a.id, a.status])).toEqual([[id, 'PENDING']]);
   });
 
   it('refuses a request without a session', async () => {

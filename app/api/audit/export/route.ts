@@ -6,8 +6,8 @@ import { exportAudit, toCsv } from '@/server/ops/audit';
 export const dynamic = 'force-dynamic';
 
 /** The filtered audit log as a CSV or JSON download. */
-export const GET = route({ permission: 'audit.export', schema: auditExportSchema }, ({ ops, input }) => {
-  const entries = exportAudit(ops, input);
+export const GET = route({ permission: 'audit.export', schema: auditExportSchema }, async ({ ops, input }) => {
+  const entries = await exportAudit(ops, input);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const csv = input.format === 'csv';
   return new Response(csv ? toCsv(entries) : JSON.stringify(entries, null, 2), {

@@ -61,8 +61,8 @@ async function guessingCurve(emailFor: (i: number) => string, address: string, m
   return perMinute;
 }
 
-function auditRows() {
-  return new SqliteAuditStore(consoleDb(authConfig().dataDir)).list({ limit: 200 }).items;
+async function auditRows() {
+  return (await new SqliteAuditStore(consoleDb(authConfig().dataDir)).list({ limit: 200 })).items;
 }
 
 beforeEach(async () => {
@@ -90,7 +90,7 @@ describe('sign-in throttling: slows guessing, never locks the real user out', ()
     expect(Number(fromAttacker.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await errorOf(fromAttacker)).toMatchObject({ code: 'TooManyAttempts', field: 'email' });
     // Audit rows stay bounded by the guessing rate: each checked guess, and the first refusal of each wait.
-    const rows = auditRows().filter((r) => r.target === '198.51.100.7');
+    const rows = (await auditRows()).filter((r) => r.target === '198.51.100.7');
     expect(rows.filter((r) => r.outcome === 'failed')).toHaveLength(15);
     expect(rows.filter((r) => r.outcome === 'throttled')).toHaveLength(10);
   });
@@ -98,7 +98,7 @@ describe('sign-in throttling: slows guessing, never locks the real user out', ()
   it('audits wrong and throttled sign-ins with the email tried and the address, never the password', async () => {
     for (let i = 0; i < 8; i += 1)
       await attempt({ email: APPROVER, password: 'hunter2-secret', address: '203.0.113.5' });
-    const refused = auditRows().filter((r) => r.action === 'auth.sign_in' && r.target === '203.0.113.5');
+    const refused = (await auditRows()).filter((r) => r.action === 'auth.sign_in' && r.target === '203.0.113.5');
     expect(refused.filter((r) => r.outcome === 'failed')).toHaveLength(5);
     // 3 refusals in the same wait: one audit row, not three.
     expect(refused.filter((r) => r.outcome === 'throttled')).toHaveLength(1);

@@ -35,7 +35,7 @@ export async function POST(request: Request): Promise<Response> {
       requestId,
     });
     const { setCookies } = await openLocalSession(caller, isHttps(request));
-    recordSignIn(caller, requestId, 'auth.sign_in');
+    await recordSignIn(caller, requestId, 'auth.sign_in');
     const headers = new Headers({ 'cache-control': 'no-store', 'x-request-id': requestId });
     for (const c of setCookies) headers.append('set-cookie', c);
     if (form) {

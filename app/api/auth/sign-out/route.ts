@@ -25,7 +25,7 @@ export async function POST(request: Request): Promise<Response> {
         CSRF_HEADER,
       );
     }
-    if (session) recordSignIn(session.caller, requestId, 'auth.sign_out');
+    if (session) await recordSignIn(session.caller, requestId, 'auth.sign_out');
     const headers = new Headers({
       'cache-control': 'no-store',
       'x-request-id': requestId,
