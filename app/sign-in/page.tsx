@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { SignInForm } from '@/components/auth/sign-in-form';
 import { getCaller } from '@/server/auth/session';
 import { safeNext } from '@/server/auth/sign-in';
+import { seededSignIns } from '@/server/auth/users';
 import { env } from '@/server/env';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -34,7 +35,7 @@ export default async function SignInPage({
             Sign-in is handled by your organisation&apos;s identity provider. Reload the page to continue.
           </p>
         ) : (
-          <SignInForm next={next} error={error} />
+          <SignInForm next={next} error={error} seeded={seededSignIns(env.LEDGERLINE_BACKEND)} />
         )}
       </div>
     </main>

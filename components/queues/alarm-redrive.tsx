@@ -1,5 +1,6 @@
 'use client';
 
+import { alarmKind } from '@/components/alarms/alarm-kind';
 import { useAlarmQuery } from '@/components/alarms/data/alarm-query';
 import { can, type Role } from '@/infra/platform/roles';
 import { useQueuesQuery } from './data/queues-query';
@@ -7,23 +8,16 @@ import { LazyRedriveAction } from './lazy-redrive-action';
 
 /**
  * The redrive for a DLQ-depth alarm (alarm detail, incident view): reads the alarm and the
- * queue depths from the read side's cached queries, and shows the form already open while the
- * alarm fires, so alarm → started redrive is one click on "Start redrive".
+ * queue depths from the read side's cached queries. Diagnosis first: the form stays collapsed
+ * behind its "Redrive DLQ" button until asked for, even while the alarm fires.
  */
 export function AlarmRedrive({ role, alarm }: { role: Role; alarm: string }) {
   const allowed = can(role, 'queue.redrive');
   const detail = useAlarmQuery(alarm);
   const queues = useQueuesQuery();
   const a = detail.data?.alarm;
-  if (!allowed || !a || a.resource.kind !== 'queue' || !a.name.endsWith(`-${a.resource.id}-dlq-depth`)) return null;
+  if (!allowed || !a || a.resource.kind !== 'queue' || alarmKind(a) !== 'dlq') return null;
   const pair = queues.data?.find((q) => q.id === a.resource.id);
   if (!pair) return null;
-  return (
-    <LazyRedriveAction
-      role={role}
-      queueId={pair.id}
-      depth={pair.dlq.visible + pair.dlq.inFlight}
-      defaultOpen={a.state === 'ALARM'}
-    />
-  );
+  return <LazyRedriveAction role={role} queueId={pair.id} depth={pair.dlq.visible + pair.dlq.inFlight} />;
 }

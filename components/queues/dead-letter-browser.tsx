@@ -10,6 +10,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import type { DeadLetterMessage, ScanProgress } from '@/server/platform/platform.schema';
 import { useDeadLettersQuery } from './data/dead-letters-query';
 import { DeadLetterCard } from './dead-letter-card';
+import { TransactionIndexMatches } from './transaction-index-matches';
 
 export interface DeadLetterBrowserProps {
   queueId: string;
@@ -49,6 +50,7 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
           Search
         </button>
       </form>
+      {search ? <TransactionIndexMatches queueId={queueId} search={search} /> : null}
       {query.isError ? (
         <InlineError error={query.error} what="dead letters" onRetry={() => void query.refetch()} />
       ) : null}

@@ -13,6 +13,7 @@ import { ChartRangeSwitch, QueueCharts } from './queue-charts';
 import { QueueStats } from './queue-stats';
 
 const DeadLetterBrowser = lazyLeaf(() => import('./dead-letter-browser').then((m) => m.DeadLetterBrowser));
+const FailureClassesSection = lazyLeaf(() => import('./failure-classes-section').then((m) => m.FailureClassesSection));
 
 export interface QueueDetailViewProps {
   id: string;
@@ -49,6 +50,9 @@ export function QueueDetailView({ id, range, search, cursor, actions, messageAct
       ) : null}
       <Section title="Depth and age">
         <QueueCharts id={id} range={range} />
+      </Section>
+      <Section title="Failure classes">
+        <FailureClassesSection queueId={id} />
       </Section>
       <Section title="Dead letters">
         <DeadLetterBrowser

@@ -4,6 +4,7 @@ import { useCallback, useState } from 'react';
 import { can, type Role } from '@/infra/platform/roles';
 import type { DeadLetterMessage } from '@/server/platform/platform.schema';
 import { useQueuesQuery } from './data/queues-query';
+import { LazyQuarantineAction } from './lazy-quarantine-action';
 import { LazyRedriveAction } from './lazy-redrive-action';
 import { QueueDetailView, type QueueDetailViewProps } from './queue-detail-view';
 
@@ -30,14 +31,18 @@ export function QueueDetailWithActions({ role, ...props }: Props) {
         </label>
       )
     : undefined;
-  const actions =
-    allowed && pair ? (
-      <LazyRedriveAction
-        role={role}
-        queueId={pair.id}
-        depth={pair.dlq.visible + pair.dlq.inFlight}
-        messageIds={selected.length ? selected : undefined}
-      />
-    ) : null;
+  const actions = pair ? (
+    <>
+      {allowed ? (
+        <LazyRedriveAction
+          role={role}
+          queueId={pair.id}
+          depth={pair.dlq.visible + pair.dlq.inFlight}
+          messageIds={selected.length ? selected : undefined}
+        />
+      ) : null}
+      <LazyQuarantineAction role={role} queueId={pair.id} />
+    </>
+  ) : null;
   return <QueueDetailView {...props} actions={actions} messageActions={messageActions} />;
 }

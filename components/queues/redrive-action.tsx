@@ -9,9 +9,12 @@ import { buttonClass, inputClass, ReasonTicketFields, secondaryButtonClass } fro
 import { ActionPanel, PanelButton, TaskProgress, useActionRequest } from '@/components/ui/action-panel';
 import { MAX_REDRIVE_RATE } from '@/infra/platform/limits';
 import { can, type Role } from '@/infra/platform/roles';
+import { defaultRedriveClasses } from './class-selection';
+import { useFailureClassesQuery } from './data/failure-classes-query';
 import { useRedriveCancelMutation } from './data/redrive-cancel-mutation';
 import { useRedriveStartMutation } from './data/redrive-start-mutation';
 import { isRedriveActive, useRedriveStatusQuery } from './data/redrive-status-query';
+import { RedriveClassPicker } from './redrive-class-picker';
 
 export interface RedriveActionProps {
   role: Role;
@@ -23,7 +26,9 @@ export interface RedriveActionProps {
 }
 
 /**
- * Redrive a DLQ back to its source queue: all messages or the selected ones, optional rate,
+ * Redrive a DLQ back to its source queue: its failure classes (the retryable ones by default; a
+ * permanent one only by explicit choice), all messages when the index has no classes, or the
+ * selected ones; optional rate,
  * then live progress, cancel, and the closed loop's pause (with "Resume remaining"). Above the
  * approval threshold the request waits for a second person (and needs a ticket); the notice
  * follows it to the started task. Rendered only for roles the permission matrix allows.
@@ -40,12 +45,26 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
   const status = useRedriveStatusQuery(started?.id ?? null);
   const current = status.data?.task ?? started;
   const ended = current ? !isRedriveActive(current.status) : false;
+  const classQuery = useFailureClassesQuery(queueId);
+  const classes = messageIds?.length ? [] : (classQuery.data ?? []);
+  const [picked, setPicked] = useState<ReadonlySet<string> | null>(null);
+  const [includePermanent, setIncludePermanent] = useState(false);
+  const selected = picked ?? new Set(defaultRedriveClasses(classes));
+  const classIds = classes.filter((c) => selected.has(c.classId));
+  const byClass = classes.length > 0;
 
   // When the task ends, the read side's depths, alarms and task lists change: refresh them now.
   useInvalidateWhen(ended, affectedBy.redrive);
 
   if (!can(role, 'queue.redrive')) return null;
-  const count = messageIds?.length ?? depth;
+  const count = messageIds?.length ?? (byClass ? classIds.reduce((n, c) => n + c.count, 0) : depth);
+  const permanentSelected = classIds.some((c) => c.verdict === 'permanent');
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setPicked(next);
+  };
   const needsApproval = redriveNeedsApproval(count);
 
   function submit(e: React.FormEvent) {
@@ -56,6 +75,8 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
       ...(rate ? { rate: Number(rate) } : {}),
       ...(ticket ? { ticket } : {}),
       ...(messageIds?.length ? { messageIds } : {}),
+      ...(byClass ? { classIds: classIds.map((c) => c.classId) } : {}),
+      ...(byClass && permanentSelected ? { includePermanent } : {}),
     };
     start.mutate({ body, idempotencyKey: request.idempotencyKey() }, { onSuccess: () => focus.focusNext('status') });
   }
@@ -92,6 +113,15 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
             Move <strong>{count.toLocaleString('en-US')}</strong> {messageIds?.length ? 'selected ' : ''}message
             {count === 1 ? '' : 's'} from the {queueId} DLQ back to {queueId}.
           </p>
+          {byClass ? (
+            <RedriveClassPicker
+              classes={classes}
+              selected={selected}
+              onToggle={toggle}
+              includePermanent={includePermanent}
+              onIncludePermanent={setIncludePermanent}
+            />
+          ) : null}
           {needsApproval ? (
             <p className="text-sm text-warn">
               More than {REDRIVE_APPROVAL_THRESHOLD.toLocaleString('en-US')} messages: a second person must approve this

@@ -85,6 +85,50 @@ const migrations: string[] = [
     started_at INTEGER NOT NULL, ended_at INTEGER, started_by TEXT, state_reason TEXT);
   CREATE INDEX replays_active ON replays(state);
   `,
+  // 2: the failure index (infra/embedded/failure-index.ts): one row per dead letter, written where
+  // the queues loop moves a message to its DLQ; a dead letter's row goes with it (trigger), so the
+  // index holds exactly the DLQs' messages. Class-selected redrives name their classes.
+  `
+  CREATE TABLE failure_index (
+    message_id INTEGER PRIMARY KEY, queue_id TEXT NOT NULL, class_id TEXT NOT NULL, error_type TEXT NOT NULL,
+    step TEXT NOT NULL, verdict TEXT NOT NULL, normalised TEXT NOT NULL, error TEXT NOT NULL,
+    transaction_id TEXT, at INTEGER NOT NULL);
+  CREATE INDEX failure_index_class ON failure_index(queue_id, class_id, at, message_id);
+  CREATE INDEX failure_index_tx ON failure_index(transaction_id, queue_id);
+  CREATE TRIGGER failure_index_leaves AFTER DELETE ON messages WHEN old.dead = 1
+    BEGIN DELETE FROM failure_index WHERE message_id = old.id; END;
+  ALTER TABLE redrive_tasks ADD COLUMN class_ids TEXT;
+  `,
+  // 3: an alarm's episode start: the start of the first breaching minute of its current (or last)
+  // ALARM episode (metrics-alarms.ts). Rows in ALARM before this migration get their transition's minute.
+  `
+  ALTER TABLE alarms ADD COLUMN episode_start INTEGER;
+  UPDATE alarms SET episode_start = (since / 60000) * 60000 WHERE state = 'ALARM';
+  `,
+  // 4: per-class aggregates of the failure index (migration 2), kept by triggers, so a DLQ's class
+  // counts are a read of a few rows whatever its depth (first/last seen and the sample follow
+  // deletions through the failure_index_class index).
+  `
+  CREATE TABLE failure_classes (queue_id TEXT NOT NULL, class_id TEXT NOT NULL, count INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, sample_id INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, class_id)) WITHOUT ROWID;
+  INSERT INTO failure_classes SELECT queue_id, class_id, count(*), min(at), max(at), min(message_id)
+    FROM failure_index GROUP BY queue_id, class_id;
+  CREATE TRIGGER failure_classes_in AFTER INSERT ON failure_index BEGIN
+    INSERT INTO failure_classes VALUES (new.queue_id, new.class_id, 1, new.at, new.at, new.message_id)
+    ON CONFLICT (queue_id, class_id) DO UPDATE SET count = count + 1,
+      first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen);
+  END;
+  CREATE TRIGGER failure_classes_out AFTER DELETE ON failure_index BEGIN
+    UPDATE failure_classes SET count = count - 1,
+      first_seen = coalesce((SELECT min(at) FROM failure_index WHERE queue_id = old.queue_id AND class_id = old.class_id), first_seen),
+      last_seen = coalesce((SELECT max(at) FROM failure_index WHERE queue_id = old.queue_id AND class_id = old.class_id), last_seen),
+      sample_id = CASE WHEN sample_id = old.message_id THEN coalesce((SELECT message_id FROM failure_index
+        WHERE queue_id = old.queue_id AND class_id = old.class_id ORDER BY at LIMIT 1), sample_id) ELSE sample_id END
+    WHERE queue_id = old.queue_id AND class_id = old.class_id;
+    DELETE FROM failure_classes WHERE queue_id = old.queue_id AND class_id = old.class_id AND count <= 0;
+  END;
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -7,6 +7,7 @@ import { MAX_RECEIVE_COUNT } from '@/infra/platform/description';
 import { visibilityTimeout } from '@/infra/runtime/policies/visibility-timeout';
 import { BUS_DLQ, dlqOf } from './db';
 import type { EngineContext } from './engine-context';
+import { FailureIndex } from './failure-index';
 import { percentile } from './metric-counters';
 import { LOCAL_FUNCTION_TIMEOUT_SECONDS, PROCESSING } from './names';
 
@@ -37,9 +38,11 @@ export class Queues {
   private readonly deleteMessages;
   private readonly failMessage;
   private readonly deadLetterRow;
+  private readonly failureIndex: FailureIndex;
 
   constructor(private readonly ctx: EngineContext) {
     const { db } = ctx;
+    this.failureIndex = new FailureIndex(db);
     this.visibilityTimeoutSeconds = ctx.opts.visibilityTimeoutSeconds ?? policyTimeout(null);
     this.receiveRows = db.prepare<[string, number, number], MessageRow>(
       'SELECT id, queue, body, receive_count, ingest_at, transaction_id FROM messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?',
@@ -89,10 +92,19 @@ export class Queues {
     else this.failMessage.run(this.ctx.now() + this.ctx.opts.failureRetryDelayMs, err, m.receive_count, m.id);
   }
 
-  private deadLetter(m: MessageRow, error: string | null, keepError: boolean): void {
+  private deadLetter(m: MessageRow, error: string, keepError: boolean): void {
     const now = this.ctx.now();
     const dlq = m.queue === PROCESSING ? dlqOf(PROCESSING) : BUS_DLQ;
     this.deadLetterRow.run(dlq, now, now, keepError ? null : error, m.receive_count, m.id);
+    // The failure index row, in the same transaction as the move (keepError: the last recorded error).
+    this.failureIndex.record(
+      m.id,
+      m.queue === PROCESSING ? PROCESSING : 'bus',
+      m.transaction_id,
+      error,
+      now,
+      keepError,
+    );
     this.ctx.bumpQueue(m.queue, -1);
     this.ctx.bumpQueue(dlq, 1);
     this.ctx.counts.deadLettered++;

@@ -112,6 +112,8 @@ beforeAll(async () => {
     IDEMPOTENCY_TABLE: 'ledgerline-test-idempotency',
     STATE_MACHINE_ARN,
     IDEMPOTENCY_TTL_HOURS: '48',
+    FAILURE_INDEX_TABLE: 'ledgerline-test-failure-index',
+    QUEUE_NAME_PREFIX: 'ledgerline-test-',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     // Enabled: the EMF lines the function writes to stdout are captured below (emf).
     POWERTOOLS_METRICS_DISABLED: 'false',
@@ -455,5 +457,41 @@ describe('processor Lambda against stateful DynamoDB and Step Functions fakes', 
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
     expect(counted('EventsRejected')).toBe(0); // a claim conflict: retried, not (yet) rejected
+  });
+});
+
+describe('processor Lambda failure index', () => {
+  const indexWrites = () =>
+    ddb.commandCalls(PutItemCommand).filter((c) => c.args[0].input.TableName === 'ledgerline-test-failure-index');
+
+  it('records a message failing on its last receive in the failure index, with its class, before SQS dead-letters it', async () => {
+    const res = await handler({ Records: [received('m20', '{not json', 3, Date.now() - 60_000)] }, context);
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm20' }]);
+    const [put] = indexWrites();
+    expect(put!.args[0].input).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: {
+        pk: { S: 'M#processing#m20' },
+        queueId: { S: 'processing' },
+        errorType: { S: 'PoisonMessageError' },
+        step: { S: 'parse' },
+        verdict: { S: 'permanent' },
+      },
+    });
+    const classId = put!.args[0].input.Item!.classId!.S!;
+    const update = ddb
+      .commandCalls(UpdateItemCommand)
+      .find((c) => c.args[0].input.TableName === 'ledgerline-test-failure-index');
+    expect(update!.args[0].input.Key).toEqual({ pk: { S: 'C#processing' }, sk: { S: classId } });
+    expect(update!.args[0].input.UpdateExpression).toMatch(/^ADD #count :one SET firstSeen = if_not_exists/);
+  });
+
+  it('records nothing on an earlier receive, and a failed index write leaves the batch response unchanged', async () => {
+    await handler({ Records: [received('m21', '{not json', 2, Date.now() - 60_000)] }, context);
+    expect(indexWrites()).toHaveLength(0);
+    ddb.on(PutItemCommand, { TableName: 'ledgerline-test-failure-index' }).rejects(new Error('index down'));
+    const res = await handler({ Records: [received('m22', '{not json', 3, Date.now() - 60_000)] }, context);
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm22' }]);
+    expect(counted('FailureIndexWriteFailed')).toBe(1);
   });
 });

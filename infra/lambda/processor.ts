@@ -12,11 +12,20 @@
  * Per invocation it also emits the longest in-flight time of the batch's first-received
  * messages (IN_FLIGHT_METRIC_NAME, infra/platform/description.ts), which the
  * visibility-timeout adjuster reads.
+ * A message that fails on its last receive (ApproximateReceiveCount ≥ MAX_RECEIVE_COUNT: SQS moves
+ * it to the DLQ at its next receive) is recorded in the failure index (FAILURE_INDEX_TABLE, layout
+ * in infra/platform/layout.ts) with its failure class first; a failed index write is logged and
+ * counted (FailureIndexWriteFailed), it never changes the message's outcome.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -24,7 +33,8 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { IN_FLIGHT_METRIC_NAME } from '../platform/description';
+import { IN_FLIGHT_METRIC_NAME, MAX_RECEIVE_COUNT } from '../platform/description';
+import { failureIndexRequests } from '../runtime/failure-class-index';
 import { canonicalTransaction, PoisonMessageError, processMessage } from '../runtime/processor';
 import { parseTransactionEvent, transactionSchema, type TransactionEvent } from '../runtime/transaction';
 import { idempotencyAttributes, PowertoolsIdempotencyStore } from './adapters/powertools-idempotency';
@@ -37,13 +47,18 @@ const tableName = requireEnv('IDEMPOTENCY_TABLE');
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
 const ttlHours = numberEnv('IDEMPOTENCY_TTL_HOURS');
 
+const failureIndexTable = process.env.FAILURE_INDEX_TABLE ?? '';
+/** `<prefix>-`: a source queue's name is this plus its queue pair id. */
+const queueNamePrefix = process.env.QUEUE_NAME_PREFIX ?? '';
+
 const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+const ddb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const idempotency = new PowertoolsIdempotencyStore({
   tableName,
   ttlHours,
   layer: new DynamoDBPersistenceLayer({
     tableName,
-    awsSdkV3Client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+    awsSdkV3Client: ddb,
     ...idempotencyAttributes,
   }),
 });
@@ -106,6 +121,36 @@ async function startSaga(event: TransactionEvent): Promise<{ sagaId: string; alr
   );
 }
 
+/**
+ * Records a message's last failure in the failure index: the entry (once: a conditional put, so a
+ * retried invocation does not count it twice), then its class's count, first/last seen and sample.
+ */
+export async function recordLastFailure(
+  client: Pick<DynamoDBClient, 'send'>,
+  table: string,
+  record: Pick<SQSRecord, 'messageId' | 'body' | 'eventSourceARN'>,
+  error: unknown,
+  nowMs: number,
+  prefix = queueNamePrefix,
+): Promise<void> {
+  const queueName = record.eventSourceARN.split(':').pop() ?? '';
+  const queueId = prefix && queueName.startsWith(prefix) ? queueName.slice(prefix.length) : queueName;
+  const { put, update } = failureIndexRequests(table, {
+    queueId,
+    messageId: record.messageId,
+    body: record.body,
+    error,
+    nowMs,
+  });
+  try {
+    await client.send(new PutItemCommand(put));
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return; // recorded by an earlier attempt
+    throw e;
+  }
+  await client.send(new UpdateItemCommand(update));
+}
+
 /** The current invocation: a claim stays exclusive only as long as this invocation can run. */
 let invocation: Context | null = null;
 
@@ -138,6 +183,14 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       logger.error('rejected message', { messageId: record.messageId, code: e.code, reason: e.message });
     } else {
       logger.error('processing failed', { messageId: record.messageId, error: e as Error });
+    }
+    if (failureIndexTable && Number(record.attributes.ApproximateReceiveCount) >= MAX_RECEIVE_COUNT) {
+      try {
+        await recordLastFailure(ddb, failureIndexTable, record, e, Date.now());
+      } catch (indexError) {
+        metrics.addMetric('FailureIndexWriteFailed', MetricUnit.Count, 1);
+        logger.error('failure index write failed', { messageId: record.messageId, error: indexError as Error });
+      }
     }
     throw e;
   }

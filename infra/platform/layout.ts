@@ -132,3 +132,45 @@ export const LEDGER = {
   holdSk: 'HOLD',
   totalKey: { pk: 'LEDGER', sk: 'EXPECTED_TOTAL' },
 } as const;
+
+// ---------------------------------------------------------------- failure index
+
+/**
+ * The failure index (DynamoDB, one table per region, on the stage's CMK): the processor writes an
+ * entry when a message fails for the last time (ApproximateReceiveCount ≥ maxReceiveCount), before
+ * SQS moves it to the DLQ; the console's triage, search, class-selected redrive, export and removal
+ * read it, and delete an entry (and count its class down) when its message leaves the DLQ through
+ * the console (redriven by id or class, removed). SQS cannot be queried, this can:
+ *   entry:  pk `M#<queueId>#<messageId>`, sk `E`; messageId, queueId, classId, errorType, step,
+ *           verdict, normalisedMessage, error, transactionId (absent if unknown), at (ISO),
+ *           expiryTime (TTL, epoch s)
+ *           GSI byClass:       classKey `<queueId>#<classId>`, classSk `<at>#<messageId>`
+ *                              (a class's messages: class-selected redrive and export)
+ *           GSI byTransaction: txKey `<queueId>#<transactionId>`, at (search by transaction id)
+ *   class:  pk `C#<queueId>`, sk `<classId>`; count (N), firstSeen, lastSeen (ISO), errorType,
+ *           step, verdict, normalisedMessage, sampleMessageId, sampleTransactionId, sampleError,
+ *           expiryTime: the DLQ's class counts are ONE query (pk = `C#<queueId>`).
+ * Entries expire FAILURE_INDEX_TTL_DAYS after the failure: beyond the DLQ's retention (14 days,
+ * the SQS maximum), so an entry never disappears before its message.
+ */
+export const FAILURE_INDEX_TTL_DAYS = 15;
+export const FAILURE_INDEX_GSI = { byClass: 'byClass', byTransaction: 'byTransaction' } as const;
+
+/** The failure index table of a stage prefix (`ledgerline-<stage>`). */
+export function failureIndexTableName(prefix: string): string {
+  return `${prefix}-failure-index`;
+}
+
+export const failureIndexKeys = {
+  entry: (queueId: string, messageId: string) => ({ pk: `M#${queueId}#${messageId}`, sk: 'E' }),
+  classItem: (queueId: string, classId: string) => ({ pk: `C#${queueId}`, sk: classId }),
+  classesPk: (queueId: string) => `C#${queueId}`,
+  classKey: (queueId: string, classId: string) => `${queueId}#${classId}`,
+  classSk: (at: string, messageId: string) => `${at}#${messageId}`,
+  txKey: (queueId: string, transactionId: string) => `${queueId}#${transactionId}`,
+} as const;
+
+/** The TTL (epoch seconds) of an entry or class item last written for a failure at `atMs`. */
+export function failureIndexExpiry(atMs: number): number {
+  return Math.floor(atMs / 1000) + FAILURE_INDEX_TTL_DAYS * 86_400;
+}

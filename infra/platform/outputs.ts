@@ -26,6 +26,8 @@ export const StackOutputKeys = {
   LedgerTableName: 'LedgerTableName',
   /** Optional: our index of archived events (replay previews), layout in ./layout.ts. */
   ArchiveIndexTableName: 'ArchiveIndexTableName',
+  /** Optional: the failure index of dead letters (triage, search, class redrive), layout in ./layout.ts. */
+  FailureIndexTableName: 'FailureIndexTableName',
   /** Optional: the EventBridge global endpoint (name for DescribeEndpoint, id for its metrics). */
   GlobalEndpointName: 'GlobalEndpointName',
   GlobalEndpointId: 'GlobalEndpointId',

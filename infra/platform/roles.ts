@@ -11,6 +11,7 @@ export const permissions = [
   'platform.read', // alarms, queues, dead letters, sagas, replays, metrics
   'queue.redrive', // start a redrive (message-move task)
   'queue.redrive.cancel',
+  'queue.quarantine', // delete exported dead letters from a DLQ (quarantine)
   'archive.replay', // preview and start a replay
   'archive.replay.cancel',
   'saga.compensate', // request a compensation or resume
@@ -29,6 +30,7 @@ export const permissionMatrix: Record<Role, readonly Permission[]> = {
     ...read,
     'queue.redrive',
     'queue.redrive.cancel',
+    'queue.quarantine',
     'archive.replay',
     'archive.replay.cancel',
     'saga.compensate',

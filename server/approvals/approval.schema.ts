@@ -8,7 +8,13 @@ import { isoTime } from '../platform/platform.schema';
  */
 export const REDRIVE_APPROVAL_THRESHOLD = 1_000;
 
-export const approvalActions = ['redrive.start', 'replay.start', 'saga.compensate', 'saga.resume'] as const;
+export const approvalActions = [
+  'redrive.start',
+  'replay.start',
+  'saga.compensate',
+  'saga.resume',
+  'queue.quarantine',
+] as const;
 export type ApprovalAction = (typeof approvalActions)[number];
 export const approvalStatuses = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'EXECUTED', 'FAILED'] as const;
 export type ApprovalStatus = (typeof approvalStatuses)[number];

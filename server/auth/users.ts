@@ -72,3 +72,21 @@ export function findLocalUser(db: ConsoleDb, id: string): Caller | null {
     .get(id);
   return row ? { id: row.id, name: row.name, role: row.role } : null;
 }
+
+/** A seeded user the local sign-in page offers as a one-click sign-in. */
+export interface SeededSignIn {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+}
+
+/**
+ * The one-click sign-ins of the sign-in page: the seeded users with the development password,
+ * with the local backend only. With any other backend nothing (no seeded credential may reach a
+ * browser there; identity comes from the ALB's OIDC token).
+ */
+export function seededSignIns(backend: 'local' | 'aws'): SeededSignIn[] {
+  if (backend !== 'local') return [];
+  return seededUsers.map((u) => ({ email: u.email, name: u.name, role: u.role, password: LOCAL_DEV_PASSWORD }));
+}

@@ -6,7 +6,7 @@ import type { OpsContext, RequestMeta } from './context';
 import type { ActionOutcome } from './ops.schema';
 
 /** Files a guarded action for a second person's approval (maker-checker) and audits the request. */
-export function requestApproval(
+export async function requestApproval(
   ctx: OpsContext,
   caller: Caller,
   meta: RequestMeta,
@@ -18,14 +18,14 @@ export function requestApproval(
     reason: string;
     ticket: string | undefined;
   },
-): ActionOutcome<never> {
+): Promise<ActionOutcome<never>> {
   if (!a.ticket)
     throw new PlatformError(
       'Invalid',
       "ticket: this action needs a second person's approval; give a ticket reference like INC-1234",
       'ticket',
     );
-  const waiting = waitingDuplicate(ctx, a);
+  const waiting = await waitingDuplicate(ctx, a);
   if (waiting) {
     const field = conflictField[a.action];
     throw new PlatformError(
@@ -34,7 +34,7 @@ export function requestApproval(
       field,
     );
   }
-  const approval = ctx.approvals.create(
+  const approval = await ctx.approvals.create(
     {
       action: a.action,
       target: a.target,
@@ -47,7 +47,7 @@ export function requestApproval(
     },
     ctx.now(),
   );
-  const entry = ctx.audit.append(
+  const entry = await ctx.audit.append(
     {
       requestId: meta.requestId,
       actor: caller,
@@ -74,6 +74,7 @@ const conflictField: Record<ApprovalAction, string> = {
   'saga.resume': 'sagaId',
   'redrive.start': 'queueId',
   'replay.start': 'window',
+  'queue.quarantine': 'classIds',
 };
 
 /**
@@ -84,16 +85,17 @@ const conflictField: Record<ApprovalAction, string> = {
  * with the same messages, or the same window and pattern. A compensation and a resume of one saga
  * are the same request: either changes the saga the other was asked for.
  */
-function waitingDuplicate(
+async function waitingDuplicate(
   ctx: OpsContext,
   a: { action: ApprovalAction; target: string; input: unknown },
-): Approval | undefined {
-  const pending = ctx.approvals.waiting(ctx.now());
+): Promise<Approval | undefined> {
+  const pending = await ctx.approvals.waiting(ctx.now());
   const scope = (input: unknown): string => {
     const i = (input ?? {}) as Record<string, unknown>;
     if (a.action === 'redrive.start')
       return JSON.stringify(Array.isArray(i.messageIds) ? [...(i.messageIds as string[])].sort() : 'all');
     if (a.action === 'replay.start') return JSON.stringify([i.window ?? null, i.pattern ?? null]);
+    if (a.action === 'queue.quarantine') return JSON.stringify([...((i.classIds as string[]) ?? [])].sort());
     return '';
   };
   const mine = scope(a.input);

@@ -12,8 +12,39 @@ import { pathId } from './ids';
 import type { ActionOutcome, RedriveRequest } from './ops.schema';
 
 /**
- * Redrive a DLQ (all messages or a selection, optional rate <= 500 msg/s). Above the policy's
- * size it waits for an approval; otherwise it starts now and the closed loop watches it.
+ * The size of a class redrive: the classes' counts from the failure index. An unknown class is
+ * refused naming its index; a permanent class (it fails again) only with `includePermanent: true`.
+ */
+export async function classRedriveSize(
+  ctx: OpsContext,
+  caller: Caller,
+  req: Pick<RedriveRequest, 'queueId' | 'classIds' | 'includePermanent'>,
+): Promise<number> {
+  const classes = new Map((await ctx.platform.listFailureClasses(caller, req.queueId)).map((c) => [c.classId, c]));
+  let size = 0;
+  for (const [i, id] of (req.classIds ?? []).entries()) {
+    const c = classes.get(id);
+    if (!c)
+      throw new PlatformError(
+        'Conflict',
+        `classIds.${i}: the ${req.queueId} DLQ holds no dead letters of class ${id}`,
+        `classIds.${i}`,
+      );
+    if (c.verdict === 'permanent' && req.includePermanent !== true)
+      throw new PlatformError(
+        'Invalid',
+        `includePermanent: class ${id} (${c.errorType} at ${c.step}) is permanent: its messages fail again; send includePermanent: true to redrive it anyway`,
+        'includePermanent',
+      );
+    size += c.count;
+  }
+  return size;
+}
+
+/**
+ * Redrive a DLQ (all messages, a selection, or failure classes; optional rate <= 500 msg/s).
+ * Above the policy's size it waits for an approval; otherwise it starts now and the closed loop
+ * watches it.
  */
 export function startRedrive(
   ctx: OpsContext,
@@ -34,7 +65,13 @@ export function startRedrive(
     check: async () => {
       const pair = (await ctx.platform.listQueuePairs(caller)).find((p) => p.id === req.queueId);
       if (!pair) throw new PlatformError('Invalid', `queueId: unknown queue ${JSON.stringify(req.queueId)}`, 'queueId');
-      const size = req.messageIds?.length ?? pair.dlq.visible + pair.dlq.inFlight;
+      if (req.messageIds && req.classIds)
+        throw new PlatformError('Invalid', 'classIds: choose messages or classes, not both', 'classIds');
+      if (req.includePermanent !== undefined && !req.classIds)
+        throw new PlatformError('Invalid', 'includePermanent: only with classIds', 'includePermanent');
+      const size = req.classIds
+        ? await classRedriveSize(ctx, caller, req)
+        : (req.messageIds?.length ?? pair.dlq.visible + pair.dlq.inFlight);
       if (size === 0)
         throw new PlatformError('Conflict', `queueId: the ${pair.id} DLQ is empty: nothing to redrive`, 'queueId');
       const preview = { messages: size, rate: req.rate ?? null, threshold: ctx.policy.redriveApprovalThreshold };
@@ -42,7 +79,7 @@ export function startRedrive(
       // Started now: one active task per DLQ (a request for approval is checked when it runs).
       if (!needsApproval) await assertNoActiveRedrive(ctx, caller, pair.id);
       return {
-        inputs: { queueId: req.queueId, rate: req.rate, messageIds: req.messageIds },
+        inputs: { queueId: req.queueId, rate: req.rate, messageIds: req.messageIds, classIds: req.classIds },
         target: `queue:${pair.id}`,
         approval: needsApproval ? { preview: () => preview } : null,
       };

@@ -120,10 +120,24 @@ export const metricQueryInput = z.object({
 });
 export type MetricQueryInput = z.input<typeof metricQueryInput>;
 
+/** Failure classes one redrive or export may name. */
+export const MAX_FAILURE_CLASSES = 50;
+/** Dead letters one export returns and one removal may name (a quarantine works in batches of this). */
+export const MAX_EXPORTED_DEAD_LETTERS = 10_000;
+
+/** A failure class id (infra/runtime/failure-class.ts): 16 lower-case hex digits. */
+export const classIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'a class id is 16 lower-case hex digits');
+
+/** The failure classes of one request (redrive, export), each once. */
+export const classIdsSchema = distinctIds(classIdSchema).min(1).max(MAX_FAILURE_CLASSES);
+
+/** `messageIds` and `classIds` are exclusive (the adapters answer Invalid on `classIds` for both). */
 export const startRedriveInput = z.object({
   queueId: queueIdSchema,
   rate: z.number().int().min(1).max(MAX_REDRIVE_RATE).optional(),
   messageIds: distinctIds(messageIdSchema).min(1).max(MAX_SELECTED_MESSAGES).optional(),
+  /** Only the dead letters of these failure classes (failure index) move. */
+  classIds: classIdsSchema.optional(),
 });
 export type StartRedriveInput = z.infer<typeof startRedriveInput>;
 
@@ -142,6 +156,13 @@ export type PreviewReplayInput = z.infer<typeof previewReplayInput>;
 export const startReplayInput = previewReplayInput.extend({
   /** Replay name; generated when absent. EventBridge: [.\-_A-Za-z0-9]+, ≤ 64. */
   name: replayNameSchema.optional(),
+  /**
+   * Skip the events whose transaction is in the DLQ now (the failure index): they would
+   * dead-letter again. Embedded only: an EventBridge replay's pattern cannot exclude by id.
+   */
+  excludeDeadLettered: z.boolean().optional(),
+  /** Events per second (embedded only: an EventBridge replay has no rate; the aws adapter refuses it). */
+  rate: z.number().int().min(1).max(10_000).optional(),
 });
 export type StartReplayInput = z.infer<typeof startReplayInput>;
 
@@ -151,3 +172,21 @@ export const compensateInput = z.object({
   reason: z.string().trim().min(3).max(500),
 });
 export type CompensateInput = z.infer<typeof compensateInput>;
+
+export const listFailureClassesInput = z.object({ queueId: queueIdSchema });
+export type ListFailureClassesInput = z.infer<typeof listFailureClassesInput>;
+
+export const searchDeadLettersInput = z.object({
+  queueId: queueIdSchema,
+  transactionId: z.string().trim().min(1).max(100),
+});
+export type SearchDeadLettersInput = z.infer<typeof searchDeadLettersInput>;
+
+export const exportDeadLettersInput = z.object({ queueId: queueIdSchema, classIds: classIdsSchema });
+export type ExportDeadLettersInput = z.infer<typeof exportDeadLettersInput>;
+
+export const removeDeadLettersInput = z.object({
+  queueId: queueIdSchema,
+  messageIds: distinctIds(messageIdSchema).min(1).max(MAX_EXPORTED_DEAD_LETTERS),
+});
+export type RemoveDeadLettersInput = z.infer<typeof removeDeadLettersInput>;

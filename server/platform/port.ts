@@ -23,13 +23,17 @@ import type {
   AlarmHistoryItem,
   Archive,
   CompensationPreview,
+  DeadLetterExport,
+  DeadLetterIndexEntry,
   DeadLetterMessage,
+  FailureClassSummary,
   LedgerSummary,
   MetricSeries,
   Page,
   QueuePair,
   RedriveTask,
   Region,
+  RemoveDeadLettersResult,
   Replay,
   ReplayPreview,
   SagaDetail,
@@ -50,6 +54,19 @@ export interface Platform {
   getAlarm(caller: Caller, name: string): Promise<{ alarm: Alarm; history: AlarmHistoryItem[] } | null>;
   listQueuePairs(caller: Caller): Promise<QueuePair[]>;
   listDeadLetters(caller: Caller, input: ListDeadLettersInput): Promise<Page<DeadLetterMessage>>;
+  /**
+   * Dead-letter triage, from the failure index (a row per message that failed for the last time,
+   * kept while it is in the DLQ): the DLQ's failure classes, most frequent first, each with its
+   * count, first and last seen, verdict and a sample.
+   */
+  listFailureClasses(caller: Caller, queueId: string): Promise<FailureClassSummary[]>;
+  /** The index entries of the DLQ's dead letters of one transaction (any of 100,000: one query). */
+  searchDeadLetters(caller: Caller, queueId: string, transactionId: string): Promise<DeadLetterIndexEntry[]>;
+  /**
+   * The dead letters of these classes with their bodies, attributes and errors (up to
+   * MAX_EXPORTED_DEAD_LETTERS; `complete` says whether that is all of them). A read: nothing moves.
+   */
+  exportDeadLetters(caller: Caller, queueId: string, classIds: string[]): Promise<DeadLetterExport>;
   listRedrives(caller: Caller, input: ListPageInput & { queueId?: string }): Promise<Page<RedriveTask>>;
   getRedrive(caller: Caller, id: string): Promise<RedriveTask | null>;
   listArchives(caller: Caller): Promise<Archive[]>;
@@ -64,6 +81,11 @@ export interface Platform {
   // ------------------------------------------------------------ write
   startRedrive(caller: Caller, input: StartRedriveInput): Promise<RedriveTask>;
   cancelRedrive(caller: Caller, id: string): Promise<RedriveTask>;
+  /**
+   * Deletes exactly these messages from the DLQ (quarantine, after an export) and their index
+   * entries; the ids not found are reported, never an error. Permission `queue.quarantine`.
+   */
+  removeDeadLetters(caller: Caller, queueId: string, messageIds: string[]): Promise<RemoveDeadLettersResult>;
   previewReplay(caller: Caller, input: PreviewReplayInput): Promise<ReplayPreview>;
   startReplay(caller: Caller, input: StartReplayInput): Promise<Replay>;
   cancelReplay(caller: Caller, name: string): Promise<Replay>;

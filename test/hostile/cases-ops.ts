@@ -1,10 +1,13 @@
-/** Hostile requests to the write routes: /api/ops/redrives/**, /api/ops/replays/**. */
+/** Hostile requests to the write routes: /api/ops/redrives/**, /api/ops/replays/**, /api/ops/quarantine. */
+import { POST as quarantine } from '@/app/api/ops/quarantine/route';
 import { POST as cancelRedrive } from '@/app/api/ops/redrives/[id]/cancel/route';
 import { GET as redriveStatus } from '@/app/api/ops/redrives/[id]/route';
 import { POST as startRedrive } from '@/app/api/ops/redrives/route';
 import { POST as cancelReplay } from '@/app/api/ops/replays/[name]/cancel/route';
 import { POST as previewReplay } from '@/app/api/ops/replays/preview/route';
 import { POST as startReplay } from '@/app/api/ops/replays/route';
+import { GET as byTransaction } from '@/app/api/platform/queues/[id]/dead-letters/by-transaction/route';
+import { GET as failureClasses } from '@/app/api/platform/queues/[id]/failure-classes/route';
 import { SESSION_COOKIE } from '@/server/auth/cookies';
 import { hoursAgo, lastHour, type Fixtures } from './fixtures';
 import type { Case, Handler, RequestOptions } from './harness';
@@ -24,6 +27,8 @@ export const raw = (text: string, extra: RequestOptions = {}): RequestOptions =>
 });
 export const FORGED_COOKIE = `${SESSION_COOKIE}=eyJhbGciOiJIUzI1NiJ9.forged.signature`;
 export const long = (n: number) => 'x'.repeat(n);
+/** A well-formed failure class id that no dead letter has. */
+const CLASS = '0123456789abcdef';
 
 /** The transport and session attacks every write route must refuse, around a valid body. */
 export function transportCases(body: unknown, forbidden: 'viewer' | 'approver' | 'operator'): Shorthand[] {
@@ -41,6 +46,7 @@ export function transportCases(body: unknown, forbidden: 'viewer' | 'approver' |
 
 export function opsCases(fx: Fixtures): Case[] {
   const redrive = { queueId: 'processing', reason: 'drain after fix' };
+  const quarantined = { queueId: 'processing', classIds: [CLASS], reason: 'poison payloads', ticket: 'INC-17' };
   const [d0, d1] = fx.deadLetters;
   const ids = (messageIds: unknown) => op({ ...redrive, messageIds });
   const replay = () => ({ archive: fx.archive, window: lastHour(), reason: 'reprocess after fix' });
@@ -213,6 +219,51 @@ export function opsCases(fx: Fixtures): Case[] {
       ['replay: as approver', { as: 'approver', body: replay() }, 'role', 403],
       ['replay: foreign Origin', op(replay(), { origin: 'https://evil.example' }), 'origin', 403],
     ]),
+    ...casesOf(startRedrive, '/api/ops/redrives', {}, [
+      ['redrive: class id not hex', op({ ...redrive, classIds: ['zzzzzzzzzzzzzzzz'] }), 'classIds.0'],
+      ['redrive: class id upper case', op({ ...redrive, classIds: ['0123456789ABCDEF'] }), 'classIds.0'],
+      ['redrive: classIds empty', op({ ...redrive, classIds: [] }), 'classIds'],
+      ['redrive: a repeated class id', op({ ...redrive, classIds: [CLASS, CLASS] }), 'classIds.1', 422],
+      ['redrive: unknown class', op({ ...redrive, classIds: [CLASS] }), 'classIds.0', 409],
+      ['redrive: classes and messages', op({ ...redrive, classIds: [CLASS], messageIds: [d0] }), 'classIds'],
+      ['redrive: includePermanent without classes', op({ ...redrive, includePermanent: true }), 'includePermanent'],
+      [
+        'redrive: includePermanent a string',
+        op({ ...redrive, classIds: [CLASS], includePermanent: 'yes' }),
+        'includePermanent',
+      ],
+    ]),
+    ...casesOf(quarantine, '/api/ops/quarantine', {}, [
+      ['quarantine: classIds missing', op({ queueId: 'processing', reason: 'poison payloads' }), 'classIds'],
+      ['quarantine: classIds empty', op({ ...quarantined, classIds: [] }), 'classIds'],
+      ['quarantine: class id not hex', op({ ...quarantined, classIds: ['x'] }), 'classIds.0'],
+      ['quarantine: a repeated class id', op({ ...quarantined, classIds: [CLASS, CLASS] }), 'classIds.1', 422],
+      ['quarantine: unknown class', op(quarantined), 'classIds.0', 409],
+      ['quarantine: unknown queue', op({ ...quarantined, queueId: 'nope' }), 'queueId'],
+      ['quarantine: reason missing', op({ queueId: 'processing', classIds: [CLASS] }), 'reason'],
+      ['quarantine: malformed ticket', op({ ...quarantined, ticket: 'see slack' }), 'ticket'],
+      ['quarantine: unknown field', op({ ...quarantined, messageIds: [d0] }), 'messageIds'],
+      ...transportCases(quarantined, 'viewer').map(([l, ...r]): Shorthand => [`quarantine: ${l}`, ...r]),
+      ['quarantine: as approver', { as: 'approver', body: quarantined }, 'role', 403],
+    ]),
+    // The triage reads that the quarantine and the class redrive rest on.
+    ...casesOf(failureClasses, '/api/platform/queues/a%20b/failure-classes', { id: 'a b' }, [
+      ['failure classes: queue id with a space', { as: 'viewer' }, 'id', 404],
+      ['failure classes: not signed in', {}, 'Sign in', 401],
+    ]),
+    ...casesOf(failureClasses, '/api/platform/queues/nope/failure-classes', { id: 'nope' }, [
+      ['failure classes: unknown queue', { as: 'viewer' }, 'nope', 404],
+    ]),
+    ...casesOf(byTransaction, '/api/platform/queues/processing/dead-letters/by-transaction', { id: 'processing' }, [
+      ['search by transaction: transactionId missing', { as: 'viewer' }, 'transactionId'],
+      ['search by transaction: not signed in', {}, 'Sign in', 401],
+    ]),
+    ...casesOf(
+      byTransaction,
+      `/api/platform/queues/processing/dead-letters/by-transaction?transactionId=${long(101)}`,
+      { id: 'processing' },
+      [['search by transaction: transactionId of 101 characters', { as: 'viewer' }, 'transactionId']],
+    ),
     ...casesOf(cancelReplay, '/api/ops/replays/x/cancel', { name: 'nope' }, [
       ['cancel replay: unknown replay', op({ reason: 'stop it now' }), 'name', 404],
       ['cancel replay: reason too short', op({ reason: 'no' }), 'reason'],

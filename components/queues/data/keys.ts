@@ -4,4 +4,7 @@ export const queueKeys = {
   series: (id: string, range: '1h' | '24h') => [...queueKeys.all, 'series', id, range] as const,
   deadLetters: (id: string, filters: { search?: string; cursor?: string }) =>
     [...queueKeys.all, 'dead-letters', id, filters.search ?? null, filters.cursor ?? null] as const,
+  failureClasses: (id: string) => [...queueKeys.all, 'failure-classes', id] as const,
+  byTransaction: (id: string, transactionId: string) =>
+    [...queueKeys.all, 'by-transaction', id, transactionId] as const,
 };

@@ -1,6 +1,9 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { permissionMatrix, permissions, roles, type Role } from '../../platform/roles';
-import { permissionGrants, statementsFor, type PlatformArns } from './operator-roles';
+import { OperatorRoles, permissionGrants, statementsFor, type PlatformArns } from './operator-roles';
 
 const arns: PlatformArns = {
   regions: ['us-east-1'],
@@ -111,6 +114,8 @@ const adapterNeeds: Record<(typeof permissions)[number], [action: string, resour
     ['dynamodb:BatchGetItem', 'table/ledgerline-staging-saga-state'],
     ['dynamodb:Scan', 'table/ledgerline-staging-ledger'],
     ['dynamodb:GetItem', 'table/ledgerline-staging-ledger'],
+    ['dynamodb:Query', 'table/ledgerline-staging-failure-index'],
+    ['dynamodb:Query', 'table/ledgerline-staging-failure-index/index/byTransaction'],
     ['kms:Decrypt', 'key/'],
   ],
   'queue.redrive': [
@@ -120,6 +125,17 @@ const adapterNeeds: Record<(typeof permissions)[number], [action: string, resour
     ['sqs:ChangeMessageVisibility', 'ledgerline-staging-processing-dlq'],
     ['sqs:SendMessage', 'sqs:us-east-1:111122223333:ledgerline-staging-processing'],
     ['kms:GenerateDataKey', 'key/'],
+    ['dynamodb:Query', 'table/ledgerline-staging-failure-index/index/byClass'],
+    ['dynamodb:DeleteItem', 'table/ledgerline-staging-failure-index'],
+    ['dynamodb:UpdateItem', 'table/ledgerline-staging-failure-index'],
+  ],
+  'queue.quarantine': [
+    ['sqs:ReceiveMessage', 'ledgerline-staging-processing-dlq'],
+    ['sqs:DeleteMessage', 'ledgerline-staging-processing-dlq'],
+    ['sqs:ChangeMessageVisibility', 'ledgerline-staging-processing-dlq'],
+    ['dynamodb:DeleteItem', 'table/ledgerline-staging-failure-index'],
+    ['dynamodb:UpdateItem', 'table/ledgerline-staging-failure-index'],
+    ['kms:Decrypt', 'key/'],
   ],
   'queue.redrive.cancel': [['sqs:CancelMessageMoveTask', 'ledgerline-staging-processing-dlq']],
   'archive.replay': [
@@ -164,5 +180,49 @@ describe('operator roles grant what the aws adapter calls', () => {
       .filter((s) => JSON.stringify(s.Action).includes('kms:'));
     expect(kmsStatements).toHaveLength(1);
     expect(kmsStatements[0]!.Condition!.StringEquals).toEqual({ 'kms:ViaService': ['states.us-east-1.amazonaws.com'] });
+  });
+});
+
+describe('operator roles trust', () => {
+  it('admits only the console task role of each region of the stage, and only with a SourceIdentity', () => {
+    process.env.CDK_VALIDATION = 'false'; // aws-cdk-lib's CloudFormation check runs once, in npm run synth
+    const stack = new Stack(new App(), 'Trust', { env: { account: '111122223333', region: 'us-east-1' } });
+    new OperatorRoles(stack, 'OperatorRoles', {
+      prefix: 'ledgerline-production',
+      arns: { ...arns, regions: ['us-east-1', 'eu-west-1'] },
+      auditTableArns: arns.auditTableArns,
+      consoleRuntimePrincipal: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+    });
+    type RoleResource = { Properties: { RoleName: string; AssumeRolePolicyDocument: { Statement: unknown[] } } };
+    const resources = Template.fromStack(stack).findResources('AWS::IAM::Role') as Record<string, RoleResource>;
+    const operatorRoles = Object.values(resources).filter((r) =>
+      /-console-(viewer|operator|approver|admin)$/.test(String(r.Properties.RoleName)),
+    );
+    expect(operatorRoles).toHaveLength(4);
+    const taskRole = (region: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':iam::',
+          { Ref: 'AWS::AccountId' },
+          `:role/ledgerline-production-console-task-${region}`,
+        ],
+      ],
+    });
+    for (const r of operatorRoles) {
+      const trust = r.Properties.AssumeRolePolicyDocument.Statement as (Statement & { Principal: unknown })[];
+      expect(trust.flatMap((s) => [s.Action].flat()).sort()).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity']);
+      for (const s of trust) {
+        expect(s.Principal).toEqual({
+          AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] },
+        });
+        expect(s.Condition).toEqual({
+          StringLike: { 'sts:SourceIdentity': '?*' },
+          ArnEquals: { 'aws:PrincipalArn': [taskRole('us-east-1'), taskRole('eu-west-1')] },
+        });
+      }
+    }
   });
 });

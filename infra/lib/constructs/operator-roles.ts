@@ -4,14 +4,18 @@
  * permission matrix (server/auth/permissions.schema.ts): every permission maps to the IAM
  * actions it needs (`permissionGrants`, exhaustive by type), scoped to this stage's ARNs in
  * every region of the stage, including the KMS use a redrive (SQS via the CMK) and a replay
- * (archive on the CMK) need. The operator roles can be assumed only by the console runtime
- * role and only with a SourceIdentity (the operator's id), so CloudTrail names the person.
+ * (archive on the CMK) need. The operator roles trust only the console's ECS task roles (one per
+ * stage region, console-task-role.ts; named in an aws:PrincipalArn condition, as they deploy later
+ * and IAM refuses a trust naming a role that does not exist yet), and only with a SourceIdentity
+ * (the operator's id), so CloudTrail names the person.
  */
 import { Duration } from 'aws-cdk-lib';
-import { ArnPrincipal, PolicyStatement, PrincipalWithConditions, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { AccountRootPrincipal, PolicyStatement, PrincipalWithConditions, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { FAILURE_INDEX_GSI } from '../../platform/layout';
 import { permissionMatrix, roles, type Role as ConsoleRole, type Permission } from '../../platform/roles';
 import { acknowledge, renderForNag } from '../nag';
+import { consoleTaskRoleArn } from './console-task-role';
 import { ManagedPolicyRole } from './managed-policy-role';
 
 /** The ARNs of one stage's platform, across all its regions. */
@@ -37,6 +41,11 @@ export interface PlatformArns {
   idempotencyTableArns: string[];
   /** Archive index table ARNs (every replica): replay previews query it. */
   archiveIndexTableArns: string[];
+  /**
+   * Failure index table ARNs (every region): triage reads it, redrives and quarantine delete from
+   * it. Absent: derived from the archive index ARNs (same stage prefix, infra/platform/layout.ts).
+   */
+  failureIndexTableArns?: string[];
   /** The global endpoint (empty: the stage has none). */
   endpointArns: string[];
   /** The stage key in each region (key ARN or `key/*` narrowed by kmsAliasName). */
@@ -60,6 +69,21 @@ const withIndexes = (arns: string[], indexes: readonly string[]) =>
   arns.flatMap((a) => [a, ...indexes.map((i) => `${a}/index/${i}`)]);
 /** Index names of the tables (constructs/state.ts). */
 export const tableIndexes = { saga: ['byStatus'], audit: ['gsi1'] } as const;
+
+/** Index names of the failure index (infra/platform/layout.ts). */
+const failureIndexes = [FAILURE_INDEX_GSI.byClass, FAILURE_INDEX_GSI.byTransaction] as const;
+/** The failure index tables: given, or named like the archive index tables (`<prefix>-failure-index`). */
+const failureIndexArns = (r: PlatformArns) =>
+  r.failureIndexTableArns ?? r.archiveIndexTableArns.map((a) => a.replace(/-archive-index$/, '-failure-index'));
+/** Removing index entries of dead letters that left the DLQ (redriven by id or class, quarantined). */
+const failureIndexWrites = (r: PlatformArns, sid: string): PolicyStatement[] => [
+  new PolicyStatement({
+    sid,
+    actions: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    resources: withIndexes(failureIndexArns(r), failureIndexes),
+  }),
+  kms(r, ['kms:Decrypt', 'kms:GenerateDataKey'], ['dynamodb']),
+];
 
 /** Permission -> IAM statements. A new permission in the matrix fails compilation here. */
 export const permissionGrants: Record<Permission, (r: PlatformArns) => PolicyStatement[]> = {
@@ -106,6 +130,12 @@ export const permissionGrants: Record<Permission, (r: PlatformArns) => PolicySta
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
       resources: withIndexes(r.sagaTableArns, tableIndexes.saga),
     }),
+    // Dead-letter triage: class counts and search by transaction id from the failure index.
+    new PolicyStatement({
+      sid: 'ReadFailureIndex',
+      actions: ['dynamodb:Query'],
+      resources: withIndexes(failureIndexArns(r), failureIndexes),
+    }),
     // The ledger summary: one Scan of accounts and open holds, then the expected-total item.
     new PolicyStatement({
       sid: 'ReadLedger',
@@ -151,6 +181,18 @@ export const permissionGrants: Record<Permission, (r: PlatformArns) => PolicySta
     }),
     // The DLQ's messages are decrypted and re-encrypted for the source queue with the CMK.
     kms(r, ['kms:Decrypt', 'kms:GenerateDataKey'], ['sqs']),
+    ...failureIndexWrites(r, 'RedriveFailureIndex'),
+  ],
+  'queue.quarantine': (r) => [
+    // Exactly the exported messages: received, deleted by receipt handle, the others given back.
+    new PolicyStatement({
+      sid: 'QuarantineDeadLetters',
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+      resources: r.dlqArns,
+    }),
+    // The same statement as the redrive's (one statement per role after deduplication).
+    kms(r, ['kms:Decrypt', 'kms:GenerateDataKey'], ['sqs']),
+    ...failureIndexWrites(r, 'QuarantineFailureIndex'),
   ],
   'queue.redrive.cancel': (r) => [
     new PolicyStatement({ sid: 'CancelRedrive', actions: ['sqs:CancelMessageMoveTask'], resources: r.dlqArns }),
@@ -281,8 +323,11 @@ export class OperatorRoles extends Construct {
       assumedBy: props.consoleRuntimePrincipal,
       maxSessionDuration: Duration.hours(1),
     });
+    // Trust: only the console task roles of this stage (one per region), only with a SourceIdentity.
+    const consoleTaskRoles = props.arns.regions.map((region) => consoleTaskRoleArn(props.prefix, region));
     const requireSourceIdentity = { StringLike: { 'sts:SourceIdentity': '?*' } };
-    const consoleArn = new ArnPrincipal(this.consoleRuntimeRole.roleArn);
+    const trustConditions = { ...requireSourceIdentity, ArnEquals: { 'aws:PrincipalArn': consoleTaskRoles } };
+    const consoleTasks = new AccountRootPrincipal();
 
     const made = {} as Record<ConsoleRole, ManagedPolicyRole>;
     for (const role of roles) {
@@ -290,15 +335,15 @@ export class OperatorRoles extends Construct {
       const r = new ManagedPolicyRole(this, `${role[0]!.toUpperCase()}${role.slice(1)}Role`, {
         roleName: `${props.prefix}-console-${role}`,
         description: `Ledgerline console ${role}: ${permissionMatrix[role].join(', ')}`,
-        assumedBy: new PrincipalWithConditions(consoleArn, requireSourceIdentity),
+        assumedBy: new PrincipalWithConditions(consoleTasks, trustConditions),
         maxSessionDuration: Duration.hours(1),
         statements,
       });
       r.assumeRolePolicy?.addStatements(
         new PolicyStatement({
           actions: ['sts:SetSourceIdentity'],
-          principals: [consoleArn],
-          conditions: requireSourceIdentity,
+          principals: [consoleTasks],
+          conditions: trustConditions,
         }),
       );
       acknowledgeWildcards(r, statements);

@@ -76,6 +76,11 @@ export function addPlatformOutputs(stack: Stack, props: PlatformOutputsProps): v
     table('archiveIndex', names.archiveIndexTable),
     'Index of archived events (replay previews)',
   );
+  out(
+    k.FailureIndexTableName,
+    props.processing.failureIndex.tableName,
+    "Failure index of this region's dead letters (triage, search, class redrive)",
+  );
   const pairIds = props.queuePairIds;
   out(k.QueuePairIds, pairIds.join(','), 'Queue pair ids (one per processing shard), comma-separated');
   messaging.shards.forEach((s, i) => {

@@ -3,9 +3,12 @@
  * Powertools idempotency on the transaction id), the saga task functions (one per step and
  * compensation, running infra/runtime/saga-steps.ts), the visibility-timeout adjuster and the
  * circuit breaker. Every function is a PlatformFunction (own role, log group, CMK, X-Ray,
- * arm64, newest Node.js runtime, reserved concurrency).
+ * arm64, newest Node.js runtime, reserved concurrency). The failure index (infra/platform/layout.ts):
+ * one regional table per stack, on the stage CMK, that the processor writes when a message fails
+ * for the last time, and the console reads for dead-letter triage.
  */
 import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -17,6 +20,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_TTL_HOURS, IN_FLIGHT_METRIC_ID, metricsFor, type Stage } from '../../platform/description';
+import { FAILURE_INDEX_GSI, failureIndexTableName } from '../../platform/layout';
 import { sagaDefinition } from '../../saga/definition';
 import type { CapacityPlan } from '../capacity';
 import { acknowledge, renderForNag } from '../nag';
@@ -76,6 +80,8 @@ export class Processing extends Construct {
   readonly eventSources: SqsEventSource[];
   /** Failed asynchronous invocations of the stack's functions (scheduled control functions). */
   readonly functionsDlq: Queue;
+  /** Dead letters' failure classes (infra/platform/layout.ts), written by the processor. */
+  readonly failureIndex: Table;
 
   constructor(scope: Construct, id: string, props: ProcessingProps) {
     super(scope, id);
@@ -110,6 +116,38 @@ export class Processing extends Construct {
     // Metrics: Powertools writes CloudWatch embedded-metric-format logs (no PutMetricData).
     // X-Ray: Tracing.ACTIVE adds xray:PutTraceSegments/PutTelemetryRecords to each role.
 
+    // ---------------------------------------------------------------- failure index
+    // Regional like the DLQs it describes; entries expire after FAILURE_INDEX_TTL_DAYS (beyond
+    // the DLQ's 14-day retention).
+    // A regional table (AWS::DynamoDB::Table), not a global one: each region indexes its own DLQs.
+    this.failureIndex = new Table(this, 'FailureIndex', {
+      tableName: failureIndexTableName(props.prefix),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 35 },
+      deletionProtection: props.stage === 'production',
+      removalPolicy: props.removalPolicy,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiryTime',
+    });
+    acknowledge(
+      this.failureIndex,
+      'NIST.800.53.R5-DynamoDBInBackupPlan',
+      'The failure index describes dead letters that are themselves kept in the DLQ; its entries live 15 days (TTL) and PITR (35 days) restores it: a backup plan would keep nothing the DLQ and PITR do not.',
+    );
+    this.failureIndex.addGlobalSecondaryIndex({
+      indexName: FAILURE_INDEX_GSI.byClass,
+      partitionKey: { name: 'classKey', type: AttributeType.STRING },
+      sortKey: { name: 'classSk', type: AttributeType.STRING },
+    });
+    this.failureIndex.addGlobalSecondaryIndex({
+      indexName: FAILURE_INDEX_GSI.byTransaction,
+      partitionKey: { name: 'txKey', type: AttributeType.STRING },
+      sortKey: { name: 'at', type: AttributeType.STRING },
+    });
+
     // ---------------------------------------------------------------- processor
     this.processor = new PlatformFunction(this, 'Processor', {
       ...common,
@@ -124,8 +162,16 @@ export class Processing extends Construct {
         IDEMPOTENCY_TABLE: props.idempotencyTable.name,
         STATE_MACHINE_ARN: props.stateMachineArn,
         IDEMPOTENCY_TTL_HOURS: String(IDEMPOTENCY_TTL_HOURS),
+        FAILURE_INDEX_TABLE: this.failureIndex.tableName,
+        QUEUE_NAME_PREFIX: `${props.prefix}-`,
       },
       statements: [
+        // The failure index: one conditional put per last failure, one update of its class.
+        new PolicyStatement({
+          sid: 'FailureIndex',
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [this.failureIndex.tableArn],
+        }),
         new PolicyStatement({
           sid: 'IdempotencyRecords',
           actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

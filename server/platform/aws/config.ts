@@ -37,6 +37,8 @@ export const awsPlatformConfigSchema = z.object({
   idempotencyTable: name,
   ledgerTable: name.nullable(),
   archiveIndexTable: name.nullable(),
+  /** Optional output FailureIndexTableName (absent: the triage calls answer Unavailable). */
+  failureIndexTable: name.nullable().optional(),
   globalEndpoint: z.object({ name, id: name.nullable() }).nullable(),
   /** The IAM role the console assumes for each console role. */
   operatorRoleArns: z.object(Object.fromEntries(roles.map((r) => [r, arn])) as Record<Role, typeof arn>),
@@ -90,6 +92,8 @@ export function configFromOutputs(
     idempotencyTable: outputs[k.IdempotencyTableName],
     ledgerTable: opt(k.LedgerTableName),
     archiveIndexTable: opt(k.ArchiveIndexTableName),
+    // Optional and newer than the others: absent (not null) when the stack does not output it.
+    ...(opt(k.FailureIndexTableName) ? { failureIndexTable: opt(k.FailureIndexTableName) } : {}),
     globalEndpoint: opt(k.GlobalEndpointName)
       ? { name: outputs[k.GlobalEndpointName], id: opt(k.GlobalEndpointId) }
       : null,
@@ -109,6 +113,7 @@ export function configFromOutputs(
       sagaTable: k.SagaTableName,
       ledgerTable: k.LedgerTableName,
       archiveIndexTable: k.ArchiveIndexTableName,
+      failureIndexTable: k.FailureIndexTableName,
     };
     if (head && simple[head]) return simple[head];
     if (head === 'bus') return second === 'arn' ? k.BusArn : k.BusName;

@@ -1,14 +1,22 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { ListDeadLettersInput } from '../inputs.schema';
-import type { DeadLetterMessage, Page } from '../platform.schema';
+import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { MAX_EXPORTED_DEAD_LETTERS, messageIdSchema, type ListDeadLettersInput } from '../inputs.schema';
+import type {
+  DeadLetterExport,
+  DeadLetterIndexEntry,
+  DeadLetterMessage,
+  Page,
+  RemoveDeadLettersResult,
+} from '../platform.schema';
 import { PlatformError } from '../port';
 import type { Ctx } from './clients';
 import type { AwsQueuePairConfig } from './config';
 import { call } from './errors';
+import { classEntries, forgetDeadLetters, toIndexEntry } from './failure-index';
 import { int, queueNameFromUrl, toDeadLetter } from './queue-mappers';
 import { pairFor, queueAttributes } from './queue-pairs';
+import { release } from './selected-redrive';
 
 /**
  * Dead-letter "peek" and search: SQS has no peek. listDeadLetters RECEIVES messages (each receive
@@ -170,4 +178,120 @@ async function approximateDepth(ctx: Ctx, pair: AwsQueuePairConfig): Promise<num
     );
     return null;
   }
+}
+
+/** How long the scan of an export or removal holds what it received (then gives it back). */
+const SCAN_HOLD_SECONDS = 120;
+
+/**
+ * Receives the DLQ until every wanted message id was met (or the scan can get no further) and
+ * reads (`read`) or deletes by receipt handle (`delete`) the wanted ones; every other message
+ * received on the way stays hidden until the scan ends (so the scan reaches the rest), then is
+ * made visible again. Limits (SQS has no query): at most 2,000 receives (20,000 messages) per
+ * scan; a message hidden by another reader (a peek, a running redrive) is not met and is reported
+ * missing; each receive counts one receive of the messages it returns.
+ */
+export async function scanDeadLetters(
+  ctx: Ctx,
+  pair: AwsQueuePairConfig,
+  wantedIds: readonly string[],
+  mode: 'read' | 'delete',
+): Promise<Map<string, Message>> {
+  const wanted = new Set(wantedIds);
+  const found = new Map<string, Message>();
+  const held: Message[] = [];
+  const depth = int((await queueAttributes(ctx, pair.dlqUrl)).ApproximateNumberOfMessages);
+  const maxReceives = Math.min(2_000, Math.ceil(depth / 10) * 2 + 5);
+  let empties = 0;
+  try {
+    for (let receives = 0; wanted.size > 0 && receives < maxReceives && empties < 2; receives++) {
+      const res = await call(`ReceiveMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+        ctx.aws.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: pair.dlqUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: SCAN_HOLD_SECONDS,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        ),
+      );
+      const messages = res.Messages ?? [];
+      empties = messages.length === 0 ? empties + 1 : 0;
+      for (const m of messages) {
+        if (!m.MessageId || !wanted.has(m.MessageId)) {
+          held.push(m);
+          continue;
+        }
+        if (mode === 'delete')
+          await call(`DeleteMessage on ${queueNameFromUrl(pair.dlqUrl)}`, () =>
+            ctx.aws.sqs.send(new DeleteMessageCommand({ QueueUrl: pair.dlqUrl, ReceiptHandle: m.ReceiptHandle })),
+          );
+        else held.push(m);
+        wanted.delete(m.MessageId);
+        found.set(m.MessageId, m);
+      }
+    }
+  } finally {
+    const problem = await release(ctx, pair, held, SCAN_HOLD_SECONDS);
+    if (problem) console.warn(JSON.stringify({ msg: 'dead-letter scan', queueId: pair.id, problem }));
+  }
+  return found;
+}
+
+/** The dead letters of these classes with bodies, attributes and errors (failure index + a DLQ scan). */
+export async function exportDeadLetters(ctx: Ctx, queueId: string, classIds: string[]): Promise<DeadLetterExport> {
+  const pair = pairFor(ctx, queueId);
+  const entries: DeadLetterIndexEntry[] = [];
+  let truncated = false;
+  for (const classId of classIds) {
+    const room = MAX_EXPORTED_DEAD_LETTERS - entries.length;
+    const got = await classEntries(ctx, queueId, classId, room + 1);
+    if (got.length > room) truncated = true;
+    entries.push(...got.slice(0, room).map(toIndexEntry));
+    if (truncated) break;
+  }
+  const found = await scanDeadLetters(
+    ctx,
+    pair,
+    entries.map((e) => e.messageId),
+    'read',
+  );
+  const items = entries.flatMap((e) => {
+    const m = found.get(e.messageId);
+    if (!m) return [];
+    const { classId, errorType, step, verdict, error } = e;
+    return [{ ...toDeadLetter(ctx, pair, m), lastError: error, classId, errorType, step, verdict, error }];
+  });
+  const missing = entries.filter((e) => !found.has(e.messageId)).map((e) => e.messageId);
+  return {
+    queueId,
+    classIds,
+    exportedAt: new Date(ctx.now()).toISOString(),
+    items,
+    indexed: entries.length + (truncated ? 1 : 0),
+    complete: !truncated && missing.length === 0,
+    missing,
+  };
+}
+
+/** DeleteMessage of exactly these ids (received by a scan), then their failure index entries. */
+export async function removeDeadLetters(
+  ctx: Ctx,
+  queueId: string,
+  messageIds: string[],
+): Promise<RemoveDeadLettersResult> {
+  const pair = pairFor(ctx, queueId);
+  const bad = messageIds.findIndex((id) => !messageIdSchema.safeParse(id).success || !id.includes('-'));
+  if (bad >= 0)
+    throw new PlatformError(
+      'Invalid',
+      `messageIds.${bad}: ${JSON.stringify(messageIds[bad]!.slice(0, 100))} is not an SQS MessageId`,
+      `messageIds.${bad}`,
+    );
+  const found = await scanDeadLetters(ctx, pair, messageIds, 'delete');
+  const removed = messageIds.filter((id) => found.has(id));
+  await forgetDeadLetters(ctx, queueId, removed);
+  return { queueId, removed, notFound: messageIds.filter((id) => !found.has(id)) };
 }

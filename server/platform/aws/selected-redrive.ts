@@ -10,6 +10,7 @@ import { redriveTaskSchema, type RedriveTask, type TaskStatus } from '../platfor
 import { iso, type Ctx } from './clients';
 import type { AwsQueuePairConfig } from './config';
 import { call } from './errors';
+import { forgetDeadLetters } from './failure-index';
 import { copyAttributes, int, queueNameFromUrl } from './queue-mappers';
 import { queueAttributes } from './queue-pairs';
 import type { RedriveRecord, RedriveRegistry } from './redrive-registry';
@@ -36,7 +37,7 @@ import type { RedriveRecord, RedriveRegistry } from './redrive-registry';
  * description of what could still not be released (those messages reappear in the DLQ when their
  * visibility timeout ends, `heldSeconds`), or null.
  */
-async function release(
+export async function release(
   ctx: Ctx,
   pair: AwsQueuePairConfig,
   messages: Message[],
@@ -84,6 +85,7 @@ export function startSelected(
   messageIds: string[],
   rate: number | null,
   peekVisibilitySeconds = DEFAULT_PEEK_VISIBILITY_SECONDS,
+  classIds?: string[],
 ): RedriveTask {
   const id = `${pair.id}:selected:${ctx.randomId()}`;
   const wantedIds = [...new Set(messageIds)];
@@ -101,7 +103,8 @@ export function startSelected(
       moved: 0,
       total: wantedIds.length,
       rate,
-      selection: 'selected',
+      selection: classIds ? 'classes' : 'selected',
+      ...(classIds ? { classIds } : {}),
       startedAt: iso(ctx.now()),
       endedAt: null,
       startedBy: ctx.caller.id,
@@ -219,6 +222,8 @@ async function runSelected(
         held.delete(m.MessageId);
         moved++;
         progress(record, moved);
+        // It left the DLQ: its failure index entry goes (best effort, never stops the run).
+        await forgetDeadLetters(ctx, pair.id, [m.MessageId]);
         if (rate) {
           const wait = startedAt + (moved / rate) * 1000 - ctx.now();
           if (wait > 0) await ctx.sleep(wait);

@@ -9,6 +9,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shardQueuePairIds, type DeployedStage } from '../../../infra/lib/platform-stack';
 import { eventSources, namesFor, primaryRegion, secondaryRegion } from '../../../infra/platform/description';
+import { failureIndexTableName } from '../../../infra/platform/layout';
 import { allOutputKeys, StackOutputKeys } from '../../../infra/platform/outputs';
 import { resourcesOf, synthesize, type Synthesized } from '../../../infra/test/synth';
 import { roles } from '../../auth/permissions.schema';
@@ -59,6 +60,7 @@ function resolver(t: Template, region: string) {
       case 'AWS::Events::Endpoint':
         return name(id, 'Name');
       case 'AWS::DynamoDB::GlobalTable':
+      case 'AWS::DynamoDB::Table':
         return name(id, 'TableName');
       case 'AWS::IAM::Role':
         return name(id, 'RoleName');
@@ -171,6 +173,7 @@ describe('stack outputs the aws adapter reads', () => {
         sagaTable: n.sagaTable,
         ledgerTable: n.ledgerTable,
         archiveIndexTable: n.archiveIndexTable,
+        failureIndexTable: failureIndexTableName(n.prefix),
       });
       expect(config.queuePairs).toEqual(
         n.queues.map((q) => ({

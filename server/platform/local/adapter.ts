@@ -20,6 +20,7 @@ import { createQueues } from './queues';
 import { createRedrives } from './redrives';
 import { createReplays } from './replays';
 import { createSagas } from './sagas';
+import { createTriage } from './triage';
 
 export type { LocalPlatformOptions } from './context';
 
@@ -34,6 +35,7 @@ function buildLocalPlatform(options: LocalPlatformOptions): LocalPlatform {
   const sagas = createSagas(ctx);
   const compensation = createCompensation(ctx, sagas);
   const ledger = createLedger(ctx);
+  const triage = createTriage(ctx);
 
   // Permission first; a failure (Forbidden or any other) is a rejection, like every failure of the port.
   const run = <T>(caller: Caller, call: PlatformCall, fn: () => T): Promise<T> =>
@@ -52,6 +54,12 @@ function buildLocalPlatform(options: LocalPlatformOptions): LocalPlatform {
     getAlarm: (caller, name) => run(caller, 'getAlarm', () => observability.getAlarm(name)),
     listQueuePairs: (caller) => run(caller, 'listQueuePairs', () => queues.listQueuePairs()),
     listDeadLetters: (caller, input) => run(caller, 'listDeadLetters', () => queues.listDeadLetters(input)),
+    listFailureClasses: (caller, queueId) =>
+      run(caller, 'listFailureClasses', () => triage.listFailureClasses(queueId)),
+    searchDeadLetters: (caller, queueId, transactionId) =>
+      run(caller, 'searchDeadLetters', () => triage.searchDeadLetters(queueId, transactionId)),
+    exportDeadLetters: (caller, queueId, classIds) =>
+      run(caller, 'exportDeadLetters', () => triage.exportDeadLetters(queueId, classIds)),
     listRedrives: (caller, input) => run(caller, 'listRedrives', () => redrives.listRedrives(input)),
     getRedrive: (caller, id) => run(caller, 'getRedrive', () => redrives.getRedrive(id)),
     listArchives: (caller) => run(caller, 'listArchives', () => replays.listArchives()),
@@ -64,6 +72,8 @@ function buildLocalPlatform(options: LocalPlatformOptions): LocalPlatform {
 
     startRedrive: (caller, input) => run(caller, 'startRedrive', () => redrives.startRedrive(caller, input)),
     cancelRedrive: (caller, id) => run(caller, 'cancelRedrive', () => redrives.cancelRedrive(id)),
+    removeDeadLetters: (caller, queueId, messageIds) =>
+      run(caller, 'removeDeadLetters', () => triage.removeDeadLetters(queueId, messageIds)),
     previewReplay: (caller, input) => run(caller, 'previewReplay', () => replays.previewReplay(input)),
     startReplay: (caller, input) => run(caller, 'startReplay', () => replays.startReplay(caller, input)),
     cancelReplay: (caller, name) => run(caller, 'cancelReplay', () => replays.cancelReplay(name)),

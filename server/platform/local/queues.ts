@@ -9,7 +9,7 @@ import { PlatformError } from '../port';
 import { iso, type LocalContext } from './context';
 import { clampLimit, decodeCursor, isPair, pageOf } from './paging';
 
-interface DeadRow {
+export interface DeadRow {
   id: number;
   queue: string;
   body: string;
@@ -20,6 +20,25 @@ interface DeadRow {
   sent_at: number;
   enqueued_at: number;
   transaction_id: string | null;
+}
+
+/** The columns of a dead letter row (`messages`) that toDeadLetterMessage reads. */
+export const DEAD_ROW_COLUMNS =
+  'id, queue, body, attributes, receive_count, source_queue, last_error, sent_at, enqueued_at, transaction_id';
+
+export function toDeadLetterMessage(r: DeadRow, queueId: string): DeadLetterMessage {
+  return {
+    id: String(r.id),
+    queueId,
+    body: r.body,
+    attributes: JSON.parse(r.attributes) as Record<string, string>,
+    receiveCount: r.receive_count,
+    sourceQueue: NAMES.queues.find((q) => q.id === (r.source_queue ?? queueId))?.source ?? r.source_queue ?? queueId,
+    lastError: r.last_error,
+    sentAt: iso(r.sent_at),
+    deadLetteredAt: iso(r.enqueued_at),
+    transactionId: r.transaction_id,
+  };
 }
 
 /** Throws NotFound unless `queueId` names one of the platform's queue pairs. */
@@ -62,27 +81,13 @@ export function createQueues(ctx: LocalContext) {
       }
       const rows = db
         .prepare<(string | number)[], DeadRow>(
-          `SELECT id, queue, body, attributes, receive_count, source_queue, last_error, sent_at, enqueued_at, transaction_id FROM messages WHERE ${where.join(' AND ')} ORDER BY enqueued_at DESC, id DESC LIMIT ?`,
+          `SELECT ${DEAD_ROW_COLUMNS} FROM messages WHERE ${where.join(' AND ')} ORDER BY enqueued_at DESC, id DESC LIMIT ?`,
         )
         .all(...params, limit + 1);
       return pageOf(
         rows,
         limit,
-        (r): DeadLetterMessage => ({
-          id: String(r.id),
-          queueId: input.queueId,
-          body: r.body,
-          attributes: JSON.parse(r.attributes) as Record<string, string>,
-          receiveCount: r.receive_count,
-          sourceQueue:
-            NAMES.queues.find((q) => q.id === (r.source_queue ?? input.queueId))?.source ??
-            r.source_queue ??
-            input.queueId,
-          lastError: r.last_error,
-          sentAt: iso(r.sent_at),
-          deadLetteredAt: iso(r.enqueued_at),
-          transactionId: r.transaction_id,
-        }),
+        (r) => toDeadLetterMessage(r, input.queueId),
         (last) => [last.enqueued_at, last.id],
       );
     },
