@@ -1,12 +1,14 @@
 import { rmSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { baseURL, external, port } from './e2e/env';
 
 /**
  * Runs against the embedded platform (a fresh data dir per run) unless E2E_BASE_URL points at
- * a deployed console (staging); then mutating specs run only where E2E_ALLOW_MUTATIONS=true.
+ * another console (staging, or a separately started local one). Projects, in order:
+ * `auth` (one stored session per role) → `gate` (empty request log; with mutations off, the state
+ * before) → `chromium` (the specs; @mutates ones only where mutations are allowed) → `gate-check`
+ * (with mutations off: no mutating request was sent and nothing changed). Variables: README.
  */
-const external = process.env.E2E_BASE_URL;
-const port = Number(process.env.E2E_PORT ?? 3100);
 const dataDir = process.env.E2E_DATA_DIR ?? `.data/e2e-${port}`;
 // Fresh data for each run. Only in the runner's main process: every worker process loads this
 // file too (a new one after each failed test), and must not delete the database under the
@@ -14,13 +16,25 @@ const dataDir = process.env.E2E_DATA_DIR ?? `.data/e2e-${port}`;
 const isWorker = process.env.TEST_WORKER_INDEX !== undefined;
 if (!external && !process.env.E2E_KEEP_DATA && !isWorker) rmSync(dataDir, { recursive: true, force: true });
 
-const baseURL = external ?? `http://127.0.0.1:${port}`;
+const chromium = {
+  ...devices['Desktop Chrome'],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  },
+};
 
 export default defineConfig({
   testDir: 'e2e',
-  testMatch: '**/*.spec.ts',
   // One output folder per port: parallel runs in one checkout do not trample each other's traces.
-  outputDir: `test-results/e2e-${port}`,
+  outputDir: `test-results/e2e-${external ? new URL(external).port || 'external' : port}`,
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
@@ -30,23 +44,15 @@ export default defineConfig({
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
   use: { baseURL, trace: 'retain-on-failure', screenshot: 'only-on-failure' },
   projects: [
+    // Credentials are typed here: no trace, screenshot or video of this project, ever.
     {
-      name: 'chromium',
-      use: {
-        ...devices['Desktop Chrome'],
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--disable-dev-shm-usage',
-          ],
-        },
-      },
+      name: 'auth',
+      testMatch: /auth\.setup\.ts$/,
+      use: { ...chromium, trace: 'off', screenshot: 'off', video: 'off' },
     },
+    { name: 'gate', testMatch: /gate\.setup\.ts$/, dependencies: ['auth'], teardown: 'gate-check', use: chromium },
+    { name: 'gate-check', testMatch: /gate\.teardown\.ts$/, use: chromium },
+    { name: 'chromium', testMatch: /\.spec\.ts$/, dependencies: ['gate'], use: chromium },
   ],
   webServer: external
     ? undefined

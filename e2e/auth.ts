@@ -1,43 +1,17 @@
-import { test, type APIRequestContext, type Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { baseURL, LOCAL_PASSWORD, localUsers } from './env';
 
-/** Roles of the permission matrix (server/auth/permissions.schema.ts). */
-export type Role = 'viewer' | 'operator' | 'approver' | 'admin';
-
+export type { Role } from './env';
 /**
- * Local mode's seeded users (server/auth/users.ts) and their development password
- * (local backend only; documented in the README).
+ * Local mode's seeded users (server/auth/users.ts) and their development password (local backend
+ * only; documented in the README). Specs start signed in through storage states (fixtures.ts
+ * `as(role)`, written by auth.setup.ts); these are for the specs that test the sign-in form itself.
  */
-export const LOCAL_PASSWORD = process.env.E2E_PASSWORD ?? 'ledgerline-local';
-export const users = {
-  viewer: 'viewer@ledgerline.local',
-  operator: 'operator@ledgerline.local',
-  operator2: 'operator2@ledgerline.local',
-  approver: 'approver@ledgerline.local',
-  admin: 'admin@ledgerline.local',
-} as const;
-export type SeededUser = keyof typeof users;
-
-/** Same rule as playwright.config.ts. */
-export const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+export { baseURL, LOCAL_PASSWORD };
+export const users = localUsers;
 
 function originOf(page: Page): string {
   return new URL(page.url().startsWith('http') ? page.url() : baseURL).origin;
-}
-
-/**
- * Signs the page's browser context in (cookies shared with page.request), through the same
- * endpoint the sign-in form posts to. `user` picks another seeded user (e.g. 'operator2').
- */
-export async function signInAs(page: Page, role: Role, user: SeededUser = role): Promise<void> {
-  await test.step(`sign in as ${user}`, async () => {
-    const origin = originOf(page);
-    const response = await page.request.post('/api/auth/sign-in', {
-      headers: { origin, 'content-type': 'application/json' },
-      data: { email: users[user], password: LOCAL_PASSWORD },
-    });
-    if (!response.ok())
-      throw new Error(`sign-in as ${user} failed: HTTP ${response.status()} ${await response.text()}`);
-  });
 }
 
 /** The CSRF token of the context's session (the readable ll_csrf cookie). */

@@ -1,14 +1,15 @@
-import { signInAs } from './auth';
-import { expect, test } from './fixtures';
+import { alarmOf } from './env';
+import { as, expect, test } from './fixtures';
 
-const DLQ_ALARM = 'ledgerline-local-processing-dlq-depth';
+const DLQ_ALARM = alarmOf('processing-dlq-depth');
+
+test.use(as('viewer'));
 
 test('every read page has no serious or critical accessibility violation, in light and dark themes', async ({
   page,
   axe,
 }) => {
   test.setTimeout(120_000);
-  await signInAs(page, 'viewer');
   const sagaOf = async (status: string) => {
     const r = await page.request.get(`/api/platform/sagas?status=${status}&range=7d&limit=1`);
     return ((await r.json()) as { items: { id: string }[] }).items[0]?.id;

@@ -1,6 +1,5 @@
 import { compensationsFor, type StepName } from '../infra/saga/definition';
-import { signInAs } from './auth';
-import { expect, test } from './fixtures';
+import { as, expect, test } from './fixtures';
 import { SagasPage } from './pages/sagas-page';
 
 interface SagaRow {
@@ -9,9 +8,7 @@ interface SagaRow {
   failedStep: string | null;
 }
 
-test.beforeEach(async ({ page }) => {
-  await signInAs(page, 'viewer');
-});
+test.use(as('viewer'));
 
 test('a compensated saga’s timeline shows its compensations in reverse order of its steps', async ({ page }) => {
   const response = await page.request.get('/api/platform/sagas?status=COMPENSATED&range=7d&limit=200');

@@ -1,5 +1,5 @@
-import { signInAs } from './auth';
-import { expect, test } from './fixtures';
+import { expectedBackend, expectedEnvironment } from './env';
+import { as, expect, test } from './fixtures';
 import { ShellPage } from './pages/shell-page';
 
 const entries = [
@@ -12,14 +12,15 @@ const entries = [
   { label: 'Audit', path: '/audit' },
 ];
 
+test.use(as('viewer'));
+
 test('every navigation entry opens its page with the environment shown and no serious accessibility violation', async ({
   page,
   axe,
 }) => {
   const shell = new ShellPage(page);
-  await signInAs(page, 'viewer');
   await shell.open('/');
-  await expect(shell.environment()).toContainText('Local (embedded platform)');
+  await expect(shell.environment()).toContainText(expectedEnvironment);
   for (const entry of entries) {
     await shell.navigateTo(entry.label);
     await expect(page).toHaveURL(new RegExp(`${entry.path === '/' ? '/$' : entry.path}`));
@@ -32,7 +33,6 @@ test('every navigation entry opens its page with the environment shown and no se
 
 test('the theme toggle switches between light and dark and is remembered', async ({ page, axe }) => {
   const shell = new ShellPage(page);
-  await signInAs(page, 'viewer');
   await shell.open('/');
   const before = await page.locator('html').getAttribute('data-theme');
   await shell.themeToggle().click();
@@ -47,6 +47,6 @@ test('the health endpoint reports the backend kind and version', async ({ reques
   const response = await request.get('/api/health');
   expect(response.ok()).toBe(true);
   const body = (await response.json()) as { backend: string; version: string };
-  expect(body.backend).toBe('local');
+  expect(body.backend).toBe(expectedBackend);
   expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
 });
