@@ -9,8 +9,12 @@ export const dynamic = 'force-dynamic';
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const caller = await getCaller();
   return (
-    <AppShell stage={env.LEDGERLINE_STAGE} region={env.AWS_REGION} backend={env.LEDGERLINE_BACKEND} caller={caller}>
-      <QueryProvider>{children}</QueryProvider>
-    </AppShell>
+    // One query client for the shell (firing count in the title, waiting approvals in the
+    // navigation) and the page, so they share the alarms and approvals queries.
+    <QueryProvider>
+      <AppShell stage={env.LEDGERLINE_STAGE} region={env.AWS_REGION} backend={env.LEDGERLINE_BACKEND} caller={caller}>
+        {children}
+      </AppShell>
+    </QueryProvider>
   );
 }

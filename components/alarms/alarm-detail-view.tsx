@@ -3,6 +3,7 @@
 import { useMemo, type ReactNode } from 'react';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
+import { buttonClass, secondaryButtonClass } from '@/components/ui/action-fields';
 import { AppLink } from '@/components/ui/app-link';
 import { formatTime } from '@/components/ui/format';
 import { InlineError } from '@/components/ui/inline-error';
@@ -10,6 +11,9 @@ import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
+import type { Alarm } from '@/server/platform/platform.schema';
+import { AlarmEpisode } from './alarm-episode';
+import { alarmKind } from './alarm-kind';
 import { useAlarmQuery } from './data/alarm-query';
 
 const AlarmHistory = lazyLeaf(() => import('./alarm-history').then((m) => m.AlarmHistory));
@@ -24,7 +28,14 @@ export interface AlarmDetailViewProps {
 export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
   const query = useAlarmQuery(name);
   const data = query.data;
-  const markers = useMemo(() => (data ? [{ at: Date.parse(data.alarm.since), label: 'state change' }] : []), [data]);
+  const markers = useMemo(() => {
+    if (!data) return [];
+    const { since, episodeStart, state } = data.alarm;
+    const change = { at: Date.parse(since), label: 'state change' };
+    return state === 'ALARM' && episodeStart
+      ? [change, { at: Date.parse(episodeStart), label: 'first breaching minute' }]
+      : [change];
+  }, [data]);
   if (query.isPending) return <Skeleton rows={6} label="Loading the alarm" />;
   if (!data) return <InlineError error={query.error} what={`alarm ${name}`} onRetry={() => void query.refetch()} />;
   const { alarm } = data;
@@ -33,20 +44,14 @@ export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <StateBadge state={alarm.state} />
-          <span>since {formatTime(alarm.since)}</span>
-          <AppLink href={`/incident/${encodeURIComponent(alarm.name)}`} className="text-accent underline">
-            Open incident view
-          </AppLink>
+          <AlarmEpisode alarm={alarm} now={query.dataUpdatedAt} />
           {alarm.resource.kind === 'queue' ? (
             <AppLink href={`/queues/${encodeURIComponent(alarm.resource.id)}`} className="text-accent underline">
               Queue {alarm.resource.id}
             </AppLink>
           ) : null}
         </div>
-        <div className="flex items-center gap-3">
-          {actions}
-          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
-        </div>
+        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
       </div>
       {query.isError ? (
         <InlineError error={query.error} what="the latest alarm state" onRetry={() => void query.refetch()} />
@@ -76,6 +81,7 @@ export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
           </dd>
         </div>
       </dl>
+      <NextStep alarm={alarm} actions={actions} />
       <Section title="Metric around the state change">
         <TimeSeriesChart
           title={`${alarm.metric.name} from ${formatTime(data.window.from)} to ${formatTime(data.window.to)}`}
@@ -88,5 +94,36 @@ export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
         <AlarmHistory history={data.history} />
       </Section>
     </div>
+  );
+}
+
+/**
+ * After the diagnosis, the move that fits the alarm's kind: for a DLQ alarm the redrive (its
+ * form stays collapsed until asked for); for any other alarm the incident view, with the other
+ * actions (replay, redrive) folded away, never primary.
+ */
+export function NextStep({ alarm, actions }: { alarm: Pick<Alarm, 'name' | 'resource'>; actions?: ReactNode }) {
+  const incidentHref = `/incident/${encodeURIComponent(alarm.name)}`;
+  if (alarmKind(alarm) === 'dlq')
+    return (
+      <section aria-label="Next step" className="mb-6 flex flex-wrap items-start gap-3">
+        {actions}
+        <AppLink href={incidentHref} className={secondaryButtonClass}>
+          Open incident view
+        </AppLink>
+      </section>
+    );
+  return (
+    <section aria-label="Next step" className="mb-6 flex flex-col items-start gap-3">
+      <AppLink href={incidentHref} className={buttonClass}>
+        Open incident view
+      </AppLink>
+      {actions ? (
+        <details className="text-sm">
+          <summary className="cursor-pointer text-fg-muted">Other actions (replay, redrive)</summary>
+          <div className="mt-2 flex flex-wrap items-start gap-2">{actions}</div>
+        </details>
+      ) : null}
+    </section>
   );
 }

@@ -1,16 +1,17 @@
 'use client';
 
+import { useMemo } from 'react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { LiveStatus } from '@/components/live/live-status';
 import { useUrlState } from '@/components/live/use-url-state';
 import { AppLink } from '@/components/ui/app-link';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatTime } from '@/components/ui/format';
 import { InlineError } from '@/components/ui/inline-error';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
 import type { Alarm, AlarmState } from '@/server/platform/platform.schema';
+import { AlarmEpisode } from './alarm-episode';
 import { useAlarmsQuery } from './data/alarms-query';
 
 type Col = ColumnDef<Alarm, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- column value types differ per column
@@ -20,7 +21,8 @@ const comparisonSymbol: Record<Alarm['comparison'], string> = {
   LessThanThreshold: '<',
   LessThanOrEqualToThreshold: '≤',
 };
-const columns: Col[] = [
+/** The alarms table's columns; `now` (unix ms) says how long an episode has lasted. */
+export const alarmColumns = (now: number): Col[] => [
   { accessorKey: 'state', header: 'State', cell: (c) => <StateBadge state={c.getValue<string>()} /> },
   {
     accessorKey: 'name',
@@ -41,9 +43,15 @@ const columns: Col[] = [
     cell: (c) => <span className="text-xs">{c.getValue<string>()}</span>,
   },
   {
-    accessorKey: 'since',
+    // In ALARM: since the episode's first breaching minute (stable while it lasts), else the last change.
+    accessorFn: (a) => (a.state === 'ALARM' && a.episodeStart ? a.episodeStart : a.since),
+    id: 'since',
     header: 'Since',
-    cell: (c) => <span className="whitespace-nowrap text-xs">{formatTime(c.getValue<string>())}</span>,
+    cell: (c) => (
+      <span className="text-xs">
+        <AlarmEpisode alarm={c.row.original} now={now} />
+      </span>
+    ),
   },
   {
     accessorFn: (a) => `${a.metric.name} ${comparisonSymbol[a.comparison]} ${a.threshold}`,
@@ -61,6 +69,7 @@ const states: (AlarmState | 'all')[] = ['all', 'ALARM', 'INSUFFICIENT_DATA', 'OK
 export function AlarmsView({ state }: { state?: AlarmState }) {
   const query = useAlarmsQuery({ state });
   const { set } = useUrlState();
+  const cols = useMemo(() => alarmColumns(query.dataUpdatedAt), [query.dataUpdatedAt]);
   return (
     <div>
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
@@ -87,7 +96,7 @@ export function AlarmsView({ state }: { state?: AlarmState }) {
         <DataTable
           label="Alarms"
           data={query.data}
-          columns={columns}
+          columns={cols}
           getRowId={(a) => a.name}
           rowHref={(a) => `/alarms/${encodeURIComponent(a.name)}`}
           empty={

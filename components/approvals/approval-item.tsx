@@ -1,6 +1,7 @@
 import type { Approval } from '@/server/approvals/approval.schema';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { ApprovalDecision } from './approval-decision';
+import { ApprovalEffect } from './approval-effect';
 import { ApprovalOutcomeLine } from './approval-outcome';
 
 const utc = (iso: string) => `${iso.replace('T', ' ').slice(0, 19)} UTC`;
@@ -18,15 +19,7 @@ export function ApprovalItem({ a, caller, mayDecide }: { a: Approval; caller: Ca
       <p className="mt-1">
         Reason: {a.reason} · Ticket: {a.ticket}
       </p>
-      {a.preview ? (
-        <pre
-          tabIndex={0}
-          aria-label={`Preview of ${a.action}, as the requester saw it`}
-          className="mt-2 max-h-48 overflow-auto rounded bg-surface p-2 text-xs"
-        >
-          {JSON.stringify(JSON.parse(a.preview), null, 2)}
-        </pre>
-      ) : null}
+      <ApprovalEffect a={a} />
       {a.decidedByName ? (
         <p className="mt-1">
           Decided by {a.decidedByName}

@@ -57,6 +57,18 @@ export function approvalOutcome(a: Settled): ApprovalOutcome {
         ? { kind: 'executed', verb: 'Ran on', label: `Saga ${sagaId}`, href: `/sagas/${encodeURIComponent(sagaId)}` }
         : null;
     }
+    case 'queue.quarantine': {
+      const queueId = str(result?.queueId) ?? str(parse(a.input)?.queueId);
+      const removed = typeof result?.removed === 'number' ? result.removed : null;
+      return queueId
+        ? {
+            kind: 'executed',
+            verb: 'Ran on',
+            label: `Quarantine of ${removed ?? 'the'} dead letters of ${queueId} (export on the queue page)`,
+            href: `/queues/${encodeURIComponent(queueId)}`,
+          }
+        : null;
+    }
   }
 }
 

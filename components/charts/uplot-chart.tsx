@@ -4,7 +4,8 @@ import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import type { MetricSeries } from '@/server/platform/platform.schema';
-import { toColumns } from './chart-data';
+import { toChartData } from './chart-data';
+import { drawInProgress } from './in-progress-draw';
 import { timeAxisLabel, utcDate } from './uplot-time';
 
 const palette = ['--accent', '--danger', '--ok', '--warn', '--fg-muted'];
@@ -16,6 +17,8 @@ export interface UplotChartProps {
   threshold?: number;
   /** Vertical markers (e.g. the alarm's state change), unix ms. */
   markers?: { at: number; label: string }[];
+  /** The time the data is read at (unix ms): a last bucket not ended by then is drawn as in progress. */
+  now: number;
 }
 
 function cssVar(name: string): string {
@@ -25,12 +28,14 @@ function cssVar(name: string): string {
 /** uPlot, sized to its container and redrawn on theme changes. Loaded only where charts render. */
 const noMarkers: { at: number; label: string }[] = [];
 
-export function UplotChart({ series, height, threshold, markers = noMarkers }: UplotChartProps) {
+export function UplotChart({ series, height, threshold, markers = noMarkers, now }: UplotChartProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     let plot: uPlot | null = null;
+    const { data, inProgress } = toChartData(series, now);
+    const colors = series.map((_, i) => palette[i % palette.length]!);
     const build = () => {
       plot?.destroy();
       const fg = cssVar('--fg-muted');
@@ -54,7 +59,7 @@ export function UplotChart({ series, height, threshold, markers = noMarkers }: U
           {},
           ...series.map((s, i) => ({
             label: s.label,
-            stroke: cssVar(palette[i % palette.length]!),
+            stroke: cssVar(colors[i]!),
             width: 2,
             spanGaps: false,
           })),
@@ -82,11 +87,12 @@ export function UplotChart({ series, height, threshold, markers = noMarkers }: U
                 ctx.stroke();
               }
               ctx.restore();
+              if (inProgress) drawInProgress(u, inProgress, colors.map(cssVar), cssVar('--fg-muted'));
             },
           ],
         },
       };
-      plot = new uPlot(opts, toColumns(series), el);
+      plot = new uPlot(opts, data, el);
     };
     build();
     const resize = new ResizeObserver(() => plot?.setSize({ width: el.clientWidth || 600, height }));
@@ -98,6 +104,6 @@ export function UplotChart({ series, height, threshold, markers = noMarkers }: U
       theme.disconnect();
       plot?.destroy();
     };
-  }, [series, height, threshold, markers]);
+  }, [series, height, threshold, markers, now]);
   return <div ref={box} className="w-full" />;
 }

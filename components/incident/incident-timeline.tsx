@@ -1,18 +1,19 @@
 import { AppLink } from '@/components/ui/app-link';
 import { formatTime } from '@/components/ui/format';
 import { StatusBadge, type Tone } from '@/components/ui/status-badge';
-import type { IncidentEvent } from '@/server/ops/read/read.schema';
+import type { IncidentTimelineEvent } from '@/server/ops/read/incident.schema';
 
-const kinds: Record<IncidentEvent['kind'], { label: string; tone: Tone }> = {
+const kinds: Record<IncidentTimelineEvent['kind'], { label: string; tone: Tone }> = {
   alarm: { label: 'ALARM', tone: 'danger' },
   'dead-letter': { label: 'DLQ', tone: 'danger' },
   'saga-compensating': { label: 'COMPENSATING', tone: 'warn' },
   'saga-compensated': { label: 'COMPENSATED', tone: 'warn' },
   'saga-failed': { label: 'FAILED', tone: 'danger' },
+  operator: { label: 'ACTION', tone: 'accent' },
 };
 
-/** Alarm changes, dead letters and saga outcomes of the incident on one time axis. */
-export function IncidentTimeline({ events }: { events: IncidentEvent[] }) {
+/** Alarm changes, dead letters, saga failures by step and error, and operators' actions: newest first. */
+export function IncidentTimeline({ events }: { events: IncidentTimelineEvent[] }) {
   if (!events.length)
     return (
       <p className="rounded border border-dashed border-border p-3 text-sm text-fg-muted">

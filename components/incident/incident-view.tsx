@@ -12,6 +12,7 @@ import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
 import { useIncidentQuery } from './data/incident-query';
+import { IncidentGroups } from './incident-groups';
 
 const IncidentTimeline = lazyLeaf(() => import('./incident-timeline').then((m) => m.IncidentTimeline));
 const IncidentTransactions = lazyLeaf(() => import('./incident-transactions').then((m) => m.IncidentTransactions));
@@ -42,7 +43,13 @@ export function IncidentView({ alarm: name }: { alarm: string }) {
       {query.isError ? (
         <InlineError error={query.error} what="the latest incident data" onRetry={() => void query.refetch()} />
       ) : null}
-      <p className="mb-4 rounded border border-danger/60 bg-danger/5 p-3 text-sm">{alarm.reason}</p>
+      <section
+        aria-label="Diagnosis"
+        className={`mb-4 rounded border p-3 text-sm ${alarm.state === 'ALARM' ? 'border-danger/60 bg-danger/5' : 'border-border bg-surface-raised'}`}
+      >
+        <p className="font-semibold">{alarm.description}</p>
+        <p className="mt-1">{alarm.reason}</p>
+      </section>
       {data.truncated ? (
         <p role="note" className="mb-4 text-xs text-warn">
           Each list shows its first page only; open the queue or the saga list for everything.
@@ -66,11 +73,12 @@ export function IncidentView({ alarm: name }: { alarm: string }) {
             )}
           </h2>
           {queue ? <QueueStats pair={queue} /> : null}
-          <p className="mt-2 text-xs text-fg-muted">
-            {data.deadLetters.length} dead letters and {data.sagas.length} failed or compensated sagas in the window.
-          </p>
+          <p className="mt-2 text-xs text-fg-muted">{data.deadLetters.length} dead letters in the window.</p>
         </div>
       </div>
+      <Section title="Failed and compensated sagas">
+        <IncidentGroups data={data} />
+      </Section>
       <Section title="Timeline">
         <IncidentTimeline events={data.timeline} />
       </Section>

@@ -49,7 +49,7 @@ export function TimeRangePicker({ range, from, to }: { range: RangeKey; from?: s
       </div>
       {custom ? (
         <form
-          className="flex items-center gap-2 text-xs"
+          className="flex flex-wrap items-center gap-2 text-xs"
           onSubmit={(e) => {
             e.preventDefault();
             if (!valid) return;

@@ -27,4 +27,13 @@ describe('the overview’s active replays and redrives', () => {
       'No replay or redrive is running.',
     );
   });
+
+  it('name who started a task by display name, and an unknown id as it is', () => {
+    const named = render(
+      <ActiveTasks replays={[replay]} redrives={[redrive]} role="viewer" names={{ 'op-1': 'Omar Operator' }} />,
+    );
+    expect(named).toContain('by Omar Operator');
+    expect(named).not.toContain('by op-1');
+    expect(render(<ActiveTasks replays={[replay]} redrives={[]} role="viewer" />)).toContain('by op-1');
+  });
 });

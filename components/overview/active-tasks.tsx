@@ -9,7 +9,19 @@ import type { RedriveTask, Replay } from '@/server/platform/platform.schema';
  * Active replays and redrives with their progress; each links to the replays page and, for a
  * role that may cancel it, offers Cancel (whoever started it, from wherever).
  */
-export function ActiveTasks({ replays, redrives, role }: { replays: Replay[]; redrives: RedriveTask[]; role?: Role }) {
+export function ActiveTasks({
+  replays,
+  redrives,
+  role,
+  names = {},
+}: {
+  replays: Replay[];
+  redrives: RedriveTask[];
+  role?: Role;
+  /** Display names by user id; an id without a name shows as it is. */
+  names?: Readonly<Record<string, string>>;
+}) {
+  const who = (id: string | null) => (id ? (names[id] ?? id) : 'unknown');
   if (!replays.length && !redrives.length) {
     return (
       <p className="rounded border border-dashed border-border p-3 text-sm text-fg-muted">
@@ -21,12 +33,12 @@ export function ActiveTasks({ replays, redrives, role }: { replays: Replay[]; re
     <ul aria-label="Active replays and redrives" className="space-y-2">
       {replays.map((r) => (
         <li key={r.name} className="rounded border border-border bg-surface-raised p-3 text-sm">
-          <div className="mb-1 flex items-center gap-2">
+          <div className="mb-1 flex flex-wrap items-center gap-2">
             <StateBadge state={r.state} />
             <AppLink href="/replays?tab=replays" className="font-semibold text-accent underline">
               Replay {r.name}
             </AppLink>
-            <span className="ml-auto text-xs text-fg-muted">by {r.startedBy ?? 'unknown'}</span>
+            <span className="ml-auto text-xs text-fg-muted">by {who(r.startedBy)}</span>
           </div>
           <ProgressBar label={`Replay ${r.name} progress`} value={r.eventsReplayed} total={r.eventsTotal} />
           <div className="mt-2 empty:hidden">
@@ -36,12 +48,12 @@ export function ActiveTasks({ replays, redrives, role }: { replays: Replay[]; re
       ))}
       {redrives.map((t) => (
         <li key={t.id} className="rounded border border-border bg-surface-raised p-3 text-sm">
-          <div className="mb-1 flex items-center gap-2">
+          <div className="mb-1 flex flex-wrap items-center gap-2">
             <StateBadge state={t.status} />
             <AppLink href="/replays?tab=redrives" className="font-semibold text-accent underline">
               Redrive of {t.queueId} DLQ
             </AppLink>
-            <span className="ml-auto text-xs text-fg-muted">by {t.startedBy ?? 'unknown'}</span>
+            <span className="ml-auto text-xs text-fg-muted">by {who(t.startedBy)}</span>
           </div>
           <ProgressBar label={`Redrive ${t.id} progress`} value={t.moved} total={t.total} />
           <div className="mt-2 empty:hidden">

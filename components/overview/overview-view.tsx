@@ -5,16 +5,17 @@ import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimeRangePicker } from '@/components/live/time-range-picker';
 import { InlineError } from '@/components/ui/inline-error';
-import { lazyLeaf } from '@/components/ui/lazy-leaf';
+import { serverLeaf, useHydrated } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { Role } from '@/infra/platform/roles';
 import type { RangeInput } from '@/server/ops/read/read.schema';
 import { useOverviewQuery } from './data/overview-query';
 
-const RegionSection = lazyLeaf(() => import('./region-section').then((m) => m.RegionSection));
-const SagaOutcomes = lazyLeaf(() => import('./saga-outcomes').then((m) => m.SagaOutcomes));
-const ActiveTasks = lazyLeaf(() => import('./active-tasks').then((m) => m.ActiveTasks));
+// Rendered on the server with the hydrated first data; their code loads after first paint.
+const RegionSection = serverLeaf(() => import('./region-section').then((m) => m.RegionSection));
+const SagaOutcomes = serverLeaf(() => import('./saga-outcomes').then((m) => m.SagaOutcomes));
+const ActiveTasks = serverLeaf(() => import('./active-tasks').then((m) => m.ActiveTasks));
 
 export interface OverviewViewProps {
   range: RangeInput;
@@ -22,19 +23,24 @@ export interface OverviewViewProps {
   actions?: ReactNode;
   /** The caller's role: active replays and redrives offer Cancel when it may cancel them. */
   role?: Role;
+  /** Display names by user id (who started a replay or redrive); unknown ids show as they are. */
+  names?: Readonly<Record<string, string>>;
 }
 
 /** The overview: one polled call, per-region tiles, saga outcomes, throughput, active tasks. */
-export function OverviewView({ range, actions, role }: OverviewViewProps) {
+export function OverviewView({ range, actions, role, names }: OverviewViewProps) {
   const query = useOverviewQuery(range);
   const { data } = query;
+  // "Updated N s ago" depends on the clock: the server's HTML and the hydrating render say
+  // nothing about it (they would disagree), the browser's next render does.
+  const hydrated = useHydrated();
   return (
     <div>
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
         <TimeRangePicker range={range.range ?? '1h'} from={range.from} to={range.to} />
-        <div className="flex items-center gap-3">
+        <div className="flex flex-wrap items-center gap-3">
           {actions}
-          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+          <LiveStatus updatedAt={hydrated ? query.dataUpdatedAt : 0} fetching={query.isFetching} />
         </div>
       </div>
       {query.isError ? (
@@ -55,10 +61,13 @@ export function OverviewView({ range, actions, role }: OverviewViewProps) {
             <SagaOutcomes outcomes={data.sagaOutcomes} range={range} />
           </Section>
           <Section title="Event throughput">
-            <TimeSeriesChart title={`Events per ${data.range.periodSeconds / 60} min`} series={data.throughput} />
+            {/* The chart draws in the browser: its box is held at the drawn size (plot and legend). */}
+            <div className="min-h-[17rem]">
+              <TimeSeriesChart title={`Events per ${data.range.periodSeconds / 60} min`} series={data.throughput} />
+            </div>
           </Section>
           <Section title="Active replays and redrives">
-            <ActiveTasks replays={data.activeReplays} redrives={data.activeRedrives} role={role} />
+            <ActiveTasks replays={data.activeReplays} redrives={data.activeRedrives} role={role} names={names} />
           </Section>
         </>
       )}

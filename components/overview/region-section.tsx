@@ -1,7 +1,27 @@
+import { episodeText, flapText } from '@/components/alarms/alarm-episode';
 import { AppLink } from '@/components/ui/app-link';
-import { formatAge, formatCount, formatTime } from '@/components/ui/format';
+import { formatAge, formatCount } from '@/components/ui/format';
 import { StateBadge } from '@/components/ui/status-badge';
 import type { RegionOverview } from '@/server/ops/read/read.schema';
+
+/**
+ * The region's badge: red while any of its alarms is in ALARM (or the platform does not answer:
+ * the engine's heartbeat locally, the bus on AWS); the text says which.
+ */
+export function RegionBadge({ data }: { data: RegionOverview }) {
+  const firing = data.alarmCounts.ALARM;
+  const state = firing > 0 || !data.region.healthy ? 'ALARM' : 'OK';
+  const parts = [firing > 0 ? `${firing} alarm${firing === 1 ? '' : 's'} firing` : 'no alarm firing'];
+  if (!data.region.healthy) parts.push('platform not answering');
+  return (
+    <span className="inline-flex items-center gap-2" data-testid={`region-badge-${data.region.id}`}>
+      <StateBadge state={state} />
+      <span className={`text-xs font-normal ${state === 'ALARM' ? 'text-danger' : 'text-fg-muted'}`}>
+        {parts.join(' · ')}
+      </span>
+    </span>
+  );
+}
 
 /** One region: its firing alarms and each queue pair's DLQ depth and oldest age. */
 export function RegionSection({ data }: { data: RegionOverview }) {
@@ -14,7 +34,7 @@ export function RegionSection({ data }: { data: RegionOverview }) {
       <h2 id={`region-${region.id}`} className="mb-3 flex items-center gap-2 text-lg font-semibold">
         {region.id}
         {region.primary ? <span className="text-xs font-normal text-fg-muted">primary</span> : null}
-        <StateBadge state={region.healthy ? 'OK' : 'ALARM'} />
+        <RegionBadge data={data} />
       </h2>
       <div className="grid gap-4 lg:grid-cols-2">
         <div>
@@ -48,7 +68,7 @@ export function RegionSection({ data }: { data: RegionOverview }) {
                     </AppLink>
                   </div>
                   <p className="mt-1 text-xs text-fg-muted">
-                    since {formatTime(a.since)} · {a.reason}
+                    {[episodeText(a, 0), flapText(a), a.reason].filter(Boolean).join(' · ')}
                   </p>
                 </li>
               ))}

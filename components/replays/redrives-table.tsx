@@ -11,6 +11,7 @@ import { StateBadge } from '@/components/ui/status-badge';
 import { can, type Role } from '@/infra/platform/roles';
 import type { RedriveTask } from '@/server/platform/platform.schema';
 import { CancelRedrive } from './cancel-task';
+import { TaskOutcomeText } from './task-outcome';
 
 type Col = ColumnDef<RedriveTask, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- column value types differ per column
 const columns: Col[] = [
@@ -39,6 +40,7 @@ const columns: Col[] = [
           {c.row.original.rate ? `${c.row.original.rate} msg/s` : 'unthrottled'}
           {c.row.original.failureReason ? ` · ${c.row.original.failureReason}` : ''}
         </span>
+        <TaskOutcomeText outcome={c.row.original.outcome} />
       </div>
     ),
   },

@@ -19,6 +19,8 @@ import {
 import { useReplayPreviewMutation } from './data/replay-preview-mutation';
 import { useReplayStartMutation } from './data/replay-start-mutation';
 import { terminalReplayStates, useReplayStatusQuery } from './data/replay-status-query';
+import { noOptions, optionsBody, ReplayOptionsFields, type ReplayOptions } from './replay-options';
+import { ReplayPreviewSummary } from './replay-preview-summary';
 
 const toLocal = (iso: string) => iso.slice(0, 16);
 const label = (p: ReplayPreset | 'custom') => (p === 'custom' ? 'Custom' : `Last ${p.replace('h', ' h')}`);
@@ -37,6 +39,7 @@ export interface ReplayActionProps {
  */
 export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset = '24h' }: ReplayActionProps) {
   const [open, setOpen] = useState(false);
+  const [options, setOptions] = useState<ReplayOptions>(noOptions);
   const [form, dispatch] = useReducer(replayFormReducer, null, () =>
     initialReplayForm(initialPreset, Date.now(), ingestionLagSeconds),
   );
@@ -163,11 +166,7 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
       </fieldset>
       {result ? (
         <div role="region" aria-label="Replay preview" className="text-sm">
-          <p>
-            <strong>{result.preview.count.toLocaleString('en-US')}</strong> matching events; of{' '}
-            {result.preview.sample.length} sampled, {result.preview.sampleAlreadyApplied} already applied (the processor
-            skips them: idempotent).
-          </p>
+          <ReplayPreviewSummary preview={result.preview} />
           {result.refusal ? (
             <p role="alert" className="mt-1 text-danger">
               {result.refusal}
@@ -184,7 +183,10 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
             e.preventDefault();
             if (!form.previewed) return;
             start.mutate(
-              { body: replayStartBody(form.previewed, reason, ticket), idempotencyKey: request.idempotencyKey() },
+              {
+                body: { ...replayStartBody(form.previewed, reason, ticket), ...optionsBody(options) },
+                idempotencyKey: request.idempotencyKey(),
+              },
               { onSuccess: () => focus.focusNext('status') },
             );
           }}
@@ -192,6 +194,7 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
         >
           {result && !result.refusal ? (
             <>
+              <ReplayOptionsFields supports={result.preview.supports} value={options} onChange={setOptions} />
               <ReasonTicketFields {...request.fields} ticketRequired={result.needsApproval} />
               <button type="submit" className={`${buttonClass} self-start`} disabled={start.isPending}>
                 Start replay of {result.preview.count.toLocaleString('en-US')} events

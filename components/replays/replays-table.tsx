@@ -10,6 +10,7 @@ import { StateBadge } from '@/components/ui/status-badge';
 import { can, type Role } from '@/infra/platform/roles';
 import type { Replay } from '@/server/platform/platform.schema';
 import { CancelReplay } from './cancel-task';
+import { TaskOutcomeText } from './task-outcome';
 
 type Col = ColumnDef<Replay, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- column value types differ per column
 const columns: Col[] = [
@@ -46,6 +47,7 @@ const columns: Col[] = [
           {formatCount(c.getValue<number>())} events
           {c.row.original.stateReason ? ` · ${c.row.original.stateReason}` : ''}
         </span>
+        <TaskOutcomeText outcome={c.row.original.outcome} />
       </div>
     ),
   },

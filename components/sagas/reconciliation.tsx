@@ -2,10 +2,9 @@
 
 import { useEffect } from 'react';
 import { ActionError, secondaryButtonClass } from '@/components/ui/action-fields';
+import { formatMoney } from '@/components/ui/format';
 import { useReconciliationQuery } from './data/reconciliation-query';
 import { useSagaQuery } from './data/saga-query';
-
-export const money = (minor: number) => (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
 
 /**
  * The saga's state and the ledger's balance. Read once, after an action, when the saga's state
@@ -23,6 +22,8 @@ export function Reconciliation({ sagaId }: { sagaId: string }) {
 
   if (!query.data) return <ActionError error={query.error} />;
   const { saga, reconciliation: r } = query.data;
+  // The ledger's totals carry no currency of their own: the platform's accounts share the saga's.
+  const money = (minor: number) => formatMoney(minor, saga.currency);
   return (
     <div className="flex flex-col gap-2">
       <p role="status" aria-label="Reconciliation" className="rounded border border-border px-3 py-2 text-sm">

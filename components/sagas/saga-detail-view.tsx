@@ -3,14 +3,17 @@
 import type { ReactNode } from 'react';
 import { LiveStatus } from '@/components/live/live-status';
 import { AppLink } from '@/components/ui/app-link';
-import { formatAmount, formatDuration, formatTime } from '@/components/ui/format';
+import { formatDuration, formatMoney, formatTime } from '@/components/ui/format';
 import { InlineError } from '@/components/ui/inline-error';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
 import { queuePairs } from '@/infra/platform/description';
+import type { SagaDetail } from '@/server/platform/platform.schema';
 import { useSagaQuery } from './data/saga-query';
+import { SagaInterventions } from './saga-interventions';
+import { sagaBanner } from './saga-state';
 
 const SagaTimeline = lazyLeaf(() => import('./saga-timeline').then((m) => m.SagaTimeline));
 
@@ -33,7 +36,7 @@ export function SagaDetailView({ id, actions }: SagaDetailViewProps) {
         <div className="flex flex-wrap items-center gap-2 text-sm">
           <StateBadge state={saga.status} />
           <span>
-            {formatAmount(saga.amount, saga.currency)} · started {formatTime(saga.startedAt)} ·{' '}
+            {formatMoney(saga.amount, saga.currency)} · started {formatTime(saga.startedAt)} ·{' '}
             {formatDuration(saga.startedAt, saga.endedAt)}
           </span>
         </div>
@@ -45,11 +48,8 @@ export function SagaDetailView({ id, actions }: SagaDetailViewProps) {
       {query.isError ? (
         <InlineError error={query.error} what="the latest saga state" onRetry={() => void query.refetch()} />
       ) : null}
-      {saga.failedStep ? (
-        <p role="note" className="mb-4 rounded border border-danger/60 bg-danger/10 p-3 text-sm">
-          <strong>{saga.failedStep}</strong> failed: {saga.error ?? 'no error recorded'}
-        </p>
-      ) : null}
+      <SagaBannerNote saga={saga} />
+      <SagaInterventions sagaId={saga.id} status={saga.status} />
       <nav aria-label="Related records" className="mb-6 flex flex-wrap gap-4 text-sm">
         <AppLink href={`/sagas?transactionId=${tx}&range=7d`} className="text-accent underline">
           All sagas of transaction {saga.transactionId}
@@ -64,5 +64,23 @@ export function SagaDetailView({ id, actions }: SagaDetailViewProps) {
         <SagaTimeline steps={saga.steps} />
       </Section>
     </div>
+  );
+}
+
+const bannerTone = {
+  danger: 'border-danger/60 bg-danger/10',
+  warn: 'border-warn/60 bg-warn/10',
+  info: 'border-border bg-surface-raised',
+} as const;
+
+/** What is wrong with the saga now, from its current state (a settled failure is not red). */
+export function SagaBannerNote({ saga }: { saga: SagaDetail }) {
+  const banner = sagaBanner(saga);
+  if (!banner) return null;
+  return (
+    <p role="note" data-tone={banner.tone} className={`mb-4 rounded border p-3 text-sm ${bannerTone[banner.tone]}`}>
+      <strong>{banner.title}</strong>
+      {banner.detail ? <span className="block">{banner.detail}</span> : null}
+    </p>
   );
 }

@@ -1,10 +1,13 @@
 import { formatDuration, formatTime, prettyJson } from '@/components/ui/format';
 import { StateBadge } from '@/components/ui/status-badge';
 import type { SagaStepRecord } from '@/server/platform/platform.schema';
+import { attemptsOf } from './saga-state';
 
 /** One step or compensation of a saga's timeline: state, start, duration, attempts, input, output, error. */
 export function SagaStepItem({ step, note }: { step: SagaStepRecord; note?: string }) {
   const compensation = step.kind === 'compensation';
+  // The platform's record of every attempt (with its error) when it has one; else what the count says.
+  const attempts: { n: number; outcome: string; error?: string | null }[] = step.attemptsDetail ?? attemptsOf(step);
   return (
     <li
       aria-label={`${compensation ? 'Compensation' : 'Step'} ${step.name}: ${step.state}`}
@@ -20,8 +23,26 @@ export function SagaStepItem({ step, note }: { step: SagaStepRecord; note?: stri
           {step.attempts === 1 ? '' : 's'}
         </span>
       </div>
+      {attempts.length > 1 ? (
+        <ol aria-label={`Attempts of ${step.name}`} className="mt-2 flex flex-wrap gap-1 text-xs">
+          {attempts.map((a) => (
+            <li
+              key={a.n}
+              className={`rounded border px-1.5 py-0.5 ${a.outcome === 'failed' ? 'border-danger/60 text-danger' : 'border-border'}`}
+            >
+              Attempt {a.n}: {a.outcome}
+              {a.error ? <span className="font-mono"> ({a.error})</span> : null}
+            </li>
+          ))}
+        </ol>
+      ) : null}
       {step.error ? (
-        <p className="mt-2 rounded bg-danger/10 px-2 py-1 font-mono text-xs text-danger">{step.error}</p>
+        <p
+          className={`mt-2 rounded px-2 py-1 font-mono text-xs ${step.state === 'FAILED' || step.state === 'RUNNING' ? 'bg-danger/10 text-danger' : 'bg-surface text-fg-muted'}`}
+        >
+          {step.state === 'FAILED' || step.state === 'RUNNING' ? '' : 'An earlier attempt failed: '}
+          {step.error}
+        </p>
       ) : null}
       {step.input || step.output ? (
         <details className="mt-2">

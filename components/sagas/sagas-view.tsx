@@ -8,7 +8,7 @@ import { useUrlState } from '@/components/live/use-url-state';
 import { AppLink } from '@/components/ui/app-link';
 import { DataTable } from '@/components/ui/data-table';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatAmount, formatDuration, formatTime } from '@/components/ui/format';
+import { formatDuration, formatMoney, formatTime } from '@/components/ui/format';
 import { InlineError } from '@/components/ui/inline-error';
 import { Pager } from '@/components/ui/pager';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -53,7 +53,7 @@ const columns: Col[] = [
     header: 'Duration',
     enableSorting: false,
   },
-  { accessorFn: (s) => formatAmount(s.amount, s.currency), id: 'amount', header: 'Amount', enableSorting: false },
+  { accessorFn: (s) => formatMoney(s.amount, s.currency), id: 'amount', header: 'Amount', enableSorting: false },
   {
     accessorFn: (s) => (s.failedStep ? `${s.failedStep}: ${s.error ?? ''}` : ''),
     id: 'failure',

@@ -1,7 +1,9 @@
 'use client';
 
 import { usePathname } from 'next/navigation';
+import { PendingCountBadge } from '@/components/approvals/pending-count-badge';
 import { AppLink } from '@/components/ui/app-link';
+import type { Caller } from '@/server/auth/permissions.schema';
 
 export const navItems = [
   { href: '/', label: 'Overview' },
@@ -13,7 +15,8 @@ export const navItems = [
   { href: '/audit', label: 'Audit' },
 ] as const;
 
-export function NavLinks() {
+/** The console's sections; Approvals carries the count of requests waiting for the signed-in person. */
+export function NavLinks({ caller }: { caller: Caller | null }) {
   const pathname = usePathname();
   return (
     <ul className="flex flex-col gap-1">
@@ -29,6 +32,9 @@ export function NavLinks() {
               }`}
             >
               {item.label}
+              {item.href === '/approvals' && caller ? (
+                <PendingCountBadge callerId={caller.id} role={caller.role} />
+              ) : null}
             </AppLink>
           </li>
         );

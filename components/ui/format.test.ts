@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatAmount, formatDuration, formatTime, prettyJson } from './format';
+import { formatAge, formatDuration, formatMoney, formatTime, prettyJson } from './format';
 
 describe('console formats', () => {
   it('shows ages in the largest sensible units', () => {
@@ -15,9 +15,29 @@ describe('console formats', () => {
     expect(formatDuration('2026-01-01T00:00:00.000Z', null)).toBe('—');
   });
 
-  it('shows times in UTC to the second and amounts in major units', () => {
+  it('shows times in UTC to the second', () => {
     expect(formatTime('2026-03-04T05:06:07.890Z')).toBe('2026-03-04 05:06:07 UTC');
-    expect(formatAmount(123456, 'EUR')).toBe('1,234.56 EUR');
+  });
+
+  it('shows money from minor units in major units with its currency code', () => {
+    expect(formatMoney(45577, 'USD')).toBe('USD 455.77');
+    expect(formatMoney(123456, 'EUR')).toBe('EUR 1,234.56');
+    expect(formatMoney(5, 'GBP')).toBe('GBP 0.05');
+    expect(formatMoney(0, 'USD')).toBe('USD 0.00');
+  });
+
+  it('uses each currency’s own minor digits: none for JPY, three for BHD', () => {
+    expect(formatMoney(45577, 'JPY')).toBe('JPY 45,577');
+    expect(formatMoney(1234, 'BHD')).toBe('BHD 1.234');
+  });
+
+  it('keeps the sign of a negative amount (a reversal)', () => {
+    expect(formatMoney(-45577, 'USD')).toBe('-USD 455.77');
+    expect(formatMoney(-455, 'JPY')).toBe('-JPY 455');
+  });
+
+  it('never guesses the decimal point of a malformed currency code', () => {
+    expect(formatMoney(45577, 'dollars')).toBe('45577 minor units dollars');
   });
 
   it('pretty-prints JSON bodies and leaves other text alone', () => {

@@ -24,9 +24,8 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function formatAmount(minor: number, currency: string): string {
-  return `${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
-}
+/** Money from minor units with its currency: the one formatter, shared with the server (infra/platform/money.ts). */
+export { formatMoney } from '@/infra/platform/money';
 
 /** Pretty-prints JSON text; returns the text unchanged when it is not JSON. */
 export function prettyJson(text: string | null): string {

@@ -6,7 +6,7 @@ import { can, type Permission, type Role } from '@/infra/platform/roles';
 const noSubscription = () => () => {};
 
 /** False while rendering on the server and hydrating, true once the browser has taken over. */
-function useHydrated(): boolean {
+export function useHydrated(): boolean {
   return useSyncExternalStore(
     noSubscription,
     () => true,
@@ -50,6 +50,26 @@ export function lazyLeaf<P extends object>(load: () => Promise<ComponentType<P>>
     preload: true,
     fallback: <div className="h-16 animate-pulse rounded bg-border/40" />,
   });
+}
+
+/**
+ * A data-rendering leaf that the server renders with the page's first data (a hydrated query
+ * cache) while its code stays out of first-load JS: React.lazy in its own Suspense boundary.
+ * The server waits for the chunk and sends the leaf's HTML; in the browser the chunk starts
+ * downloading when the importing module evaluates and the boundary hydrates once it is there,
+ * the server's HTML standing in meanwhile (nothing shifts, nothing waits for a client fetch).
+ */
+export function serverLeaf<P extends object>(load: () => Promise<ComponentType<P>>, fallback: ReactNode = null) {
+  if (typeof window !== 'undefined') void load();
+  const Lazy = lazy(async () => ({ default: await load() })) as unknown as ComponentType<P>;
+  function ServerLeaf(props: P) {
+    return (
+      <Suspense fallback={fallback}>
+        <Lazy {...props} />
+      </Suspense>
+    );
+  }
+  return ServerLeaf;
 }
 
 /**

@@ -19,8 +19,8 @@ export function PageHeader({ title, description, actions, back }: PageHeaderProp
           </AppLink>
         </p>
       ) : null}
-      <div className="mb-6 flex items-start justify-between gap-4">
-        <div>
+      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
           {description ? <p className="mt-1 text-sm text-fg-muted">{description}</p> : null}
         </div>

@@ -1,10 +1,12 @@
 /**
  * The metrics + alarms loop: writes the counter metrics and processing durations the other loops
  * counted (metric-counters.ts) and the gauges of the current minute (queue depths, compensation
- * and downstream failure rates) every second, and evaluates every alarm every 10 seconds.
+ * and downstream failure rates) every second, and evaluates every alarm every 10 seconds on the
+ * complete minutes only (alarms.ts): the minute in progress never decides a state. A state change
+ * records its episode's start (the first breaching minute's start) with it.
  */
 import { alarmName } from '@/infra/platform/description';
-import { evaluateAlarm, type AlarmStateValue } from './alarms';
+import { evaluateAlarm, evaluationWindow, type AlarmStateValue } from './alarms';
 import { BUS_DLQ, dlqOf } from './db';
 import type { EngineContext } from './engine-context';
 import { minuteOf, percentile } from './metric-counters';
@@ -16,6 +18,7 @@ export class MetricsAlarms {
   private lastFlushAt = 0;
   private lastAlarmAt = 0;
   private readonly queueStats;
+  private readonly exactQueueStats;
   private readonly metricAdd;
   private readonly metricMax;
   private readonly metricSet;
@@ -33,6 +36,15 @@ export class MetricsAlarms {
   ) {
     const { db } = ctx;
     this.queueStats = makeQueueStats(db);
+    const exact = db.prepare<[number, number, string], { visible: number; inFlight: number; oldest: number | null }>(
+      'SELECT coalesce(sum(visible_at <= ?), 0) AS visible, coalesce(sum(visible_at > ?), 0) AS inFlight, min(enqueued_at) AS oldest FROM messages WHERE queue = ?',
+    );
+    // Inside the seed's one long transaction queue_counts is written at its COMMIT only: count the rows.
+    this.exactQueueStats = (queue: string, now: number) => {
+      const r = exact.get(now, now, queue)!;
+      const oldestAgeSeconds = r.oldest === null ? 0 : Math.max(0, Math.round((now - r.oldest) / 1000));
+      return { visible: r.visible, inFlight: r.inFlight, oldestAgeSeconds };
+    };
     this.metricAdd = db.prepare(
       'INSERT INTO metrics (metric, minute, value) VALUES (?, ?, ?) ON CONFLICT(metric, minute) DO UPDATE SET value = value + excluded.value',
     );
@@ -48,11 +60,11 @@ export class MetricsAlarms {
     this.metricRange = db.prepare<[string, number, number], { minute: number; value: number }>(
       'SELECT minute, value FROM metrics WHERE metric = ? AND minute BETWEEN ? AND ?',
     );
-    this.getAlarm = db.prepare<[string], { state: AlarmStateValue; reason: string }>(
-      'SELECT state, reason FROM alarms WHERE name = ?',
+    this.getAlarm = db.prepare<[string], { state: AlarmStateValue; reason: string; episode_start: number | null }>(
+      'SELECT state, reason, episode_start FROM alarms WHERE name = ?',
     );
     this.putAlarm = db.prepare(
-      'INSERT INTO alarms (name, state, reason, since, evaluated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since, evaluated_at = excluded.evaluated_at',
+      'INSERT INTO alarms (name, state, reason, since, evaluated_at, episode_start) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since, evaluated_at = excluded.evaluated_at, episode_start = excluded.episode_start',
     );
     this.touchAlarm = db.prepare('UPDATE alarms SET evaluated_at = ?, reason = ? WHERE name = ?');
     this.alarmHistory = db.prepare(
@@ -76,11 +88,17 @@ export class MetricsAlarms {
     const now = this.ctx.now();
     const minute = minuteOf(now);
     const { counters } = this.ctx;
+    const queueStats = this.ctx.db.inTransaction ? this.exactQueueStats : this.queueStats;
     const run = () => {
       // Inside a write transaction (the seed's), its counts are written with it: they and the
       // rows they count commit or roll back together.
       if (counters.current) counters.keep(counters.current);
-      for (const [id, byMinute] of counters.pendingSums) for (const [m, v] of byMinute) this.metricAdd.run(id, m, v);
+      const touched = new Set<number>();
+      for (const [id, byMinute] of counters.pendingSums)
+        for (const [m, v] of byMinute) {
+          this.metricAdd.run(id, m, v);
+          if (m < minute) touched.add(m);
+        }
       counters.pendingSums.clear();
       for (const [m, list] of counters.durations) {
         if (list.length === 0) continue;
@@ -95,50 +113,62 @@ export class MetricsAlarms {
           );
       }
       for (const q of NAMES.queues) {
-        const src = this.queueStats(q.id, now);
-        const dlq = this.queueStats(dlqOf(q.id), now);
+        const src = queueStats(q.id, now);
+        const dlq = queueStats(dlqOf(q.id), now);
         this.metricMax.run(`queue.${q.id}.visible`, minute, src.visible);
         this.metricMax.run(`queue.${q.id}.inflight`, minute, src.inFlight);
         this.metricMax.run(`queue.${q.id}.oldest_age`, minute, src.oldestAgeSeconds);
         this.metricMax.run(`dlq.${q.id}.visible`, minute, dlq.visible);
         this.metricMax.run(`dlq.${q.id}.oldest_age`, minute, dlq.oldestAgeSeconds);
       }
-      this.metricMax.run('bus.dlq.visible', minute, this.queueStats(BUS_DLQ, now).visible);
-      const get = (id: string) => this.metricGet.get(id, minute)?.value ?? 0;
-      const ended = get('saga.succeeded') + get('saga.compensated') + get('saga.failed');
-      if (ended > 0) this.metricSet.run('saga.compensation_rate', minute, (100 * get('saga.compensated')) / ended);
-      // A call the open circuit breaker rejects is a failed downstream interaction too: without
-      // it, an outage that starts mid-minute would leave that minute under the alarm threshold.
-      const rejected = get('downstream.rejected');
-      const attempts = get('downstream.calls') + rejected;
-      if (attempts > 0)
-        this.metricSet.run(
-          'downstream.failure_rate',
-          minute,
-          (100 * (get('downstream.failures') + rejected)) / attempts,
-        );
+      this.metricMax.run('bus.dlq.visible', minute, queueStats(BUS_DLQ, now).visible);
+      // The rates of every minute whose counts this flush wrote, the minute just completed too:
+      // its last counts arrive after its last flush, and the alarms evaluate it complete.
+      for (const m of touched) this.writeRates(m);
+      this.writeRates(minute);
     };
+
     if (this.ctx.db.inTransaction) run();
     else this.ctx.db.transaction(run).immediate();
     if (this.ctx.clockOffset === 0) this.ctx.putMeta.run('heartbeat', String(now));
     this.lastFlushAt = now;
   }
 
-  /** Evaluates every alarm on the per-minute datapoints (current minute included). */
+  /** The derived gauges of `minute`: compensation and downstream failure rates from its counts. */
+  private writeRates(minute: number): void {
+    const get = (id: string) => this.metricGet.get(id, minute)?.value ?? 0;
+    const ended = get('saga.succeeded') + get('saga.compensated') + get('saga.failed');
+    if (ended > 0) this.metricSet.run('saga.compensation_rate', minute, (100 * get('saga.compensated')) / ended);
+    // A call the open circuit breaker rejects is a failed downstream interaction too: without
+    // it, an outage that starts mid-minute would leave that minute under the alarm threshold.
+    const rejected = get('downstream.rejected');
+    const attempts = get('downstream.calls') + rejected;
+    if (attempts > 0)
+      this.metricSet.run('downstream.failure_rate', minute, (100 * (get('downstream.failures') + rejected)) / attempts);
+  }
+
+  /**
+   * Evaluates every alarm on its last complete per-minute datapoints (the minute in progress
+   * excluded). Entering ALARM records the episode's start: the start of the oldest breaching
+   * minute of the window that raised it. It is kept after the episode ends (the last episode).
+   */
   evaluate(): void {
     const now = this.ctx.now();
-    const minute = minuteOf(now);
     const run = () => {
       for (const def of LOCAL_ALARMS) {
         const name = alarmName(STAGE, def.suffix);
-        const from = minute - def.evaluationPeriods + 1;
-        const rows = this.metricRange.all(def.metricId, from, minute);
+        const { from, to } = evaluationWindow(def, now);
+        const rows = this.metricRange.all(def.metricId, from, to);
         const byMinute = new Map(rows.map((r) => [r.minute, r.value]));
         const points = Array.from({ length: def.evaluationPeriods }, (_, i) => byMinute.get(from + i) ?? null);
         const current = this.getAlarm.get(name);
         const result = evaluateAlarm(def, points, current?.state ?? 'INSUFFICIENT_DATA');
         if (!current || current.state !== result.state) {
-          this.putAlarm.run(name, result.state, result.reason, now, now);
+          const episodeStart =
+            result.state === 'ALARM'
+              ? (from + (result.firstBreaching ?? 0)) * 60_000
+              : (current?.episode_start ?? null);
+          this.putAlarm.run(name, result.state, result.reason, now, now, episodeStart);
           this.alarmHistory.run(name, now, current?.state ?? 'INSUFFICIENT_DATA', result.state, result.reason);
           this.ctx.log(`alarm ${name}: ${current?.state ?? 'INSUFFICIENT_DATA'} -> ${result.state}: ${result.reason}`);
         } else {

@@ -5,6 +5,7 @@
  */
 import { dlqOf } from './db';
 import type { EngineContext } from './engine-context';
+import { ensureTaskRecords } from './task-records';
 
 export class Redrives {
   /** Per rate-limited redrive task: its unspent tokens at `at` (see redriveTokens). */
@@ -16,6 +17,7 @@ export class Redrives {
 
   constructor(private readonly ctx: EngineContext) {
     const { db } = ctx;
+    ensureTaskRecords(db);
     this.activeRedrives = db
       .prepare<[], string>("SELECT id FROM redrive_tasks WHERE status IN ('RUNNING', 'CANCELLING')")
       .pluck();
@@ -29,9 +31,12 @@ export class Redrives {
         total: number;
         rate: number | null;
         message_ids: string | null;
+        class_ids: string | null;
         started_at: number;
       }
-    >('SELECT id, queue_id, status, moved, total, rate, message_ids, started_at FROM redrive_tasks WHERE id = ?');
+    >(
+      'SELECT id, queue_id, status, moved, total, rate, message_ids, class_ids, started_at FROM redrive_tasks WHERE id = ?',
+    );
     // Every transition names the state it leaves: the console writes these rows too.
     this.endRedrive = db.prepare(
       'UPDATE redrive_tasks SET status = ?, ended_at = ?, failure_reason = ? WHERE id = ? AND status = ?',
@@ -89,11 +94,20 @@ export class Redrives {
                 'SELECT m.id FROM messages m JOIN json_each(?) j ON m.id = CAST(j.value AS INTEGER) WHERE m.queue = ? ORDER BY m.id LIMIT ?',
               )
               .all(t.message_ids, dlq, allowed)
-          : this.ctx.db
-              .prepare<[string, number, number], { id: number }>(
-                'SELECT id FROM messages WHERE queue = ? AND enqueued_at <= ? ORDER BY enqueued_at, id LIMIT ?',
-              )
-              .all(dlq, t.started_at, allowed);
+          : t.class_ids
+            ? // Chosen classes: what of them had arrived when the task started (the failure index).
+              this.ctx.db
+                .prepare<[string, string, string, number, number], { id: number }>(
+                  `SELECT m.id FROM failure_index f JOIN messages m ON m.id = f.message_id
+                   WHERE f.queue_id = ? AND f.class_id IN (SELECT value FROM json_each(?)) AND m.queue = ? AND m.enqueued_at <= ?
+                   ORDER BY m.id LIMIT ?`,
+                )
+                .all(t.queue_id, t.class_ids, dlq, t.started_at, allowed)
+            : this.ctx.db
+                .prepare<[string, number, number], { id: number }>(
+                  'SELECT id FROM messages WHERE queue = ? AND enqueued_at <= ? ORDER BY enqueued_at, id LIMIT ?',
+                )
+                .all(dlq, t.started_at, allowed);
         if (rows.length === 0) {
           complete();
           return 0;
@@ -102,12 +116,13 @@ export class Redrives {
         if (t.rate !== null) this.redriveBuckets.set(id, { at: now, tokens: tokens - rows.length });
         const idList = JSON.stringify(rows.map((r) => r.id));
         // New message ids in the source queue (as SQS does); the receive count starts again.
-        this.ctx.db
+        const inserted = this.ctx.db
           .prepare(
             `INSERT INTO messages (queue, body, attributes, transaction_id, sent_at, enqueued_at, visible_at, receive_count, last_error, ingest_at)
              SELECT coalesce(source_queue, ?), body, attributes, transaction_id, sent_at, ?, ?, 0, last_error, ? FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
           )
           .run(t.queue_id, now, now, now, idList);
+        this.recordMoved(t.id, Number(inserted.lastInsertRowid), inserted.changes);
         this.ctx.db.prepare('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(idList);
         this.ctx.bumpQueue(dlq, -rows.length);
         this.ctx.bumpQueue(t.queue_id, rows.length);
@@ -132,5 +147,19 @@ export class Redrives {
       ? b.tokens + (rate * Math.max(0, now - b.at)) / 1000
       : (rate * Math.max(0, now - startedAt)) / 1000 - moved;
     return Math.max(0, Math.min(tokens, rate));
+  }
+
+  /**
+   * Records the messages one step moved (for the task's outcome): the rows one INSERT … SELECT
+   * added inside this write transaction, i.e. the ids up to the last inserted one.
+   */
+  private recordMoved(taskId: string, lastId: number, count: number): void {
+    if (count <= 0) return;
+    this.ctx.db
+      .prepare(
+        `INSERT OR IGNORE INTO redrive_moved (task_id, message_id, transaction_id)
+         SELECT ?, id, transaction_id FROM messages WHERE id > ? AND id <= ?`,
+      )
+      .run(taskId, lastId - count, lastId);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { ArchiveRow, BusArchive } from './bus';
 import type { EngineContext } from './engine-context';
+import { ensureTaskRecords, NOT_DEAD_LETTERED_SQL } from './task-records';
 
 export class Replays {
   private readonly activeReplays;
@@ -12,12 +13,17 @@ export class Replays {
   private readonly setReplayState;
   private readonly startReplay;
   private readonly replayProgress;
+  private readonly options;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly bus: BusArchive,
   ) {
     const { db } = ctx;
+    ensureTaskRecords(db);
+    this.options = db.prepare<[string], { exclude_dead_lettered: number; rate: number | null }>(
+      'SELECT exclude_dead_lettered, rate FROM replay_options WHERE name = ?',
+    );
     this.activeReplays = db
       .prepare<[], string>("SELECT name FROM replays WHERE state IN ('STARTING', 'RUNNING', 'CANCELLING')")
       .pluck();
@@ -31,8 +37,12 @@ export class Replays {
         pattern: string | null;
         cursor_time: number | null;
         cursor_seq: number | null;
+        started_at: number;
+        events_replayed: number;
       }
-    >('SELECT name, state, window_start, window_end, pattern, cursor_time, cursor_seq FROM replays WHERE name = ?');
+    >(
+      'SELECT name, state, window_start, window_end, pattern, cursor_time, cursor_seq, started_at, events_replayed FROM replays WHERE name = ?',
+    );
     this.setReplayState = db.prepare(
       'UPDATE replays SET state = ?, ended_at = ?, state_reason = ? WHERE name = ? AND state = ?',
     );
@@ -69,6 +79,15 @@ export class Replays {
           where.push(`detail_type IN (${pattern.detailType.map(() => '?').join(',')})`);
           params.push(...pattern.detailType);
         }
+        const opt = this.options.get(r.name);
+        if (opt?.exclude_dead_lettered) {
+          where.push(NOT_DEAD_LETTERED_SQL);
+          params.push(r.started_at);
+        }
+        // A rate (events/s) since the replay started: no burst beyond what the elapsed time allows.
+        const allowed = opt?.rate
+          ? Math.min(limit, Math.floor((opt.rate * Math.max(0, now - r.started_at)) / 1000) - r.events_replayed)
+          : limit;
         if (r.state === 'STARTING') {
           const n =
             this.ctx.db
@@ -78,19 +97,20 @@ export class Replays {
               .get(...params)?.n ?? 0;
           if (this.startReplay.run(n, r.name).changes === 0) return 0;
         }
+        if (allowed <= 0) return 0;
         const cursorWhere = r.cursor_time === null ? '' : ' AND (time > ? OR (time = ? AND seq > ?))';
         const cursorParams = r.cursor_time === null ? [] : [r.cursor_time, r.cursor_time, r.cursor_seq ?? 0];
         const rows = this.ctx.db
           .prepare<(string | number)[], ArchiveRow>(
             `SELECT seq, time, event_id, source, detail_type, transaction_id, body FROM archive WHERE ${where.join(' AND ')}${cursorWhere} ORDER BY time, seq LIMIT ?`,
           )
-          .all(...params, ...cursorParams, limit);
+          .all(...params, ...cursorParams, allowed);
         if (rows.length > 0) {
           const last = rows[rows.length - 1]!;
           if (this.replayProgress.run(last.time, last.seq, last.time, rows.length, r.name).changes === 0) return 0;
           this.bus.putReplayed(rows, r.name);
         }
-        if (rows.length < limit) this.setReplayState.run('COMPLETED', now, null, r.name, 'RUNNING');
+        if (rows.length < allowed) this.setReplayState.run('COMPLETED', now, null, r.name, 'RUNNING');
         return rows.length;
       });
     }

@@ -3,12 +3,12 @@
  * state. The adapter writes the planned state; the engine's saga loop (next_run_at) runs it.
  */
 import { compensationsFor, sagaDefinition, type CompensationName, type SagaStatus } from '@/infra/saga/definition';
-import type { SagaCursor, StepRecord } from './names';
-import { pendingRecord } from './saga-timeline';
+import type { SagaCursor } from './names';
+import { pendingRecord, type TimelineRecord } from './saga-timeline';
 
 export interface StoredSaga {
   status: SagaStatus;
-  steps: StepRecord[];
+  steps: TimelineRecord[]; // their attempts logs are kept: an operator's run adds to them
   cursor: SagaCursor;
   nextRunAt: number | null;
   failedStep: string | null;
@@ -20,7 +20,7 @@ export type CommandPlan =
 
 /** Plans `mode` on a saga; `reason` is recorded on the timeline. */
 export function planCommand(saga: StoredSaga, mode: 'compensate' | 'resume', reason: string, now: number): CommandPlan {
-  const steps = saga.steps.map((s) => ({ ...s }));
+  const steps = saga.steps.map((s) => ({ ...s, ...(s.attemptLog ? { attemptLog: [...s.attemptLog] } : {}) }));
   const cursor: SagaCursor = { ...saga.cursor, comps: [...saga.cursor.comps] };
   const withComps = (comps: CompensationName[], failedStep: string | null, error: string | null): CommandPlan => {
     for (const name of comps) steps.push(pendingRecord(name, 'compensation'));

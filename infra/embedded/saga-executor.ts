@@ -18,8 +18,8 @@ import {
 } from '@/infra/saga/definition';
 import type { EngineContext } from './engine-context';
 import type { Faults } from './faults';
-import type { SagaCursor, StepRecord } from './names';
-import { derivedOutputOf, pendingRecord } from './saga-timeline';
+import type { SagaCursor } from './names';
+import { attemptLogOf, derivedOutputOf, pendingRecord, type AttemptRecord, type TimelineRecord } from './saga-timeline';
 
 export interface SagaRun {
   id: string;
@@ -29,7 +29,7 @@ export interface SagaRun {
   endedAt: number | null;
   failedStep: string | null;
   error: string | null;
-  steps: StepRecord[];
+  steps: TimelineRecord[];
   cursor: SagaCursor;
   nextRunAt: number | null;
   ingestAt: number;
@@ -86,7 +86,11 @@ export class SagaExecutor {
     const c = run.cursor;
     rec.state = 'RUNNING';
     rec.startedAt ??= now;
-    rec.attempts = c.attempt;
+    // Every attempt is kept, across retries and operator runs; c.attempt counts this run's retries only.
+    const log = (rec.attemptLog ??= attemptLogOf(rec));
+    const attempt: AttemptRecord = { startedAt: now, endedAt: null, error: null };
+    log.push(attempt);
+    rec.attempts = log.length;
     // currentStep names the step for the downstream's outage check while it runs.
     this.faults.currentStep = name;
     let out: StepOutput;
@@ -97,6 +101,8 @@ export class SagaExecutor {
       const errorName = errorNameOf(e);
       const msg = `${errorName}: ${e instanceof Error ? e.message : String(e)}`;
       rec.error = msg;
+      attempt.error = msg;
+      attempt.endedAt = this.ctx.now();
       const delay = retryDelaySeconds(retry, c.attempt, errorName);
       if (delay !== null) {
         c.attempt++;
@@ -112,8 +118,9 @@ export class SagaExecutor {
     const derived = derivedOutputOf(name, run.transaction, out);
     rec.output = derived ?? JSON.stringify(out);
     rec.outputDerived = derived !== null;
-    rec.error = null;
+    // rec.error keeps the last failed attempt's error (the attempts log has every one).
     rec.endedAt = this.ctx.now();
+    attempt.endedAt = rec.endedAt;
     c.index++;
     c.attempt = 1;
     return 'done';

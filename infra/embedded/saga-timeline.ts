@@ -10,6 +10,9 @@
  *   JSON string holding the text when the text is not an object or array; or the number 1, meaning "the output this step gives for this saga's input on an uneventful
  *   run" (derivedOutput below). The marker is written only for a record whose output text is
  *   exactly that (outputDerived), so reading gives back the very text that was recorded.
+ * - attempts log (8th, optional): every attempt, oldest first, as [start, end, error?] (times
+ *   relative as above), across automatic retries and operator compensate/resume runs. Written
+ *   only when it says more than the record: more than one attempt or a failed one.
  * - trailing nulls are left out: a pending step is ["Notify","sP",0].
  * The saga input is stored once (sagas.input); every step and compensation receives it, so the
  * read side derives each step's input from it. A successful saga's timeline takes ~150 bytes
@@ -23,6 +26,39 @@ import type { Transaction } from '@/infra/runtime/transaction';
 import type { StepRecord } from './names';
 
 type State = StepRecord['state'];
+
+/** One attempt of a step or compensation (epoch ms); `error` set when it failed. */
+export interface AttemptRecord {
+  startedAt: number | null;
+  endedAt: number | null;
+  error: string | null;
+}
+
+/** A timeline record with its attempts (absent on records stored in the earlier object form). */
+export type TimelineRecord = StepRecord & { attemptLog?: AttemptRecord[] };
+
+/**
+ * The attempts of `r`: its log, else what the record itself says (one attempt; for an older
+ * record with several, the earlier ones failed with an error that was not kept).
+ */
+export function attemptLogOf(r: TimelineRecord): AttemptRecord[] {
+  if (r.attemptLog) return r.attemptLog;
+  return Array.from({ length: r.attempts }, (_, i) =>
+    i === r.attempts - 1
+      ? {
+          startedAt: r.attempts === 1 ? r.startedAt : null,
+          endedAt: r.endedAt,
+          error: r.state === 'FAILED' || r.state === 'RUNNING' ? r.error : null,
+        }
+      : { startedAt: i === 0 ? r.startedAt : null, endedAt: null, error: 'failed (error not recorded)' },
+  );
+}
+
+/** True when the log says more than the record: stored only then. */
+const logWorthStoring = (log: AttemptRecord[] | undefined): log is AttemptRecord[] =>
+  log !== undefined && (log.length > 1 || log.some((a) => a.error !== null));
+
+const relative = (t: number | null, base: number) => (t === null ? null : t - base);
 
 const STATE_CODE: Record<State, string> = {
   PENDING: 'P',
@@ -117,7 +153,7 @@ export function derivedOutputOf(name: string, input: Transaction, out: StepOutpu
 }
 
 /** Encodes a timeline; `startedAt` is the saga's start (epoch ms), the base of the stored times. */
-export function encodeTimeline(steps: readonly StepRecord[], startedAt: number): string {
+export function encodeTimeline(steps: readonly TimelineRecord[], startedAt: number): string {
   const parts: string[] = new Array<string>(steps.length);
   for (let i = 0; i < steps.length; i++) {
     const r = steps[i]!;
@@ -130,12 +166,31 @@ export function encodeTimeline(steps: readonly StepRecord[], startedAt: number):
           : r.output.startsWith('{') || r.output.startsWith('[')
             ? r.output // JSON text of an object (JSON.stringify of the step's output): embedded as it is
             : JSON.stringify(r.output);
-    const last = r.error !== null ? 4 : output !== null ? 3 : r.endedAt !== null ? 2 : r.startedAt !== null ? 1 : 0;
+    const log = logWorthStoring(r.attemptLog) ? r.attemptLog : null;
+    const last =
+      log !== null
+        ? 5
+        : r.error !== null
+          ? 4
+          : output !== null
+            ? 3
+            : r.endedAt !== null
+              ? 2
+              : r.startedAt !== null
+                ? 1
+                : 0;
     let e = `[${JSON.stringify(r.name)},"${r.kind === 'step' ? 's' : 'c'}${STATE_CODE[r.state]}",${r.attempts}`;
     if (last >= 1) e += r.startedAt === null ? ',null' : `,${r.startedAt - startedAt}`;
     if (last >= 2) e += r.endedAt === null ? ',null' : `,${r.endedAt - startedAt}`;
     if (last >= 3) e += output === null ? ',null' : `,${output}`;
     if (last >= 4) e += `,${JSON.stringify(r.error)}`;
+    if (log !== null) {
+      const attempts = log.map((a) => {
+        const t = [relative(a.startedAt, startedAt), relative(a.endedAt, startedAt)];
+        return JSON.stringify(a.error === null ? t : [...t, a.error]);
+      });
+      e += `,[${attempts.join(',')}]`;
+    }
     parts[i] = `${e}]`;
   }
   return `[${parts.join(',')}]`;
@@ -145,8 +200,8 @@ function fail(detail: string): never {
   throw new Error(`saga timeline is corrupt: ${detail}`);
 }
 
-function decodeCompact(e: unknown[], startedAt: number, input: Transaction): StepRecord {
-  const [name, code, attempts, start, end, output, error] = e;
+function decodeCompact(e: unknown[], startedAt: number, input: Transaction): TimelineRecord {
+  const [name, code, attempts, start, end, output, error, log] = e;
   if (typeof name !== 'string') fail('step name is not a string');
   if (typeof code !== 'string' || code.length !== 2) fail(`step ${name} has no state code`);
   const kind = code[0] === 's' ? 'step' : code[0] === 'c' ? 'compensation' : fail(`step ${name}: kind ${code[0]}`);
@@ -164,7 +219,7 @@ function decodeCompact(e: unknown[], startedAt: number, input: Transaction): Ste
       : typeof v === 'object'
         ? JSON.stringify(v)
         : fail(`step ${name}: output ${JSON.stringify(v)}`);
-  return {
+  const rec: TimelineRecord = {
     name,
     kind,
     state,
@@ -181,10 +236,33 @@ function decodeCompact(e: unknown[], startedAt: number, input: Transaction): Ste
     error:
       error === undefined || error === null ? null : typeof error === 'string' ? error : fail(`step ${name}: error`),
   };
+  if (log !== undefined) rec.attemptLog = decodeLog(name, log, time);
+  return rec;
 }
 
+function decodeLog(name: string, log: unknown, time: (v: unknown) => number | null): AttemptRecord[] {
+  if (!Array.isArray(log)) fail(`step ${name}: attempts log`);
+  return log.map((a: unknown) => {
+    if (!Array.isArray(a)) fail(`step ${name}: attempt ${JSON.stringify(a)}`);
+    const [start, end, error] = a as unknown[];
+    const err =
+      error === undefined || error === null
+        ? null
+        : typeof error === 'string'
+          ? error
+          : fail(`step ${name}: attempt error`);
+    return { startedAt: time(start), endedAt: time(end), error: err };
+  });
+}
+
+/**
+ * True for the compact form: its records without a stored log had one attempt and no error (or
+ * predate the log), so attemptLogOf tells their attempts. The earlier object form kept none.
+ */
+export const isCompactTimeline = (text: string): boolean => !/^\s*\[\s*\{/.test(text);
+
 /** Decodes a stored timeline (compact or earlier form) of a saga with `input` (the parsed sagas.input). */
-export function decodeTimeline(text: string, startedAt: number, input: Transaction): StepRecord[] {
+export function decodeTimeline(text: string, startedAt: number, input: Transaction): TimelineRecord[] {
   const parsed = JSON.parse(text) as unknown;
   if (!Array.isArray(parsed)) fail('not an array');
   return parsed.map((e: unknown) => (Array.isArray(e) ? decodeCompact(e, startedAt, input) : (e as StepRecord)));

@@ -10,6 +10,7 @@ export const auditActions = [
   'redrive.start',
   'redrive.cancel',
   'redrive.pause',
+  'queue.quarantine', // export the permanent dead letters, then remove them (server/ops/quarantine.ts)
   'replay.preview',
   'replay.start',
   'replay.cancel',
@@ -22,6 +23,10 @@ export const auditActions = [
   'admin.fault',
   'admin.events',
   'admin.purge',
+  // written when a task or compensation has finished, with what really happened (server/ops/closed-loop.ts)
+  'redrive.completed',
+  'replay.completed',
+  'saga.compensate.completed',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -63,6 +68,9 @@ export const auditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
+/** A page position: an SQLite seq, or a DynamoDB byTime key (at ms # writer id # chain sequence). */
+export const AUDIT_CURSOR = /^(?:[1-9]\d{0,14}|\d{15}#[A-Za-z0-9._-]{1,100}#\d{1,15})$/;
+
 export const auditFilterSchema = z
   .object({
     actor: z.string().trim().max(200).optional(),
@@ -71,7 +79,9 @@ export const auditFilterSchema = z
     from: isoTime.optional(),
     to: isoTime.optional(),
     q: z.string().trim().max(200).optional(), // target, reason or ticket contains
-    cursor: z.coerce.number().int().positive().optional(), // seq: entries older than it
+    // Opaque position of the last entry of the previous page: entries older than it. SQLite: its
+    // seq; DynamoDB: its byTime sort key (`${at ms, 15 digits}#${writerId}#${seq}`).
+    cursor: z.string().trim().regex(AUDIT_CURSOR, 'cursor must be the nextCursor of a previous page').optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .refine((f) => !f.from || !f.to || Date.parse(f.from) <= Date.parse(f.to), {
@@ -83,5 +93,15 @@ export type AuditQuery = z.output<typeof auditFilterSchema>;
 
 export const auditExportSchema = auditFilterSchema.and(z.object({ format: z.enum(['csv', 'json']).default('csv') }));
 
-export const auditPageSchema = z.object({ items: z.array(auditEntrySchema), nextCursor: z.number().int().nullable() });
+export const auditPageSchema = z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() });
 export type AuditPage = z.infer<typeof auditPageSchema>;
+
+/**
+ * The chain check the audit page shows. ok = every chain verifies from its genesis; otherwise the
+ * first entry that does not (its seq, and with several writers the writer whose chain broke).
+ */
+export interface AuditVerification {
+  ok: boolean;
+  brokenAt: number | null;
+  writer?: string;
+}

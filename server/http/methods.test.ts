@@ -30,6 +30,7 @@ const WIRED = [
   'app/api/auth/sign-in/route.ts',
   'app/api/auth/sign-out/route.ts',
   'app/api/health/route.ts',
+  'app/api/ops/quarantine/route.ts',
   'app/api/ops/redrives/[id]/cancel/route.ts',
   'app/api/ops/redrives/[id]/route.ts',
   'app/api/ops/redrives/route.ts',
@@ -44,7 +45,9 @@ const WIRED = [
   'app/api/platform/incident/[alarm]/route.ts',
   'app/api/platform/metrics/route.ts',
   'app/api/platform/overview/route.ts',
+  'app/api/platform/queues/[id]/dead-letters/by-transaction/route.ts',
   'app/api/platform/queues/[id]/dead-letters/route.ts',
+  'app/api/platform/queues/[id]/failure-classes/route.ts',
   'app/api/platform/queues/[id]/route.ts',
   'app/api/platform/queues/[id]/series/route.ts',
   'app/api/platform/queues/route.ts',
@@ -54,6 +57,7 @@ const WIRED = [
   'app/api/platform/replays/route.ts',
   'app/api/platform/sagas/[id]/route.ts',
   'app/api/platform/sagas/route.ts',
+  'app/api/sagas/[id]/interventions/route.ts',
 ];
 
 describe('otherMethods: 405 with Allow and a JSON body', () => {

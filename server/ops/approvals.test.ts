@@ -3,7 +3,7 @@ import { dlqOf } from '@/infra/embedded/db';
 import type { Engine } from '@/infra/embedded/engine';
 import { dataDirOf, removeDataDir, startTestEngine } from '@/infra/embedded/test-support';
 import type { Caller } from '@/server/auth/permissions.schema';
-import { recordSeenRole } from '@/server/auth/seen-roles';
+import { sqliteSeenRoles } from '@/server/auth/seen-roles';
 import { seedLocalUsers } from '@/server/auth/users';
 import { consoleDb } from '@/server/db/console-db';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
@@ -76,18 +76,18 @@ async function compensationApprovedFor(
   c: OpsContext,
   maker: Caller,
   ticket: string,
-  beforeDecision: () => void = () => undefined,
+  beforeDecision: () => unknown = () => undefined,
 ) {
   const sagaId = await succeededSaga();
   const requested = await requestCompensation(
     c,
     maker,
     sagaId,
-    { mode: 'compensate', reason: 'customer refund', ticket },
+    { mode: 'compensate', reason: 'customer refund', ticket, reverseCompleted: true },
     meta(),
   );
   const id = requested.status === 'pending_approval' ? requested.approvalId : '';
-  beforeDecision();
+  await beforeDecision();
   const decided = await decideApproval(c, approver, id, { decision: 'approve' }, meta());
   return { sagaId, decided };
 }
@@ -107,7 +107,7 @@ afterAll(() => {
 });
 
 describe('executing an approved request', () => {
-  it('records an approved compensation that ran as EXECUTED and succeeded, even when the ledger read after it fails', async () => {
+  it('records an approved compensation that ran as EXECUTED and started, even when the ledger read after it fails', async () => {
     const { platform, calls } = instrumented(local, ['getLedgerSummary']);
     const c = { ...ctx, platform };
     const { sagaId, decided } = await compensationApprovedFor(c, operator, 'INC-101');
@@ -115,8 +115,11 @@ describe('executing an approved request', () => {
     expect(decided.status).toBe('EXECUTED');
     expect(calls.compensate).toBe(1);
     expect((await local.getSaga(operator, sagaId))!.status).not.toBe('SUCCEEDED');
-    const trail = ctx.audit.list({ q: `saga:${sagaId}`, limit: 10 }).items.map((e) => `${e.action}/${e.outcome}`);
-    expect(trail[0]).toBe('saga.compensate/succeeded');
+    const trail = (await ctx.audit.list({ q: `saga:${sagaId}`, limit: 10 })).items.map(
+      (e) => `${e.action}/${e.outcome}`,
+    );
+    // Started, not done: the saga's end state gets its own row when it leaves COMPENSATING.
+    expect(trail[0]).toBe('saga.compensate/started');
     expect(trail).not.toContain('saga.compensate/failed');
   });
 
@@ -135,7 +138,7 @@ describe('executing an approved request', () => {
       expect(result.error).toMatch(/current role \(viewer\) does not allow saga\.compensate/);
       expect(calls.compensate ?? 0).toBe(0);
       expect((await local.getSaga(operator, sagaId))!.status).toBe('SUCCEEDED');
-      const failed = ctx.audit.list({ q: `saga:${sagaId}`, limit: 10 }).items[0]!;
+      const failed = (await ctx.audit.list({ q: `saga:${sagaId}`, limit: 10 })).items[0]!;
       expect([failed.action, failed.outcome, failed.actorId, failed.role]).toEqual([
         'saga.compensate',
         'failed',
@@ -159,17 +162,17 @@ describe('executing an approved request', () => {
 
   it('with the aws backend, runs an approved action with the role the identity provider last asserted for the requester', async () => {
     const maker: Caller = { id: 'oidc-maker-1', name: 'maker1@bank.example', role: 'operator' };
-    recordSeenRole(consoleDb(dataDir), maker, Date.now());
+    await sqliteSeenRoles(consoleDb(dataDir)).record(maker, Date.now());
     const { platform, calls } = instrumented(local);
     const aws: OpsContext = { ...createOpsContext(local, dataDir, 'local', Date.now, 'aws'), platform };
     const { sagaId, decided } = await compensationApprovedFor(aws, maker, 'INC-106');
 
     expect(decided.status).toBe('EXECUTED');
     expect(calls.compensate).toBe(1);
-    const done = aws.audit.list({ q: `saga:${sagaId}`, limit: 10 }).items[0]!;
+    const done = (await aws.audit.list({ q: `saga:${sagaId}`, limit: 10 })).items[0]!;
     expect([done.action, done.outcome, done.actorId, done.role]).toEqual([
       'saga.compensate',
-      'succeeded',
+      'started',
       maker.id,
       'operator',
     ]);
@@ -178,12 +181,12 @@ describe('executing an approved request', () => {
   it('with the aws backend, refuses an approved action when the requester was last seen demoted, and acts on nothing', async () => {
     const maker: Caller = { id: 'oidc-maker-2', name: 'maker2@bank.example', role: 'operator' };
     const db = consoleDb(dataDir);
-    recordSeenRole(db, maker, Date.now());
+    await sqliteSeenRoles(db).record(maker, Date.now());
     const { platform, calls } = instrumented(local);
     const aws: OpsContext = { ...createOpsContext(local, dataDir, 'local', Date.now, 'aws'), platform };
     // Their next request after asking carried the demotion.
     const { sagaId, decided } = await compensationApprovedFor(aws, maker, 'INC-107', () =>
-      recordSeenRole(db, { ...maker, role: 'viewer' }, Date.now()),
+      sqliteSeenRoles(db).record({ ...maker, role: 'viewer' }, Date.now()),
     );
 
     expect(decided.status).toBe('FAILED');
@@ -192,7 +195,7 @@ describe('executing an approved request', () => {
     expect(result.error).toMatch(/current role \(viewer\) does not allow saga\.compensate \(it was operator/);
     expect(calls.compensate ?? 0).toBe(0);
     expect((await local.getSaga(operator, sagaId))!.status).toBe('SUCCEEDED');
-    const failed = aws.audit.list({ q: `saga:${sagaId}`, limit: 10 }).items[0]!;
+    const failed = (await aws.audit.list({ q: `saga:${sagaId}`, limit: 10 })).items[0]!;
     expect([failed.action, failed.outcome, failed.actorId, failed.role]).toEqual([
       'saga.compensate',
       'failed',
@@ -266,12 +269,12 @@ describe('filing a request for approval', () => {
   it('refuses a second request to compensate a saga while the first waits, naming sagaId and the waiting request, and files nothing', async () => {
     const sagaId = await succeededSaga();
     const ask = (maker: Caller, reason: string, ticket: string) =>
-      requestCompensation(ctx, maker, sagaId, { mode: 'compensate', reason, ticket }, meta());
+      requestCompensation(ctx, maker, sagaId, { mode: 'compensate', reason, ticket, reverseCompleted: true }, meta());
     const first = await ask(operator, 'customer refund', 'INC-201');
     expect(first.status).toBe('pending_approval');
     const firstId = first.status === 'pending_approval' ? first.approvalId : '';
-    const pendingBefore = ctx.approvals.listForReview({ decidedLimit: 0 }).pending.length;
-    const auditBefore = ctx.audit.list({ q: `saga:${sagaId}`, limit: 50 }).items.length;
+    const pendingBefore = (await ctx.approvals.listForReview({ decidedLimit: 0 })).pending.length;
+    const auditBefore = (await ctx.audit.list({ q: `saga:${sagaId}`, limit: 50 })).items.length;
 
     await expect(ask(operator2, 'same refund, filed again', 'INC-202')).rejects.toMatchObject({
       code: 'Conflict',
@@ -279,8 +282,8 @@ describe('filing a request for approval', () => {
       message: expect.stringContaining(firstId) as string,
     });
 
-    expect(ctx.approvals.listForReview({ decidedLimit: 0 }).pending.length).toBe(pendingBefore);
-    expect(ctx.audit.list({ q: `saga:${sagaId}`, limit: 50 }).items.length).toBe(auditBefore);
+    expect((await ctx.approvals.listForReview({ decidedLimit: 0 })).pending.length).toBe(pendingBefore);
+    expect((await ctx.audit.list({ q: `saga:${sagaId}`, limit: 50 })).items.length).toBe(auditBefore);
     // Once the first is decided, the saga can be asked for again.
     await decideApproval(ctx, approver, firstId, { decision: 'reject', comment: 'duplicate of a chargeback' }, meta());
     const again = await ask(operator2, 'customer refund, second look', 'INC-203');

@@ -5,32 +5,39 @@ import { can, roleSchema, type Caller, type Permission } from '../auth/permissio
 import { approvalIdSchema, type StartRedriveInput, type StartReplayInput } from '../platform/inputs.schema';
 import type { RedriveTask } from '../platform/platform.schema';
 import { PlatformError } from '../platform/port';
-import { watchRedrive } from './closed-loop';
+import { CLOSED_LOOP_CALLER, watchCompletion, watchRedrive } from './closed-loop';
 import { executeCompensation, type CompensationInput } from './compensate';
 import type { OpsContext, RequestMeta } from './context';
 import { assertNoOverlappingReplay, replayClaim, withClaim } from './duplicates';
 import { withIdempotency } from './idempotency';
 import { pathId } from './ids';
 import type { ApprovalDecisionRequest } from './ops.schema';
+import { executeQuarantine, quarantineSummary, type QuarantineInput } from './quarantine';
+import type { QuarantineResult } from './quarantine.schema';
+import { classRedriveSize } from './redrive';
 
 const permissionOf: Record<Approval['action'], Permission> = {
   'redrive.start': 'queue.redrive',
   'replay.start': 'archive.replay',
   'saga.compensate': 'saga.compensate',
   'saga.resume': 'saga.compensate',
+  'queue.quarantine': 'queue.quarantine',
 };
 
-export function listApprovals(ctx: OpsContext, filter: { status?: Approval['status']; limit: number }): Approval[] {
+export function listApprovals(
+  ctx: OpsContext,
+  filter: { status?: Approval['status']; limit: number },
+): Promise<Approval[]> {
   return ctx.approvals.list(filter, ctx.now());
 }
 
 /** What the approvals page shows: every waiting request, then the `decidedLimit` latest settled ones. */
-export function listApprovalsForReview(ctx: OpsContext, decidedLimit: number): ApprovalsForReview {
+export function listApprovalsForReview(ctx: OpsContext, decidedLimit: number): Promise<ApprovalsForReview> {
   return ctx.approvals.listForReview({ decidedLimit }, ctx.now());
 }
 
-export function getApproval(ctx: OpsContext, id: string): Approval {
-  const a = ctx.approvals.get(pathId(approvalIdSchema, 'approvalId', id), ctx.now());
+export async function getApproval(ctx: OpsContext, id: string): Promise<Approval> {
+  const a = await ctx.approvals.get(pathId(approvalIdSchema, 'approvalId', id), ctx.now());
   if (!a) throw new PlatformError('NotFound', `approvalId: no approval request ${id}`, 'approvalId');
   return a;
 }
@@ -54,7 +61,7 @@ function storedRequester(a: Approval): Caller {
  * role): refused when the user is gone, or when the current role cannot be resolved at all
  * (aws) rather than trusting the role stored at request time.
  */
-function currentRequester(ctx: OpsContext, a: Approval): Caller {
+async function currentRequester(ctx: OpsContext, a: Approval): Promise<Caller> {
   if (ctx.users.kind === 'unresolvable') {
     throw new PlatformError(
       'Forbidden',
@@ -62,7 +69,7 @@ function currentRequester(ctx: OpsContext, a: Approval): Caller {
       'approvalId',
     );
   }
-  const requester = ctx.users.current(a.requestedBy);
+  const requester = await ctx.users.current(a.requestedBy);
   if (!requester) {
     throw new PlatformError(
       'Forbidden',
@@ -107,7 +114,10 @@ async function assertRedriveWithinApproval(
   const approved = approvedRedriveSize(a);
   const pair = (await ctx.platform.listQueuePairs(requester)).find((p) => p.id === input.queueId);
   if (!pair) throw new PlatformError('Invalid', `queueId: unknown queue ${JSON.stringify(input.queueId)}`, 'queueId');
-  const current = pair.dlq.visible + pair.dlq.inFlight;
+  // A class redrive moves the classes' dead letters (the approved verdicts were checked at request time).
+  const current = input.classIds
+    ? await classRedriveSize(ctx, requester, { ...input, includePermanent: true })
+    : pair.dlq.visible + pair.dlq.inFlight;
   if (current > approved + REDRIVE_SIZE_TOLERANCE) {
     throw new PlatformError(
       'Conflict',
@@ -136,6 +146,8 @@ async function act(ctx: OpsContext, a: Approval, requester: Caller, meta: Reques
     case 'saga.compensate':
     case 'saga.resume':
       return executeCompensation(ctx, requester, JSON.parse(a.input) as CompensationInput);
+    case 'queue.quarantine':
+      return executeQuarantine(ctx, requester, JSON.parse(a.input) as QuarantineInput, approvedRedriveSize(a));
   }
 }
 
@@ -166,7 +178,7 @@ async function decide(
   req: ApprovalDecisionRequest,
   meta: RequestMeta,
 ): Promise<Approval> {
-  const a = getApproval(ctx, id);
+  const a = await getApproval(ctx, id);
   if (a.requestedBy === caller.id) {
     throw new PlatformError(
       'Forbidden',
@@ -183,7 +195,7 @@ async function decide(
   if (a.status !== 'PENDING')
     throw new PlatformError('Conflict', `approvalId: the request is already ${a.status.toLowerCase()}`, 'approvalId');
   const decision = req.decision === 'approve' ? 'APPROVED' : 'REJECTED';
-  if (!ctx.approvals.decide(id, decision, caller, req.comment ?? null, ctx.now())) {
+  if (!(await ctx.approvals.decide(id, decision, caller, req.comment ?? null, ctx.now()))) {
     throw new PlatformError(
       'Conflict',
       'approvalId: someone else decided this request first, or it just expired',
@@ -197,7 +209,7 @@ async function decide(
     approvalId: id,
     idempotencyKey: meta.idempotencyKey,
   };
-  ctx.audit.append(
+  await ctx.audit.append(
     {
       ...base,
       actor: caller,
@@ -212,14 +224,14 @@ async function decide(
   let requester = storedRequester(a);
   let done: unknown;
   try {
-    requester = currentRequester(ctx, a);
+    requester = await currentRequester(ctx, a);
     assertRequesterMay(requester, a);
     done = await act(ctx, a, requester, meta);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const code = error instanceof PlatformError ? error.code : null;
-    ctx.approvals.finish(id, 'FAILED', { error: message, code }, ctx.now());
-    ctx.audit.append(
+    await ctx.approvals.finish(id, 'FAILED', { error: message, code }, ctx.now());
+    await ctx.audit.append(
       {
         ...base,
         actor: requester,
@@ -234,20 +246,29 @@ async function decide(
     return getApproval(ctx, id);
   }
   // The side effect happened: record it as done now; nothing after this marks it failed.
-  ctx.approvals.finish(id, 'EXECUTED', done, ctx.now());
-  ctx.audit.append(
+  await ctx.approvals.finish(id, 'EXECUTED', done, ctx.now());
+  await ctx.audit.append(
     {
       ...base,
       actor: requester,
       action: a.action,
-      outcome: a.action.startsWith('saga.') ? 'succeeded' : 'started',
+      // Every approved action has only started here; its end state gets its own row (closed loop).
+      outcome: 'started',
       reason: a.reason,
       inputs: JSON.parse(a.input),
-      result: summary(done, caller),
+      result:
+        a.action === 'queue.quarantine'
+          ? { approvedBy: caller.id, ...quarantineSummary(done as QuarantineResult) }
+          : summary(done, caller),
     },
     ctx.now(),
   );
   if (a.action === 'redrive.start') watchRedrive(ctx, (done as RedriveTask).id);
+  if (a.action === 'replay.start') watchCompletion(ctx, 'replay', (done as { name: string }).name, CLOSED_LOOP_CALLER);
+  if (a.action.startsWith('saga.')) {
+    const sagaId = (JSON.parse(a.input) as { sagaId?: unknown }).sagaId;
+    if (typeof sagaId === 'string') watchCompletion(ctx, 'compensation', sagaId, requester);
+  }
   return getApproval(ctx, id);
 }
 

@@ -3,6 +3,12 @@ import { alarmName } from '../../infra/platform/description';
 import type { Caller } from '../auth/permissions.schema';
 import type { OpsContext } from './context';
 import type { RedrivePause, RedriveStatusResponse } from './ops.schema';
+import {
+  auditCompensationCompletion,
+  auditRedriveCompletion,
+  auditReplayCompletion,
+  type Completion,
+} from './task-completion';
 
 /** The alarm that says a queue's consumer is failing: redriving into it only refills the DLQ. */
 export function consumerErrorAlarm(ctx: OpsContext, _queueId: string): string {
@@ -24,7 +30,7 @@ const watched = new Map<string, ReturnType<typeof setInterval>>();
 export async function readRedrive(ctx: OpsContext, caller: Caller, id: string): Promise<RedriveStatusResponse | null> {
   const task = await ctx.platform.getRedrive(caller, id);
   if (!task) return null;
-  return { task, pause: pauseOf(ctx, id) };
+  return { task, pause: await pauseOf(ctx, id) };
 }
 
 /**
@@ -36,7 +42,7 @@ export async function closedLoopCheck(ctx: OpsContext, id: string): Promise<Redr
   const system = CLOSED_LOOP_CALLER;
   let task = await ctx.platform.getRedrive(system, id);
   if (!task) return null;
-  if (task.status !== 'RUNNING') return { task, pause: pauseOf(ctx, id) };
+  if (task.status !== 'RUNNING') return { task, pause: await pauseOf(ctx, id) };
   const alarm = await ctx.platform.getAlarm(system, consumerErrorAlarm(ctx, task.queueId));
   if (!alarm || alarm.alarm.state !== 'ALARM' || Date.parse(alarm.alarm.since) < Date.parse(task.startedAt)) {
     return { task, pause: null };
@@ -47,7 +53,7 @@ export async function closedLoopCheck(ctx: OpsContext, id: string): Promise<Redr
     remaining: Math.max(0, task.total - task.moved),
     at: new Date(ctx.now()).toISOString(),
   };
-  ctx.audit.append(
+  await ctx.audit.append(
     {
       requestId: `closed-loop-${id}`,
       actor: system,
@@ -63,8 +69,8 @@ export async function closedLoopCheck(ctx: OpsContext, id: string): Promise<Redr
   return { task, pause };
 }
 
-function pauseOf(ctx: OpsContext, id: string): RedrivePause | null {
-  const entry = ctx.audit.list({ action: 'redrive.pause', q: `redrive:${id}`, limit: 1 }).items[0];
+async function pauseOf(ctx: OpsContext, id: string): Promise<RedrivePause | null> {
+  const entry = (await ctx.audit.list({ action: 'redrive.pause', q: `redrive:${id}`, limit: 1 })).items[0];
   return entry?.result ? (JSON.parse(entry.result) as RedrivePause) : null;
 }
 
@@ -79,7 +85,11 @@ export function watchRedrive(ctx: OpsContext, id: string): void {
   const timer = setInterval(() => {
     closedLoopCheck(ctx, id)
       .then((s) => {
-        if (!s || s.task.status !== 'RUNNING' || Date.now() - started > WATCH_MAX_MS) stopWatching(id);
+        if (!s || s.task.status !== 'RUNNING' || Date.now() - started > WATCH_MAX_MS) {
+          stopWatching(id);
+          // Then the outcome: the completion row once the moved messages have settled.
+          if (s) watchCompletion(ctx, 'redrive', id, CLOSED_LOOP_CALLER);
+        }
       })
       .catch((error: unknown) => {
         console.error(
@@ -117,7 +127,14 @@ const REARM_PAGE = 100;
 export async function rearmWatchers(ctx: OpsContext): Promise<boolean> {
   try {
     const page = await ctx.platform.listRedrives(CLOSED_LOOP_CALLER, { limit: REARM_PAGE });
-    for (const task of page.items) if (task.status === 'RUNNING') watchRedrive(ctx, task.id);
+    for (const task of page.items) {
+      if (task.status === 'RUNNING') watchRedrive(ctx, task.id);
+      else if (task.outcome && !task.outcome.settled) watchCompletion(ctx, 'redrive', task.id, CLOSED_LOOP_CALLER);
+    }
+    const replays = await ctx.platform.listReplays(CLOSED_LOOP_CALLER, { limit: REARM_PAGE });
+    for (const r of replays.items)
+      if (r.endedAt === null || (r.outcome && !r.outcome.settled))
+        watchCompletion(ctx, 'replay', r.name, CLOSED_LOOP_CALLER);
     return true;
   } catch (error) {
     console.error(
@@ -129,4 +146,53 @@ export async function rearmWatchers(ctx: OpsContext): Promise<boolean> {
     );
     return false;
   }
+}
+
+const completions = new Map<string, ReturnType<typeof setInterval>>();
+type CompletionCheck = (ctx: OpsContext, caller: Caller, id: string, since: string) => Promise<boolean>;
+const completionChecks: Record<Completion, CompletionCheck> = {
+  redrive: auditRedriveCompletion,
+  replay: auditReplayCompletion,
+  compensation: auditCompensationCompletion,
+};
+
+/**
+ * Watches a redrive, a replay or a compensation in this process until its completion row is
+ * written (server/ops/task-completion.ts): after the task ends and its outcome settles. Armed
+ * when the task starts (a redrive: when its closed-loop watch ends); idempotent per task.
+ */
+export function watchCompletion(ctx: OpsContext, kind: Completion, id: string, caller: Caller): void {
+  const key = `${kind}:${id}`;
+  if (completions.has(key)) return;
+  const started = Date.now();
+  const since = new Date(ctx.now()).toISOString();
+  const stop = () => stopWatchingCompletion(kind, id);
+  const timer = setInterval(() => {
+    completionChecks[kind](ctx, caller, id, since)
+      .then((done) => {
+        if (done || Date.now() - started > WATCH_MAX_MS) stop();
+      })
+      .catch((error: unknown) => {
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            event: 'completion_check_failed',
+            task: key,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+        stop();
+      });
+  }, WATCH_INTERVAL_MS);
+  timer.unref?.();
+  completions.set(key, timer);
+}
+
+export function isWatchingCompletion(kind: Completion, id: string): boolean {
+  return completions.has(`${kind}:${id}`);
+}
+
+export function stopWatchingCompletion(kind: Completion, id: string): void {
+  clearInterval(completions.get(`${kind}:${id}`));
+  completions.delete(`${kind}:${id}`);
 }

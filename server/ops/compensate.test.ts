@@ -43,7 +43,7 @@ describe('compensating without an approval (policy off)', () => {
     });
     const direct: OpsContext = { ...ctx, platform, policy: { ...ctx.policy, compensationApproval: false } };
     const sagaId = (await local.listSagas(operator, { status: 'SUCCEEDED', limit: 1 })).items[0]!.id;
-    const req = { mode: 'compensate' as const, reason: 'customer refund', ticket: 'INC-201' };
+    const req = { mode: 'compensate' as const, reason: 'customer refund', ticket: 'INC-201', reverseCompleted: true };
     const meta = { requestId: 'req-direct-1', idempotencyKey: 'direct-compensation-1' };
 
     const outcome = await requestCompensation(direct, operator, sagaId, req, meta);
@@ -56,9 +56,9 @@ describe('compensating without an approval (policy off)', () => {
     expect(result?.saga.id).toBe(sagaId);
     expect(retry).toEqual(outcome);
     expect(compensations).toBe(1);
-    const trail = ctx.audit
-      .list({ q: `saga:${sagaId}`, limit: 10 })
-      .items.map((e) => `${e.action}/${e.outcome}/${e.actorId}/${e.idempotencyKey}`);
-    expect(trail).toEqual([`saga.compensate/succeeded/${operator.id}/direct-compensation-1`]);
+    const trail = (await ctx.audit.list({ q: `saga:${sagaId}`, limit: 10 })).items.map(
+      (e) => `${e.action}/${e.outcome}/${e.actorId}/${e.idempotencyKey}`,
+    );
+    expect(trail).toEqual([`saga.compensate/started/${operator.id}/direct-compensation-1`]);
   });
 });

@@ -3,10 +3,18 @@ import { compensationNeedsApproval } from '../approvals/policy';
 import type { Caller } from '../auth/permissions.schema';
 import { sagaIdSchema } from '../platform/inputs.schema';
 import type { CompensationPreview, SagaDetail } from '../platform/platform.schema';
+import { PlatformError } from '../platform/port';
+import { watchCompletion } from './closed-loop';
 import type { OpsContext, RequestMeta } from './context';
 import { runGuardedAction } from './guarded-action';
 import { pathId } from './ids';
-import type { ActionOutcome, CompensationRequest, CompensationResponse, ReconciliationResponse } from './ops.schema';
+import type {
+  ActionOutcome,
+  CompensationApprovalPreview,
+  CompensationRequest,
+  CompensationResponse,
+  ReconciliationResponse,
+} from './ops.schema';
 
 export type CompensationInput = { sagaId: string; mode: 'compensate' | 'resume'; reason: string };
 
@@ -21,7 +29,8 @@ export async function previewCompensation(
 
 /**
  * Compensate or resume a saga: always through a second person's approval under the default
- * policy. Once the platform call returned, the action is audited as succeeded; the ledger is
+ * policy. Once the platform call returned, the action is audited as started (accepted) and its
+ * final state when the saga leaves COMPENSATING (closed-loop watchCompletion); the ledger is
  * read afterwards and a failure of that read never turns the action into a failure.
  */
 export async function requestCompensation(
@@ -41,18 +50,46 @@ export async function requestCompensation(
     // One compensation or resume in flight per saga: either changes the saga the other was asked for.
     claim: { scope: `saga:${sagaId}`, field: 'sagaId', detail: `a ${req.mode} of saga ${sagaId}` },
     check: async () => {
-      const preview = await ctx.platform.previewCompensation(caller, { sagaId, mode: req.mode });
+      const [preview, saga] = await Promise.all([
+        ctx.platform.previewCompensation(caller, { sagaId, mode: req.mode }),
+        ctx.platform.getSaga(caller, sagaId),
+      ]);
+      assertReversalConfirmed(saga, req);
       return {
         inputs: input,
         target: `saga:${sagaId}`,
-        approval: compensationNeedsApproval(ctx.policy) ? { preview: () => preview } : null,
+        approval: compensationNeedsApproval(ctx.policy) ? { preview: () => approvalPreview(preview, saga) } : null,
       };
     },
     act: () => executeCompensation(ctx, caller, input),
-    outcome: 'succeeded',
+    // Accepted, not done: the saga is COMPENSATING; its final state is audited at completion.
+    outcome: 'started',
     summary: (saga) => ({ status: saga.status }),
-    after: (saga) => reconcileAfter(ctx, caller, saga, req.mode),
+    after: (saga) => {
+      watchCompletion(ctx, 'compensation', saga.id, caller);
+      return reconcileAfter(ctx, caller, saga, req.mode);
+    },
   });
+}
+
+/**
+ * Compensating a SUCCEEDED saga refunds a payment that went through: only when the operator
+ * confirmed exactly that (`reverseCompleted: true`), whatever the form did. 422 naming the field.
+ */
+function assertReversalConfirmed(saga: SagaDetail | null, req: CompensationRequest): void {
+  if (req.mode !== 'compensate' || saga?.status !== 'SUCCEEDED' || req.reverseCompleted === true) return;
+  throw new PlatformError(
+    'Invalid',
+    `reverseCompleted: saga ${saga.id} SUCCEEDED, so compensating it reverses a completed payment; confirm with reverseCompleted: true`,
+    'reverseCompleted',
+  );
+}
+
+/** What the approver sees: the ledger effect and the saga it acts on. */
+function approvalPreview(preview: CompensationPreview, saga: SagaDetail | null): CompensationApprovalPreview {
+  if (!saga) return preview;
+  const { id, transactionId, status, amount, currency } = saga;
+  return { ...preview, saga: { id, transactionId, status, amount, currency } };
 }
 
 /** The side effect only: the platform's compensate (or resume). */

@@ -4,8 +4,22 @@
  * actions (server/approvals/policy.ts) require the ticket.
  */
 import { z } from 'zod';
-import { compensateInput, previewReplayInput, startRedriveInput, startReplayInput } from '../platform/inputs.schema';
-import type { LedgerSummary, RedriveTask, ReplayPreview, SagaDetail } from '../platform/platform.schema';
+import type { SagaStatus } from '@/infra/saga/definition';
+import {
+  classIdsSchema,
+  compensateInput,
+  previewReplayInput,
+  queueIdSchema,
+  startRedriveInput,
+  startReplayInput,
+} from '../platform/inputs.schema';
+import type {
+  CompensationPreview,
+  LedgerSummary,
+  RedriveTask,
+  ReplayPreview,
+  SagaDetail,
+} from '../platform/platform.schema';
 
 export const reasonSchema = z
   .string({ error: 'reason: say why (3-500 characters)' })
@@ -19,9 +33,23 @@ export const ticketSchema = z
   .regex(/^[A-Za-z][A-Za-z0-9]{1,15}-\d{1,10}$/, 'ticket: a ticket reference like INC-1234');
 
 export const redriveRequest = startRedriveInput
-  .extend({ reason: reasonSchema, ticket: ticketSchema.optional() })
+  .extend({
+    reason: reasonSchema,
+    ticket: ticketSchema.optional(),
+    /**
+     * The operator chose to redrive permanent failure classes (they fail again): required (true)
+     * when `classIds` names a permanent class (server/ops/redrive.ts).
+     */
+    includePermanent: z.boolean({ error: 'includePermanent: true or false' }).optional(),
+  })
   .strict();
 export type RedriveRequest = z.infer<typeof redriveRequest>;
+
+/** Quarantine: export the dead letters of these permanent classes, then remove them (server/ops/quarantine.ts). */
+export const quarantineRequest = z
+  .object({ queueId: queueIdSchema, classIds: classIdsSchema, reason: reasonSchema, ticket: ticketSchema.optional() })
+  .strict();
+export type QuarantineRequest = z.infer<typeof quarantineRequest>;
 
 export const replayPreviewRequest = previewReplayInput.strict();
 export type ReplayPreviewRequest = z.infer<typeof replayPreviewRequest>;
@@ -33,7 +61,15 @@ export type ReplayRequest = z.infer<typeof replayRequest>;
 export const compensationPreviewRequest = compensateInput.pick({ mode: true }).strict();
 export const compensationRequest = compensateInput
   .omit({ sagaId: true })
-  .extend({ reason: reasonSchema, ticket: ticketSchema })
+  .extend({
+    reason: reasonSchema,
+    ticket: ticketSchema,
+    /**
+     * The operator confirmed "reverse a completed payment": required (true) to compensate a
+     * SUCCEEDED saga, which refunds a payment that went through (server/ops/compensate.ts).
+     */
+    reverseCompleted: z.boolean({ error: 'reverseCompleted: true or false' }).optional(),
+  })
   .strict();
 export type CompensationRequest = z.infer<typeof compensationRequest>;
 export type CompensationMode = CompensationRequest['mode'];
@@ -92,6 +128,30 @@ export type CompensationResponse = {
   /** The ledger read right after (balanced = money conserved); null when that read failed. */
   reconciliation: LedgerSummary | null;
   warning: string | null;
+};
+
+/**
+ * What the approver of a compensation sees (the approval's stored preview): the ledger effect the
+ * requester previewed, and the saga it acts on (status, amount and currency as they were then).
+ * Requests filed before the saga was added carry only the effect.
+ */
+export type CompensationApprovalPreview = CompensationPreview & {
+  saga?: { id: string; transactionId: string; status: SagaStatus; amount: number; currency: string };
+};
+
+/** One manual intervention on a saga (GET /api/sagas/[id]/interventions), from the audit log. */
+export type SagaIntervention = {
+  action: 'saga.compensate' | 'saga.resume';
+  /** The approval request, when it went through maker-checker; null for a direct action. */
+  approvalId: string | null;
+  requestedBy: { id: string; name: string };
+  requestedAt: string;
+  reason: string | null;
+  ticket: string | null;
+  /** The second person's decision; null while it waits, or when no approval was needed. */
+  decidedBy: { id: string; name: string; decision: 'approved' | 'rejected'; at: string } | null;
+  /** Where it stands now: waiting, rejected, or what the platform call did. */
+  outcome: 'requested' | 'approved' | 'rejected' | 'started' | 'succeeded' | 'failed';
 };
 
 /** GET /api/ops/sagas/[id]/compensation: the saga and the ledger now. */

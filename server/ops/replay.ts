@@ -5,6 +5,7 @@ import type { Caller } from '../auth/permissions.schema';
 import { replayNameSchema, type PreviewReplayInput } from '../platform/inputs.schema';
 import type { Archive, Replay } from '../platform/platform.schema';
 import { PlatformError } from '../platform/port';
+import { CLOSED_LOOP_CALLER, watchCompletion } from './closed-loop';
 import type { OpsContext, RequestMeta } from './context';
 import { assertNoOverlappingReplay, replayClaim } from './duplicates';
 import { runAction, runGuardedAction } from './guarded-action';
@@ -71,7 +72,14 @@ export function startReplay(
   req: ReplayRequest,
   meta: RequestMeta,
 ): Promise<ActionOutcome<Replay>> {
-  const input = { archive: req.archive, window: req.window, pattern: req.pattern, name: req.name };
+  const input = {
+    archive: req.archive,
+    window: req.window,
+    pattern: req.pattern,
+    name: req.name,
+    excludeDeadLettered: req.excludeDeadLettered,
+    rate: req.rate,
+  };
   return runGuardedAction(ctx, caller, meta, {
     action: 'replay.start',
     idempotency: { action: 'replay.start', input: req },
@@ -92,6 +100,10 @@ export function startReplay(
     act: () => ctx.platform.startReplay(caller, input),
     outcome: 'started',
     summary: (replay) => ({ name: replay.name }),
+    after: (replay) => {
+      watchCompletion(ctx, 'replay', replay.name, CLOSED_LOOP_CALLER);
+      return replay;
+    },
   });
 }
 
@@ -101,6 +113,7 @@ async function approvalPreview(ctx: OpsContext, caller: Caller, input: PreviewRe
     count: preview.count,
     sampleAlreadyApplied: preview.sampleAlreadyApplied,
     sampleSize: preview.sample.length,
+    classification: preview.classification ?? null,
   };
 }
 

@@ -49,14 +49,17 @@ beforeAll(async () => {
     compensate,
     '/x',
     { id: succeededSaga },
-    { caller: admin, body: { mode: 'compensate', reason: 'customer refund', ticket: 'INC-7' } },
+    { caller: admin, body: { mode: 'compensate', reason: 'customer refund', ticket: 'INC-7', reverseCompleted: true } },
   );
   pendingByAdmin = (r.body as unknown as { approvalId: string }).approvalId;
   const o = await call(
     compensate,
     '/x',
     { id: succeededSaga },
-    { caller: operator, body: { mode: 'compensate', reason: 'customer refund', ticket: 'INC-8' } },
+    {
+      caller: operator,
+      body: { mode: 'compensate', reason: 'customer refund', ticket: 'INC-8', reverseCompleted: true },
+    },
   );
   pendingByOperator = (o.body as unknown as { approvalId: string }).approvalId;
   await call(
@@ -69,18 +72,20 @@ beforeAll(async () => {
       body: { archive, window: lastHour(), reason: 'reprocess after fix' },
     },
   );
-  expired = new SqliteApprovalStore(consoleDb(dataDir)).create(
-    {
-      action: 'saga.compensate',
-      target: `saga:${succeededSaga}`,
-      input: { sagaId: succeededSaga, mode: 'compensate', reason: 'old' },
-      preview: null,
-      reason: 'old',
-      ticket: 'INC-1',
-      requester: operator,
-      ttlMinutes: 60,
-    },
-    Date.now() - 2 * 3_600_000,
+  expired = (
+    await new SqliteApprovalStore(consoleDb(dataDir)).create(
+      {
+        action: 'saga.compensate',
+        target: `saga:${succeededSaga}`,
+        input: { sagaId: succeededSaga, mode: 'compensate', reason: 'old' },
+        preview: null,
+        reason: 'old',
+        ticket: 'INC-1',
+        requester: operator,
+        ttlMinutes: 60,
+      },
+      Date.now() - 2 * 3_600_000,
+    )
   ).id;
 }, 120_000);
 
@@ -104,6 +109,13 @@ function snapshot(): string {
   c.close();
   return out;
 }
+
+/** The params of a route on the seeded SUCCEEDED saga, read when the request is made (after beforeAll). */
+const theSucceededSaga = {
+  get id() {
+    return succeededSaga;
+  },
+};
 
 describe('bad requests change nothing', () => {
   const op = (body: unknown, extra: TestRequestOptions = {}): TestRequestOptions => ({
@@ -273,6 +285,27 @@ describe('bad requests change nothing', () => {
       { id: 'saga-nope' },
       () => op({ mode: 'compensate', reason: 'refund', ticket: 'INC-9' }),
       'sagaId',
+    ],
+    [
+      'compensate: a succeeded saga without confirming the reversal of a completed payment',
+      compensate,
+      theSucceededSaga,
+      () => op({ mode: 'compensate', reason: 'refund', ticket: 'INC-9' }),
+      'reverseCompleted',
+    ],
+    [
+      'compensate: a succeeded saga with the reversal declined',
+      compensate,
+      theSucceededSaga,
+      () => op({ mode: 'compensate', reason: 'refund', ticket: 'INC-9', reverseCompleted: false }),
+      'reverseCompleted',
+    ],
+    [
+      'compensate: reverseCompleted not a boolean',
+      compensate,
+      theSucceededSaga,
+      () => op({ mode: 'compensate', reason: 'refund', ticket: 'INC-9', reverseCompleted: 'yes' }),
+      'reverseCompleted',
     ],
     [
       'compensate: resume a succeeded saga',

@@ -8,6 +8,25 @@ import { sagaStatuses } from '@/infra/saga/definition';
 
 export const isoTime = z.iso.datetime({ offset: true });
 
+/**
+ * Set on a read result (each item of a list, or the page or object) that an adapter answered from
+ * its read cache because the backend throttled the read: the data is as of `asOf`, not now (the
+ * console shows "data as of HH:MM:SS"). Absent on fresh data.
+ */
+export const freshnessSchema = z.object({ stale: z.literal(true), asOf: isoTime });
+export type Freshness = z.infer<typeof freshnessSchema>;
+/** The oldest `freshness.asOf` anywhere in a read result (searched a few levels deep), or null. */
+export function staleAsOf(result: unknown, depth = 6): string | null {
+  if (!result || typeof result !== 'object' || depth < 0) return null;
+  const own = freshnessSchema.safeParse((result as { freshness?: unknown }).freshness);
+  let oldest = own.success ? own.data.asOf : null;
+  for (const v of Array.isArray(result) ? result : Object.values(result)) {
+    const t = staleAsOf(v, depth - 1);
+    if (t && (!oldest || Date.parse(t) < Date.parse(oldest))) oldest = t;
+  }
+  return oldest;
+}
+
 export const regionSchema = z.object({
   id: z.string(), // e.g. us-east-1
   primary: z.boolean(),
@@ -53,6 +72,13 @@ export const alarmSchema = z.object({
   treatMissingData: z.enum(['missing', 'notBreaching', 'breaching', 'ignore']),
   metric: metricRefSchema,
   resource: alarmResourceSchema,
+  /**
+   * Start of the first breaching period of the current ALARM episode (of the last one once it
+   * ended); null when never in ALARM or the backend cannot tell. While in ALARM: "in ALARM since".
+   */
+  episodeStart: isoTime.nullable().optional(),
+  /** State changes in the last 60 minutes; null when the backend did not read the history. */
+  flapCount: z.number().int().nonnegative().nullable().optional(),
 });
 export type Alarm = z.infer<typeof alarmSchema>;
 
@@ -108,13 +134,95 @@ export const redriveTaskSchema = z.object({
   moved: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   rate: z.number().positive().nullable(), // msg/s, null = unthrottled
-  selection: z.enum(['all', 'selected']),
+  selection: z.enum(['all', 'selected', 'classes']),
+  /** The failure classes a `classes` redrive moves (absent for the other selections). */
+  classIds: z.array(z.string()).optional(),
   startedAt: isoTime,
   endedAt: isoTime.nullable(),
   startedBy: z.string().nullable(),
   failureReason: z.string().nullable(),
+  /** What became of the moved messages (null when the adapter cannot tell: see taskOutcomeSchema). */
+  outcome: z
+    .lazy(() => taskOutcomeSchema)
+    .nullable()
+    .optional(),
 });
 export type RedriveTask = z.infer<typeof redriveTaskSchema>;
+
+// ---------------------------------------------------------------- dead-letter triage (failure index)
+/** retryable: another attempt can succeed (redrive it); permanent: it fails again (quarantine it). */
+export const failureVerdictSchema = z.enum(['retryable', 'permanent']);
+export type FailureVerdict = z.infer<typeof failureVerdictSchema>;
+
+/** Messages of a DLQ that failed the same way (infra/runtime/failure-class.ts), from the failure index. */
+export const failureClassSummarySchema = z.object({
+  classId: z.string(),
+  queueId: z.string(),
+  errorType: z.string(),
+  /** Processor phase (parse, claim, start-saga, process, receive) or saga step. */
+  step: z.string(),
+  /** The error message with ids, amounts, numbers, times and emails replaced by placeholders. */
+  normalisedMessage: z.string(),
+  verdict: failureVerdictSchema,
+  count: z.number().int().nonnegative(),
+  firstSeen: isoTime,
+  lastSeen: isoTime,
+  sample: z.object({
+    messageId: z.string(),
+    transactionId: z.string().nullable(),
+    error: z.string(),
+    /** The first 300 characters of the body (null when the adapter cannot read it without a receive). */
+    bodyExcerpt: z.string().nullable(),
+  }),
+});
+export type FailureClassSummary = z.infer<typeof failureClassSummarySchema>;
+
+/** One dead letter as the failure index recorded it when it failed for the last time. */
+export const deadLetterIndexEntrySchema = z.object({
+  messageId: z.string(),
+  queueId: z.string(),
+  transactionId: z.string().nullable(),
+  classId: z.string(),
+  errorType: z.string(),
+  step: z.string(),
+  verdict: failureVerdictSchema,
+  error: z.string(),
+  deadLetteredAt: isoTime,
+});
+export type DeadLetterIndexEntry = z.infer<typeof deadLetterIndexEntrySchema>;
+
+/** A dead letter with its body, attributes and failure, for an export (JSON / CSV). */
+export const exportedDeadLetterSchema = deadLetterMessageSchema.extend({
+  classId: z.string(),
+  errorType: z.string(),
+  step: z.string(),
+  verdict: failureVerdictSchema,
+  error: z.string(),
+});
+export type ExportedDeadLetter = z.infer<typeof exportedDeadLetterSchema>;
+
+export const deadLetterExportSchema = z.object({
+  queueId: z.string(),
+  classIds: z.array(z.string()),
+  exportedAt: isoTime,
+  items: z.array(exportedDeadLetterSchema),
+  /** How many dead letters of those classes the index holds. */
+  indexed: z.number().int().nonnegative(),
+  /** True when `items` holds every indexed message of the classes (nothing missing or over the cap). */
+  complete: z.boolean(),
+  /** Indexed message ids whose message could not be read (aws: not received during the scan). */
+  missing: z.array(z.string()),
+});
+export type DeadLetterExport = z.infer<typeof deadLetterExportSchema>;
+
+export const removeDeadLettersResultSchema = z.object({
+  queueId: z.string(),
+  /** The ids deleted from the DLQ. */
+  removed: z.array(z.string()),
+  /** The ids that were not found in the DLQ (already gone, or not received during the scan on aws). */
+  notFound: z.array(z.string()),
+});
+export type RemoveDeadLettersResult = z.infer<typeof removeDeadLettersResultSchema>;
 
 // ---------------------------------------------------------------- archive and replay
 export const eventPatternFilterSchema = z.object({
@@ -155,6 +263,11 @@ export const replaySchema = z.object({
   endedAt: isoTime.nullable(),
   startedBy: z.string().nullable(),
   stateReason: z.string().nullable(),
+  /** What became of the replayed events (null when the adapter cannot tell). */
+  outcome: z
+    .lazy(() => taskOutcomeSchema)
+    .nullable()
+    .optional(),
 });
 export type Replay = z.infer<typeof replaySchema>;
 
@@ -175,6 +288,10 @@ export const replayPreviewSchema = z.object({
   sampleAlreadyApplied: z.number().int().nonnegative(),
   /** Idempotency records expire; a window older than this cannot be replayed safely. */
   idempotencyHorizon: isoTime,
+  /** The whole window classified from the platform's indexes (absent: only the sample is known). */
+  classification: z.lazy(() => replayClassificationSchema).optional(),
+  /** What this platform's replay can do beyond the window and pattern (absent: neither). */
+  supports: z.object({ excludeDeadLettered: z.boolean(), rate: z.boolean(), note: z.string().nullable() }).optional(),
 });
 export type ReplayPreview = z.infer<typeof replayPreviewSchema>;
 
@@ -196,6 +313,16 @@ export const sagaSummarySchema = z.object({
 export type SagaSummary = z.infer<typeof sagaSummarySchema>;
 
 export const stepStateSchema = z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED']);
+/** One attempt of a step or compensation: automatic retries and operator compensate/resume runs alike. */
+export const sagaAttemptSchema = z.object({
+  n: z.number().int().positive(), // 1-based, across every run of the saga
+  startedAt: isoTime.nullable(),
+  endedAt: isoTime.nullable(),
+  outcome: z.enum(['running', 'succeeded', 'failed']),
+  error: z.string().nullable(),
+});
+export type SagaAttempt = z.infer<typeof sagaAttemptSchema>;
+
 export const sagaStepRecordSchema = z.object({
   name: z.string(),
   kind: z.enum(['step', 'compensation']),
@@ -206,6 +333,8 @@ export const sagaStepRecordSchema = z.object({
   input: z.string().nullable(), // JSON text
   output: z.string().nullable(),
   error: z.string().nullable(),
+  /** Every attempt, oldest first (absent where the platform did not record them: older sagas). */
+  attemptsDetail: z.array(sagaAttemptSchema).optional(),
 });
 export type SagaStepRecord = z.infer<typeof sagaStepRecordSchema>;
 
@@ -271,3 +400,46 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
 export type Page<T> = { items: T[]; nextCursor: string | null; scanned?: ScanProgress };
 
 export const pageLimit = z.coerce.number().int().min(1).max(200).default(50);
+
+// ---------------------------------------------------------------- task outcomes and replay classification
+/**
+ * What a redrive's moved messages (or a replay's events) became: `processed` of `sent` left the
+ * source queue; of those `applied` were consumed and `backInDlq` dead-lettered again. `settled`
+ * once every sent message is processed, or when the settle delay after the task's end has passed
+ * (a failing message returns to the DLQ only after its third receive: 3 visibility timeouts).
+ */
+export const taskOutcomeSchema = z.object({
+  sent: z.number().int().nonnegative(),
+  processed: z.number().int().nonnegative(),
+  applied: z.number().int().nonnegative(),
+  backInDlq: z.number().int().nonnegative(),
+  settled: z.boolean(),
+  /** How the adapter counted (e.g. "by message id through the failure index"). */
+  basis: z.string(),
+});
+export type TaskOutcome = z.infer<typeof taskOutcomeSchema>;
+
+/** "N applied, M back in the DLQ" (and what is still pending): the task rows and the audit say it alike. */
+export function outcomeText(o: TaskOutcome | null | undefined): string {
+  if (!o) return 'outcome not tracked by this platform';
+  const n = (v: number) => v.toLocaleString('en-US');
+  const pending = o.sent - o.processed;
+  return `${n(o.applied)} applied, ${n(o.backInDlq)} back in the DLQ${pending > 0 ? `, ${n(pending)} not processed yet` : ''}`;
+}
+
+/** A replay window's events by what the processor will do with them (counts over the whole window). */
+export const replayClassificationSchema = z.object({
+  /** Events classified (equals the preview's count unless `sampled` says otherwise). */
+  classified: z.number().int().nonnegative(),
+  alreadyApplied: z.number().int().nonnegative(),
+  willApply: z.number().int().nonnegative(),
+  /** Events whose transaction is dead-lettered with a permanent failure class (they fail again). */
+  willDeadLetterAgain: z.number().int().nonnegative(),
+  /** Of willApply: events with no saga yet (a replay starts one). */
+  willStartSagas: z.number().int().nonnegative(),
+  /** Events without a transaction id (the processor rejects them). */
+  withoutTransaction: z.number().int().nonnegative(),
+  /** Null when the whole window was classified; else what was sampled and why. */
+  sampled: z.string().nullable(),
+});
+export type ReplayClassification = z.infer<typeof replayClassificationSchema>;

@@ -4,6 +4,7 @@ import { GET as getApproval } from '@/app/api/approvals/[id]/route';
 import { GET as listApprovals } from '@/app/api/approvals/route';
 import { POST as previewCompensation } from '@/app/api/ops/sagas/[id]/compensation/preview/route';
 import { POST as compensate, GET as reconciliation } from '@/app/api/ops/sagas/[id]/compensation/route';
+import { GET as interventions } from '@/app/api/sagas/[id]/interventions/route';
 import { casesOf, long, op } from './cases-ops';
 import type { Fixtures } from './fixtures';
 import type { Case, RequestOptions } from './harness';
@@ -13,7 +14,7 @@ const approver = (body: unknown, extra: RequestOptions = {}): RequestOptions => 
 
 export function sagaCases(fx: Fixtures): Case[] {
   const saga = { id: fx.saga };
-  const ask = { mode: 'compensate', reason: 'customer refund', ticket: 'INC-9' };
+  const ask = { mode: 'compensate', reason: 'customer refund', ticket: 'INC-9', reverseCompleted: true };
   return [
     ...casesOf(previewCompensation, '/api/ops/sagas/x/compensation/preview', { id: 'saga-nope' }, [
       ['compensation preview: unknown saga', op({ mode: 'compensate' }), 'sagaId', 404],
@@ -32,6 +33,11 @@ export function sagaCases(fx: Fixtures): Case[] {
       ['compensate: ticket missing', op({ mode: 'compensate', reason: 'customer refund' }), 'ticket'],
       ['compensate: ticket with a newline', op({ ...ask, ticket: 'INC-9\nX' }), 'ticket'],
       ['compensate: resume a succeeded saga', op({ ...ask, mode: 'resume' }), 'sagaId', 409],
+      [
+        'compensate: a succeeded saga without confirming the reversal',
+        op({ ...ask, reverseCompleted: undefined }),
+        'reverseCompleted',
+      ],
       ['compensate: repeats the request waiting for approval', op(ask), fx.pendingByAdmin, 409],
       [
         'compensate: the same with another Idempotency-Key',
@@ -54,6 +60,10 @@ export function sagaCases(fx: Fixtures): Case[] {
     ]),
     ...casesOf(reconciliation, '/api/ops/sagas/x/compensation', { id: 'a saga' }, [
       ['reconciliation: saga id with a space', { as: 'viewer' }, 'sagaId', 404],
+    ]),
+    ...casesOf(interventions, '/api/sagas/x/interventions', { id: 'a saga' }, [
+      ['interventions: saga id with a space', { as: 'viewer' }, 'id', 404],
+      ['interventions: not signed in', {}, 'Sign in', 401],
     ]),
     ...casesOf(decide, '/api/approvals/x/decision', { id: fx.pendingByAdmin }, [
       ['decision: self-approval', { as: 'admin', body: { decision: 'approve' } }, 'approvalId', 403],

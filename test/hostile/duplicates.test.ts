@@ -144,7 +144,7 @@ describe(`${N} identical requests at once: exactly one acts, the others get 409 
   });
 
   it('POST /api/ops/sagas/[id]/compensation files one request for approval', async () => {
-    const body = { mode: 'compensate', reason: 'customer refund', ticket: 'INC-77' };
+    const body = { mode: 'compensate', reason: 'customer refund', ticket: 'INC-77', reverseCompleted: true };
     const { statuses, answers, refused } = await fire(compensate, { id: sagas[0]! }, () => ({ as: 'operator', body }));
     expectOneOf(statuses, 202);
     approvalId = answers.find((a) => a.status === 202)!.body.approvalId as string;
@@ -166,7 +166,7 @@ describe(`${N} identical requests at once: exactly one acts, the others get 409 
     expect(trail.map((t) => `${t.action}/${t.outcome}`)).toEqual([
       'saga.compensate/requested',
       'approval.approve/approved',
-      'saga.compensate/succeeded',
+      'saga.compensate/started',
     ]);
   });
 
@@ -180,7 +180,7 @@ describe(`${N} identical requests at once: exactly one acts, the others get 409 
           direct,
           operator,
           sagas[1]!,
-          { mode: 'compensate', reason: 'customer refund', ticket: 'INC-78' },
+          { mode: 'compensate', reason: 'customer refund', ticket: 'INC-78', reverseCompleted: true },
           { requestId: `dup-direct-${i}`, idempotencyKey: i % 2 ? `dup-direct-key-${i}` : null },
         ),
       ),
@@ -192,7 +192,7 @@ describe(`${N} identical requests at once: exactly one acts, the others get 409 
     expect(errors).toHaveLength(N - 1);
     expect(errors.every((e) => e.code === 'Conflict' && e.field === 'sagaId')).toBe(true);
     const done = rows<{ n: number }>(
-      `SELECT count(*) AS n FROM audit WHERE action = 'saga.compensate' AND outcome = 'succeeded' AND target = 'saga:${sagas[1]}'`,
+      `SELECT count(*) AS n FROM audit WHERE action = 'saga.compensate' AND outcome = 'started' AND target = 'saga:${sagas[1]}'`,
       'console.db',
     );
     expect(done[0]!.n).toBe(1);

@@ -61,7 +61,10 @@ export async function buildFixtures(dataDir: string): Promise<Fixtures> {
   const archive = NAMES.archiveName;
   const ctx = { params: Promise.resolve({ id: saga }) };
   const filed = await compensate(
-    await request('/x', { as: 'admin', body: { mode: 'compensate', reason: 'customer refund', ticket: 'INC-7' } }),
+    await request('/x', {
+      as: 'admin',
+      body: { mode: 'compensate', reason: 'customer refund', ticket: 'INC-7', reverseCompleted: true },
+    }),
     ctx,
   );
   const pendingByAdmin = ((await filed.json()) as { approvalId: string }).approvalId;
@@ -75,18 +78,20 @@ export async function buildFixtures(dataDir: string): Promise<Fixtures> {
     { params: Promise.resolve({}) },
   );
   const replay = ((await started.json()) as { result: { name: string } }).result.name;
-  const expired = new SqliteApprovalStore(consoleDb(dataDir)).create(
-    {
-      action: 'saga.compensate',
-      target: `saga:${saga}`,
-      input: { sagaId: saga, mode: 'compensate', reason: 'old' },
-      preview: null,
-      reason: 'old',
-      ticket: 'INC-1',
-      requester: callerOf('operator'),
-      ttlMinutes: 60,
-    },
-    Date.now() - 2 * 3_600_000,
+  const expired = (
+    await new SqliteApprovalStore(consoleDb(dataDir)).create(
+      {
+        action: 'saga.compensate',
+        target: `saga:${saga}`,
+        input: { sagaId: saga, mode: 'compensate', reason: 'old' },
+        preview: null,
+        reason: 'old',
+        ticket: 'INC-1',
+        requester: callerOf('operator'),
+        ttlMinutes: 60,
+      },
+      Date.now() - 2 * 3_600_000,
+    )
   ).id;
   return { dataDir, archive, saga, deadLetters, pendingByAdmin, expired, replay, usedKey };
 }

@@ -16,6 +16,8 @@ export function overviewQueryOptions(range: RangeInput, { live }: { live: boolea
     queryKey: overviewKeys.range(range),
     queryFn: ({ signal }) => fetchOverview(range, signal),
     refetchInterval: pollInterval(live, pollMs.overview, range.range === 'custom' ? range : undefined),
+    // The page arrives with its first data (hydrated from the server): the next poll refreshes it.
+    staleTime: pollMs.overview,
     placeholderData: keepPreviousData,
   });
 }

@@ -17,4 +17,7 @@ export const sagaKeys = {
   detail: (id: string) => [...sagaKeys.all, 'detail', id] as const,
   /** The saga and the ledger: nested under the saga's detail, so refreshing the saga refreshes it too. */
   reconciliation: (sagaId: string) => [...sagaKeys.all, 'detail', sagaId, 'reconciliation'] as const,
+  /** Who asked for and who approved its compensations: read again whenever the saga's status changes. */
+  interventions: (sagaId: string, status: string) =>
+    [...sagaKeys.all, 'detail', sagaId, 'interventions', status] as const,
 };

@@ -1,35 +1,41 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
 import type { OpsContext } from '@/server/ops/context';
-import type { AlarmHistoryItem, DeadLetterMessage, QueuePair, SagaSummary } from '@/server/platform/platform.schema';
+import type { AlarmHistoryItem, DeadLetterMessage, QueuePair } from '@/server/platform/platform.schema';
 import { PlatformError } from '@/server/platform/port';
+import { actionEvents, groupSagas, windowSagas } from './incident-counts';
+import type { IncidentDetail, IncidentGroup, IncidentTimelineEvent } from './incident.schema';
 import { metricIdOf } from './metric-ids';
-import type { Incident, IncidentEvent } from './read.schema';
+import type { Incident } from './read.schema';
 
 /** Each correlated list is one bounded page. */
 export const INCIDENT_PAGE = 50;
-const LEAD_MS = 15 * 60_000;
 const TAIL_MS = 5 * 60_000;
 
-/** The incident's window: the alarm's last ALARM episode, from 15 min before it to 5 min after it (or now). */
+/**
+ * The incident's window: the alarm's last ALARM episode, from its start (the first breaching
+ * minute, `episodeStart`; the transition's time where the platform has none) to 5 min after it
+ * cleared (or now). Nothing before the episode: earlier failures are another story.
+ */
 export function incidentWindow(
   since: string,
   state: string,
   history: AlarmHistoryItem[],
   now: number,
+  episodeStart: string | null = null,
 ): { from: string; to: string } {
   const asc = [...history].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
-  let start = Date.parse(since);
+  let start = Date.parse(episodeStart ?? since);
   let end = now;
   if (state !== 'ALARM') {
     const lastFiring = asc.filter((h) => h.to === 'ALARM').at(-1);
     if (lastFiring) {
-      start = Date.parse(lastFiring.timestamp);
+      start = Math.min(Date.parse(lastFiring.timestamp), episodeStart ? Date.parse(episodeStart) : Infinity);
       const cleared = asc.find((h) => h.from === 'ALARM' && h.timestamp > lastFiring.timestamp);
       end = cleared ? Math.min(now, Date.parse(cleared.timestamp) + TAIL_MS) : now;
     }
   }
-  return { from: new Date(start - LEAD_MS).toISOString(), to: new Date(Math.max(end, start)).toISOString() };
+  return { from: new Date(start).toISOString(), to: new Date(Math.max(end, start + 1)).toISOString() };
 }
 
 function pickQueue(kind: string, id: string, queues: QueuePair[]): QueuePair | null {
@@ -41,11 +47,12 @@ export function buildTimeline(
   alarmName: string,
   history: AlarmHistoryItem[],
   deadLetters: DeadLetterMessage[],
-  sagas: SagaSummary[],
-): IncidentEvent[] {
+  groups: IncidentGroup[],
+  actions: IncidentTimelineEvent[],
+): IncidentTimelineEvent[] {
   const alarmHref = `/alarms/${encodeURIComponent(alarmName)}`;
-  const events: IncidentEvent[] = [
-    ...history.map((h): IncidentEvent => ({
+  const events: IncidentTimelineEvent[] = [
+    ...history.map((h): IncidentTimelineEvent => ({
       at: h.timestamp,
       kind: 'alarm',
       title: `Alarm ${h.from} → ${h.to}`,
@@ -53,7 +60,7 @@ export function buildTimeline(
       transactionId: null,
       href: alarmHref,
     })),
-    ...deadLetters.map((m): IncidentEvent => ({
+    ...deadLetters.map((m): IncidentTimelineEvent => ({
       at: m.deadLetteredAt,
       kind: 'dead-letter',
       title: `Dead-lettered after ${m.receiveCount} receives`,
@@ -61,57 +68,69 @@ export function buildTimeline(
       transactionId: m.transactionId,
       href: `/queues/${encodeURIComponent(m.queueId)}?search=${encodeURIComponent(m.transactionId ?? m.id)}`,
     })),
-    // One entry per saga, at its outcome (its start is in the detail): the timeline stays readable.
-    ...sagas.map((s): IncidentEvent => {
-      const kind =
-        s.status === 'FAILED' ? 'saga-failed' : s.status === 'COMPENSATED' ? 'saga-compensated' : 'saga-compensating';
+    // One entry per (step, error class), at its latest saga: the timeline stays readable.
+    ...groups.map((g): IncidentTimelineEvent => {
+      const kind = g.byStatus.FAILED
+        ? 'saga-failed'
+        : g.byStatus.COMPENSATING
+          ? 'saga-compensating'
+          : 'saga-compensated';
+      const statuses = Object.entries(g.byStatus)
+        .map(([status, n]) => `${n.toLocaleString('en-US')} ${status.toLowerCase()}`)
+        .join(', ');
       return {
-        at: s.endedAt ?? s.startedAt,
+        at: g.lastAt,
         kind,
-        title: `Saga ${s.status.toLowerCase()}${s.failedStep ? ` at ${s.failedStep}` : ''}`,
-        detail: `${s.error ?? 'no error recorded'} (started ${s.startedAt.slice(11, 19)} UTC)`,
-        transactionId: s.transactionId,
-        href: `/sagas/${encodeURIComponent(s.id)}`,
+        title: `${g.count.toLocaleString('en-US')} sagas at ${g.step}: ${g.errorType} (${statuses})`,
+        detail: `${g.message} (first ${g.firstAt.slice(11, 19)} UTC)`,
+        transactionId: null,
+        href: `/sagas/${encodeURIComponent(g.sampleSagaId)}`,
       };
     }),
+    ...actions,
   ];
-  return events.sort((a, b) => a.at.localeCompare(b.at));
+  return events.sort((a, b) => b.at.localeCompare(a.at));
 }
 
-/** From an alarm: the alarm, the DLQ it concerns, the failed or compensated sagas of its window and their transactions. */
+/**
+ * From an alarm: the alarm, the DLQ it concerns, and its episode's failed or compensated sagas
+ * (counted with the sagas list's own query, grouped by step and error class), their transactions
+ * and the operators' actions, on one timeline, newest first.
+ */
 export async function getIncident(
   ctx: OpsContext,
   caller: Caller,
   alarmName: string,
   now = Date.now(),
-): Promise<Incident> {
+): Promise<IncidentDetail> {
   const platform = ctx.platform;
   const found = await platform.getAlarm(caller, alarmName);
   if (!found) throw new PlatformError('NotFound', `No alarm named ${alarmName}`, 'alarm');
   const { alarm, history } = found;
-  const window = incidentWindow(alarm.since, alarm.state, history, now);
+  const episodeStart = alarm.episodeStart ?? null;
+  const window = incidentWindow(alarm.since, alarm.state, history, now, episodeStart);
   const queues = await platform.listQueuePairs(caller);
   const queue = pickQueue(alarm.resource.kind, alarm.resource.id, queues);
   const metricId = metricIdOf(alarm);
   const metrics = [
     ...new Set([metricId, queue ? `dlq.${queue.id}.visible` : null].filter((m): m is string => m !== null)),
   ];
-  const sagaQuery = (status: 'COMPENSATED' | 'FAILED' | 'COMPENSATING') =>
-    platform.listSagas(caller, { status, from: window.from, to: window.to, limit: INCIDENT_PAGE });
-  const [series, dlqPage, compensated, failed, compensating] = await Promise.all([
+  const [series, dlqPage, windowed, audit] = await Promise.all([
     metrics.length
       ? platform.getMetricSeries(caller, { metrics, from: window.from, to: window.to, periodSeconds: 60 })
       : Promise.resolve([]),
     queue
       ? platform.listDeadLetters(caller, { queueId: queue.id, limit: INCIDENT_PAGE })
       : Promise.resolve({ items: [], nextCursor: null }),
-    sagaQuery('COMPENSATED'),
-    sagaQuery('FAILED'),
-    sagaQuery('COMPENSATING'),
+    windowSagas(platform, caller, window),
+    ctx.audit.list({ from: window.from, to: window.to, limit: 200 }),
   ]);
-  const inWindow = (t: string) => t >= window.from && t <= window.to;
+  // The window is [from, to), as listSagas's.
+  const inWindow = (t: string) => t >= window.from && t < window.to;
   const deadLetters = dlqPage.items.filter((m) => inWindow(m.deadLetteredAt));
-  const sagas = [...failed.items, ...compensating.items, ...compensated.items];
+  const groups = groupSagas(windowed.sagas);
+  // The newest sagas only travel to the page: the counts and groups hold all of them.
+  const sagas = [...windowed.sagas].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, INCIDENT_PAGE);
   const windowHistory = history.filter((h) => inWindow(h.timestamp));
 
   const transactions = new Map<string, Incident['transactions'][number]>();
@@ -144,12 +163,15 @@ export async function getIncident(
   return {
     alarm,
     window,
+    anchor: episodeStart ? 'episode' : 'state-change',
     queue,
     series,
     deadLetters,
     sagas,
-    transactions: [...transactions.values()].sort((a, b) => a.firstSeen.localeCompare(b.firstSeen)),
-    timeline: buildTimeline(alarm.name, windowHistory, deadLetters, sagas),
-    truncated: [dlqPage, compensated, failed, compensating].some((p) => p.nextCursor !== null),
+    counts: windowed.counts,
+    groups,
+    transactions: [...transactions.values()].sort((a, b) => b.firstSeen.localeCompare(a.firstSeen)),
+    timeline: buildTimeline(alarm.name, windowHistory, deadLetters, groups, actionEvents(audit.items)),
+    truncated: dlqPage.nextCursor !== null || windowed.counts.total > sagas.length,
   };
 }

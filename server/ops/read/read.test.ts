@@ -196,8 +196,28 @@ describe('alarms and incidents', () => {
     expect(incident.sagas.every((s) => ['FAILED', 'COMPENSATED', 'COMPENSATING'].includes(s.status))).toBe(true);
     const txs = new Set(incident.transactions.map((t) => t.transactionId));
     for (const s of incident.sagas) expect(txs.has(s.transactionId)).toBe(true);
+    // Newest first (issue 19: the on-call reads the latest first).
     const times = incident.timeline.map((e) => e.at);
-    expect([...times].sort()).toEqual(times);
+    expect([...times].sort().reverse()).toEqual(times);
     expect(incident.timeline.length).toBeGreaterThan(0);
+  });
+
+  it("counts the incident's sagas as the sagas list does over the same window, grouped by step and error class", async () => {
+    const incident = await getIncident(ctx, viewer, 'ledgerline-local-processing-dlq-depth');
+    const { from, to } = incident.window;
+    for (const status of ['FAILED', 'COMPENSATING', 'COMPENSATED'] as const) {
+      let listed = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await listSagas(ctx, viewer, { status, range: 'custom', from, to, cursor, limit: 200 });
+        listed += page.items.length;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(incident.counts[status], status).toBe(listed);
+    }
+    expect(incident.counts.total).toBeGreaterThan(0);
+    expect(incident.groups.reduce((n, g) => n + g.count, 0)).toBe(incident.counts.total);
+    const latest = incident.groups.map((g) => g.lastAt);
+    expect([...latest].sort().reverse()).toEqual(latest);
   });
 });

@@ -38,7 +38,42 @@ function state(value: string | undefined): AlarmState {
   return parsed.data;
 }
 
-export function toAlarm(ctx: MapCtx, a: MetricAlarm): Alarm {
+/** How far back a state change counts towards an alarm's flap count (as the embedded platform's). */
+const FLAP_WINDOW_MS = 60 * 60_000;
+
+const breachesThreshold = (comparison: Alarm['comparison'], v: number, threshold: number) =>
+  comparison.startsWith('Greater')
+    ? comparison.includes('OrEqual')
+      ? v >= threshold
+      : v > threshold
+    : comparison.includes('OrEqual')
+      ? v <= threshold
+      : v < threshold;
+
+/**
+ * While in ALARM: the start of the oldest breaching period among the datapoints that raised it
+ * (StateReasonData's evaluatedDatapoints, period starts); null when CloudWatch gave none.
+ */
+function episodeStartOf(a: MetricAlarm, comparison: Alarm['comparison']): string | null {
+  if (a.StateValue !== 'ALARM' || !a.StateReasonData) return null;
+  try {
+    const data = JSON.parse(a.StateReasonData) as {
+      threshold?: number;
+      evaluatedDatapoints?: { timestamp?: string; value?: number }[];
+    };
+    const threshold = data.threshold ?? a.Threshold ?? 0;
+    const starts = (data.evaluatedDatapoints ?? [])
+      .filter((d) => d.timestamp && d.value !== undefined && breachesThreshold(comparison, d.value, threshold))
+      .map((d) => Date.parse(d.timestamp!))
+      .filter((t) => Number.isFinite(t));
+    return starts.length ? new Date(Math.min(...starts)).toISOString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `history` (DescribeAlarmHistory, when the caller read it) gives the flap count; without it, null. */
+export function toAlarm(ctx: MapCtx, a: MetricAlarm, history?: readonly AlarmHistoryItem[]): Alarm {
   const { stage } = ctx.config;
   const prefix = `${namesFor(stage).prefix}-`;
   const name = a.AlarmName ?? '';
@@ -63,6 +98,8 @@ export function toAlarm(ctx: MapCtx, a: MetricAlarm): Alarm {
         periodSeconds: period,
       };
   const evaluationPeriods = a.EvaluationPeriods ?? 1;
+  const comparison = comparisons[a.ComparisonOperator ?? 'GreaterThanThreshold'];
+  const flapFrom = ctx.now() - FLAP_WINDOW_MS;
   return alarmSchema.parse({
     name,
     region: ctx.config.region,
@@ -71,7 +108,7 @@ export function toAlarm(ctx: MapCtx, a: MetricAlarm): Alarm {
     reason: a.StateReason ?? '',
     since: iso(a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp ?? ctx.now()),
     threshold: a.Threshold ?? 0,
-    comparison: comparisons[a.ComparisonOperator ?? 'GreaterThanThreshold'],
+    comparison,
     evaluationPeriods,
     datapointsToAlarm: a.DatapointsToAlarm ?? evaluationPeriods,
     treatMissingData: treatMissing(a.TreatMissingData),
@@ -80,6 +117,9 @@ export function toAlarm(ctx: MapCtx, a: MetricAlarm): Alarm {
       kind: 'platform',
       id: name.startsWith(prefix) ? name.slice(prefix.length) : name,
     },
+    // Absent (not null) when unknown: the port reads both as "cannot tell".
+    episodeStart: episodeStartOf(a, comparison) ?? undefined,
+    flapCount: history ? history.filter((h) => Date.parse(h.timestamp) >= flapFrom).length : undefined,
   });
 }
 

@@ -6,12 +6,13 @@ import {
   type ListMessageMoveTasksResultEntry,
 } from '@aws-sdk/client-sqs';
 import { MAX_REDRIVE_RATE } from '../../../infra/platform/limits';
-import type { StartRedriveInput } from '../inputs.schema';
+import { MAX_EXPORTED_DEAD_LETTERS, type StartRedriveInput } from '../inputs.schema';
 import { redriveTaskSchema, type Page, type RedriveTask } from '../platform.schema';
 import { PlatformError } from '../port';
 import type { Ctx } from './clients';
 import type { AwsQueuePairConfig } from './config';
 import { call, readAfterAcceptedWrite } from './errors';
+import { classEntries } from './failure-index';
 import { int, queueNameFromUrl, toRedriveTask, unlistedTask } from './queue-mappers';
 import { pairFor, queueAttributes } from './queue-pairs';
 import type { RedriveRecord, RedriveRegistry } from './redrive-registry';
@@ -133,6 +134,26 @@ export async function getRedrive(
   return null;
 }
 
+/**
+ * The dead letters of the chosen classes, from the failure index: a class-selected redrive moves
+ * them as a selected redrive does (at most MAX_EXPORTED_DEAD_LETTERS per run).
+ */
+async function classMessageIds(ctx: Ctx, queueId: string, classIds: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const classId of classIds) {
+    const entries = await classEntries(ctx, queueId, classId, MAX_EXPORTED_DEAD_LETTERS - ids.length);
+    ids.push(...entries.map((e) => e.messageId));
+    if (ids.length >= MAX_EXPORTED_DEAD_LETTERS) break;
+  }
+  if (ids.length === 0)
+    throw new PlatformError(
+      'Conflict',
+      `the failure index holds no dead letters of the chosen classes in ${queueId}: nothing to redrive`,
+      'classIds',
+    );
+  return ids;
+}
+
 export async function startRedrive(
   ctx: Ctx,
   registry: RedriveRegistry,
@@ -149,7 +170,12 @@ export async function startRedrive(
       'Conflict',
       `redrive ${selected.id} is still moving selected messages of ${pair.id}; wait for it or cancel it`,
     );
-  if (input.messageIds) {
+  let messageIds = input.messageIds;
+  if (input.classIds) {
+    if (messageIds) throw new PlatformError('Invalid', 'classIds: choose messages or classes, not both', 'classIds');
+    messageIds = await classMessageIds(ctx, pair.id, input.classIds);
+  }
+  if (messageIds) {
     const active = (await moveTasks(ctx, pair)).find((e) => e.Status === 'RUNNING' || e.Status === 'CANCELLING');
     if (active) {
       throw new PlatformError(
@@ -157,7 +183,15 @@ export async function startRedrive(
         `a message-move task is ${active.Status} on ${queueNameFromUrl(pair.dlqUrl)}: selected messages cannot be moved until it ends`,
       );
     }
-    return startSelected(ctx, registry, pair, input.messageIds, input.rate ?? null, options.peekVisibilitySeconds);
+    return startSelected(
+      ctx,
+      registry,
+      pair,
+      messageIds,
+      input.rate ?? null,
+      options.peekVisibilitySeconds,
+      input.classIds,
+    );
   }
   // The depth before the start is the task's total until SQS lists it. Best effort: the start does
   // not depend on it, and the first listing replaces it.
@@ -214,7 +248,7 @@ export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: str
       'id',
     );
   const { task, handle } = found;
-  if (task.selection === 'selected') {
+  if (task.selection !== 'all') {
     const record = registry.get(id);
     if (!record?.selectedTask || task.status !== 'RUNNING')
       throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: only a RUNNING redrive can be cancelled`);

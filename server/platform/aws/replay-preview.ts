@@ -3,11 +3,13 @@ import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { IDEMPOTENCY_TTL_HOURS } from '../../../infra/platform/description';
 import { ARCHIVE_INDEX_SHARDS, hourBuckets, indexTime } from '../../../infra/platform/layout';
 import { idempotencyRecordKey } from '../../../infra/runtime/idempotency-key';
+import { parseTransactionEvent } from '../../../infra/runtime/transaction';
 import type { PreviewReplayInput } from '../inputs.schema';
 import {
   replayPreviewSchema,
   type ArchivedEvent,
   type EventPatternFilter,
+  type ReplayClassification,
   type ReplayPreview,
 } from '../platform.schema';
 import { PlatformError } from '../port';
@@ -151,13 +153,20 @@ async function sampleIndexedEvents(
 }
 
 /**
- * How many of the sample's transactions the processor has already applied (live idempotency
- * records). The processor's records are keyed `transaction#<hash>` (Powertools), not by the raw
- * transaction id: `idempotencyRecordKey` is the one definition both sides use.
+ * Which of these transactions the processor has already applied (live idempotency records), in
+ * BatchGetItem requests of 100 keys. The processor's records are keyed `transaction#<hash>`
+ * (Powertools), not by the raw transaction id: `idempotencyRecordKey` is the one definition both sides use.
  */
-async function alreadyApplied(ctx: Ctx, sample: ArchivedEvent[]): Promise<number> {
-  const ids = [...new Set(sample.map((e) => e.transactionId).filter((id): id is string => id !== null))];
-  if (ids.length === 0) return 0;
+async function appliedTransactions(ctx: Ctx, ids: string[]): Promise<Set<string>> {
+  const applied = new Set<string>();
+  for (let i = 0; i < ids.length; i += 100) {
+    for (const id of await appliedOf(ctx, ids.slice(i, i + 100))) applied.add(id);
+  }
+  return applied;
+}
+
+async function appliedOf(ctx: Ctx, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
   const table = ctx.config.idempotencyTable;
   const nowSeconds = Math.floor(ctx.now() / 1000);
   const recordKey = new Map(ids.map((id) => [id, idempotencyRecordKey(id)]));
@@ -192,7 +201,42 @@ async function alreadyApplied(ctx: Ctx, sample: ArchivedEvent[]): Promise<number
       undefined,
       2,
     );
-  return sample.filter((e) => e.transactionId !== null && applied.has(recordKey.get(e.transactionId) ?? '')).length;
+  return ids.filter((id) => applied.has(recordKey.get(id) ?? ''));
+}
+
+/** The most events an AWS preview reads and classifies (1,000: 10 BatchGetItem calls at most). */
+export const AWS_CLASSIFY_LIMIT = 1_000;
+
+/** An archived event as the processor would receive it: poison if its parser rejects it. */
+function isPoison(e: ArchivedEvent): boolean {
+  let detail: unknown;
+  try {
+    detail = JSON.parse(e.detail);
+  } catch {
+    return true;
+  }
+  const body = { version: '0', id: e.id, source: e.source, 'detail-type': e.detailType, time: e.time, detail };
+  return !parseTransactionEvent(JSON.stringify(body)).ok;
+}
+
+function classify(events: ArchivedEvent[], applied: Set<string>, count: number): ReplayClassification {
+  const c = { alreadyApplied: 0, willApply: 0, willDeadLetterAgain: 0, willStartSagas: 0, withoutTransaction: 0 };
+  for (const e of events) {
+    if (e.transactionId === null) c.withoutTransaction++;
+    if (e.transactionId !== null && applied.has(e.transactionId)) c.alreadyApplied++;
+    else if (e.transactionId === null || isPoison(e)) c.willDeadLetterAgain++;
+    else {
+      c.willApply++;
+      c.willStartSagas++; // no live idempotency record: the processor starts its saga
+    }
+  }
+  const n = (v: number) => v.toLocaleString('en-US');
+  const partial = count > events.length;
+  return {
+    classified: events.length,
+    ...c,
+    sampled: `${partial ? `classified the first ${n(events.length)} of ${n(count)} events (limit ${n(AWS_CLASSIFY_LIMIT)}); ` : ''}on AWS "will dead-letter again" counts the events the processor's parser rejects; a transaction in a DLQ for another permanent reason counts as "will apply"`,
+  };
 }
 
 export async function previewReplay(ctx: Ctx, input: PreviewReplayInput): Promise<ReplayPreview> {
@@ -202,10 +246,24 @@ export async function previewReplay(ctx: Ctx, input: PreviewReplayInput): Promis
     countIndexedEvents(ctx, input.window, input.pattern),
     sampleIndexedEvents(ctx, input.window, input.pattern, 50),
   ]);
+  const events =
+    count <= sample.length
+      ? sample
+      : await sampleIndexedEvents(ctx, input.window, input.pattern, Math.min(count, AWS_CLASSIFY_LIMIT));
+  const ids = [
+    ...new Set([...sample, ...events].map((e) => e.transactionId).filter((id): id is string => id !== null)),
+  ];
+  const applied = await appliedTransactions(ctx, ids);
   return replayPreviewSchema.parse({
     count,
     sample,
-    sampleAlreadyApplied: await alreadyApplied(ctx, sample),
+    sampleAlreadyApplied: sample.filter((e) => e.transactionId !== null && applied.has(e.transactionId)).length,
     idempotencyHorizon: iso(ctx.now() - IDEMPOTENCY_TTL_HOURS * 3_600_000),
+    classification: classify(events, applied, count),
+    supports: { excludeDeadLettered: false, rate: false, note: AWS_REPLAY_NOTE },
   });
 }
+
+/** Shown beside the replay form on AWS (the start refuses both options: server/platform/aws/replays.ts). */
+const AWS_REPLAY_NOTE =
+  'EventBridge replays every matching event as fast as it can: it cannot skip dead-lettered transactions (an event pattern matches fields, not ids) and has no rate. Quarantine the dead letters first if they must not be replayed.';

@@ -1,5 +1,6 @@
 import 'server-only';
 import { EXECUTION_REDRIVE_WINDOW_MS } from '../../../infra/platform/limits';
+import { formatMoney } from '../../../infra/platform/money';
 import { compensationsFor, sagaDefinition, type CompensationName, type StepName } from '../../../infra/saga/definition';
 import { compensationPreviewSchema, type CompensationPreview, type SagaStepRecord } from '../platform.schema';
 import { PlatformError } from '../port';
@@ -14,10 +15,13 @@ import type { LoadedSaga, Transactionish } from './saga-timeline';
  */
 const REDRIVE_WINDOW_MS = EXECUTION_REDRIVE_WINDOW_MS;
 
+/** The transaction's amount from minor units with its currency, or "the amount" when unknown. */
+const amountText = (t: Transactionish) =>
+  Number.isInteger(t.amount) && t.currency ? formatMoney(t.amount as number, t.currency) : 'the amount';
+
 const descriptions: Record<CompensationName, (t: Transactionish) => { description: string; account: string | null }> = {
   ReleaseFunds: (t) => ({
-    description:
-      `Release the hold of ${t.amount ?? '?'} ${t.currency ?? ''} on ${t.fromAccount ?? 'the source account'}`.trim(),
+    description: `Release the hold of ${amountText(t)} on ${t.fromAccount ?? 'the source account'}`,
     account: t.fromAccount ?? null,
   }),
   ReverseLedger: (t) => ({

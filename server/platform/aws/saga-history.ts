@@ -56,13 +56,26 @@ export function errorText(d: { error?: string; cause?: string } | undefined): st
   return [d.error, d.cause].filter(Boolean).join(': ') || 'failed';
 }
 
-/** Maps an execution history (oldest first) to step/compensation records. */
+/** Ends the latest attempt of `rec` (a TaskSucceeded/TaskFailed or the state's end). */
+function endAttempt(rec: HistoryRecord, at: Date | undefined, error: string | null, failed: boolean) {
+  const a = rec.attemptsDetail?.at(-1);
+  if (!a || a.outcome !== 'running') return;
+  a.outcome = failed ? 'failed' : 'succeeded';
+  a.endedAt = at ? iso(at) : a.endedAt;
+  a.error = error;
+}
+
+/**
+ * Maps an execution history (oldest first) to step/compensation records. Every TaskScheduled of
+ * a state is an attempt (retries and redrives alike): each is kept in `attemptsDetail`.
+ */
 export function parseHistory(events: HistoryEvent[]): ParsedHistory {
   const records = new Map<string, HistoryRecord>();
   let current: HistoryRecord | null = null;
   const close = (at: Date | undefined, failed: boolean) => {
     if (!current) return;
     current.state = failed || current.lastAttempt === 'failed' ? 'FAILED' : 'SUCCEEDED';
+    endAttempt(current, at, null, current.state === 'FAILED');
     current.endedAt = at ? iso(at) : current.endedAt;
     if (current.state === 'SUCCEEDED') current.error = null;
     current = null;
@@ -84,6 +97,7 @@ export function parseHistory(events: HistoryEvent[]): ParsedHistory {
         input: e.stateEnteredEventDetails?.input ?? null,
         output: null,
         error: null,
+        attemptsDetail: [],
         lastAttempt: null,
         taskOutput: null,
       };
@@ -98,18 +112,30 @@ export function parseHistory(events: HistoryEvent[]): ParsedHistory {
     switch (type) {
       case 'LambdaFunctionScheduled':
       case 'TaskScheduled':
-        if (rec) rec.attempts++;
+        if (rec) {
+          rec.attempts++;
+          const startedAt = e.timestamp ? iso(e.timestamp) : null;
+          (rec.attemptsDetail ??= []).push({
+            n: rec.attempts,
+            startedAt,
+            endedAt: null,
+            outcome: 'running',
+            error: null,
+          });
+        }
         break;
       case 'LambdaFunctionSucceeded':
         if (rec) {
           rec.lastAttempt = 'ok';
           rec.taskOutput = e.lambdaFunctionSucceededEventDetails?.output ?? null;
+          endAttempt(rec, e.timestamp, null, false);
         }
         break;
       case 'TaskSucceeded':
         if (rec) {
           rec.lastAttempt = 'ok';
           rec.taskOutput = e.taskSucceededEventDetails?.output ?? null;
+          endAttempt(rec, e.timestamp, null, false);
         }
         break;
       case 'LambdaFunctionFailed':
@@ -132,6 +158,7 @@ export function parseHistory(events: HistoryEvent[]): ParsedHistory {
               e.taskStartFailedEventDetails ??
               e.taskSubmitFailedEventDetails,
           );
+          endAttempt(rec, e.timestamp, rec.error, true);
         }
         break;
       case 'TaskStateExited':

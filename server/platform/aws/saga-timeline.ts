@@ -67,6 +67,18 @@ function notRun(name: string, kind: SagaStepRecord['kind'], state: 'PENDING' | '
   return { name, kind, state, attempts: 0, startedAt: null, endedAt: null, input: null, output: null, error: null };
 }
 
+/** One record of a compensation that ran in both the first run and the compensation-mode run. */
+function bothRuns(first: HistoryRecord, second: HistoryRecord): HistoryRecord {
+  const earlier = first.attemptsDetail ?? [];
+  return {
+    ...second,
+    attempts: first.attempts + second.attempts,
+    startedAt: first.startedAt ?? second.startedAt,
+    error: second.error ?? first.error,
+    attemptsDetail: [...earlier, ...(second.attemptsDetail ?? []).map((a, i) => ({ ...a, n: earlier.length + i + 1 }))],
+  };
+}
+
 /** A saga as read for getSaga, previewCompensation and compensate. */
 export interface LoadedSaga {
   detail: SagaDetail;
@@ -107,8 +119,9 @@ export function toLoadedSaga(
   const compRecords: HistoryRecord[] = [...main.records.filter((r) => r.kind === 'compensation')];
   for (const r of comp?.records.filter((x) => x.kind === 'compensation') ?? []) {
     const i = compRecords.findIndex((x) => x.name === r.name);
-    if (i >= 0) compRecords.splice(i, 1); // the compensation-mode run supersedes a failed first attempt
-    compRecords.push(r);
+    // The compensation-mode run decides the state; the first run's attempts stay, before its own.
+    const first = i >= 0 ? compRecords.splice(i, 1)[0] : undefined;
+    compRecords.push(first ? bothRuns(first, r) : r);
   }
   const pending: SagaStepRecord[] =
     status === 'COMPENSATING' && failedStep

@@ -1,4 +1,5 @@
 import 'server-only';
+import { formatMoney } from '@/infra/platform/money';
 import type { Transaction } from '@/infra/runtime/transaction';
 import type { Caller } from '@/server/auth/permissions.schema';
 import type { SagaCursor } from '../../../infra/embedded/names';
@@ -16,12 +17,12 @@ type TxParties = { fromAccount: string; toAccount: string; amount: number; curre
 function describe(compensation: string, tx: TxParties) {
   return compensation === 'ReleaseFunds'
     ? {
-        description: `Release the hold of ${tx.amount} ${tx.currency} on ${tx.fromAccount}`,
+        description: `Release the hold of ${formatMoney(tx.amount, tx.currency)} on ${tx.fromAccount}`,
         account: tx.fromAccount,
       }
     : compensation === 'ReverseLedger'
       ? {
-          description: `Reverse the ledger post: move ${tx.amount} ${tx.currency} from ${tx.toAccount} back to ${tx.fromAccount}`,
+          description: `Reverse the ledger post: move ${formatMoney(tx.amount, tx.currency)} from ${tx.toAccount} back to ${tx.fromAccount}`,
           account: tx.toAccount,
         }
       : { description: `Void the settlement with the payment network`, account: null };

@@ -84,7 +84,11 @@ describe('faults of the embedded platform', () => {
     expect(e.db.prepare("SELECT 1 FROM sagas WHERE id LIKE 'tx-outage-%'").get()).toBeUndefined();
     e.flushMetrics();
     expect(metricAt(e, 'processor.errors', clock.now)).toBe(3 * txs.length);
+    // Complete periods only (CloudWatch): this minute's DLQ depth decides once the minute is over.
     e.evaluateAlarms();
+    expect(alarmState(e, DLQ_ALARM)).toBe('OK');
+    clock.now = Math.floor(clock.now / 60_000) * 60_000 + 60_000 + 1_000;
+    await e.tick({ generate: false });
     expect(alarmState(e, DLQ_ALARM)).toBe('ALARM');
 
     // Cleared (what POST /api/admin/faults/clear writes), then redriven as an operator does.
@@ -106,13 +110,17 @@ describe('faults of the embedded platform', () => {
       expect(after[t.toAccount]! - before[t.toAccount]!).toBe(t.amount);
     }
 
-    // CloudWatch semantics: the DLQ depth datapoint of this minute is its maximum, so the alarm
-    // stays in ALARM until the first evaluation of the next minute (1 period of 60 s).
+    // CloudWatch semantics: the DLQ depth datapoint of a minute is its maximum, and only complete
+    // minutes are evaluated: the minute of the redrive (3 at its start) keeps the alarm in ALARM
+    // until the first evaluation after the next, empty, minute (1 period of 60 s).
     e.evaluateAlarms();
     expect(alarmState(e, DLQ_ALARM)).toBe('ALARM');
     clock.now = Math.floor(clock.now / 60_000) * 60_000 + 60_000 + 1_000;
     await e.tick({ generate: false });
     expect(metricAt(e, `dlq.${PROCESSING}.visible`, clock.now)).toBe(0);
+    expect(alarmState(e, DLQ_ALARM)).toBe('ALARM');
+    clock.now = Math.floor(clock.now / 60_000) * 60_000 + 60_000 + 1_000;
+    await e.tick({ generate: false });
     expect(alarmState(e, DLQ_ALARM)).toBe('OK');
   });
 
@@ -149,7 +157,11 @@ describe('faults of the embedded platform', () => {
     e.flushMetrics();
     expect(metricAt(e, 'downstream.calls', clock.now) ?? 0).toBe(0);
     expect(metricAt(e, 'downstream.failure_rate', clock.now)).toBe(100);
+    // Complete minutes only: both breaching minutes raise it (2 of 2) once the second is over.
     e.evaluateAlarms();
+    expect(alarmState(e, DOWNSTREAM_ALARM)).toBe('OK');
+    clock.now = minuteStart + 121_000;
+    await e.tick({ generate: false });
     expect(alarmState(e, DOWNSTREAM_ALARM)).toBe('ALARM');
   });
 });

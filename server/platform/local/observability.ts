@@ -1,5 +1,6 @@
 import 'server-only';
 import { alarmName, metricsFor, type AlarmDefinition } from '@/infra/platform/description';
+import { FLAP_WINDOW_MS } from '../../../infra/embedded/alarms';
 import { LOCAL_ALARMS } from '../../../infra/embedded/names';
 import type { ListAlarmsInput, MetricQueryInput } from '../inputs.schema';
 import type { Alarm, AlarmHistoryItem, MetricSeries, Region } from '../platform.schema';
@@ -9,7 +10,7 @@ import { iso, type LocalContext } from './context';
 /** The engine writes a heartbeat every second; older than this and the region is unhealthy. */
 const HEARTBEAT_STALE_MS = 15_000;
 
-type AlarmRow = { name: string; state: Alarm['state']; reason: string; since: number };
+type AlarmRow = { name: string; state: Alarm['state']; reason: string; since: number; episode_start: number | null };
 
 /** Health, regions, alarms and metric series of the embedded platform. */
 export function createObservability(ctx: LocalContext) {
@@ -17,8 +18,13 @@ export function createObservability(ctx: LocalContext) {
   const metricDefs = new Map(metricsFor('local').map((m) => [m.id, m]));
   const alarmDefs = new Map<string, AlarmDefinition>(LOCAL_ALARMS.map((a) => [alarmName('local', a.suffix), a]));
   const s = {
-    alarms: db.prepare<[], AlarmRow>('SELECT name, state, reason, since FROM alarms'),
-    alarm: db.prepare<[string], AlarmRow>('SELECT name, state, reason, since FROM alarms WHERE name = ?'),
+    alarms: db.prepare<[], AlarmRow>('SELECT name, state, reason, since, episode_start FROM alarms'),
+    alarm: db.prepare<[string], AlarmRow>(
+      'SELECT name, state, reason, since, episode_start FROM alarms WHERE name = ?',
+    ),
+    flaps: db.prepare<[number], { name: string; n: number }>(
+      'SELECT name, count(*) AS n FROM alarm_history WHERE at >= ? GROUP BY name',
+    ),
     history: db.prepare<[string], { at: number; from_state: Alarm['state']; to_state: Alarm['state']; reason: string }>(
       'SELECT at, from_state, to_state, reason FROM alarm_history WHERE name = ? ORDER BY at DESC, id DESC LIMIT 100',
     ),
@@ -32,9 +38,12 @@ export function createObservability(ctx: LocalContext) {
     state: 'INSUFFICIENT_DATA',
     reason: 'not evaluated yet (engine not started)',
     since: 0,
+    episode_start: null,
   });
+  /** State changes per alarm in the last FLAP_WINDOW_MS (alarm_history, index on name and time). */
+  const flapCounts = () => new Map(s.flaps.all(now() - FLAP_WINDOW_MS).map((r) => [r.name, r.n]));
 
-  function toAlarm(row: AlarmRow, def: AlarmDefinition): Alarm {
+  function toAlarm(row: AlarmRow, def: AlarmDefinition, flaps: Map<string, number>): Alarm {
     const m = metricDefs.get(def.metricId);
     return {
       name: row.name,
@@ -56,6 +65,8 @@ export function createObservability(ctx: LocalContext) {
         periodSeconds: def.periodSeconds,
       },
       resource: def.resource,
+      episodeStart: row.episode_start === null ? null : iso(row.episode_start),
+      flapCount: flaps.get(row.name) ?? 0,
     };
   }
 
@@ -85,11 +96,12 @@ export function createObservability(ctx: LocalContext) {
     listAlarms(input: ListAlarmsInput): Alarm[] {
       if (input.region && input.region !== region) return [];
       const rows = new Map(s.alarms.all().map((r) => [r.name, r]));
+      const flaps = flapCounts();
       const out: Alarm[] = [];
       for (const [name, def] of alarmDefs) {
         const row = rows.get(name) ?? notEvaluated(name);
         if (input.state && row.state !== input.state) continue;
-        out.push(toAlarm(row, def));
+        out.push(toAlarm(row, def, flaps));
       }
       return out;
     },
@@ -101,7 +113,7 @@ export function createObservability(ctx: LocalContext) {
       const history = s.history
         .all(name)
         .map((h) => ({ timestamp: iso(h.at), from: h.from_state, to: h.to_state, reason: h.reason }));
-      return { alarm: toAlarm(row, def), history };
+      return { alarm: toAlarm(row, def, flapCounts()), history };
     },
 
     getMetricSeries(input: MetricQueryInput): MetricSeries[] {

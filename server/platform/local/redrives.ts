@@ -1,10 +1,11 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '@/server/auth/permissions.schema';
-import { dlqOf } from '../../../infra/embedded/db';
+import { dlqOf, type Db } from '../../../infra/embedded/db';
+import { ensureTaskRecords, OUTCOME_SETTLE_MS } from '../../../infra/embedded/task-records';
 import { MAX_REDRIVE_RATE } from '../../../infra/platform/limits';
 import { localMessageIdSchema, type ListPageInput, type StartRedriveInput } from '../inputs.schema';
-import type { Page, RedriveTask } from '../platform.schema';
+import type { Page, RedriveTask, TaskOutcome } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, isoOrNull, type LocalContext } from './context';
 import { clampLimit, decodeCursor, isNum, pageOf } from './paging';
@@ -18,7 +19,8 @@ interface RedriveRow {
   moved: number;
   total: number;
   rate: number | null;
-  selection: 'all' | 'selected';
+  selection: 'all' | 'selected' | 'classes';
+  class_ids: string | null;
   started_at: number;
   ended_at: number | null;
   started_by: string | null;
@@ -41,7 +43,11 @@ export function createRedrives(ctx: LocalContext) {
       'SELECT count(*) AS n FROM messages WHERE queue = ? AND enqueued_at <= ?',
     ),
     insertRedrive: db.prepare(
-      "INSERT INTO redrive_tasks (id, queue_id, status, moved, total, rate, selection, message_ids, cutoff_id, started_at, started_by) VALUES (?, ?, 'RUNNING', 0, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO redrive_tasks (id, queue_id, status, moved, total, rate, selection, message_ids, class_ids, cutoff_id, started_at, started_by) VALUES (?, ?, 'RUNNING', 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    classArrivedBy: db.prepare<[string, string, string, number], { n: number }>(
+      `SELECT count(*) AS n FROM failure_index f JOIN messages m ON m.id = f.message_id
+       WHERE f.queue_id = ? AND f.class_id IN (SELECT value FROM json_each(?)) AND m.queue = ? AND m.enqueued_at <= ?`,
     ),
     cancelRedrive: db.prepare("UPDATE redrive_tasks SET status = 'CANCELLING' WHERE id = ? AND status = 'RUNNING'"),
   };
@@ -56,10 +62,12 @@ export function createRedrives(ctx: LocalContext) {
       total: r.total,
       rate: r.rate,
       selection: r.selection,
+      ...(r.class_ids ? { classIds: JSON.parse(r.class_ids) as string[] } : {}),
       startedAt: iso(r.started_at),
       endedAt: isoOrNull(r.ended_at),
       startedBy: r.started_by,
       failureReason: r.failure_reason,
+      outcome: redriveOutcome(db, r, now()),
     };
   }
 
@@ -69,7 +77,21 @@ export function createRedrives(ctx: LocalContext) {
     let startedAt = now();
     let total: number;
     let ids: string | null = null;
-    if (input.messageIds) {
+    let classIds: string | null = null;
+    if (input.messageIds && input.classIds)
+      throw new PlatformError('Invalid', 'classIds: choose messages or classes, not both', 'classIds');
+    if (input.classIds) {
+      // The chosen classes' dead letters that arrived by the start (the engine moves the same).
+      classIds = JSON.stringify(input.classIds);
+      startedAt = Math.max(startedAt, s.dlqLastArrival.get(dlq)?.at ?? startedAt);
+      total = s.classArrivedBy.get(input.queueId, classIds, dlq, startedAt)?.n ?? 0;
+      if (total === 0)
+        throw new PlatformError(
+          'Conflict',
+          `the ${input.queueId} DLQ holds no dead letters of the chosen classes: nothing to redrive`,
+          'classIds',
+        );
+    } else if (input.messageIds) {
       // The strict form only ("11", never "0xb", "1e1" or " 11"), each once.
       const bad = input.messageIds.findIndex((m) => !localMessageIdSchema.safeParse(m).success);
       if (bad >= 0)
@@ -109,7 +131,7 @@ export function createRedrives(ctx: LocalContext) {
       if (total === 0)
         throw new PlatformError('Conflict', `the ${input.queueId} DLQ is empty: nothing to redrive`, 'queueId');
     }
-    return { startedAt, total, ids };
+    return { startedAt, total, ids, classIds };
   }
 
   return {
@@ -153,7 +175,7 @@ export function createRedrives(ctx: LocalContext) {
       const dlq = dlqOf(input.queueId);
       const id = `redrive-${randomUUID()}`;
       return immediate(() => {
-        const { startedAt, total, ids } = selection(dlq, input);
+        const { startedAt, total, ids, classIds } = selection(dlq, input);
         const cutoff = s.maxDlqId.get(dlq)?.id ?? 0;
         try {
           s.insertRedrive.run(
@@ -161,8 +183,9 @@ export function createRedrives(ctx: LocalContext) {
             input.queueId,
             total,
             input.rate ?? null,
-            ids ? 'selected' : 'all',
+            ids ? 'selected' : classIds ? 'classes' : 'all',
             ids,
+            classIds,
             cutoff,
             startedAt,
             caller.id,
@@ -194,5 +217,34 @@ export function createRedrives(ctx: LocalContext) {
         return toRedrive(s.redrive.get(id)!);
       });
     },
+  };
+}
+
+/**
+ * What a redrive's moved messages became, by message id (dead-lettering keeps it) and transaction
+ * id (a deleted message's id can be reused) through the failure index: processed = left the
+ * source queue; back in the DLQ = indexed as a dead letter again; applied = the rest.
+ */
+function redriveOutcome(db: Db, r: RedriveRow, now: number): TaskOutcome {
+  ensureTaskRecords(db);
+  const c = db
+    .prepare<[number, string], { sent: number; waiting: number; back: number }>(
+      `SELECT count(*) AS sent,
+         coalesce(sum(EXISTS (SELECT 1 FROM messages m WHERE m.id = r.message_id AND m.dead = 0
+           AND m.transaction_id IS r.transaction_id)), 0) AS waiting,
+         coalesce(sum(EXISTS (SELECT 1 FROM failure_index f WHERE f.message_id = r.message_id
+           AND f.transaction_id IS r.transaction_id AND f.at >= ?)), 0) AS back
+       FROM redrive_moved r WHERE r.task_id = ?`,
+    )
+    .get(r.started_at, r.id) ?? { sent: 0, waiting: 0, back: 0 };
+  const processed = c.sent - c.waiting;
+  const ended = r.ended_at !== null && r.status !== 'RUNNING' && r.status !== 'CANCELLING';
+  return {
+    sent: c.sent,
+    processed,
+    applied: Math.max(0, processed - c.back),
+    backInDlq: c.back,
+    settled: ended && (c.waiting === 0 || now >= r.ended_at! + OUTCOME_SETTLE_MS),
+    basis: 'moved messages by id and transaction id through the failure index',
   };
 }

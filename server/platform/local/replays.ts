@@ -3,29 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { IDEMPOTENCY_TTL_HOURS } from '@/infra/platform/description';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { NAMES } from '../../../infra/embedded/names';
+import { ensureTaskRecords } from '../../../infra/embedded/task-records';
 import { MAX_ACTIVE_REPLAYS } from '../../../infra/platform/limits';
 import type { ListPageInput, PreviewReplayInput, StartReplayInput } from '../inputs.schema';
 import type { Archive, ArchivedEvent, EventPatternFilter, Page, Replay, ReplayPreview } from '../platform.schema';
 import { PlatformError } from '../port';
 import { iso, isoOrNull, type LocalContext } from './context';
 import { clampLimit, decodeCursor, isNum, pageOf } from './paging';
-
-interface ReplayRow {
-  seq: number;
-  name: string;
-  archive: string;
-  state: Replay['state'];
-  window_start: number;
-  window_end: number;
-  pattern: string | null;
-  last_replayed_time: number | null;
-  events_replayed: number;
-  events_total: number | null;
-  started_at: number;
-  ended_at: number | null;
-  started_by: string | null;
-  state_reason: string | null;
-}
+import { classifyWindow, replayOutcome, type ReplayRow } from './replay-outcomes';
 
 interface ArchiveRow {
   seq: number;
@@ -78,6 +63,7 @@ export function createReplays(ctx: LocalContext) {
       endedAt: isoOrNull(r.ended_at),
       startedBy: r.started_by,
       stateReason: r.state_reason,
+      outcome: replayOutcome(db, r, now()),
     };
   }
 
@@ -169,6 +155,8 @@ export function createReplays(ctx: LocalContext) {
         sample,
         sampleAlreadyApplied: applied,
         idempotencyHorizon: iso(now() - IDEMPOTENCY_TTL_HOURS * 3_600_000),
+        classification: classifyWindow(db, where, params, count, nowSec),
+        supports: { excludeDeadLettered: true, rate: true, note: null },
       };
     },
 
@@ -198,6 +186,14 @@ export function createReplays(ctx: LocalContext) {
             ? JSON.stringify(input.pattern)
             : null;
         s.insertReplay.run(name, input.archive, start, end, pattern, now(), caller.id);
+        if (input.excludeDeadLettered || input.rate !== undefined) {
+          ensureTaskRecords(db);
+          db.prepare('INSERT INTO replay_options (name, exclude_dead_lettered, rate) VALUES (?, ?, ?)').run(
+            name,
+            input.excludeDeadLettered ? 1 : 0,
+            input.rate ?? null,
+          );
+        }
         return toReplay(s.replay.get(name)!);
       });
     },

@@ -1,9 +1,14 @@
 import 'server-only';
 import type { Transaction } from '@/infra/runtime/transaction';
-import { decodeTimeline } from '../../../infra/embedded/saga-timeline';
+import {
+  attemptLogOf,
+  decodeTimeline,
+  isCompactTimeline,
+  type TimelineRecord,
+} from '../../../infra/embedded/saga-timeline';
 import type { SagaStatus } from '../../../infra/saga/definition';
 import type { ListSagasInput } from '../inputs.schema';
-import type { Page, SagaDetail, SagaSummary } from '../platform.schema';
+import type { Page, SagaAttempt, SagaDetail, SagaSummary } from '../platform.schema';
 import { iso, isoOrNull, type LocalContext } from './context';
 import { clampLimit, decodeCursor, isPair, pageOf } from './paging';
 
@@ -28,6 +33,18 @@ export interface SagaFullRow extends SagaRow {
 
 export type Sagas = ReturnType<typeof createSagas>;
 
+/** Every attempt of a record, as the port gives them; undefined for a record stored in the earlier form. */
+function attemptsDetailOf(s: TimelineRecord, compact: boolean): SagaAttempt[] | undefined {
+  if (!s.attemptLog && !compact) return undefined;
+  return attemptLogOf(s).map((a, i, all) => ({
+    n: i + 1,
+    startedAt: isoOrNull(a.startedAt),
+    endedAt: isoOrNull(a.endedAt),
+    outcome: a.error !== null ? 'failed' : i === all.length - 1 && s.state === 'RUNNING' ? 'running' : 'succeeded',
+    error: a.error,
+  }));
+}
+
 /** Sagas (filtered, paged) and one saga's timeline, read from the engine's `sagas` table. */
 export function createSagas(ctx: LocalContext) {
   const { db, region } = ctx;
@@ -50,6 +67,7 @@ export function createSagas(ctx: LocalContext) {
 
   function toDetail(r: SagaFullRow): SagaDetail {
     const steps = decodeTimeline(r.steps, r.started_at, JSON.parse(r.input) as Transaction);
+    const compact = isCompactTimeline(r.steps);
     return {
       ...toSummary(r),
       steps: steps.map((s) => ({
@@ -62,6 +80,7 @@ export function createSagas(ctx: LocalContext) {
         input: s.state === 'PENDING' || s.state === 'SKIPPED' ? null : r.input,
         output: s.output,
         error: s.error,
+        attemptsDetail: attemptsDetailOf(s, compact),
       })),
     };
   }

@@ -81,7 +81,9 @@ describe('GET /api/ops/redrives/[id] and the closed loop', () => {
     expect(body.task.status).toBe('RUNNING');
     expect(body.pause).toBeNull();
     expect((await ctx.platform.getRedrive(operator, task.id))!.status).toBe('RUNNING');
-    expect(ctx.audit.list({ action: 'redrive.pause', q: `redrive:${task.id}`, limit: 5 }).items).toHaveLength(0);
+    expect((await ctx.audit.list({ action: 'redrive.pause', q: `redrive:${task.id}`, limit: 5 })).items).toHaveLength(
+      0,
+    );
     expect(isWatched(task.id)).toBe(true); // the poll re-arms the system watcher, the only place that pauses
     stopWatching(task.id);
   });
@@ -92,7 +94,7 @@ describe('GET /api/ops/redrives/[id] and the closed loop', () => {
 
     expect(checked?.pause?.reason).toMatch(/processor-errors alarm fired/);
     expect(checked?.task.status).not.toBe('RUNNING');
-    const entries = ctx.audit.list({ action: 'redrive.pause', q: `redrive:${task.id}`, limit: 5 }).items;
+    const entries = (await ctx.audit.list({ action: 'redrive.pause', q: `redrive:${task.id}`, limit: 5 })).items;
     expect(entries.map((e): unknown[] => [e.actorId, e.outcome, JSON.parse(e.inputs ?? '{}') as unknown])).toEqual([
       ['system:closed-loop', 'paused', { id: task.id, startedBy: operator.id }],
     ]);

@@ -1,0 +1,139 @@
+/**
+ * Web vitals of every console page: `npm run bench -- web [--rate 5] [--poison 0.02] [--port 3192]
+ * [--warmup 20] [--keep]`.
+ *
+ * Uses the console's production build (building it into NEXT_DIST_DIR or .next when there is
+ * none), starts it with the embedded platform (seeded history and traffic with poison messages,
+ * so an alarm fires and the DLQ has messages) on a fresh data dir, signs in as the seeded viewer
+ * and runs Lighthouse 12 (performance only; mobile, its default with simulated throttling, and
+ * --preset=desktop) on every console page with the session cookie. Writes bench/results/web.json:
+ * web.perf.min (score 0-100, the worst page and form factor), web.lcp.max (ms), web.cls.max,
+ * each page's figures in extra. Targets (issue 19): performance ≥ 90, LCP ≤ 2500 ms, CLS ≤ 0.1.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { signIn, startProcess, waitFor } from './fixtures/console-processes';
+import { benchFlags } from './fixtures/flags';
+import { benchLog, sleep } from './fixtures/measure';
+import { lighthouse, type FormFactor, type PageScore } from './fixtures/web-lighthouse';
+import { consolePages } from './fixtures/web-pages';
+import { writeResults, type BenchEntry } from './results';
+
+const log = benchLog('web');
+const formFactors: FormFactor[] = ['mobile', 'desktop'];
+
+export default async function run(argv: string[]): Promise<void> {
+  const values = benchFlags(
+    argv,
+    {
+      rate: { kind: 'nonNegative', default: 5 },
+      poison: { kind: 'nonNegative', default: 0.02 },
+      port: { kind: 'count', default: 3192 },
+      warmup: { kind: 'whole', default: 20 },
+    },
+    ['keep'],
+  );
+  const port = values.port;
+  const base = `http://127.0.0.1:${port}`;
+  const distDir = process.env.NEXT_DIST_DIR ?? '.next';
+  const dataDir = path.resolve('.data', 'bench-web');
+  const chromePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+  if (!fs.existsSync(path.join(distDir, 'BUILD_ID'))) {
+    log(`building the console into ${distDir}`);
+    const b = spawnSync('npx', ['next', 'build'], {
+      stdio: 'inherit',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    if (b.status !== 0) throw new Error('next build failed');
+  }
+
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const env = {
+    ...process.env,
+    LEDGERLINE_DATA_DIR: dataDir,
+    LEDGERLINE_BACKEND: 'local',
+    LEDGERLINE_STAGE: 'local',
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+  } as NodeJS.ProcessEnv;
+  const engine = startProcess(
+    'engine',
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'infra/embedded/main.ts',
+      '--data-dir',
+      dataDir,
+      '--rate',
+      String(values.rate),
+      '--poison',
+      String(values.poison),
+      '--quiet',
+    ],
+    env,
+  );
+  const consoleServer = startProcess(
+    'console',
+    process.execPath,
+    ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(port)],
+    env,
+  );
+  const children = [consoleServer, engine];
+  try {
+    await waitFor(`${base}/api/health`, 120_000);
+    // Let the engine seed its history and run traffic for a while (an alarm can fire, the DLQ fills).
+    await sleep(values.warmup * 1000);
+    const cookie = await signIn(base);
+    const pages = await consolePages(base, cookie);
+    // Warm each page once (the first request of a route loads its server code).
+    for (const p of pages) {
+      const res = await fetch(`${base}${p}`, { headers: { cookie } });
+      if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status}`);
+    }
+    const scores: PageScore[] = [];
+    for (const formFactor of formFactors) {
+      for (const p of pages) {
+        const s = await lighthouse(`${base}${p}`, formFactor, { chromePath, headers: { cookie } });
+        log(
+          `${formFactor.padEnd(7)} ${p}: performance ${s.performance}, LCP ${s.lcpMs} ms, CLS ${s.cls}, FCP ${s.fcpMs} ms, TBT ${s.tbtMs} ms`,
+        );
+        scores.push(s);
+      }
+    }
+    const worst = <K extends 'performance' | 'lcpMs' | 'cls'>(key: K, pick: (a: number, b: number) => boolean) =>
+      scores.reduce((w, s) => (pick(s[key], w[key]) ? s : w));
+    const perf = worst('performance', (a, b) => a < b);
+    const lcp = worst('lcpMs', (a, b) => a > b);
+    const cls = worst('cls', (a, b) => a > b);
+    const extra = {
+      parameters: {
+        lighthouse: '12.2.3',
+        formFactors,
+        throttling: 'Lighthouse defaults (mobile: simulated slow 4G, 4x CPU; desktop preset)',
+        signedInAs: 'viewer',
+        trafficRate: values.rate,
+        poisonRatio: values.poison,
+        distDir,
+      },
+      loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
+      pages: scores.map(({ warnings, ...s }) => (warnings.length ? { ...s, warnings } : s)),
+    };
+    const at = (s: PageScore) => `${s.page} (${s.formFactor})`;
+    const entries: BenchEntry[] = [
+      { name: 'web.perf.min', unit: 'score', value: perf.performance, extra: { ...extra, worst: at(perf) } },
+      { name: 'web.lcp.max', unit: 'ms', value: lcp.lcpMs, extra: { ...extra, worst: at(lcp) } },
+      { name: 'web.cls.max', unit: 'score', value: cls.cls, extra: { ...extra, worst: at(cls) } },
+    ];
+    log(`wrote ${writeResults('web', entries)}`);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())),
+    );
+    if (!values.keep) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
