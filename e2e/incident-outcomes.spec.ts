@@ -14,9 +14,6 @@ interface SagaPage {
   items: unknown[];
   nextCursor: string | null;
 }
-interface DeadLetters {
-  items: { transactionId: string | null; lastError: string | null }[];
-}
 
 test.use(as('operator'));
 
@@ -73,16 +70,21 @@ test(
     const reason = `e2e mixed redrive ${run}`;
     const valid = [`tx-e2e-mixed-${run}-a`, `tx-e2e-mixed-${run}-b`];
     const poison = `tx-e2e-mixed-${run}-p`;
-    const inDlq = async () =>
-      ((await (await page.request.get('/api/platform/queues/processing/dead-letters?limit=200')).json()) as DeadLetters)
-        .items;
+    // The traffic generator keeps running: the outage dead-letters its transactions too, so this
+    // spec finds its own three through the failure index and redrives exactly those.
+    const entries = async (tx: string) =>
+      (await (
+        await page.request.get(
+          `/api/platform/queues/processing/dead-letters/by-transaction?transactionId=${encodeURIComponent(tx)}`,
+        )
+      ).json()) as { messageId: string }[];
+    const ours = async () => (await Promise.all([...valid, poison].map(entries))).flat();
 
-    await driver.purgeDeadLetters('processing');
     await driver.processorOutage();
     try {
       for (const tx of valid) await driver.injectTransaction(tx);
       await driver.injectPoison(poison);
-      await expect.poll(async () => (await inDlq()).length, { timeout: 60_000 }).toBe(3);
+      await expect.poll(async () => (await ours()).length, { timeout: 90_000, intervals: [2_000] }).toBe(3);
     } finally {
       await driver.clearFaults();
     }
@@ -90,18 +92,20 @@ test(
     const response = await apiPost(
       page,
       '/api/ops/redrives',
-      { queueId: 'processing', reason },
+      { queueId: 'processing', reason, messageIds: (await ours()).map((e) => e.messageId) },
       { 'idempotency-key': `e2e-mixed-${run}` },
     );
     expect(response.status()).toBe(200);
     const { result } = (await response.json()) as { result: { id: string } };
 
     await page.goto('/replays');
+    await page.getByRole('tab', { name: 'Redrives' }).click();
     // Newest first: the first such row is this redrive's.
     const row = page.getByRole('row').filter({ hasText: '2 applied, 1 back in the DLQ' }).first();
     await expect(row).toBeVisible({ timeout: 90_000 });
     await expect(row).not.toContainText('settling', { timeout: 30_000 });
-    expect((await inDlq()).map((m) => m.transactionId)).toEqual([poison]);
+    expect((await Promise.all(valid.map(entries))).flat()).toEqual([]);
+    expect(await entries(poison)).toHaveLength(1);
 
     const audit = new AuditPage(page);
     await expect

@@ -116,7 +116,8 @@ test(
     const audit = new AuditPage(page);
     await audit.open({ q: reason });
     await expect(audit.rows('saga.compensate').filter({ hasText: 'requested' })).toContainText(reason);
-    await expect(audit.rows('saga.compensate').filter({ hasText: 'succeeded' })).toContainText(reason);
+    // Started when approved; its end state is a saga.compensate.completed row (closed loop).
+    await expect(audit.rows('saga.compensate').filter({ hasText: 'started' })).toContainText(reason);
     await expect(audit.rows('approval.approve')).toContainText('Ada Approver');
   },
 );

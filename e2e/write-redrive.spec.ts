@@ -73,10 +73,13 @@ test(
         overview.firingAlarm(DLQ_ALARM).click(),
       ]);
     });
-    // The alarm fires, so the redrive form is already open next to it.
+    // Diagnosis first: the alarm's description leads; its primary action opens the redrive form.
+    await test.step('click 2: Redrive DLQ', async () => {
+      await actions.redriveButton().click();
+    });
     await expect(actions.startRedriveButton()).toBeVisible();
     expect(await axe(), 'axe on the alarm page with the redrive form open').toEqual([]);
-    const response = await actions.startRedrive(reason); // click 2 (typing the reason is not a click)
+    const response = await actions.startRedrive(reason); // click 3 (typing the reason is not a click)
     expect(response.status()).toBe(200);
     const outcome = (await response.json()) as { status: string; result: { id: string; total: number } };
     expect(outcome.status).toBe('started');

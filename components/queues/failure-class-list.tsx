@@ -9,9 +9,10 @@ export interface FailureClassListProps {
   onToggle?: (classId: string, on: boolean) => void;
 }
 
+// Text in the foreground colour: green or red text on its own 10 % tint falls below 4.5:1 (axe).
 const verdictClass = {
-  retryable: 'border-ok/60 bg-ok/10 text-ok',
-  permanent: 'border-danger/60 bg-danger/10 text-danger',
+  retryable: 'border-ok/60 bg-ok/10 text-fg',
+  permanent: 'border-danger/60 bg-danger/10 text-fg',
 } as const;
 
 /**
