@@ -1,3 +1,4 @@
+import { countClicks } from './click-counter';
 import { alarmOf, MUTATES } from './env';
 import { as, expect, test } from './fixtures';
 import { AlarmActionsPage } from './pages/alarm-actions-page';
@@ -29,19 +30,7 @@ test(
     };
 
     // Every trusted click in the page (across client-side navigations) is counted here.
-    let clicks = 0;
-    await page.exposeBinding('__llCountClick', () => {
-      clicks += 1;
-    });
-    await page.addInitScript(() => {
-      document.addEventListener(
-        'click',
-        (e) => {
-          if (e.isTrusted) (window as unknown as { __llCountClick: () => void }).__llCountClick();
-        },
-        true,
-      );
-    });
+    const clicks = await countClicks(page);
 
     // Only recoverable messages in the DLQ: the seeded and earlier specs' poison messages go first.
     await driver.purgeDeadLetters('processing');
@@ -66,7 +55,7 @@ test(
       await driver.clearFaults();
     }
 
-    clicks = 0;
+    clicks.reset();
     await test.step('click 1: the firing alarm on the overview', async () => {
       await Promise.all([
         page.waitForResponse((r) => r.url().includes(`/api/platform/alarms/${DLQ_ALARM}`) && r.ok()),
@@ -83,9 +72,9 @@ test(
     expect(response.status()).toBe(200);
     const outcome = (await response.json()) as { status: string; result: { id: string; total: number } };
     expect(outcome.status).toBe('started');
-    test.info().annotations.push({ type: 'clicks from alarm to started redrive', description: String(clicks) });
-    console.log(`[write-redrive] clicks from the firing alarm to a started redrive: ${clicks}`);
-    expect(clicks).toBeLessThanOrEqual(3);
+    test.info().annotations.push({ type: 'clicks from alarm to started redrive', description: String(clicks.count()) });
+    console.log(`[write-redrive] clicks from the firing alarm to a started redrive: ${clicks.count()}`);
+    expect(clicks.count()).toBeLessThanOrEqual(3);
 
     const total = outcome.result.total;
     expect(total).toBeGreaterThanOrEqual(2);

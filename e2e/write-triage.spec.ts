@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { countClicks } from './click-counter';
 import { alarmOf, MUTATES } from './env';
 import { as, expect, test } from './fixtures';
 import { AlarmActionsPage } from './pages/alarm-actions-page';
@@ -36,19 +37,7 @@ test(
       return n;
     };
 
-    let clicks = 0;
-    await page.exposeBinding('__llCountClick', () => {
-      clicks += 1;
-    });
-    await page.addInitScript(() => {
-      document.addEventListener(
-        'click',
-        (e) => {
-          if (e.isTrusted) (window as unknown as { __llCountClick: () => void }).__llCountClick();
-        },
-        true,
-      );
-    });
+    const clicks = await countClicks(page);
 
     await test.step('20 transient failures (processor outage, then recovery) and 5 poison messages', async () => {
       await driver.purgeDeadLetters('processing');
@@ -65,7 +54,7 @@ test(
       await expect(overview.firingAlarm(DLQ_ALARM)).toBeVisible({ timeout: 150_000 });
     });
 
-    clicks = 0;
+    clicks.reset();
     await test.step('click 1: the firing alarm; click 2: Redrive DLQ', async () => {
       await Promise.all([
         page.waitForResponse((r) => r.url().includes(`/api/platform/alarms/${DLQ_ALARM}`) && r.ok()),
@@ -82,8 +71,8 @@ test(
     expect(outcome).toMatchObject({ status: 'started', result: { selection: 'classes' } });
     const total = outcome.result.total;
     expect(total).toBeGreaterThanOrEqual(20);
-    console.log(`[write-triage] clicks from the firing alarm to a started redrive: ${clicks}`);
-    expect(clicks).toBeLessThanOrEqual(3);
+    console.log(`[write-triage] clicks from the firing alarm to a started redrive: ${clicks.count()}`);
+    expect(clicks.count()).toBeLessThanOrEqual(3);
     await expect(actions.redriveStatus()).toHaveText(`Redrive COMPLETED: ${total} of ${total} moved`, {
       timeout: 60_000,
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FailureClassSummary } from '@/server/platform/platform.schema';
+import type { FailureClassSummary } from '@/server/platform/triage.schema';
 import { classSelectionSummary, defaultRedriveClasses } from './class-selection';
 
 const at = '2026-12-07T00:00:00.000Z';

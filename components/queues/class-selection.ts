@@ -1,4 +1,4 @@
-import type { FailureClassSummary } from '@/server/platform/platform.schema';
+import type { FailureClassSummary } from '@/server/platform/triage.schema';
 
 /** The classes a redrive selects by default: the retryable ones (permanent ones fail again). */
 export function defaultRedriveClasses(classes: readonly FailureClassSummary[]): string[] {

@@ -1,5 +1,5 @@
 import { formatCount, formatTime } from '@/components/ui/format';
-import type { FailureClassSummary } from '@/server/platform/platform.schema';
+import type { FailureClassSummary } from '@/server/platform/triage.schema';
 
 export interface FailureClassListProps {
   classes: readonly FailureClassSummary[];

@@ -1,6 +1,6 @@
 'use client';
 
-import type { FailureClassSummary } from '@/server/platform/platform.schema';
+import type { FailureClassSummary } from '@/server/platform/triage.schema';
 import { classSelectionSummary } from './class-selection';
 import { FailureClassList } from './failure-class-list';
 

@@ -3,7 +3,7 @@
  * offers the same bytes for download (JSON as stored, CSV built from it by `quarantineCsv`, so
  * the two sides cannot disagree about a byte). Client code may import this file.
  */
-import type { ExportedDeadLetter } from '../platform/platform.schema';
+import type { ExportedDeadLetter } from '../platform/triage.schema';
 
 /** The largest JSON export one quarantine stores (bytes): the approval row that keeps it stays small. */
 export const MAX_QUARANTINE_EXPORT_BYTES = 192 * 1024;

@@ -11,8 +11,8 @@ import { PROCESSING } from '@/infra/embedded/names';
 import { tickUntil } from '@/infra/embedded/test-support';
 import { transactionEnvelope } from '@/infra/runtime/transaction';
 import { routeContext, seededCaller, testRequest, type TestRequestOptions } from '@/server/auth/testing';
-import type { FailureClassSummary } from '@/server/platform/platform.schema';
 import { PlatformError, type Platform } from '@/server/platform/port';
+import type { FailureClassSummary } from '@/server/platform/triage.schema';
 import type { QuarantineResult } from './quarantine.schema';
 import { getOpsContext } from './server-context';
 

@@ -23,22 +23,24 @@ import type {
   AlarmHistoryItem,
   Archive,
   CompensationPreview,
-  DeadLetterExport,
-  DeadLetterIndexEntry,
   DeadLetterMessage,
-  FailureClassSummary,
   LedgerSummary,
   MetricSeries,
   Page,
   QueuePair,
   RedriveTask,
   Region,
-  RemoveDeadLettersResult,
   Replay,
   ReplayPreview,
   SagaDetail,
   SagaSummary,
 } from './platform.schema';
+import type {
+  DeadLetterExport,
+  DeadLetterIndexEntry,
+  FailureClassSummary,
+  RemoveDeadLettersResult,
+} from './triage.schema';
 
 export type BackendKind = 'local' | 'aws';
 

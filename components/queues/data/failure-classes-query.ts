@@ -4,7 +4,7 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { useLiveEnabled } from '@/components/live/live-context';
 import { pollInterval, pollMs } from '@/components/live/poll';
 import { apiGet } from '@/components/providers/api-client';
-import type { DeadLetterIndexEntry, FailureClassSummary } from '@/server/platform/platform.schema';
+import type { DeadLetterIndexEntry, FailureClassSummary } from '@/server/platform/triage.schema';
 import { queueKeys } from './keys';
 
 export function fetchFailureClasses(id: string, signal?: AbortSignal): Promise<FailureClassSummary[]> {

@@ -3,7 +3,7 @@ import type { Caller } from '@/server/auth/permissions.schema';
 import type { OpsContext } from '@/server/ops/context';
 import { pathId } from '@/server/ops/ids';
 import { queueIdSchema } from '@/server/platform/inputs.schema';
-import type { DeadLetterIndexEntry, FailureClassSummary } from '@/server/platform/platform.schema';
+import type { DeadLetterIndexEntry, FailureClassSummary } from '@/server/platform/triage.schema';
 
 /** A DLQ's failure classes from the failure index, most frequent first (the triage view). */
 export function listFailureClasses(ctx: OpsContext, caller: Caller, rawId: string): Promise<FailureClassSummary[]> {

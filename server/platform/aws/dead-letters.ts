@@ -2,14 +2,9 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { MAX_EXPORTED_DEAD_LETTERS, messageIdSchema, type ListDeadLettersInput } from '../inputs.schema';
-import type {
-  DeadLetterExport,
-  DeadLetterIndexEntry,
-  DeadLetterMessage,
-  Page,
-  RemoveDeadLettersResult,
-} from '../platform.schema';
+import type { DeadLetterMessage, Page } from '../platform.schema';
 import { PlatformError } from '../port';
+import type { DeadLetterExport, DeadLetterIndexEntry, RemoveDeadLettersResult } from '../triage.schema';
 import type { Ctx } from './clients';
 import type { AwsQueuePairConfig } from './config';
 import { call } from './errors';

@@ -26,7 +26,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { failureIndexRequests } from '../../../infra/runtime/failure-class-index';
-import { failureClassSummarySchema } from '../platform.schema';
+import { failureClassSummarySchema } from '../triage.schema';
 import { createAwsPlatform } from './adapter';
 import { failureIndexTableInput } from './failure-index';
 import { callerOf, NOW, recordingClients, staticClients, testConfig } from './testing';

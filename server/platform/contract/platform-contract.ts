@@ -317,8 +317,7 @@ export function runPlatformContract(
       const name = `contract-${Date.now()}`;
       const r = await p.startReplay(operator, { archive: archive!.name, window, name });
       replaySchema.parse(r);
-      // The requested name, or it under the platform's namespace (AWS: `ledgerline-<stage>-<name>`,
-      // the only replays the operator roles may touch).
+      // The requested name, or it in the platform's namespace (AWS: `ledgerline-<stage>-<name>`).
       expect(r.name.endsWith(name)).toBe(true);
       expect(['STARTING', 'RUNNING']).toContain(r.state);
       await expectPlatformError(p.startReplay(operator, { archive: archive!.name, window, name }), 'Conflict');

@@ -5,7 +5,8 @@ import { type Engine } from '../../../infra/embedded/engine';
 import { PROCESSING } from '../../../infra/embedded/names';
 import { dataDirOf, removeDataDir, startTestEngine, tickUntil } from '../../../infra/embedded/test-support';
 import { transactionEnvelope } from '../../../infra/runtime/transaction';
-import { failureClassSummarySchema, redriveTaskSchema } from '../platform.schema';
+import { redriveTaskSchema } from '../platform.schema';
+import { failureClassSummarySchema } from '../triage.schema';
 import { createLocalPlatform } from './adapter';
 
 const operator: Caller = { id: 'triage-operator', name: 'Triage operator', role: 'operator' };

@@ -1,14 +1,14 @@
 import 'server-only';
 import { dlqOf } from '../../../infra/embedded/db';
 import { localMessageIdSchema, MAX_EXPORTED_DEAD_LETTERS } from '../inputs.schema';
+import { PlatformError } from '../port';
 import type {
   DeadLetterExport,
   DeadLetterIndexEntry,
   FailureClassSummary,
   FailureVerdict,
   RemoveDeadLettersResult,
-} from '../platform.schema';
-import { PlatformError } from '../port';
+} from '../triage.schema';
 import { iso, type LocalContext } from './context';
 import { DEAD_ROW_COLUMNS, requireQueue, toDeadLetterMessage, type DeadRow } from './queues';
 
