@@ -18,7 +18,11 @@ setup('the gate: an empty request log and, with mutations off, the state before 
   const admin = await openConsoleSession('admin');
   try {
     const health = (await (await admin.request.get('/api/health')).json()) as { backend: string };
-    writeFileSync(gateSnapshotFile, JSON.stringify({ backend: health.backend, state: await snapshot(admin.request) }));
+    const asOf = new Date().toISOString();
+    writeFileSync(
+      gateSnapshotFile,
+      JSON.stringify({ backend: health.backend, asOf, state: await snapshot(admin.request, asOf) }),
+    );
   } finally {
     await admin.request.dispose();
   }

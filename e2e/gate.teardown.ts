@@ -28,7 +28,11 @@ test('with mutations off, the run sent no mutating request and changed nothing',
   expect(recorded.length, 'the specs made requests (the log is not empty)').toBeGreaterThan(0);
   expect(recorded.filter((r) => isMutating(r.method))).toEqual([]);
 
-  const before = JSON.parse(readFileSync(gateSnapshotFile, 'utf8')) as { backend: string; state: Snapshot };
+  const before = JSON.parse(readFileSync(gateSnapshotFile, 'utf8')) as {
+    backend: string;
+    asOf: string;
+    state: Snapshot;
+  };
   if (before.backend !== 'local') {
     test.info().annotations.push({
       type: 'state comparison',
@@ -38,7 +42,7 @@ test('with mutations off, the run sent no mutating request and changed nothing',
   }
   const admin = await openConsoleSession('admin');
   try {
-    const after = await snapshot(admin.request);
+    const after = await snapshot(admin.request, before.asOf);
     for (const key of Object.keys(before.state) as (keyof Snapshot)[])
       expect(after[key], `${key} unchanged by the run`).toEqual(before.state[key]);
   } finally {

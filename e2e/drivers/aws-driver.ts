@@ -1,9 +1,11 @@
 /**
- * The platform driver on AWS (staging), as the staging-only e2e role: test events go to the
- * bus with the e2e source (the role may put no other), outages are AWS FIS experiments
- * (Lambda invocation errors on one function, templates in the staging stack), and clean-up stops
- * them, deletes the suite's own dead letters (tx-e2e-…) from the processing DLQ and waits for
- * its sagas to settle (read through the console).
+ * The platform driver on AWS (staging). The runner's credentials (the default chain: in the
+ * pipeline, the GitHub OIDC e2e role) only assume the two staging-only e2e roles, one per client:
+ * test events go to the bus with the e2e source as the publisher role (it may put no other, and
+ * do nothing else); outages are AWS FIS experiments (Lambda invocation errors on one function,
+ * templates in the staging stack) and clean-up stops them and deletes the suite's own dead letters
+ * (tx-e2e-…) from the processing DLQ, as the faults role; then it waits for its sagas to settle
+ * (read through the console).
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { FisClient, GetExperimentCommand, StartExperimentCommand, StopExperimentCommand } from '@aws-sdk/client-fis';
@@ -13,6 +15,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { StepName } from '../../infra/saga/definition';
 import { AWS_E2E_SOURCE, AWS_FAULT_TARGETS, type AwsFaultTarget } from './aws-contract';
 import {
@@ -31,9 +34,16 @@ export interface AwsDriverConfig {
   /** Fault target -> FIS experiment template id (the staging stack's E2eFaultTemplates output). */
   templates: Partial<Record<AwsFaultTarget, string>>;
   processingDlqUrl: string;
+  /** Role the EventBridge client assumes (stack output E2ePublisherRoleArn). */
+  publisherRoleArn: string;
+  /** Role the FIS and SQS clients assume (stack output E2eFaultsRoleArn). */
+  faultsRoleArn: string;
 }
 
-/** E2E_AWS_REGION, E2E_EVENT_BUS_NAME, E2E_FAULT_TEMPLATES (JSON), E2E_PROCESSING_DLQ_URL. */
+/**
+ * E2E_AWS_REGION, E2E_EVENT_BUS_NAME, E2E_FAULT_TEMPLATES (JSON), E2E_PROCESSING_DLQ_URL,
+ * E2E_PUBLISHER_ROLE_ARN, E2E_FAULTS_ROLE_ARN.
+ */
 export function awsDriverConfigFromEnv(env: Record<string, string | undefined> = process.env): AwsDriverConfig {
   const region = env.E2E_AWS_REGION ?? env.AWS_REGION ?? 'us-east-1';
   const templates = JSON.parse(env.E2E_FAULT_TEMPLATES ?? '{}') as Record<string, string>;
@@ -42,7 +52,20 @@ export function awsDriverConfigFromEnv(env: Record<string, string | undefined> =
       throw new Error(`E2E_FAULT_TEMPLATES: unknown target ${k}`);
   const processingDlqUrl = env.E2E_PROCESSING_DLQ_URL;
   if (!processingDlqUrl) throw new Error('E2E_PROCESSING_DLQ_URL must be set for the AWS driver');
-  return { region, busName: env.E2E_EVENT_BUS_NAME ?? 'ledgerline-staging-bus', templates, processingDlqUrl };
+  const roleArn = (name: string) => {
+    const arn = env[name];
+    if (!arn || !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(arn))
+      throw new Error(`${name} must be the ARN of an IAM role (stack outputs E2ePublisherRoleArn, E2eFaultsRoleArn)`);
+    return arn;
+  };
+  return {
+    region,
+    busName: env.E2E_EVENT_BUS_NAME ?? 'ledgerline-staging-bus',
+    templates,
+    processingDlqUrl,
+    publisherRoleArn: roleArn('E2E_PUBLISHER_ROLE_ARN'),
+    faultsRoleArn: roleArn('E2E_FAULTS_ROLE_ARN'),
+  };
 }
 
 export interface AwsClients {
@@ -51,27 +74,35 @@ export interface AwsClients {
   sqs: SQSClient;
 }
 
+/**
+ * One client per API, each with the credentials of the role it needs (role chaining from the
+ * default chain: STS AssumeRole, one-hour sessions, refreshed by the SDK).
+ */
+export function awsClients(config: AwsDriverConfig): AwsClients {
+  const { region } = config;
+  const as = (RoleArn: string, RoleSessionName: string) =>
+    fromTemporaryCredentials({ params: { RoleArn, RoleSessionName, DurationSeconds: 3600 }, clientConfig: { region } });
+  const faults = as(config.faultsRoleArn, 'ledgerline-e2e-faults');
+  return {
+    events: new EventBridgeClient({ region, credentials: as(config.publisherRoleArn, 'ledgerline-e2e-publisher') }),
+    fis: new FisClient({ region, credentials: faults }),
+    sqs: new SQSClient({ region, credentials: faults }),
+  };
+}
+
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class AwsDriver implements PlatformDriver {
   readonly kind = 'aws' as const;
   private readonly injected = new Set<string>();
   private readonly experiments = new Set<string>();
-  private readonly clients: AwsClients;
 
   constructor(
     private readonly config: AwsDriverConfig,
     private readonly readSaga: SagaStatusReader,
-    clients?: Partial<AwsClients>,
+    private readonly clients: AwsClients = awsClients(config),
     private readonly wait = pause,
-  ) {
-    const { region } = config;
-    this.clients = {
-      events: clients?.events ?? new EventBridgeClient({ region }),
-      fis: clients?.fis ?? new FisClient({ region }),
-      sqs: clients?.sqs ?? new SQSClient({ region }),
-    };
-  }
+  ) {}
 
   private async put(transactionId: string, amount: number | string, copies = 1) {
     assertMayMutate(`PutEvents ${transactionId}`);

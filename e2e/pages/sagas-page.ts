@@ -10,8 +10,10 @@ export class SagasPage {
     this.page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: label, exact: true });
   readonly table = () => this.page.getByRole('table', { name: 'Sagas' });
   readonly rows = () => this.table().locator('tbody tr');
-  readonly steps = () => this.page.getByRole('list', { name: 'Steps' }).getByRole('listitem');
-  readonly compensations = () => this.page.getByRole('list', { name: 'Compensations' }).getByRole('listitem');
+  /** The saga's steps (not the attempts listed inside each). */
+  readonly steps = () => this.page.getByRole('list', { name: 'Steps' }).locator(':scope > li');
+  /** The compensation steps (not the attempts listed inside each). */
+  readonly compensations = () => this.page.getByRole('list', { name: 'Compensations' }).locator(':scope > li');
   readonly compensationPath = () => this.page.getByTestId('compensation-path');
 
   private sagasResponse() {

@@ -5,8 +5,7 @@
  * functions, saga, alarms), created only for production — decided at synth time, because a
  * CloudFormation Condition cannot create resources in another region.
  */
-import { Aws, CfnParameter, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
-import { PrincipalWithConditions, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnParameter, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -61,8 +60,6 @@ export interface PlatformStackProps extends StackProps {
   writeRegion: string;
   /** Capacity the synth-time model sizes for (events/min). */
   plannedCapacityPerMinute: number;
-  /** Who runs the console (assumes the console runtime role). Default: ECS tasks of this account. */
-  consoleRuntimePrincipal?: IPrincipal;
   owner: string;
   costCenter: string;
 }
@@ -273,12 +270,6 @@ export class PlatformStack extends Stack {
       this.operatorRoles = new OperatorRoles(this, 'OperatorRoles', {
         prefix: names.prefix,
         arns,
-        auditTableArns: arns.auditTableArns,
-        consoleRuntimePrincipal:
-          props.consoleRuntimePrincipal ??
-          new PrincipalWithConditions(new ServicePrincipal('ecs-tasks.amazonaws.com'), {
-            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          }),
       });
     }
 

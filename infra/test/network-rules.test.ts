@@ -1,7 +1,8 @@
 /**
  * The network rules are no broader than the functions need: the functions' security group
  * sends HTTPS only to the interface endpoints' group and to the DynamoDB prefix list (resolved
- * at deploy time by a custom resource, so synth needs no credentials), and every endpoint's
+ * at deploy time by a custom resource, so synth needs no credentials), plus on staging only the
+ * S3 prefix list (the FIS Lambda extension's configuration reads), and every endpoint's
  * policy admits only principals (and, where the API names one, resources) of this account.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -72,8 +73,32 @@ const expectedScope: Record<string, { actions: string; resourceAccount: boolean 
   sts: { actions: 'sts:*', resourceAccount: false },
 };
 
+/**
+ * A prefix-list lookup: no newer SDK installed, and its provider runs outside the VPC as a role
+ * with ec2:DescribeManagedPrefixLists plus writing its own log group, nothing else.
+ */
+function expectReadOnlyLookup(t: Template, lookup: { Properties?: Json }) {
+  expect(props(lookup).InstallLatestAwsSdk).toBe(false);
+  // The provider's role: ec2:DescribeManagedPrefixLists plus writing its own log group, nothing else.
+  const serviceToken = props(lookup).ServiceToken as { 'Fn::GetAtt': [string, string] };
+  const provider = resourcesOf(t, 'AWS::Lambda::Function').find(([id]) => id === serviceToken['Fn::GetAtt'][0])!;
+  expect(props(provider[1]).VpcConfig).toBeUndefined();
+  const roleId = (props(provider[1]).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const role = resourcesOf(t, 'AWS::IAM::Role').find(([id]) => id === roleId)!;
+  expect(props(role[1]).ManagedPolicyArns).toBeUndefined();
+  expect(props(role[1]).Policies).toBeUndefined();
+  const policies = resourcesOf(t, 'AWS::IAM::ManagedPolicy').filter(([, p]) =>
+    JSON.stringify(props(p).Roles).includes(roleId),
+  );
+  expect(policies).toHaveLength(1);
+  const actions = (
+    props(policies[0]![1]).PolicyDocument as { Statement: { Action: string | string[] }[] }
+  ).Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+  expect(actions).toEqual(['ec2:DescribeManagedPrefixLists', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+}
+
 describe('network rules', () => {
-  it('the functions security group sends HTTPS only to the endpoints group and the DynamoDB prefix list, never to 0.0.0.0/0', () => {
+  it('the functions security group sends HTTPS only to the endpoints group and the DynamoDB prefix list (+ S3 on staging), never to 0.0.0.0/0', () => {
     for (const [stage, region] of stages()) {
       const t = app.template(stage, region);
       const { functions, endpoints } = groups(t);
@@ -84,7 +109,24 @@ describe('network rules', () => {
       }
       const lookups = resourcesOf(t, 'Custom::DynamoDbPrefixList');
       expect(lookups).toHaveLength(1);
-      expect(egress).toHaveLength(2);
+      const s3Lookups = resourcesOf(t, 'Custom::S3PrefixList');
+      if (stage === 'production') {
+        // Production: exactly the two rules, no S3 lookup.
+        expect(egress, `${stage}/${region}`).toHaveLength(2);
+        expect(s3Lookups).toEqual([]);
+      } else {
+        // Staging: a third rule, HTTPS to the S3 prefix list (FIS Lambda extension), nothing more.
+        expect(egress, `${stage}/${region}`).toHaveLength(3);
+        expect(s3Lookups).toHaveLength(1);
+        expect(egress).toContainEqual(
+          expect.objectContaining({
+            IpProtocol: 'tcp',
+            FromPort: 443,
+            ToPort: 443,
+            DestinationPrefixListId: { 'Fn::GetAtt': [s3Lookups[0]![0], 'PrefixLists.0.PrefixListId'] },
+          }),
+        );
+      }
       expect(egress).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
@@ -104,36 +146,26 @@ describe('network rules', () => {
     }
   });
 
-  it('the prefix list id is looked up at deploy time by name in the stack region, with a read-only EC2 permission', () => {
+  it('the prefix list ids are looked up at deploy time by name in the stack region, with a read-only EC2 permission', () => {
+    const lookupsOf = (t: Template, stage: string) =>
+      [
+        ['Custom::DynamoDbPrefixList', 'dynamodb'],
+        ...(stage === 'staging' ? [['Custom::S3PrefixList', 's3']] : []),
+      ].map(([type, service]) => [resourcesOf(t, type!)[0]![1], service!] as const);
     for (const [stage, region] of stages()) {
       const t = app.template(stage, region);
-      const [, lookup] = resourcesOf(t, 'Custom::DynamoDbPrefixList')[0]!;
-      for (const phase of ['Create', 'Update']) {
-        const call = JSON.parse(String(props(lookup)[phase])) as Json;
-        expect(call).toMatchObject({
-          service: 'EC2',
-          action: 'DescribeManagedPrefixLists',
-          parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.${region}.dynamodb`] }] },
-          physicalResourceId: { responsePath: 'PrefixLists.0.PrefixListId' },
-        });
+      for (const [lookup, service] of lookupsOf(t, stage)) {
+        for (const phase of ['Create', 'Update']) {
+          const call = JSON.parse(String(props(lookup)[phase])) as Json;
+          expect(call).toMatchObject({
+            service: 'EC2',
+            action: 'DescribeManagedPrefixLists',
+            parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.${region}.${service}`] }] },
+            physicalResourceId: { responsePath: 'PrefixLists.0.PrefixListId' },
+          });
+        }
+        expectReadOnlyLookup(t, lookup);
       }
-      expect(props(lookup).InstallLatestAwsSdk).toBe(false);
-      // The provider's role: ec2:DescribeManagedPrefixLists plus writing its own log group, nothing else.
-      const serviceToken = props(lookup).ServiceToken as { 'Fn::GetAtt': [string, string] };
-      const provider = resourcesOf(t, 'AWS::Lambda::Function').find(([id]) => id === serviceToken['Fn::GetAtt'][0])!;
-      expect(props(provider[1]).VpcConfig).toBeUndefined();
-      const roleId = (props(provider[1]).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      const role = resourcesOf(t, 'AWS::IAM::Role').find(([id]) => id === roleId)!;
-      expect(props(role[1]).ManagedPolicyArns).toBeUndefined();
-      expect(props(role[1]).Policies).toBeUndefined();
-      const policies = resourcesOf(t, 'AWS::IAM::ManagedPolicy').filter(([, p]) =>
-        JSON.stringify(props(p).Roles).includes(roleId),
-      );
-      expect(policies).toHaveLength(1);
-      const actions = (
-        props(policies[0]![1]).PolicyDocument as { Statement: { Action: string | string[] }[] }
-      ).Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
-      expect(actions).toEqual(['ec2:DescribeManagedPrefixLists', 'logs:CreateLogStream', 'logs:PutLogEvents']);
     }
   });
 

@@ -648,10 +648,15 @@ describe('stack outputs', () => {
       'OperatorRoleArnApprover',
       'OperatorRoleArnAdmin',
     ];
-    const primaryOnly = ['AuditTableName', 'ConsoleRuntimeRoleArn'];
+    const primaryOnly = ['AuditTableName'];
     for (const t of [staging, prodPrimary])
       expect(Object.keys(t.toJSON().Outputs as Json)).toEqual(expect.arrayContaining([...common, ...primaryOnly]));
     expect(Object.keys(prodSecondary.toJSON().Outputs as Json)).toEqual(expect.arrayContaining(common));
+    // The console runs as its own task roles (console stack): the platform has no console runtime role.
+    for (const t of [staging, prodPrimary, prodSecondary]) {
+      expect(Object.keys(t.toJSON().Outputs as Json)).not.toContain('ConsoleRuntimeRoleArn');
+      expect(JSON.stringify(t.findResources('AWS::IAM::Role'))).not.toContain('-console-runtime');
+    }
     expect(Object.keys(prodPrimary.toJSON().Outputs as Json)).toEqual(
       expect.arrayContaining([
         'GlobalEndpointUrl',

@@ -1,7 +1,9 @@
 /**
  * The AWS driver's requests (aws-sdk-client-mock): what it sends EventBridge, FIS and SQS is what
- * the staging e2e role allows (infra/test/e2e-staging.test.ts checks the role's side: PutEvents
- * only with events:source = AWS_E2E_SOURCE, the construct's templates, the processing DLQ).
+ * the staging e2e roles allow, and each client sends as the role that allows it: EventBridge as
+ * the publisher role, FIS and SQS as the faults role, both assumed (STS AssumeRole) from the
+ * runner's credentials (infra/test/e2e-staging.test.ts checks the roles' side: PutEvents only
+ * with events:source = AWS_E2E_SOURCE, the construct's templates, the processing DLQ).
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { FisClient, GetExperimentCommand, StartExperimentCommand, StopExperimentCommand } from '@aws-sdk/client-fis';
@@ -11,10 +13,11 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AWS_E2E_SOURCE } from '../../e2e/drivers/aws-contract';
-import { AwsDriver, awsDriverConfigFromEnv, type AwsDriverConfig } from '../../e2e/drivers/aws-driver';
+import { awsClients, AwsDriver, awsDriverConfigFromEnv, type AwsDriverConfig } from '../../e2e/drivers/aws-driver';
 
 const events = mockClient(EventBridgeClient);
 // @aws-sdk/client-fis 3.523 is typed against an older Smithy than aws-sdk-client-mock 4 expects:
@@ -22,11 +25,17 @@ const events = mockClient(EventBridgeClient);
 const fis = mockClient(FisClient as unknown as Parameters<typeof mockClient>[0]);
 const fisCommand = (c: unknown) => c as Parameters<typeof fis.on>[0];
 const sqs = mockClient(SQSClient);
+// The STS client fromTemporaryCredentials uses (@aws-sdk/credential-providers loads it from here).
+const sts = mockClient(STSClient);
+const PUBLISHER = 'arn:aws:iam::111122223333:role/ledgerline-staging-E2ePublisherRole-AbC';
+const FAULTS = 'arn:aws:iam::111122223333:role/ledgerline-staging-E2eFaultsRole-DeF';
 const config: AwsDriverConfig = {
   region: 'us-east-1',
   busName: 'ledgerline-staging-bus',
   templates: { SettlePayment: 'EXT-settle', processor: 'EXT-proc' },
   processingDlqUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/ledgerline-staging-processing-dlq',
+  publisherRoleArn: PUBLISHER,
+  faultsRoleArn: FAULTS,
 };
 const noWait = () => Promise.resolve();
 const driver = (read = vi.fn().mockResolvedValue(undefined)) =>
@@ -40,7 +49,7 @@ const detailOf = (i = 0) =>
   JSON.parse(events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![i]!.Detail!) as Record<string, unknown>;
 
 beforeEach(() => {
-  for (const m of [events, fis, sqs]) m.reset();
+  for (const m of [events, fis, sqs, sts]) m.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 afterEach(() => vi.unstubAllEnvs());
@@ -166,12 +175,24 @@ describe('AwsDriver', () => {
   });
 
   it('reads its settings from the environment and names what is wrong', () => {
-    expect(() => awsDriverConfigFromEnv({})).toThrow(/E2E_PROCESSING_DLQ_URL/);
-    expect(() => awsDriverConfigFromEnv({ E2E_PROCESSING_DLQ_URL: 'u', E2E_FAULT_TEMPLATES: '{"Bogus":"x"}' })).toThrow(
-      /unknown target Bogus/,
+    const roles = { E2E_PUBLISHER_ROLE_ARN: PUBLISHER, E2E_FAULTS_ROLE_ARN: FAULTS };
+    expect(() => awsDriverConfigFromEnv({ ...roles })).toThrow(/E2E_PROCESSING_DLQ_URL/);
+    expect(() =>
+      awsDriverConfigFromEnv({ ...roles, E2E_PROCESSING_DLQ_URL: 'u', E2E_FAULT_TEMPLATES: '{"Bogus":"x"}' }),
+    ).toThrow(/unknown target Bogus/);
+    expect(() => awsDriverConfigFromEnv({ E2E_PROCESSING_DLQ_URL: 'u', E2E_FAULTS_ROLE_ARN: FAULTS })).toThrow(
+      /E2E_PUBLISHER_ROLE_ARN must be the ARN of an IAM role/,
     );
+    expect(() =>
+      awsDriverConfigFromEnv({
+        E2E_PROCESSING_DLQ_URL: 'u',
+        E2E_PUBLISHER_ROLE_ARN: PUBLISHER,
+        E2E_FAULTS_ROLE_ARN: 'x',
+      }),
+    ).toThrow(/E2E_FAULTS_ROLE_ARN must be the ARN of an IAM role/);
     expect(
       awsDriverConfigFromEnv({
+        ...roles,
         E2E_PROCESSING_DLQ_URL: 'u',
         E2E_FAULT_TEMPLATES: '{"processor":"EXT9"}',
         AWS_REGION: 'us-east-1',
@@ -181,6 +202,47 @@ describe('AwsDriver', () => {
       busName: 'ledgerline-staging-bus',
       templates: { processor: 'EXT9' },
       processingDlqUrl: 'u',
+      publisherRoleArn: PUBLISHER,
+      faultsRoleArn: FAULTS,
     });
+  });
+
+  it('each client sends as its own role: EventBridge as the publisher, FIS and SQS as the faults role', async () => {
+    sts.on(AssumeRoleCommand).callsFake((input: { RoleArn?: string }) => ({
+      Credentials: {
+        AccessKeyId: input.RoleArn === PUBLISHER ? 'ASIAPUBLISHER' : input.RoleArn === FAULTS ? 'ASIAFAULTS' : 'ASIA?',
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    }));
+    const clients = awsClients(config);
+    expect((await clients.events.config.credentials()).accessKeyId).toBe('ASIAPUBLISHER');
+    expect((await clients.fis.config.credentials()).accessKeyId).toBe('ASIAFAULTS');
+    expect((await clients.sqs.config.credentials()).accessKeyId).toBe('ASIAFAULTS');
+    const assumed = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
+    expect(assumed.map((a) => a.RoleArn).sort()).toEqual([PUBLISHER, FAULTS, FAULTS].sort());
+    for (const a of assumed) {
+      expect(a.DurationSeconds).toBe(3600);
+      expect(a.RoleSessionName).toBe(a.RoleArn === PUBLISHER ? 'ledgerline-e2e-publisher' : 'ledgerline-e2e-faults');
+    }
+    // The region of the clients (and of the STS calls): the configured one.
+    expect(await clients.events.config.region()).toBe('us-east-1');
+    expect(await clients.fis.config.region()).toBe('us-east-1');
+  });
+
+  it('a driver built from the settings puts events through the publisher-role client only', async () => {
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'ASIAX',
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    });
+    await new AwsDriver(config, vi.fn(), undefined, noWait).injectTransaction('tx-e2e-own-clients');
+    expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(fis.calls()).toHaveLength(0);
+    expect(sqs.calls()).toHaveLength(0);
   });
 });

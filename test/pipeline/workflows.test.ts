@@ -108,7 +108,7 @@ describe('GitHub workflows', () => {
     expect(order[0]).toBeLessThan(order[1]!);
   });
 
-  it('reaches AWS through OIDC only: id-token for the AWS jobs, no stored keys, the e2e job on the e2e role', () => {
+  it('reaches AWS through OIDC only: id-token for the AWS jobs, no stored keys, the e2e job on the e2e roles', () => {
     const text = readFileSync(join(workflowsDir, 'deploy.yml'), 'utf8');
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
     const jobs = jobsOf(text);
@@ -118,6 +118,14 @@ describe('GitHub workflows', () => {
     }
     expect(jobs.get('test')!.body).not.toContain('configure-aws-credentials');
     expect(jobs.get('e2e-staging')!.body).toContain('role-to-assume: ${{ needs.deploy-staging.outputs.e2e-role-arn }}');
+    // The driver's two roles, assumed from the runner role, come from the staging stack's outputs.
+    for (const [env, output] of [
+      ['E2E_PUBLISHER_ROLE_ARN', 'e2e-publisher-role-arn'],
+      ['E2E_FAULTS_ROLE_ARN', 'e2e-faults-role-arn'],
+    ]) {
+      expect(jobs.get('e2e-staging')!.body).toContain(`${env}: \${{ needs.deploy-staging.outputs.${output} }}`);
+      expect(jobs.get('deploy-staging')!.body).toContain(`${output}: \${{ steps.outputs.outputs.${output} }}`);
+    }
     expect(text.split('\n').slice(0, 12).join('\n')).toMatch(/Why GitHub Actions and not CDK Pipelines/);
   });
 });

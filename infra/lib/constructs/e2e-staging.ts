@@ -1,31 +1,34 @@
 /**
  * What the e2e suite needs to make failures on STAGING (mounted by platform-stack.ts for
  * stage === 'staging' only; it refuses any other stage):
- * - the e2e role (GitHub OIDC, the repository's `staging` environment only): events:PutEvents on
- *   the staging bus with `events:source` = E2E_EVENT_SOURCE and nothing else on the bus; start /
- *   stop of this construct's fault experiments; and, for cleanup, receive + delete on the
- *   processing DLQ (the suite deletes only its own `tx-e2e-` dead letters);
+ * - the e2e roles (constructs/e2e-roles.ts): a GitHub OIDC runner role (the repository's
+ *   `staging` environment only) that may only assume the publisher role (events:PutEvents on the
+ *   staging bus with `events:source` = E2E_EVENT_SOURCE, nothing else) and the faults role
+ *   (start / stop of this construct's fault experiments; receive + delete on the processing DLQ
+ *   for clean-up: the suite deletes only its own `tx-e2e-` dead letters);
  * - a rule that routes E2E_EVENT_SOURCE events to the processing queue rewritten as
  *   `transaction.processing` events (the processor accepts only the platform's sources; the
  *   archive never sees them, so a replay never re-delivers a test event);
  * - AWS FIS experiment templates, one per fault target (each saga step function, the processor):
  *   `aws:lambda:invocation-error` on that function for at most 15 minutes, with their role and the
  *   S3 location FIS writes the fault configuration to; the targets get the FIS Lambda extension
- *   layer and read access to that location.
+ *   layer, read access to that location, and (Network.allowS3Egress) HTTPS egress to S3.
  */
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { CfnExperimentTemplate } from 'aws-cdk-lib/aws-fis';
-import { PolicyStatement, PrincipalWithConditions, ServicePrincipal, WebIdentityPrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, PrincipalWithConditions, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { acknowledge, renderForNag } from '../nag';
+import { createE2eRoles, type E2eRoles } from './e2e-roles';
 import { ManagedPolicyRole } from './managed-policy-role';
 import type { Messaging } from './messaging';
+import type { Network } from './network';
 import type { PlatformFunction } from './platform-function';
 import type { Processing } from './processing';
 
@@ -35,18 +38,20 @@ export const E2E_EVENT_SOURCE = 'ledgerline.e2e';
 export const FIS_CONFIG_PREFIX = 'FisConfigs';
 /** Stack output keys the pipeline and the AWS driver read. */
 export const E2eOutputKeys = {
+  /** The GitHub OIDC runner role: it may only assume the two below. */
   role: 'E2eRoleArn',
+  publisherRole: 'E2ePublisherRoleArn',
+  faultsRole: 'E2eFaultsRoleArn',
   source: 'E2eEventSource',
   templates: 'E2eFaultTemplates',
 } as const;
 /** Public SSM parameter holding the regional ARN of the FIS Lambda extension (arm64). */
 const FIS_EXTENSION_PARAMETER = '/aws/service/fis/lambda-extension/AWS-FIS-extension-arm64/1.x.x';
-const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
 export interface E2eStagingProps {
   stage: string;
-  /** The platform stack's parts: the bus, the processing queue (shard 0) + DLQ, the functions. */
-  platform: { messaging: Messaging; processing: Processing };
+  /** The platform stack's parts: the bus, the processing queue (shard 0) + DLQ, the functions, the network. */
+  platform: { messaging: Messaging; processing: Processing; network: Network };
   key: IKey;
 }
 
@@ -56,7 +61,7 @@ function faultTargetsOf(processing: Processing): Record<string, PlatformFunction
 }
 
 export class E2eStaging extends Construct {
-  readonly role: ManagedPolicyRole;
+  readonly roles: E2eRoles;
   readonly templates: Record<string, CfnExperimentTemplate> = {};
 
   constructor(scope: Construct, id: string, props: E2eStagingProps) {
@@ -141,6 +146,11 @@ export class E2eStaging extends Construct {
       'FIS names each fault configuration object itself (one per experiment) under this one prefix of the staging-only FIS bucket.',
     );
 
+    // The extension reads that location from inside the VPC: HTTPS to S3 (staging's functions only).
+    props.platform.network.allowS3Egress(
+      'HTTPS to S3: the FIS Lambda extension reads its configuration (staging only)',
+    );
+
     for (const [name, target] of Object.entries(faultTargets)) {
       target.fn.addLayers(extension);
       target.fn.addEnvironment('AWS_FIS_CONFIGURATION_LOCATION', configLocation);
@@ -184,51 +194,22 @@ export class E2eStaging extends Construct {
       stack.formatArn({ service: 'fis', resource: 'experiment-template', resourceName: t.attrId }),
     );
     const experiments = stack.formatArn({ service: 'fis', resource: 'experiment', resourceName: '*' });
-    const provider = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_HOST}`;
-    this.role = new ManagedPolicyRole(this, 'E2eRole', {
-      assumedBy: new WebIdentityPrincipal(provider, {
-        StringEquals: {
-          [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
-          [`${GITHUB_OIDC_HOST}:sub`]: `repo:${repository}:environment:staging`,
-        },
-      }),
-      maxSessionDuration: Duration.hours(1),
-      description: 'The e2e suite on staging: test events with the e2e source, fault experiments, its dead letters',
-      statements: [
-        new PolicyStatement({
-          sid: 'PutE2eEventsOnly',
-          actions: ['events:PutEvents'],
-          resources: [messaging.bus.eventBusArn],
-          conditions: { StringEquals: { 'events:source': E2E_EVENT_SOURCE } },
-        }),
-        new PolicyStatement({
-          sid: 'StartFaults',
-          actions: ['fis:StartExperiment'],
-          resources: [...templateArns, experiments],
-        }),
-        new PolicyStatement({
-          sid: 'StopFaults',
-          actions: ['fis:StopExperiment', 'fis:GetExperiment'],
-          resources: [experiments],
-        }),
-        new PolicyStatement({
-          sid: 'CleanUpOwnDeadLetters',
-          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
-          resources: [shard.dlq.queueArn],
-        }),
-      ],
+    this.roles = createE2eRoles(this, {
+      repository,
+      source: E2E_EVENT_SOURCE,
+      bus: messaging.bus,
+      templateArns,
+      experiments,
+      dlq: shard.dlq,
+      key: props.key,
     });
-    props.key.grantDecrypt(this.role);
-    acknowledge(
-      this.role,
-      `AwsSolutions-IAM5[Resource::${renderForNag(this, experiments)}]`,
-      'An experiment id exists only once StartExperiment returns it; the role can start only the templates of this construct.',
-    );
 
-    new CfnOutput(stack, E2eOutputKeys.role, {
-      value: this.role.roleArn,
-      description: 'Role of the e2e suite (staging)',
-    });
+    const roleOutputs = [
+      [E2eOutputKeys.role, this.roles.runner, 'Role of the e2e runner (staging, GitHub OIDC): assumes the two below'],
+      [E2eOutputKeys.publisherRole, this.roles.publisher, 'e2e role that puts test events (e2e source only)'],
+      [E2eOutputKeys.faultsRole, this.roles.faults, 'e2e role that starts/stops faults and cleans its dead letters'],
+    ] as const;
+    for (const [key, role, description] of roleOutputs) new CfnOutput(stack, key, { value: role.roleArn, description });
     new CfnOutput(stack, E2eOutputKeys.source, {
       value: E2E_EVENT_SOURCE,
       description: 'Event source of e2e test events',

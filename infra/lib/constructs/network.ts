@@ -14,9 +14,12 @@
  * (adjuster, circuit breaker), Lambda Get/UpdateEventSourceMapping (circuit breaker) ->
  * interface endpoints. Logs and metrics (EMF) go to stdout and traces to the Lambda-provided
  * X-Ray daemon, both outside the function's ENI; the Logs, X-Ray, Monitoring, KMS and STS
- * endpoints serve any SDK call that does go through the VPC. No function calls S3.
+ * endpoints serve any SDK call that does go through the VPC. No function calls S3, except on
+ * staging, where the FIS Lambda extension of the fault targets reads its configuration bucket:
+ * there (only) the functions' group gets a third rule, HTTPS to the S3 prefix list
+ * (`allowS3Egress`, via the console stack's S3 gateway route on the isolated route tables).
  */
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import {
   FlowLogDestination,
   FlowLogTrafficType,
@@ -33,10 +36,9 @@ import {
 import { AnyPrincipal, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { AwsCustomResource, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
-import { Construct, type IConstruct } from 'constructs';
-import { acknowledge } from '../nag';
+import { Construct } from 'constructs';
 import { ManagedPolicyRole } from './managed-policy-role';
+import { ManagedPrefixListLookup } from './prefix-list';
 
 export interface NetworkProps {
   /** Key for the flow-log group. */
@@ -70,7 +72,7 @@ export class Network extends Construct {
   readonly functionsSecurityGroup: SecurityGroup;
   readonly endpointsSecurityGroup: SecurityGroup;
   /** The DynamoDB gateway endpoint's managed prefix list, resolved at deploy time. */
-  readonly dynamoDbPrefixList: DynamoDbPrefixList;
+  readonly dynamoDbPrefixList: ManagedPrefixListLookup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -119,7 +121,8 @@ export class Network extends Construct {
     );
     // DynamoDB is reached through the gateway endpoint: its managed prefix list (an id that
     // differs per region) is resolved at deploy time, so synth needs no credentials.
-    this.dynamoDbPrefixList = new DynamoDbPrefixList(this, 'DynamoDbPrefixList', {
+    this.dynamoDbPrefixList = new ManagedPrefixListLookup(this, 'DynamoDbPrefixList', {
+      service: 'dynamodb',
       key: props.key,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
@@ -146,6 +149,21 @@ export class Network extends Construct {
     if (!(dynamoDb instanceof GatewayVpcEndpoint))
       throw new Error(`${this.node.path}: the DynamoDB gateway endpoint is not a GatewayVpcEndpoint`);
     dynamoDb.addToPolicy(endpointStatement(dynamoDbScope, account));
+  }
+
+  /**
+   * STAGING ONLY (constructs/e2e-staging.ts calls it; production never does): a third egress
+   * rule of the functions' group, HTTPS to the S3 managed prefix list (resolved at deploy time),
+   * for the FIS Lambda extension's reads of its configuration bucket. The route is the S3
+   * gateway endpoint the console stack associates with the isolated route tables (for the
+   * audit archiver): a route table takes one gateway route per service, so the platform adds
+   * no second S3 endpoint there. What the functions may read stays their roles' to decide.
+   * The id is resolved by the DynamoDB lookup's provider, role and log group.
+   */
+  allowS3Egress(description: string): string {
+    const prefixListId = this.dynamoDbPrefixList.lookUp(this, 'S3PrefixList', 's3');
+    this.functionsSecurityGroup.addEgressRule(Peer.prefixList(prefixListId), Port.tcp(443), description);
+    return prefixListId;
   }
 }
 
@@ -194,98 +212,3 @@ export function endpointStatement(scope: EndpointScope, account: string): Policy
     },
   });
 }
-
-/** AWS-managed prefix list name of the DynamoDB gateway endpoint in a region. */
-export const dynamoDbPrefixListName = (region: string) => `com.amazonaws.${region}.dynamodb`;
-
-interface DynamoDbPrefixListProps {
-  key: IKey;
-  logRetention: RetentionDays;
-  removalPolicy: RemovalPolicy;
-}
-
-/**
- * Resolves the DynamoDB managed prefix list id at DEPLOY time (EC2 DescribeManagedPrefixLists
- * by name, from a CDK-provided custom-resource Lambda outside the VPC), instead of a synth-time
- * context lookup that would need credentials.
- */
-export class DynamoDbPrefixList extends Construct {
-  readonly prefixListId: string;
-
-  constructor(scope: Construct, id: string, props: DynamoDbPrefixListProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
-    const logGroup = new LogGroup(this, 'Logs', {
-      encryptionKey: props.key,
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
-    const role = new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Custom resource: reads the id of the DynamoDB managed prefix list',
-      statements: [
-        new PolicyStatement({
-          sid: 'DescribeManagedPrefixLists',
-          actions: ['ec2:DescribeManagedPrefixLists'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    logGroup.grantWrite(role);
-    const call = {
-      service: 'EC2',
-      action: 'DescribeManagedPrefixLists',
-      parameters: { Filters: [{ Name: 'prefix-list-name', Values: [dynamoDbPrefixListName(stack.region)] }] },
-      physicalResourceId: PhysicalResourceId.fromResponse(PREFIX_LIST_ID_PATH),
-      outputPaths: [PREFIX_LIST_ID_PATH],
-    };
-    const lookup = new AwsCustomResource(this, 'Lookup', {
-      resourceType: 'Custom::DynamoDbPrefixList',
-      onCreate: call,
-      onUpdate: call,
-      role,
-      logGroup,
-      memorySize: 256,
-      timeout: Duration.minutes(2),
-      installLatestAwsSdk: false,
-    });
-    this.prefixListId = lookup.getResponseField(PREFIX_LIST_ID_PATH);
-
-    acknowledge(
-      role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'ec2:DescribeManagedPrefixLists has no resource-level permissions (the service authorization reference lists "*" only); the role holds that one read action.',
-    );
-    const provider = stack.node.tryFindChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
-    if (!provider)
-      throw new Error(`${this.node.path}: the AwsCustomResource provider function was not found in the stack`);
-    acknowledgeProvider(provider);
-  }
-}
-
-/**
- * cdk-nag findings on the CDK-provided AwsCustomResource provider function (one per stack,
- * shared by every AwsCustomResource of the stack), each with why it does not apply.
- */
-function acknowledgeProvider(provider: IConstruct): void {
-  const outsideVpc =
-    'Deploy-time custom-resource Lambda (no event data): it calls the regional EC2 API and PUTs its result to the CloudFormation pre-signed S3 URL; the isolated subnets deliberately have no EC2 or S3 endpoint, so it runs outside the VPC.';
-  acknowledge(provider, 'PCI.DSS.321-LambdaInsideVPC', outsideVpc);
-  acknowledge(provider, 'NIST.800.53.R5-LambdaInsideVPC', outsideVpc);
-  acknowledge(
-    provider,
-    'NIST.800.53.R5-LambdaConcurrency',
-    'Invoked only by CloudFormation, once per custom-resource create/update/delete; reserving concurrency would take capacity from the platform functions for nothing.',
-  );
-  const noDlq =
-    'CloudFormation invokes it and waits for its response: a failure is reported to CloudFormation, which fails and rolls back the deployment; a dead-letter queue would hold an event nobody can replay.';
-  acknowledge(provider, 'NIST.800.53.R5-LambdaDLQ', noDlq);
-  acknowledge(provider, 'Serverless-LambdaDLQ', noDlq);
-  acknowledge(
-    provider,
-    'Serverless-LambdaTracing',
-    'One read-only EC2 call at deploy time, logged to its own encrypted log group and to CloudTrail; it is on no request path, so there is no trace to correlate (the CDK provider exposes no tracing setting).',
-  );
-}
-
-const PREFIX_LIST_ID_PATH = 'PrefixLists.0.PrefixListId';

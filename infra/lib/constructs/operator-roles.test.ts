@@ -1,6 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { permissionMatrix, permissions, roles, type Role } from '../../platform/roles';
 import { OperatorRoles, permissionGrants, statementsFor, type PlatformArns } from './operator-roles';
@@ -190,8 +189,6 @@ describe('operator roles trust', () => {
     new OperatorRoles(stack, 'OperatorRoles', {
       prefix: 'ledgerline-production',
       arns: { ...arns, regions: ['us-east-1', 'eu-west-1'] },
-      auditTableArns: arns.auditTableArns,
-      consoleRuntimePrincipal: new ServicePrincipal('ecs-tasks.amazonaws.com'),
     });
     type RoleResource = { Properties: { RoleName: string; AssumeRolePolicyDocument: { Statement: unknown[] } } };
     const resources = Template.fromStack(stack).findResources('AWS::IAM::Role') as Record<string, RoleResource>;

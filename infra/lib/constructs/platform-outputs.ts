@@ -117,5 +117,4 @@ export function addPlatformOutputs(stack: Stack, props: PlatformOutputsProps): v
     'Capacity the mappings and concurrency were sized for',
   );
   if (state) out('AuditTableName', state.audit.tableName, 'Audit and approval records');
-  if (operatorRoles) out('ConsoleRuntimeRoleArn', operatorRoles.consoleRuntimeRole.roleArn, 'Role the console runs as');
 }
