@@ -11,7 +11,6 @@
  * console.api.p50/p95/p99 (ms), console.api.errors, console.first_load_js.max (kB gzipped,
  * largest route, from the build's route bundle stats).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +18,7 @@ import { openDatabase } from '../infra/embedded/db';
 import { namesFor, queuePairs } from '../infra/platform/description';
 import { autocannon } from './fixtures/autocannon';
 import { count, MINUTE, seedMetrics, seedSagas } from './fixtures/console-fixtures';
-import { signIn, startProcess, waitFor } from './fixtures/console-processes';
+import { ensureBuild, signIn, withConsole } from './fixtures/console-processes';
 import { seedArchive, seedDlq } from './fixtures/engine-fixtures';
 import { firstLoadJs } from './fixtures/first-load-js';
 import { benchFlags } from './fixtures/flags';
@@ -44,19 +43,10 @@ export default async function run(argv: string[]): Promise<void> {
     ['keep'],
   );
   const n = { events: values.events, sagas: values.sagas, dlq: values.dlq };
-  const port = values.port;
-  const base = `http://127.0.0.1:${port}`;
   const distDir = process.env.NEXT_DIST_DIR ?? '.next';
   const dataDir = path.resolve('.data', 'bench-console');
 
-  if (!fs.existsSync(path.join(distDir, 'BUILD_ID'))) {
-    log(`building the console into ${distDir}`);
-    const b = spawnSync('npx', ['next', 'build'], {
-      stdio: 'inherit',
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
-    if (b.status !== 0) throw new Error('next build failed');
-  }
+  ensureBuild(distDir, log);
   const bundles = firstLoadJs(distDir);
   log(`largest first-load JS: ${bundles[0]?.route} ${bundles[0]?.kB.toFixed(1)} kB gzipped`);
 
@@ -80,36 +70,8 @@ export default async function run(argv: string[]): Promise<void> {
     throw new Error(`seeding fell short: ${JSON.stringify(held)}`);
 
   // 2. Engine with traffic, then the console (production build).
-  const env = {
-    ...process.env,
-    LEDGERLINE_DATA_DIR: dataDir,
-    LEDGERLINE_BACKEND: 'local',
-    LEDGERLINE_STAGE: 'local',
-    NEXT_TELEMETRY_DISABLED: '1',
-    PORT: String(port),
-  } as NodeJS.ProcessEnv;
-  const engine = startProcess(
-    'engine',
-    process.execPath,
-    ['--import', 'tsx', 'infra/embedded/main.ts', '--data-dir', dataDir, '--rate', String(values.rate), '--no-seed'],
-    env,
-  );
-  const consoleServer = startProcess(
-    'console',
-    process.execPath,
-    ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(port)],
-    env,
-  );
-  const stop = async () => {
-    for (const c of [consoleServer, engine]) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(
-      [consoleServer, engine].map((c) =>
-        c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve(),
-      ),
-    );
-  };
-  try {
-    await waitFor(`${base}/api/health`, 120_000);
+  const engineArgs = ['--rate', String(values.rate), '--no-seed'];
+  await withConsole({ dataDir, port: values.port, engineArgs, keep: values.keep }, async (base) => {
     const cookie = await signIn(base);
     const headers = { cookie, accept: 'application/json' };
     // Warm up (first requests compile routes' server code paths and fill caches).
@@ -201,8 +163,5 @@ export default async function run(argv: string[]): Promise<void> {
       },
     ];
     log(`wrote ${writeResults('console', entries)}`);
-  } finally {
-    await stop();
-    if (!values.keep) fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }

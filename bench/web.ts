@@ -10,11 +10,10 @@
  * web.perf.min (score 0-100, the worst page and form factor), web.lcp.max (ms), web.cls.max,
  * each page's figures in extra. Targets (issue 19): performance ≥ 90, LCP ≤ 2500 ms, CLS ≤ 0.1.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { signIn, startProcess, waitFor } from './fixtures/console-processes';
+import { ensureBuild, signIn, withConsole } from './fixtures/console-processes';
 import { benchFlags } from './fixtures/flags';
 import { benchLog, sleep } from './fixtures/measure';
 import { lighthouse, type FormFactor, type PageScore } from './fixtures/web-lighthouse';
@@ -35,56 +34,14 @@ export default async function run(argv: string[]): Promise<void> {
     },
     ['keep'],
   );
-  const port = values.port;
-  const base = `http://127.0.0.1:${port}`;
   const distDir = process.env.NEXT_DIST_DIR ?? '.next';
   const dataDir = path.resolve('.data', 'bench-web');
   const chromePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-  if (!fs.existsSync(path.join(distDir, 'BUILD_ID'))) {
-    log(`building the console into ${distDir}`);
-    const b = spawnSync('npx', ['next', 'build'], {
-      stdio: 'inherit',
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
-    if (b.status !== 0) throw new Error('next build failed');
-  }
-
+  ensureBuild(distDir, log);
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const env = {
-    ...process.env,
-    LEDGERLINE_DATA_DIR: dataDir,
-    LEDGERLINE_BACKEND: 'local',
-    LEDGERLINE_STAGE: 'local',
-    NEXT_TELEMETRY_DISABLED: '1',
-    PORT: String(port),
-  } as NodeJS.ProcessEnv;
-  const engine = startProcess(
-    'engine',
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'infra/embedded/main.ts',
-      '--data-dir',
-      dataDir,
-      '--rate',
-      String(values.rate),
-      '--poison',
-      String(values.poison),
-      '--quiet',
-    ],
-    env,
-  );
-  const consoleServer = startProcess(
-    'console',
-    process.execPath,
-    ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', String(port)],
-    env,
-  );
-  const children = [consoleServer, engine];
-  try {
-    await waitFor(`${base}/api/health`, 120_000);
+  const engineArgs = ['--rate', String(values.rate), '--poison', String(values.poison), '--quiet'];
+  await withConsole({ dataDir, port: values.port, engineArgs, keep: values.keep }, async (base) => {
     // Let the engine seed its history and run traffic for a while (an alarm can fire, the DLQ fills).
     await sleep(values.warmup * 1000);
     const cookie = await signIn(base);
@@ -129,11 +86,5 @@ export default async function run(argv: string[]): Promise<void> {
       { name: 'web.cls.max', unit: 'score', value: cls.cls, extra: { ...extra, worst: at(cls) } },
     ];
     log(`wrote ${writeResults('web', entries)}`);
-  } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(
-      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())),
-    );
-    if (!values.keep) fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }

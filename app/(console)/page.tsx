@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
 import { dehydrate, HydrationBoundary, QueryClient } from '@tanstack/react-query';
+import { displayNames } from '@/app/(console)/_lib/display-names';
 import { replaySlot } from '@/app/(console)/_lib/replay-slot';
 import { overviewKeys } from '@/components/overview/data/keys';
 import { OverviewView } from '@/components/overview/overview-view';
 import { PageHeader } from '@/components/ui/page-header';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { getCaller } from '@/server/auth/session';
-import { seededUsers } from '@/server/auth/users';
 import { getOverview } from '@/server/ops/read/overview';
 import { rangeFromSearchParams, type RangeInput, type SearchParams } from '@/server/ops/read/read.schema';
 import { opsFor } from '@/server/ops/server-context';
@@ -28,13 +28,6 @@ async function prefetchOverview(caller: Caller | null, range: RangeInput): Promi
     await client.prefetchQuery({ queryKey: overviewKeys.range(range), queryFn: read });
   }
   return client;
-}
-
-/** Display names of the people an overview row may name (who started a replay or redrive). */
-function displayNames(caller: Caller | null): Record<string, string> {
-  const names = Object.fromEntries(seededUsers.map((u) => [u.id, u.name]));
-  if (caller) names[caller.id] = caller.name;
-  return names;
 }
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<SearchParams> }) {

@@ -11,6 +11,7 @@ import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
+import { dataAsOf } from '@/server/platform/freshness.schema';
 import type { Alarm } from '@/server/platform/platform.schema';
 import { AlarmEpisode } from './alarm-episode';
 import { alarmKind } from './alarm-kind';
@@ -20,12 +21,14 @@ const AlarmHistory = lazyLeaf(() => import('./alarm-history').then((m) => m.Alar
 
 export interface AlarmDetailViewProps {
   name: string;
-  /** Slot for the write side's alarm actions (e.g. redrive the DLQ it concerns). Read side renders none. */
-  actions?: ReactNode;
+  /** Slot for the write side's redrive of the DLQ the alarm concerns. Read side renders none. */
+  redrive?: ReactNode;
+  /** Slot for the write side's other actions (replay). Read side renders none. Never primary. */
+  otherActions?: ReactNode;
 }
 
 /** One alarm: state, reason, threshold, its metric around the last state change, its history. */
-export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
+export function AlarmDetailView({ name, redrive, otherActions }: AlarmDetailViewProps) {
   const query = useAlarmQuery(name);
   const data = query.data;
   const markers = useMemo(() => {
@@ -51,7 +54,7 @@ export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
             </AppLink>
           ) : null}
         </div>
-        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} dataAsOf={dataAsOf(data)} />
       </div>
       {query.isError ? (
         <InlineError error={query.error} what="the latest alarm state" onRetry={() => void query.refetch()} />
@@ -81,7 +84,7 @@ export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
           </dd>
         </div>
       </dl>
-      <NextStep alarm={alarm} actions={actions} />
+      <NextStep alarm={alarm} redrive={redrive} otherActions={otherActions} />
       <Section title="Metric around the state change">
         <TimeSeriesChart
           title={`${alarm.metric.name} from ${formatTime(data.window.from)} to ${formatTime(data.window.to)}`}
@@ -97,20 +100,40 @@ export function AlarmDetailView({ name, actions }: AlarmDetailViewProps) {
   );
 }
 
+/** A collapsed list of moves that are not the alarm's first one. */
+function OtherActions({ what, children }: { what: string; children: ReactNode }) {
+  return (
+    <details className="text-sm">
+      <summary className="cursor-pointer text-fg-muted">Other actions ({what})</summary>
+      <div className="mt-2 flex flex-wrap items-start gap-2">{children}</div>
+    </details>
+  );
+}
+
+export interface NextStepProps {
+  alarm: Pick<Alarm, 'name' | 'resource'>;
+  redrive?: ReactNode;
+  otherActions?: ReactNode;
+}
+
 /**
- * After the diagnosis, the move that fits the alarm's kind: for a DLQ alarm the redrive (its
- * form stays collapsed until asked for); for any other alarm the incident view, with the other
- * actions (replay, redrive) folded away, never primary.
+ * After the diagnosis, the one move that fits the alarm's kind: for a DLQ alarm the redrive (its
+ * form stays collapsed until asked for) with the incident view beside it as a secondary link; for
+ * any other alarm the incident view. Everything else (a replay; the redrive of a non-DLQ alarm) is
+ * folded away under "Other actions", never primary.
  */
-export function NextStep({ alarm, actions }: { alarm: Pick<Alarm, 'name' | 'resource'>; actions?: ReactNode }) {
+export function NextStep({ alarm, redrive, otherActions }: NextStepProps) {
   const incidentHref = `/incident/${encodeURIComponent(alarm.name)}`;
   if (alarmKind(alarm) === 'dlq')
     return (
-      <section aria-label="Next step" className="mb-6 flex flex-wrap items-start gap-3">
-        {actions}
-        <AppLink href={incidentHref} className={secondaryButtonClass}>
-          Open incident view
-        </AppLink>
+      <section aria-label="Next step" className="mb-6 flex flex-col items-start gap-3">
+        <div className="flex flex-wrap items-start gap-3">
+          {redrive}
+          <AppLink href={incidentHref} className={secondaryButtonClass}>
+            Open incident view
+          </AppLink>
+        </div>
+        {otherActions ? <OtherActions what="replay">{otherActions}</OtherActions> : null}
       </section>
     );
   return (
@@ -118,11 +141,11 @@ export function NextStep({ alarm, actions }: { alarm: Pick<Alarm, 'name' | 'reso
       <AppLink href={incidentHref} className={buttonClass}>
         Open incident view
       </AppLink>
-      {actions ? (
-        <details className="text-sm">
-          <summary className="cursor-pointer text-fg-muted">Other actions (replay, redrive)</summary>
-          <div className="mt-2 flex flex-wrap items-start gap-2">{actions}</div>
-        </details>
+      {redrive || otherActions ? (
+        <OtherActions what="replay, redrive">
+          {redrive}
+          {otherActions}
+        </OtherActions>
       ) : null}
     </section>
   );

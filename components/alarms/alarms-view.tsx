@@ -10,6 +10,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { InlineError } from '@/components/ui/inline-error';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
+import { dataAsOf } from '@/server/platform/freshness.schema';
 import type { Alarm, AlarmState } from '@/server/platform/platform.schema';
 import { AlarmEpisode } from './alarm-episode';
 import { useAlarmsQuery } from './data/alarms-query';
@@ -87,7 +88,7 @@ export function AlarmsView({ state }: { state?: AlarmState }) {
             ))}
           </select>
         </label>
-        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} dataAsOf={dataAsOf(query.data)} />
       </div>
       {query.isError ? <InlineError error={query.error} what="alarms" onRetry={() => void query.refetch()} /> : null}
       {query.isPending ? (

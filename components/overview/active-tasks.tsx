@@ -1,5 +1,6 @@
 import { CancelRedrive, CancelReplay } from '@/components/replays/cancel-task';
 import { AppLink } from '@/components/ui/app-link';
+import { displayName, type DisplayNames } from '@/components/ui/display-name';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { StateBadge } from '@/components/ui/status-badge';
 import type { Role } from '@/infra/platform/roles';
@@ -19,9 +20,9 @@ export function ActiveTasks({
   redrives: RedriveTask[];
   role?: Role;
   /** Display names by user id; an id without a name shows as it is. */
-  names?: Readonly<Record<string, string>>;
+  names?: DisplayNames;
 }) {
-  const who = (id: string | null) => (id ? (names[id] ?? id) : 'unknown');
+  const who = (id: string | null) => displayName(names, id);
   if (!replays.length && !redrives.length) {
     return (
       <p className="rounded border border-dashed border-border p-3 text-sm text-fg-muted">

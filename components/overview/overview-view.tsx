@@ -4,12 +4,14 @@ import type { ReactNode } from 'react';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimeRangePicker } from '@/components/live/time-range-picker';
+import type { DisplayNames } from '@/components/ui/display-name';
 import { InlineError } from '@/components/ui/inline-error';
 import { serverLeaf, useHydrated } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { Role } from '@/infra/platform/roles';
 import type { RangeInput } from '@/server/ops/read/read.schema';
+import { dataAsOf } from '@/server/platform/freshness.schema';
 import { useOverviewQuery } from './data/overview-query';
 
 // Rendered on the server with the hydrated first data; their code loads after first paint.
@@ -24,7 +26,7 @@ export interface OverviewViewProps {
   /** The caller's role: active replays and redrives offer Cancel when it may cancel them. */
   role?: Role;
   /** Display names by user id (who started a replay or redrive); unknown ids show as they are. */
-  names?: Readonly<Record<string, string>>;
+  names?: DisplayNames;
 }
 
 /** The overview: one polled call, per-region tiles, saga outcomes, throughput, active tasks. */
@@ -40,7 +42,11 @@ export function OverviewView({ range, actions, role, names }: OverviewViewProps)
         <TimeRangePicker range={range.range ?? '1h'} from={range.from} to={range.to} />
         <div className="flex flex-wrap items-center gap-3">
           {actions}
-          <LiveStatus updatedAt={hydrated ? query.dataUpdatedAt : 0} fetching={query.isFetching} />
+          <LiveStatus
+            updatedAt={hydrated ? query.dataUpdatedAt : 0}
+            fetching={query.isFetching}
+            dataAsOf={dataAsOf(data)}
+          />
         </div>
       </div>
       {query.isError ? (

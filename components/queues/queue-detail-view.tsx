@@ -7,6 +7,7 @@ import { InlineError } from '@/components/ui/inline-error';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
+import { dataAsOf } from '@/server/platform/freshness.schema';
 import type { DeadLetterMessage } from '@/server/platform/platform.schema';
 import { useQueuesQuery } from './data/queues-query';
 import { ChartRangeSwitch, QueueCharts } from './queue-charts';
@@ -37,7 +38,7 @@ export function QueueDetailView({ id, range, search, cursor, actions, messageAct
         <ChartRangeSwitch range={range} onChange={(r) => set({ range: r }, 'replace')} />
         <div className="flex items-center gap-3">
           {actions}
-          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} dataAsOf={dataAsOf(query.data)} />
         </div>
       </div>
       {query.isError ? <InlineError error={query.error} what="the queue" onRetry={() => void query.refetch()} /> : null}

@@ -7,6 +7,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { InlineError } from '@/components/ui/inline-error';
 import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Skeleton } from '@/components/ui/skeleton';
+import { dataAsOf } from '@/server/platform/freshness.schema';
 import { useQueuesQuery } from './data/queues-query';
 import { ChartRangeSwitch, QueueCharts } from './queue-charts';
 
@@ -20,7 +21,7 @@ export function QueuesView({ range }: { range: '1h' | '24h' }) {
     <div>
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
         <ChartRangeSwitch range={range} onChange={(r) => set({ range: r })} />
-        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+        <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} dataAsOf={dataAsOf(query.data)} />
       </div>
       {query.isError ? <InlineError error={query.error} what="queues" onRetry={() => void query.refetch()} /> : null}
       {query.isPending ? <Skeleton rows={6} label="Loading queues" /> : null}

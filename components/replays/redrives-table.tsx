@@ -4,17 +4,18 @@ import { useMemo } from 'react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { AppLink } from '@/components/ui/app-link';
 import { DataTable } from '@/components/ui/data-table';
+import type { DisplayNames } from '@/components/ui/display-name';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatTime } from '@/components/ui/format';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { StateBadge } from '@/components/ui/status-badge';
 import { can, type Role } from '@/infra/platform/roles';
 import type { RedriveTask } from '@/server/platform/platform.schema';
 import { CancelRedrive } from './cancel-task';
+import { startedColumns } from './started-columns';
 import { TaskOutcomeText } from './task-outcome';
 
 type Col = ColumnDef<RedriveTask, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- column value types differ per column
-const columns: Col[] = [
+const taskColumns: Col[] = [
   { accessorKey: 'status', header: 'State', cell: (c) => <StateBadge state={c.getValue<string>()} /> },
   {
     accessorKey: 'queueId',
@@ -44,16 +45,11 @@ const columns: Col[] = [
       </div>
     ),
   },
-  { accessorFn: (t) => t.startedBy ?? 'unknown', id: 'startedBy', header: 'Started by' },
-  {
-    accessorKey: 'startedAt',
-    header: 'Started',
-    cell: (c) => <span className="whitespace-nowrap text-xs">{formatTime(c.getValue<string>())}</span>,
-  },
 ];
 
-/** The cancel column, only for a role that may cancel redrives (the server checks again). */
-function columnsFor(role: Role | undefined): Col[] {
+/** The task's columns, who started it by name, and Cancel only for a role that may cancel (the server checks again). */
+function columnsFor(role: Role | undefined, names: DisplayNames | undefined): Col[] {
+  const columns = [...taskColumns, ...startedColumns<RedriveTask>(names)];
   if (!role || !can(role, 'queue.redrive.cancel')) return columns;
   return [
     ...columns,
@@ -62,8 +58,17 @@ function columnsFor(role: Role | undefined): Col[] {
 }
 
 /** Redrive tasks with their progress; `role` (the caller's) decides whether running ones offer Cancel. */
-export function RedrivesTable({ items, role }: { items: RedriveTask[]; role?: Role }) {
-  const cols = useMemo(() => columnsFor(role), [role]);
+export function RedrivesTable({
+  items,
+  role,
+  names,
+}: {
+  items: RedriveTask[];
+  role?: Role;
+  /** Display names by user id (who started each task). */
+  names?: DisplayNames;
+}) {
+  const cols = useMemo(() => columnsFor(role, names), [role, names]);
   return (
     <DataTable
       label="Redrives"

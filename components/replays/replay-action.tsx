@@ -30,6 +30,8 @@ export interface ReplayActionProps {
   archive: string;
   ingestionLagSeconds: number;
   initialPreset?: ReplayPreset | 'custom';
+  /** The trigger as a secondary button (where a replay is not the page's first move, e.g. an alarm's). */
+  secondary?: boolean;
 }
 
 /**
@@ -37,7 +39,13 @@ export interface ReplayActionProps {
  * preset; presets or custom, optional pattern, idempotency gate, then live progress and cancel.
  * "Start replay" starts exactly the previewed request; any edit discards the preview.
  */
-export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset = '24h' }: ReplayActionProps) {
+export function ReplayAction({
+  role,
+  archive,
+  ingestionLagSeconds,
+  initialPreset = '24h',
+  secondary = false,
+}: ReplayActionProps) {
   const [open, setOpen] = useState(false);
   const [options, setOptions] = useState<ReplayOptions>(noOptions);
   const [form, dispatch] = useReducer(replayFormReducer, null, () =>
@@ -85,7 +93,7 @@ export function ReplayAction({ role, archive, ingestionLagSeconds, initialPreset
       <button
         ref={focus.target('trigger')}
         type="button"
-        className={buttonClass}
+        className={secondary ? secondaryButtonClass : buttonClass}
         onClick={() => {
           setOpen(true);
           focus.focusNext('field');

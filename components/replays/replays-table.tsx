@@ -3,6 +3,7 @@
 import { useMemo } from 'react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { DataTable } from '@/components/ui/data-table';
+import type { DisplayNames } from '@/components/ui/display-name';
 import { EmptyState } from '@/components/ui/empty-state';
 import { formatCount, formatTime } from '@/components/ui/format';
 import { ProgressBar } from '@/components/ui/progress-bar';
@@ -10,10 +11,11 @@ import { StateBadge } from '@/components/ui/status-badge';
 import { can, type Role } from '@/infra/platform/roles';
 import type { Replay } from '@/server/platform/platform.schema';
 import { CancelReplay } from './cancel-task';
+import { startedColumns } from './started-columns';
 import { TaskOutcomeText } from './task-outcome';
 
 type Col = ColumnDef<Replay, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- column value types differ per column
-const columns: Col[] = [
+const taskColumns: Col[] = [
   { accessorKey: 'state', header: 'State', cell: (c) => <StateBadge state={c.getValue<string>()} /> },
   {
     accessorKey: 'name',
@@ -51,16 +53,11 @@ const columns: Col[] = [
       </div>
     ),
   },
-  { accessorFn: (r) => r.startedBy ?? 'unknown', id: 'startedBy', header: 'Started by' },
-  {
-    accessorKey: 'startedAt',
-    header: 'Started',
-    cell: (c) => <span className="whitespace-nowrap text-xs">{formatTime(c.getValue<string>())}</span>,
-  },
 ];
 
-/** The cancel column, only for a role that may cancel replays (the server checks again). */
-function columnsFor(role: Role | undefined): Col[] {
+/** The task's columns, who started it by name, and Cancel only for a role that may cancel (the server checks again). */
+function columnsFor(role: Role | undefined, names: DisplayNames | undefined): Col[] {
+  const columns = [...taskColumns, ...startedColumns<Replay>(names)];
   if (!role || !can(role, 'archive.replay.cancel')) return columns;
   return [
     ...columns,
@@ -69,8 +66,17 @@ function columnsFor(role: Role | undefined): Col[] {
 }
 
 /** Replays with their progress; `role` (the caller's) decides whether active ones offer Cancel. */
-export function ReplaysTable({ items, role }: { items: Replay[]; role?: Role }) {
-  const cols = useMemo(() => columnsFor(role), [role]);
+export function ReplaysTable({
+  items,
+  role,
+  names,
+}: {
+  items: Replay[];
+  role?: Role;
+  /** Display names by user id (who started each task). */
+  names?: DisplayNames;
+}) {
+  const cols = useMemo(() => columnsFor(role, names), [role, names]);
   return (
     <DataTable
       label="Replays"

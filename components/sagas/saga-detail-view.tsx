@@ -10,6 +10,7 @@ import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
 import { queuePairs } from '@/infra/platform/description';
+import { dataAsOf } from '@/server/platform/freshness.schema';
 import type { SagaDetail } from '@/server/platform/platform.schema';
 import { useSagaQuery } from './data/saga-query';
 import { SagaInterventions } from './saga-interventions';
@@ -42,7 +43,7 @@ export function SagaDetailView({ id, actions }: SagaDetailViewProps) {
         </div>
         <div className="flex items-center gap-3">
           {actions}
-          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} dataAsOf={dataAsOf(saga)} />
         </div>
       </div>
       {query.isError ? (

@@ -15,6 +15,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { StateBadge } from '@/components/ui/status-badge';
 import type { SagaStatus } from '@/infra/saga/definition';
 import type { SagasRouteInput } from '@/server/ops/read/read.schema';
+import { dataAsOf } from '@/server/platform/freshness.schema';
 import type { SagaSummary } from '@/server/platform/platform.schema';
 import { useSagasQuery } from './data/sagas-query';
 import { COMPENSATING_CURSOR, IN_FLIGHT } from './sagas-url';
@@ -155,10 +156,22 @@ export function SagasView({ filters, inFlight = false, compensatingCursor }: Sag
   );
 }
 
-/** "Updated … ago" for the first list (one poll cadence for all of them). */
+/**
+ * "Updated … ago" for the first list (one poll cadence for all of them), and "data as of" the
+ * oldest data any list was answered with (a throttled read served from cache). There are at most
+ * two lists (the in-flight view's); a single list is read twice from its one cache entry (one
+ * request), so the hooks stay the same from render to render without useQueries' extra code.
+ */
 function SagasLiveStatus({ lists }: { lists: SagasRouteInput[] }) {
-  const query = useSagasQuery(lists[0]!);
-  return <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />;
+  const first = useSagasQuery(lists[0]!);
+  const second = useSagasQuery(lists[1] ?? lists[0]!);
+  return (
+    <LiveStatus
+      updatedAt={first.dataUpdatedAt}
+      fetching={first.isFetching || second.isFetching}
+      dataAsOf={dataAsOf(first.data, second.data)}
+    />
+  );
 }
 
 /** One server-sorted, cursor-paged list of sagas. */

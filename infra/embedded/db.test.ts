@@ -30,4 +30,41 @@ describe('the engine database', () => {
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sagas'").pluck().get()).toBe(1);
     db.close();
   });
+
+  it('migrates a data dir at migration 4 whose task-record tables the old setup code made, keeping their rows', () => {
+    dir = tempDataDir('db-m4');
+    const setup = openDatabase(dir);
+    // As a data dir left by the engine before migration 5: user_version 4, the two tables there.
+    setup.pragma('user_version = 4');
+    setup.prepare('INSERT INTO redrive_moved VALUES (?, ?, ?)').run('r-1', 7, 'tx-7');
+    setup.prepare('INSERT INTO replay_options VALUES (?, ?, ?)').run('replay-1', 1, 50);
+    setup.close();
+    const db = openDatabase(dir);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.prepare('SELECT task_id, message_id, transaction_id FROM redrive_moved').all()).toEqual([
+      { task_id: 'r-1', message_id: 7, transaction_id: 'tx-7' },
+    ]);
+    expect(db.prepare('SELECT name, exclude_dead_lettered, rate FROM replay_options').all()).toEqual([
+      { name: 'replay-1', exclude_dead_lettered: 1, rate: 50 },
+    ]);
+    db.close();
+  });
+
+  it('creates the task-record tables at migration 5 on a data dir at 4 without them', () => {
+    dir = tempDataDir('db-m4-bare');
+    const setup = openDatabase(dir);
+    setup.exec('DROP TABLE redrive_moved; DROP TABLE replay_options;');
+    setup.pragma('user_version = 4');
+    setup.close();
+    const db = openDatabase(dir);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    const tables = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE name IN ('redrive_moved', 'redrive_moved_message', 'replay_options') ORDER BY name",
+      )
+      .pluck()
+      .all();
+    expect(tables).toEqual(['redrive_moved', 'redrive_moved_message', 'replay_options']);
+    db.close();
+  });
 });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { applyMigrations } from '@/infra/embedded/sqlite-migrations';
+import { TASK_RECORDS_DDL } from '@/infra/embedded/task-records';
 
 export type Db = Database.Database;
 
@@ -129,6 +130,9 @@ const migrations: string[] = [
     DELETE FROM failure_classes WHERE queue_id = old.queue_id AND class_id = old.class_id AND count <= 0;
   END;
   `,
+  // 5: the redrive and replay loops' side tables (task-records.ts). IF NOT EXISTS: data dirs at 4
+  // may already hold them, as setup code outside the migrations created them before this one.
+  TASK_RECORDS_DDL,
 ];
 
 export function migrate(db: Db): void {

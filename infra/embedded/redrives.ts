@@ -5,7 +5,6 @@
  */
 import { dlqOf } from './db';
 import type { EngineContext } from './engine-context';
-import { ensureTaskRecords } from './task-records';
 
 export class Redrives {
   /** Per rate-limited redrive task: its unspent tokens at `at` (see redriveTokens). */
@@ -17,7 +16,6 @@ export class Redrives {
 
   constructor(private readonly ctx: EngineContext) {
     const { db } = ctx;
-    ensureTaskRecords(db);
     this.activeRedrives = db
       .prepare<[], string>("SELECT id FROM redrive_tasks WHERE status IN ('RUNNING', 'CANCELLING')")
       .pluck();

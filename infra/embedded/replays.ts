@@ -5,7 +5,7 @@
  */
 import type { ArchiveRow, BusArchive } from './bus';
 import type { EngineContext } from './engine-context';
-import { ensureTaskRecords, NOT_DEAD_LETTERED_SQL } from './task-records';
+import { NOT_DEAD_LETTERED_SQL } from './task-records';
 
 export class Replays {
   private readonly activeReplays;
@@ -20,7 +20,6 @@ export class Replays {
     private readonly bus: BusArchive,
   ) {
     const { db } = ctx;
-    ensureTaskRecords(db);
     this.options = db.prepare<[string], { exclude_dead_lettered: number; rate: number | null }>(
       'SELECT exclude_dead_lettered, rate FROM replay_options WHERE name = ?',
     );

@@ -18,3 +18,13 @@ export const ARCHIVE_INGESTION_LAG_SECONDS = 600;
 
 /** Step Functions RedriveExecution: a Standard execution can be redriven within 14 days of its stop. */
 export const EXECUTION_REDRIVE_WINDOW_MS = 14 * 86_400_000;
+
+/**
+ * A failing message returns to its DLQ after its third receive: each retry waits the failure
+ * delay (1 s by default), or a whole visibility timeout (the policy's 6 × the 5 s function
+ * timeout = 30 s) when a consumer died holding it. A redrive's or replay's outcome is final when
+ * every sent message has left the source queue, or at the latest this long after the task ended:
+ * 3 receives × 30 s + one minute of margin for a backlog ahead of the moved messages. Both
+ * adapters settle outcomes on it (the embedded one also earlier, when it sees the queue empty).
+ */
+export const OUTCOME_SETTLE_MS = 150_000;

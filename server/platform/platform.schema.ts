@@ -8,24 +8,10 @@ import { sagaStatuses } from '@/infra/saga/definition';
 
 export const isoTime = z.iso.datetime({ offset: true });
 
-/**
- * Set on a read result (each item of a list, or the page or object) that an adapter answered from
- * its read cache because the backend throttled the read: the data is as of `asOf`, not now (the
- * console shows "data as of HH:MM:SS"). Absent on fresh data.
- */
+/** The mark a read result served from a read cache carries (see freshness.schema.ts). */
 export const freshnessSchema = z.object({ stale: z.literal(true), asOf: isoTime });
-export type Freshness = z.infer<typeof freshnessSchema>;
-/** The oldest `freshness.asOf` anywhere in a read result (searched a few levels deep), or null. */
-export function staleAsOf(result: unknown, depth = 6): string | null {
-  if (!result || typeof result !== 'object' || depth < 0) return null;
-  const own = freshnessSchema.safeParse((result as { freshness?: unknown }).freshness);
-  let oldest = own.success ? own.data.asOf : null;
-  for (const v of Array.isArray(result) ? result : Object.values(result)) {
-    const t = staleAsOf(v, depth - 1);
-    if (t && (!oldest || Date.parse(t) < Date.parse(oldest))) oldest = t;
-  }
-  return oldest;
-}
+export type { Freshness } from './freshness.schema';
+export { staleAsOf } from './freshness.schema';
 
 export const regionSchema = z.object({
   id: z.string(), // e.g. us-east-1
@@ -339,6 +325,13 @@ export const taskOutcomeSchema = z.object({
   applied: z.number().int().nonnegative(),
   backInDlq: z.number().int().nonnegative(),
   settled: z.boolean(),
+  /**
+   * What is not counted (absent: everything is): 'backOnly' when the platform cannot say how many
+   * were sent (an EventBridge replay without an archive index: only backInDlq is a count),
+   * 'nothing' while the counts could not be read (retried at the next read). The numbers that
+   * are not counted are 0 and mean "unknown": outcomeText never shows them.
+   */
+  uncounted: z.enum(['backOnly', 'nothing']).optional(),
   /** How the adapter counted (e.g. "by message id through the failure index"). */
   basis: z.string(),
 });
@@ -348,6 +341,9 @@ export type TaskOutcome = z.infer<typeof taskOutcomeSchema>;
 export function outcomeText(o: TaskOutcome | null | undefined): string {
   if (!o) return 'outcome not tracked by this platform';
   const n = (v: number) => v.toLocaleString('en-US');
+  if (o.uncounted === 'nothing') return 'not counted yet (see its basis)';
+  if (o.uncounted === 'backOnly')
+    return `${n(o.backInDlq)} back in the DLQ; how many were sent and applied is not known here`;
   const pending = o.sent - o.processed;
   return `${n(o.applied)} applied, ${n(o.backInDlq)} back in the DLQ${pending > 0 ? `, ${n(pending)} not processed yet` : ''}`;
 }

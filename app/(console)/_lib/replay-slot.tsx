@@ -9,9 +9,10 @@ import { opsFor } from '@/server/ops/server-context';
 /**
  * The "replay the last 24 h" action for a page's action slot, rendered on the server: nothing
  * for a caller who may not replay (their browser never loads the form) or when there is no
- * archive, otherwise the form bound to the platform's archive and its ingestion lag.
+ * archive, otherwise the form bound to the platform's archive and its ingestion lag. `secondary`:
+ * its trigger styled as a secondary button (where a replay is not the page's first move).
  */
-export async function replaySlot(caller: Caller | null): Promise<ReactNode> {
+export async function replaySlot(caller: Caller | null, { secondary = false } = {}): Promise<ReactNode> {
   if (!caller || !can(caller.role, 'archive.replay')) return null;
   const ops = await opsFor(caller, 'platform.read');
   const archive = ops ? (await listArchives(ops, caller))[0] : undefined;
@@ -22,6 +23,7 @@ export async function replaySlot(caller: Caller | null): Promise<ReactNode> {
       archive={archive.name}
       ingestionLagSeconds={archive.ingestionLagSeconds}
       initialPreset="24h"
+      secondary={secondary}
     />
   );
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { displayNames } from '@/app/(console)/_lib/display-names';
 import { replaySlot } from '@/app/(console)/_lib/replay-slot';
 import { ReplaysView } from '@/components/replays/replays-view';
 import { PageHeader } from '@/components/ui/page-header';
@@ -22,6 +23,7 @@ export default async function ReplaysPage({ searchParams }: { searchParams: Prom
         cursor={firstParam(sp, 'cursor') || undefined}
         actions={replay}
         role={caller?.role}
+        names={displayNames(caller)}
       />
     </>
   );

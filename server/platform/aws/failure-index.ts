@@ -13,7 +13,9 @@ import { pairFor } from './queue-pairs';
  * when a message fails for the last time): the DLQ's class counts (one Query of its class items),
  * search by transaction id (one Query of the byTransaction index), a class's messages (byClass)
  * and, when the console moves or removes a dead letter, the deletion of its entry with its class
- * counted down. A whole-DLQ redrive (StartMessageMoveTask) does not say which messages it moved:
+ * counted down; the replay preview reads the transactions of the permanent classes, and the task
+ * outcomes what came back since a task started (task-outcomes.ts). A whole-DLQ redrive
+ * (StartMessageMoveTask) does not say which messages it moved:
  * their entries stay until their TTL (see the report of issue 17 / redrives.ts).
  */
 
@@ -186,6 +188,56 @@ export async function searchDeadLetters(
     100,
   );
   return items.map(toIndexEntry);
+}
+
+/** The most transaction ids a replay preview reads from the failure index (permanentTransactions). */
+export const PERMANENT_TRANSACTIONS_LIMIT = 10_000;
+
+/**
+ * The transactions dead-lettered on these queues' DLQs with a permanent failure class (they fail
+ * again if replayed): the DLQs' class items, then each permanent class's entries (byClass,
+ * transaction ids only), at most `max` ids; `complete` is false when the limit cut the reading short.
+ */
+export async function permanentTransactions(
+  ctx: Ctx,
+  queueIds: readonly string[],
+  max = PERMANENT_TRANSACTIONS_LIMIT,
+): Promise<{ ids: Set<string>; complete: boolean }> {
+  const ids = new Set<string>();
+  const TableName = tableOf(ctx);
+  for (const queueId of queueIds) {
+    const classes = await queryAll<ClassItem>(
+      ctx,
+      {
+        TableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': failureIndexKeys.classesPk(queueId) },
+      },
+      'Query of the failure index (classes)',
+    );
+    for (const c of classes) {
+      if (c.verdict !== 'permanent' || (c.count ?? 0) <= 0) continue;
+      if (ids.size >= max) return { ids, complete: false };
+      const entries = await queryAll<Pick<EntryItem, 'transactionId'>>(
+        ctx,
+        {
+          TableName,
+          IndexName: FAILURE_INDEX_GSI.byClass,
+          KeyConditionExpression: 'classKey = :k',
+          ExpressionAttributeValues: { ':k': failureIndexKeys.classKey(queueId, c.sk) },
+          ProjectionExpression: 'transactionId',
+        },
+        `Query of the failure index (class ${c.sk})`,
+        max - ids.size + 1,
+      );
+      for (const e of entries) {
+        if (!e.transactionId) continue;
+        if (ids.size >= max) return { ids, complete: false };
+        ids.add(e.transactionId);
+      }
+    }
+  }
+  return { ids, complete: true };
 }
 
 /**

@@ -18,6 +18,12 @@ export interface RedriveRecord {
   selectedTask?: RedriveTask;
   /** Selected-message redrives only: set by cancelRedrive, checked before each message. */
   cancelRequested?: boolean;
+  /**
+   * Selected-message redrives only: the transaction id of each message moved, in order (null: its
+   * body names none), and those seen dead-lettered again since the start (redrive-outcomes.ts).
+   */
+  movedTransactions?: (string | null)[];
+  backTransactions?: Set<string>;
   /** Selected-message redrives only: settles when the background run ends (never rejects). */
   done?: Promise<void>;
   /** Move tasks we started: our clock just before StartMessageMoveTask was sent. */

@@ -15,8 +15,10 @@ import { call, readAfterAcceptedWrite } from './errors';
 import { classEntries } from './failure-index';
 import { int, queueNameFromUrl, toRedriveTask, unlistedTask } from './queue-mappers';
 import { pairFor, queueAttributes } from './queue-pairs';
+import { withRedriveOutcome } from './redrive-outcomes';
 import type { RedriveRecord, RedriveRegistry } from './redrive-registry';
 import { startSelected } from './selected-redrive';
+import { OUTCOME_LIST_BUDGET } from './task-outcomes';
 
 /**
  * Redrives on SQS. Redrive of the whole DLQ = StartMessageMoveTask (≤ 500 msg/s, one active task
@@ -96,11 +98,25 @@ export async function listRedrives(
     (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt),
   );
   // SQS keeps only the 10 most recent tasks per queue: there is no further page to fetch.
-  return { items: all.slice(0, input.limit ?? 50), nextCursor: null };
+  const budget = { left: OUTCOME_LIST_BUDGET };
+  const items = await Promise.all(
+    all.slice(0, input.limit ?? 50).map((t) => withRedriveOutcome(ctx, registry, t, budget)),
+  );
+  return { items, nextCursor: null };
+}
+
+/** Resolves a redrive id (see findRedrive); the task comes with its outcome. */
+export async function getRedrive(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  id: string,
+): Promise<{ task: RedriveTask; handle: string | null } | null> {
+  const found = await findRedrive(ctx, registry, id);
+  return found ? { ...found, task: await withRedriveOutcome(ctx, registry, found.task, null) } : null;
 }
 
 /** Resolves a redrive id: a TaskHandle, our selected-redrive id, or `${queueId}:${startedTimestamp}`. */
-export async function getRedrive(
+async function findRedrive(
   ctx: Ctx,
   registry: RedriveRegistry,
   id: string,
@@ -240,7 +256,7 @@ export async function startRedrive(
 }
 
 export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: string): Promise<RedriveTask> {
-  const found = await getRedrive(ctx, registry, id);
+  const found = await findRedrive(ctx, registry, id);
   if (!found)
     throw new PlatformError(
       'NotFound',

@@ -15,13 +15,16 @@ import {
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
 import { call } from './errors';
+import { PERMANENT_TRANSACTIONS_LIMIT, permanentTransactions } from './failure-index';
 import { toArchivedEvent } from './replay-mappers';
 import { requireArchive } from './replay-window';
 
 /**
  * Replay previews from the archive index table (DynamoDB, one item per archived event, keyed by
  * hour bucket and shard): EventBridge has no API that reads archived events. The index also
- * counts a replay's events when it starts (its total).
+ * counts a replay's events when it starts (its total). The classification reads the failure
+ * index too: an event whose transaction is in a DLQ with a permanent failure class will dead-letter
+ * again (failure-index.ts permanentTransactions, bounded).
  */
 
 function requireIndex(ctx: Ctx): string {
@@ -219,24 +222,37 @@ function isPoison(e: ArchivedEvent): boolean {
   return !parseTransactionEvent(JSON.stringify(body)).ok;
 }
 
-function classify(events: ArchivedEvent[], applied: Set<string>, count: number): ReplayClassification {
+/** Transactions in a DLQ with a permanent failure class (null: this stack has no failure index). */
+type Permanent = { ids: Set<string>; complete: boolean } | null;
+
+function classify(
+  events: ArchivedEvent[],
+  applied: Set<string>,
+  count: number,
+  permanent: Permanent,
+): ReplayClassification {
   const c = { alreadyApplied: 0, willApply: 0, willDeadLetterAgain: 0, willStartSagas: 0, withoutTransaction: 0 };
   for (const e of events) {
     if (e.transactionId === null) c.withoutTransaction++;
     if (e.transactionId !== null && applied.has(e.transactionId)) c.alreadyApplied++;
-    else if (e.transactionId === null || isPoison(e)) c.willDeadLetterAgain++;
+    else if (e.transactionId === null || permanent?.ids.has(e.transactionId) || isPoison(e)) c.willDeadLetterAgain++;
     else {
       c.willApply++;
       c.willStartSagas++; // no live idempotency record: the processor starts its saga
     }
   }
   const n = (v: number) => v.toLocaleString('en-US');
-  const partial = count > events.length;
-  return {
-    classified: events.length,
-    ...c,
-    sampled: `${partial ? `classified the first ${n(events.length)} of ${n(count)} events (limit ${n(AWS_CLASSIFY_LIMIT)}); ` : ''}on AWS "will dead-letter again" counts the events the processor's parser rejects; a transaction in a DLQ for another permanent reason counts as "will apply"`,
-  };
+  const notes = [
+    count > events.length
+      ? `classified the first ${n(events.length)} of ${n(count)} events (limit ${n(AWS_CLASSIFY_LIMIT)})`
+      : null,
+    !permanent
+      ? 'this stack has no failure index: "will dead-letter again" counts only the events the processor\'s parser rejects; a transaction in a DLQ for another permanent reason counts as "will apply"'
+      : permanent.complete
+        ? null
+        : `the failure index holds more permanently failed transactions than the ${n(PERMANENT_TRANSACTIONS_LIMIT)} read: "will dead-letter again" is a lower bound`,
+  ].filter((note): note is string => note !== null);
+  return { classified: events.length, ...c, sampled: notes.length ? notes.join('; ') : null };
 }
 
 export async function previewReplay(ctx: Ctx, input: PreviewReplayInput): Promise<ReplayPreview> {
@@ -254,12 +270,18 @@ export async function previewReplay(ctx: Ctx, input: PreviewReplayInput): Promis
     ...new Set([...sample, ...events].map((e) => e.transactionId).filter((id): id is string => id !== null)),
   ];
   const applied = await appliedTransactions(ctx, ids);
+  const permanent: Permanent = ctx.config.failureIndexTable
+    ? await permanentTransactions(
+        ctx,
+        ctx.config.queuePairs.map((p) => p.id),
+      )
+    : null;
   return replayPreviewSchema.parse({
     count,
     sample,
     sampleAlreadyApplied: sample.filter((e) => e.transactionId !== null && applied.has(e.transactionId)).length,
     idempotencyHorizon: iso(ctx.now() - IDEMPOTENCY_TTL_HOURS * 3_600_000),
-    classification: classify(events, applied, count),
+    classification: classify(events, applied, count, permanent),
     supports: { excludeDeadLettered: false, rate: false, note: AWS_REPLAY_NOTE },
   });
 }

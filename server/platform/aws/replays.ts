@@ -14,7 +14,9 @@ import { PlatformError } from '../port';
 import type { Ctx } from './clients';
 import { call, isNotFound, mapAwsError, readAfterAcceptedWrite } from './errors';
 import { decodeMeta, encodeMeta, toArchive, toReplay } from './replay-mappers';
+import { withReplayOutcome } from './replay-outcomes';
 import { replayName, requireArchive, requireHonouredPattern, validateReplayWindow } from './replay-window';
+import { OUTCOME_LIST_BUDGET } from './task-outcomes';
 
 /**
  * Archives and replays on EventBridge. A replay's Destination is the archive's source bus
@@ -93,12 +95,16 @@ export async function listReplays(
       )),
     );
   }
-  return { items, nextCursor: res.NextToken ?? null };
+  const budget = { left: OUTCOME_LIST_BUDGET };
+  return {
+    items: await Promise.all(items.map((r) => withReplayOutcome(ctx, r, budget))),
+    nextCursor: res.NextToken ?? null,
+  };
 }
 
 export async function getReplay(ctx: Ctx, name: string): Promise<Replay | null> {
   try {
-    return toReplay(ctx, await describeReplay(ctx, name));
+    return await withReplayOutcome(ctx, toReplay(ctx, await describeReplay(ctx, name)), null);
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;

@@ -57,16 +57,6 @@ export async function history(ctx: Ctx, executionArn: string): Promise<HistoryEv
   return events;
 }
 
-/** Name of the newest entered state (a short reverse history read): tells RUNNING from COMPENSATING. */
-export async function latestState(ctx: Ctx, executionArn: string): Promise<string | null> {
-  const res = await call('GetExecutionHistory', () =>
-    ctx.aws.sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, maxResults: 20, reverseOrder: true, includeExecutionData: false }),
-    ),
-  );
-  return res.events?.find((e) => e.type?.endsWith('StateEntered'))?.stateEnteredEventDetails?.name ?? null;
-}
-
 /** One ListExecutions page of the saga state machine, newest first. */
 export async function listExecutions(
   ctx: Ctx,

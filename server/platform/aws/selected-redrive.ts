@@ -6,6 +6,7 @@ import {
   SendMessageCommand,
   type Message,
 } from '@aws-sdk/client-sqs';
+import { transactionIdOf } from '../../../infra/runtime/failure-class-index';
 import { redriveTaskSchema, type RedriveTask, type TaskStatus } from '../platform.schema';
 import { iso, type Ctx } from './clients';
 import type { AwsQueuePairConfig } from './config';
@@ -95,6 +96,7 @@ export function startSelected(
     id,
     startedAtMs: null,
     startedBy: ctx.caller.id,
+    movedTransactions: [],
     selectedTask: redriveTaskSchema.parse({
       id,
       queueId: pair.id,
@@ -221,6 +223,8 @@ async function runSelected(
         wanted.delete(m.MessageId);
         held.delete(m.MessageId);
         moved++;
+        // The transaction as the processor indexes it: the outcome looks for it back in the DLQ.
+        (record.movedTransactions ??= []).push(transactionIdOf(m.Body ?? ''));
         progress(record, moved);
         // It left the DLQ: its failure index entry goes (best effort, never stops the run).
         await forgetDeadLetters(ctx, pair.id, [m.MessageId]);

@@ -2,8 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { dlqOf, type Db } from '../../../infra/embedded/db';
-import { ensureTaskRecords, OUTCOME_SETTLE_MS } from '../../../infra/embedded/task-records';
-import { MAX_REDRIVE_RATE } from '../../../infra/platform/limits';
+import { MAX_REDRIVE_RATE, OUTCOME_SETTLE_MS } from '../../../infra/platform/limits';
 import { localMessageIdSchema, type ListPageInput, type StartRedriveInput } from '../inputs.schema';
 import type { Page, RedriveTask, TaskOutcome } from '../platform.schema';
 import { PlatformError } from '../port';
@@ -226,7 +225,6 @@ export function createRedrives(ctx: LocalContext) {
  * source queue; back in the DLQ = indexed as a dead letter again; applied = the rest.
  */
 function redriveOutcome(db: Db, r: RedriveRow, now: number): TaskOutcome {
-  ensureTaskRecords(db);
   const c = db
     .prepare<[number, string], { sent: number; waiting: number; back: number }>(
       `SELECT count(*) AS sent,

@@ -1,7 +1,7 @@
 import 'server-only';
 import { parseTransactionEvent } from '@/infra/runtime/transaction';
 import type { Db } from '../../../infra/embedded/db';
-import { ensureTaskRecords, OUTCOME_SETTLE_MS } from '../../../infra/embedded/task-records';
+import { OUTCOME_SETTLE_MS } from '../../../infra/platform/limits';
 import type { EventPatternFilter, Replay, ReplayClassification, TaskOutcome } from '../platform.schema';
 
 /** A row of `replays` (the local adapter's replays.ts reads it too). */
@@ -85,7 +85,6 @@ export function classifyWindow(
  * failure index; applied = the rest (including those the processor skipped as already applied).
  */
 export function replayOutcome(db: Db, r: ReplayRow, now: number): TaskOutcome {
-  ensureTaskRecords(db);
   const pattern = r.pattern ? (JSON.parse(r.pattern) as EventPatternFilter) : null;
   const where = ['a.time >= ?', 'a.time < ?'];
   const params: (string | number)[] = [r.window_start, r.window_end];

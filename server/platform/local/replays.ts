@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { IDEMPOTENCY_TTL_HOURS } from '@/infra/platform/description';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { NAMES } from '../../../infra/embedded/names';
-import { ensureTaskRecords } from '../../../infra/embedded/task-records';
 import { MAX_ACTIVE_REPLAYS } from '../../../infra/platform/limits';
 import type { ListPageInput, PreviewReplayInput, StartReplayInput } from '../inputs.schema';
 import type { Archive, ArchivedEvent, EventPatternFilter, Page, Replay, ReplayPreview } from '../platform.schema';
@@ -187,7 +186,6 @@ export function createReplays(ctx: LocalContext) {
             : null;
         s.insertReplay.run(name, input.archive, start, end, pattern, now(), caller.id);
         if (input.excludeDeadLettered || input.rate !== undefined) {
-          ensureTaskRecords(db);
           db.prepare('INSERT INTO replay_options (name, exclude_dead_lettered, rate) VALUES (?, ?, ?)').run(
             name,
             input.excludeDeadLettered ? 1 : 0,

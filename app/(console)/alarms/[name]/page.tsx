@@ -3,6 +3,7 @@ import { replaySlot } from '@/app/(console)/_lib/replay-slot';
 import { AlarmDetailView } from '@/components/alarms/alarm-detail-view';
 import { AlarmRedrive } from '@/components/queues/alarm-redrive';
 import { PageHeader } from '@/components/ui/page-header';
+import { can } from '@/infra/platform/roles';
 import { getCaller } from '@/server/auth/session';
 
 type Props = { params: Promise<{ name: string }> };
@@ -14,17 +15,13 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function AlarmPage({ params }: Props) {
   const name = decodeURIComponent((await params).name);
   const caller = await getCaller();
-  const replay = await replaySlot(caller);
-  const actions = caller ? (
-    <div className="flex flex-wrap items-start gap-2">
-      <AlarmRedrive role={caller.role} alarm={name} />
-      {replay}
-    </div>
-  ) : null;
+  // A replay is never an alarm's first move: its trigger is secondary, under "Other actions".
+  const replay = await replaySlot(caller, { secondary: true });
+  const redrive = caller && can(caller.role, 'queue.redrive') ? <AlarmRedrive role={caller.role} alarm={name} /> : null;
   return (
     <>
       <PageHeader back={{ href: '/alarms', label: 'All alarms' }} title={name} description="Alarm detail" />
-      <AlarmDetailView name={name} actions={actions} />
+      <AlarmDetailView name={name} redrive={redrive} otherActions={replay} />
     </>
   );
 }

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { IncidentView } from '@/components/incident/incident-view';
 import { AlarmRedrive } from '@/components/queues/alarm-redrive';
 import { PageHeader } from '@/components/ui/page-header';
+import { can } from '@/infra/platform/roles';
 import { getCaller } from '@/server/auth/session';
 
 type Props = { params: Promise<{ alarm: string }> };
@@ -20,12 +21,12 @@ export default async function IncidentPage({ params }: Props) {
         title="Incident"
         description={`What happened around ${alarm}: the alarm, its dead letters, the sagas that failed or compensated, the transactions involved.`}
       />
-      {caller ? (
-        <div className="mb-4 flex justify-end">
-          <AlarmRedrive role={caller.role} alarm={alarm} />
-        </div>
-      ) : null}
-      <IncidentView alarm={alarm} />
+      <IncidentView
+        alarm={alarm}
+        actions={
+          caller && can(caller.role, 'queue.redrive') ? <AlarmRedrive role={caller.role} alarm={alarm} /> : undefined
+        }
+      />
     </>
   );
 }
