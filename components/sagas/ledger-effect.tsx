@@ -23,7 +23,8 @@ export function LedgerEffect({
   currency: string | null;
 }) {
   return (
-    <div className="overflow-x-auto">
+    // Focusable: at 390 px the table scrolls sideways, and a keyboard user must be able to scroll it.
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Ledger effect">
       <table className="text-sm">
         <caption className="text-left font-medium">Ledger effect</caption>
         <thead>
