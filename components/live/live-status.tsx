@@ -31,7 +31,8 @@ export function LiveStatus({
   const seconds = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
   return (
     <div className="flex items-center gap-3 text-xs text-fg-muted">
-      <span data-testid="updated-ago" aria-live="off">
+      {/* Wide enough for its longest text: " · refreshing" coming and going must not move the button. */}
+      <span data-testid="updated-ago" aria-live="off" className="inline-block min-w-[11.5rem] text-right">
         {seconds === null ? 'Loading…' : `Updated ${ago(seconds)}`}
         {fetching && seconds !== null ? ' · refreshing' : ''}
         {paused ? ' · paused' : ''}

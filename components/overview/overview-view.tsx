@@ -1,6 +1,6 @@
 'use client';
 
-import type { ReactNode } from 'react';
+import { useDeferredValue, type ReactNode } from 'react';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { LiveStatus } from '@/components/live/live-status';
 import { TimeRangePicker } from '@/components/live/time-range-picker';
@@ -32,7 +32,11 @@ export interface OverviewViewProps {
 /** The overview: one polled call, per-region tiles, saga outcomes, throughput, active tasks. */
 export function OverviewView({ range, actions, role, names }: OverviewViewProps) {
   const query = useOverviewQuery(range);
-  const { data } = query;
+  // The sections arrive server-rendered while their code loads after first paint: fresh data
+  // rendered into them before it has loaded would swap the server's HTML for the (empty)
+  // fallback and back (a layout shift). A deferred value renders as a transition, which React
+  // holds back until the code is there, so the server's HTML stays in place meanwhile.
+  const data = useDeferredValue(query.data);
   // "Updated N s ago" depends on the clock: the server's HTML and the hydrating render say
   // nothing about it (they would disagree), the browser's next render does.
   const hydrated = useHydrated();
