@@ -53,26 +53,6 @@ export function lazyLeaf<P extends object>(load: () => Promise<ComponentType<P>>
 }
 
 /**
- * A data-rendering leaf that the server renders with the page's first data (a hydrated query
- * cache) while its code stays out of first-load JS: React.lazy in its own Suspense boundary.
- * The server waits for the chunk and sends the leaf's HTML; in the browser the chunk starts
- * downloading when the importing module evaluates and the boundary hydrates once it is there,
- * the server's HTML standing in meanwhile (nothing shifts, nothing waits for a client fetch).
- */
-export function serverLeaf<P extends object>(load: () => Promise<ComponentType<P>>, fallback: ReactNode = null) {
-  if (typeof window !== 'undefined') void load();
-  const Lazy = lazy(async () => ({ default: await load() })) as unknown as ComponentType<P>;
-  function ServerLeaf(props: P) {
-    return (
-      <Suspense fallback={fallback}>
-        <Lazy {...props} />
-      </Suspense>
-    );
-  }
-  return ServerLeaf;
-}
-
-/**
  * An action form, loaded after the page's first paint (it is not needed to show the data, and
  * keeping it out of first-load JS keeps each route under its budget). The permission check runs
  * first, so a role that may not act never downloads the form's code.
