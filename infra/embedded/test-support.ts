@@ -45,3 +45,27 @@ export async function tickUntil(
     if (!busy) await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * Publishes `n` TransactionSubmitted events (`tx-<tag>-<i>`) in one engine transaction; `poison`
+ * makes each one a message the processor rejects (no toAccount).
+ */
+export function putTransactions(engine: Engine, tag: string, n: number, poison: boolean) {
+  const time = new Date(engine.now()).toISOString();
+  const events = Array.from({ length: n }, (_, i) => ({
+    version: '0',
+    id: `ev-${tag}-${i}`,
+    source: 'transaction.processing',
+    'detail-type': 'TransactionSubmitted',
+    time,
+    detail: {
+      transactionId: `tx-${tag}-${i}`,
+      fromAccount: 'acct-0001',
+      ...(poison ? {} : { toAccount: 'acct-0002' }),
+      amount: 100 + i,
+      currency: 'USD',
+      createdAt: time,
+    },
+  }));
+  return engine.tx(() => engine.putEvents(events));
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqOf } from '@/infra/embedded/db';
 import { type Engine } from '@/infra/embedded/engine';
 import { NAMES, PROCESSING } from '@/infra/embedded/names';
-import { dataDirOf, removeDataDir, startTestEngine, tickUntil } from '@/infra/embedded/test-support';
+import { dataDirOf, putTransactions, removeDataDir, startTestEngine, tickUntil } from '@/infra/embedded/test-support';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { createLocalPlatform } from '@/server/platform/local/adapter';
 import { CLOSED_LOOP_CALLER, stopWatchingCompletion } from './closed-loop';
@@ -17,25 +17,7 @@ let engine: Engine;
 let ctx: OpsContext;
 let start = 0;
 
-function put(tag: string, n: number, poison: boolean) {
-  const time = new Date(engine.now()).toISOString();
-  const events = Array.from({ length: n }, (_, i) => ({
-    version: '0',
-    id: `ev-${tag}-${i}`,
-    source: 'transaction.processing',
-    'detail-type': 'TransactionSubmitted',
-    time,
-    detail: {
-      transactionId: `tx-${tag}-${i}`,
-      fromAccount: 'acct-0001',
-      ...(poison ? {} : { toAccount: 'acct-0002' }),
-      amount: 100 + i,
-      currency: 'USD',
-      createdAt: time,
-    },
-  }));
-  return engine.tx(() => engine.putEvents(events));
-}
+const put = (tag: string, n: number, poison: boolean) => putTransactions(engine, tag, n, poison);
 const drain = async () => {
   for (let i = 0; i < 6; i++) await engine.processOnce();
 };

@@ -3,32 +3,13 @@ import type { Caller } from '@/server/auth/permissions.schema';
 import { dlqOf } from '../../../infra/embedded/db';
 import { type Engine } from '../../../infra/embedded/engine';
 import { NAMES, PROCESSING } from '../../../infra/embedded/names';
-import { dataDirOf, removeDataDir, startTestEngine } from '../../../infra/embedded/test-support';
+import { dataDirOf, putTransactions, removeDataDir, startTestEngine } from '../../../infra/embedded/test-support';
 import { createLocalPlatform } from './adapter';
 
 const operator: Caller = { id: 'outcomes-test', name: 'Outcomes test', role: 'operator' };
 const DLQ = dlqOf(PROCESSING);
 
-/** `n` transactions; `poison` makes each a message the processor rejects (no toAccount). */
-function put(engine: Engine, tag: string, n: number, poison: boolean) {
-  const time = new Date(engine.now()).toISOString();
-  const events = Array.from({ length: n }, (_, i) => ({
-    version: '0',
-    id: `ev-${tag}-${i}`,
-    source: 'transaction.processing',
-    'detail-type': 'TransactionSubmitted',
-    time,
-    detail: {
-      transactionId: `tx-${tag}-${i}`,
-      fromAccount: 'acct-0001',
-      ...(poison ? {} : { toAccount: 'acct-0002' }),
-      amount: 100 + i,
-      currency: 'USD',
-      createdAt: time,
-    },
-  }));
-  return engine.tx(() => engine.putEvents(events));
-}
+const put = putTransactions;
 
 const dlqDepth = (engine: Engine) =>
   engine.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM messages WHERE queue = ?').get(DLQ)!.n;
