@@ -1,4 +1,4 @@
-import { auditActions, auditOutcomes } from '@/server/audit/audit.schema';
+import { auditActions, auditOutcomes } from '@/server/audit/audit-vocabulary.schema';
 
 const field = 'rounded border border-border bg-surface px-2 py-1.5 text-sm text-fg';
 

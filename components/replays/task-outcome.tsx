@@ -1,4 +1,4 @@
-import { outcomeText, type TaskOutcome } from '@/server/platform/platform.schema';
+import { outcomeText, type TaskOutcome } from '@/server/platform/task-outcome.schema';
 
 /**
  * What a redrive's moved messages (or a replay's events) became: "N applied, M back in the DLQ",

@@ -2,11 +2,7 @@
 import { z } from 'zod';
 import { isoTime } from '../platform/platform.schema';
 
-/**
- * Redrives of more messages than this wait for a second person's approval (with a ticket) in
- * every stage: the server's policy (server/approvals/policy.ts) and the forms use this one value.
- */
-export const REDRIVE_APPROVAL_THRESHOLD = 1_000;
+export { REDRIVE_APPROVAL_THRESHOLD } from './approval-threshold.schema';
 
 export const approvalActions = [
   'redrive.start',

@@ -1,52 +1,12 @@
 /**
- * The audit log's DTOs and filter, as zod. Pure: the audit page's client components import it.
+ * The audit log's DTOs and filter, as zod. Pure; client components import its types only (the
+ * actions and outcomes they list are in the zod-free audit-vocabulary.schema.ts).
  */
 import { z } from 'zod';
 import { isoTime } from '../platform/platform.schema';
+import { auditActions, auditOutcomes } from './audit-vocabulary.schema';
 
-export const auditActions = [
-  'auth.sign_in',
-  'auth.sign_out',
-  'redrive.start',
-  'redrive.cancel',
-  'redrive.pause',
-  'queue.quarantine', // export the permanent dead letters, then remove them (server/ops/quarantine.ts)
-  'replay.preview',
-  'replay.start',
-  'replay.cancel',
-  'saga.compensate',
-  'saga.resume',
-  'approval.approve',
-  'approval.reject',
-  // the local fault API (server/ops/admin.ts)
-  'admin.traffic',
-  'admin.fault',
-  'admin.events',
-  'admin.purge',
-  // written when a task or compensation has finished, with what really happened (server/ops/closed-loop.ts)
-  'redrive.completed',
-  'replay.completed',
-  'saga.compensate.completed',
-] as const;
-export type AuditAction = (typeof auditActions)[number];
-
-export const auditOutcomes = [
-  'requested', // a guarded action waits for a second person
-  'approved',
-  'rejected',
-  'started',
-  'cancelled',
-  'paused',
-  'succeeded',
-  'failed',
-  'signed_in',
-  'signed_out',
-  // auth.sign_in refused: 'failed' = wrong email or password, 'throttled' = refused before the
-  // password was checked (the first refusal of each wait); actorId/actorName = the email tried,
-  // role 'none', target = the client's address.
-  'throttled',
-] as const;
-export type AuditOutcome = (typeof auditOutcomes)[number];
+export { auditActions, auditOutcomes, type AuditAction, type AuditOutcome } from './audit-vocabulary.schema';
 
 export const auditEntrySchema = z.object({
   seq: z.number().int(),

@@ -1,10 +1,13 @@
 /**
- * DTOs of the Platform port, as zod schemas. Pure: client code may import this file.
+ * DTOs of the Platform port, as zod schemas. Pure, but client components import types only from
+ * here: zod's value imports cost a phone ~35 kB and a long task. What they need at run time is in
+ * the zod-free freshness.schema.ts and task-outcome.schema.ts.
  * Adapters (aws, local) return exactly these shapes, never SDK shapes.
  * Times are ISO-8601 strings (UTC); amounts are integer minor units.
  */
 import { z } from 'zod';
 import { sagaStatuses } from '@/infra/saga/definition';
+import type { TaskOutcome } from './task-outcome.schema';
 
 export const isoTime = z.iso.datetime({ offset: true });
 
@@ -313,40 +316,22 @@ export type Page<T> = { items: T[]; nextCursor: string | null; scanned?: ScanPro
 export const pageLimit = z.coerce.number().int().min(1).max(200).default(50);
 
 // ---------------------------------------------------------------- task outcomes and replay classification
-/**
- * What a redrive's moved messages (or a replay's events) became: `processed` of `sent` left the
- * source queue; of those `applied` were consumed and `backInDlq` dead-lettered again. `settled`
- * once every sent message is processed, or when the settle delay after the task's end has passed
- * (a failing message returns to the DLQ only after its third receive: 3 visibility timeouts).
- */
+/** What a redrive's moved messages (or a replay's events) became: see task-outcome.schema.ts. */
 export const taskOutcomeSchema = z.object({
   sent: z.number().int().nonnegative(),
   processed: z.number().int().nonnegative(),
   applied: z.number().int().nonnegative(),
   backInDlq: z.number().int().nonnegative(),
   settled: z.boolean(),
-  /**
-   * What is not counted (absent: everything is): 'backOnly' when the platform cannot say how many
-   * were sent (an EventBridge replay without an archive index: only backInDlq is a count),
-   * 'nothing' while the counts could not be read (retried at the next read). The numbers that
-   * are not counted are 0 and mean "unknown": outcomeText never shows them.
-   */
   uncounted: z.enum(['backOnly', 'nothing']).optional(),
-  /** How the adapter counted (e.g. "by message id through the failure index"). */
   basis: z.string(),
 });
-export type TaskOutcome = z.infer<typeof taskOutcomeSchema>;
-
-/** "N applied, M back in the DLQ" (and what is still pending): the task rows and the audit say it alike. */
-export function outcomeText(o: TaskOutcome | null | undefined): string {
-  if (!o) return 'outcome not tracked by this platform';
-  const n = (v: number) => v.toLocaleString('en-US');
-  if (o.uncounted === 'nothing') return 'not counted yet (see its basis)';
-  if (o.uncounted === 'backOnly')
-    return `${n(o.backInDlq)} back in the DLQ; how many were sent and applied is not known here`;
-  const pending = o.sent - o.processed;
-  return `${n(o.applied)} applied, ${n(o.backInDlq)} back in the DLQ${pending > 0 ? `, ${n(pending)} not processed yet` : ''}`;
-}
+// The zod-free type the client imports and the schema's type are the same (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const taskOutcomeTypesAgree: Same<z.infer<typeof taskOutcomeSchema>, TaskOutcome> = true;
+void taskOutcomeTypesAgree;
+export type { TaskOutcome } from './task-outcome.schema';
+export { outcomeText } from './task-outcome.schema';
 
 /** A replay window's events by what the processor will do with them (counts over the whole window). */
 export const replayClassificationSchema = z.object({

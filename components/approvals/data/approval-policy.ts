@@ -1,9 +1,9 @@
 /**
  * The part of the maker-checker policy the forms need: the threshold is the server's own
- * (server/approvals/approval.schema.ts). The server decides: this only tells the operator up
+ * (server/approvals/approval-threshold.schema.ts). The server decides: this only tells the operator up
  * front what it will ask for.
  */
-import { REDRIVE_APPROVAL_THRESHOLD } from '@/server/approvals/approval.schema';
+import { REDRIVE_APPROVAL_THRESHOLD } from '@/server/approvals/approval-threshold.schema';
 
 export { REDRIVE_APPROVAL_THRESHOLD };
 
