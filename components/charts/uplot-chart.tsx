@@ -1,11 +1,12 @@
 'use client';
 
 import 'uplot/dist/uPlot.min.css';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import type { MetricSeries } from '@/server/platform/platform.schema';
 import { toChartData } from './chart-data';
 import { drawInProgress } from './in-progress-draw';
+import { inOwnTask } from './own-task';
 import { timeAxisLabel, utcDate } from './uplot-time';
 
 const palette = ['--accent', '--danger', '--ok', '--warn', '--fg-muted'];
@@ -21,27 +22,48 @@ export interface UplotChartProps {
   now: number;
 }
 
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+/**
+ * The theme's colours by variable name, read with one getComputedStyle per build: each read of a
+ * computed style after a DOM change forces a style recalculation, and the draw hook runs on every
+ * redraw (a long task on a phone when every colour is read on its own).
+ */
+function themeColors(names: readonly string[]): (name: string) => string {
+  const style = getComputedStyle(document.documentElement);
+  const colors = new Map(names.map((name) => [name, style.getPropertyValue(name).trim() || '#888']));
+  return (name) => colors.get(name) ?? '#888';
 }
 
-/** uPlot, sized to its container and redrawn on theme changes. Loaded only where charts render. */
 const noMarkers: { at: number; label: string }[] = [];
 
+/**
+ * uPlot, sized to its container and rebuilt on theme changes. The plot is built in a task of its
+ * own (a page's charts draw one per task, after the page has hydrated) and new data is drawn into
+ * the same plot (setData), so a poll does not rebuild every chart.
+ */
 export function UplotChart({ series, height, threshold, markers = noMarkers, now }: UplotChartProps) {
   const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const chart = useMemo(() => toChartData(series, now), [series, now]);
+  // What the draw hook and a rebuild read: the latest props, without rebuilding the plot.
+  const latest = useRef({ series, chart, threshold, markers });
+  // The plot is rebuilt only when its series (their labels, hence colours and legend) change.
+  const labels = series.map((s) => s.label).join('\n');
+
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    let plot: uPlot | null = null;
-    const { data, inProgress } = toChartData(series, now);
-    const colors = series.map((_, i) => palette[i % palette.length]!);
+    // The width comes from the ResizeObserver (read after the browser's own layout): reading
+    // el.clientWidth here would force a layout per chart.
+    let width = 0;
     const build = () => {
-      plot?.destroy();
+      plot.current?.destroy();
+      const { series: current, chart: first } = latest.current;
+      const cssVar = themeColors([...palette, '--border', '--danger']);
       const fg = cssVar('--fg-muted');
       const grid = cssVar('--border');
+      const colors = current.map((_, i) => cssVar(palette[i % palette.length]!));
       const opts: uPlot.Options = {
-        width: el.clientWidth || 600,
+        width: width || 600,
         height,
         legend: { show: true },
         tzDate: utcDate,
@@ -55,30 +77,23 @@ export function UplotChart({ series, height, threshold, markers = noMarkers, now
           },
           { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 56 },
         ],
-        series: [
-          {},
-          ...series.map((s, i) => ({
-            label: s.label,
-            stroke: cssVar(colors[i]!),
-            width: 2,
-            spanGaps: false,
-          })),
-        ],
+        series: [{}, ...current.map((s, i) => ({ label: s.label, stroke: colors[i]!, width: 2, spanGaps: false }))],
         hooks: {
           draw: [
             (u) => {
+              const { threshold: line, markers: marks, chart: drawn } = latest.current;
               const ctx = u.ctx;
               ctx.save();
               ctx.strokeStyle = cssVar('--danger');
               ctx.setLineDash([6, 4]);
-              if (threshold !== undefined) {
-                const y = u.valToPos(threshold, 'y', true);
+              if (line !== undefined) {
+                const y = u.valToPos(line, 'y', true);
                 ctx.beginPath();
                 ctx.moveTo(u.bbox.left, y);
                 ctx.lineTo(u.bbox.left + u.bbox.width, y);
                 ctx.stroke();
               }
-              for (const m of markers) {
+              for (const m of marks) {
                 const x = u.valToPos(m.at / 1000, 'x', true);
                 if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
                 ctx.beginPath();
@@ -87,23 +102,35 @@ export function UplotChart({ series, height, threshold, markers = noMarkers, now
                 ctx.stroke();
               }
               ctx.restore();
-              if (inProgress) drawInProgress(u, inProgress, colors.map(cssVar), cssVar('--fg-muted'));
+              if (drawn.inProgress) drawInProgress(u, drawn.inProgress, colors, fg);
             },
           ],
         },
       };
-      plot = new uPlot(opts, data, el);
+      plot.current = new uPlot(opts, first.data, el);
     };
-    build();
-    const resize = new ResizeObserver(() => plot?.setSize({ width: el.clientWidth || 600, height }));
+    let cancel: (() => void) | null = null;
+    const resize = new ResizeObserver(([entry]) => {
+      width = Math.round(entry?.contentRect.width ?? 0);
+      if (cancel === null) cancel = inOwnTask(build);
+      else plot.current?.setSize({ width: width || 600, height });
+    });
     resize.observe(el);
     const theme = new MutationObserver(build);
     theme.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
     return () => {
+      cancel?.();
       resize.disconnect();
       theme.disconnect();
-      plot?.destroy();
+      plot.current?.destroy();
+      plot.current = null;
     };
-  }, [series, height, threshold, markers, now]);
+  }, [labels, height]);
+
+  useEffect(() => {
+    latest.current = { series, chart, threshold, markers };
+    plot.current?.setData(chart.data);
+  }, [series, chart, threshold, markers]);
+
   return <div ref={box} className="w-full" />;
 }

@@ -1,8 +1,8 @@
 import { AppLink } from '@/components/ui/app-link';
-import { formatTime } from '@/components/ui/format';
+import { formatCount, formatTime } from '@/components/ui/format';
 import type { IncidentDetail } from '@/server/ops/read/incident.schema';
 
-const n = (v: number) => v.toLocaleString('en-US');
+const n = formatCount;
 
 /** The sagas list of one status over exactly the incident's window (the counts here are its counts). */
 export function sagasHref(status: string, window: { from: string; to: string }): string {

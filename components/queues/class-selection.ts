@@ -1,3 +1,4 @@
+import { formatCount } from '@/components/ui/format';
 import type { FailureClassSummary } from '@/server/platform/triage.schema';
 
 /** The classes a redrive selects by default: the retryable ones (permanent ones fail again). */
@@ -6,7 +7,7 @@ export function defaultRedriveClasses(classes: readonly FailureClassSummary[]): 
 }
 
 const total = (list: readonly FailureClassSummary[]) => list.reduce((n, c) => n + c.count, 0);
-const fmt = (n: number) => n.toLocaleString('en-US');
+const fmt = formatCount;
 
 /** "2 retryable classes", "1 permanent class", "1 retryable and 2 permanent classes". */
 export function describeClasses(list: readonly FailureClassSummary[]): string {

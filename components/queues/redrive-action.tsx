@@ -7,6 +7,7 @@ import { PendingOutcome } from '@/components/approvals/pending-approval';
 import { affectedBy, useInvalidateWhen } from '@/components/providers/invalidate';
 import { buttonClass, inputClass, ReasonTicketFields, secondaryButtonClass } from '@/components/ui/action-fields';
 import { ActionPanel, PanelButton, TaskProgress, useActionRequest } from '@/components/ui/action-panel';
+import { formatCount } from '@/components/ui/format';
 import { MAX_REDRIVE_RATE } from '@/infra/platform/limits';
 import { can, type Role } from '@/infra/platform/roles';
 import { defaultRedriveClasses } from './class-selection';
@@ -110,7 +111,7 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
       {!outcome ? (
         <form onSubmit={submit} className="flex flex-col gap-3">
           <p className="text-sm">
-            Move <strong>{count.toLocaleString('en-US')}</strong> {messageIds?.length ? 'selected ' : ''}message
+            Move <strong>{formatCount(count)}</strong> {messageIds?.length ? 'selected ' : ''}message
             {count === 1 ? '' : 's'} from the {queueId} DLQ back to {queueId}.
           </p>
           {byClass ? (
@@ -124,8 +125,8 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
           ) : null}
           {needsApproval ? (
             <p className="text-sm text-warn">
-              More than {REDRIVE_APPROVAL_THRESHOLD.toLocaleString('en-US')} messages: a second person must approve this
-              redrive, and the request needs a ticket.
+              More than {formatCount(REDRIVE_APPROVAL_THRESHOLD)} messages: a second person must approve this redrive,
+              and the request needs a ticket.
             </p>
           ) : null}
           <label className="flex w-48 flex-col gap-1 text-sm">
@@ -157,8 +158,7 @@ export function RedriveAction({ role, queueId, depth, messageIds, defaultOpen = 
         <TaskProgress
           line={
             <>
-              Redrive {current.status}: {current.moved.toLocaleString('en-US')} of{' '}
-              {current.total.toLocaleString('en-US')} moved
+              Redrive {current.status}: {formatCount(current.moved)} of {formatCount(current.total)} moved
             </>
           }
           statusRef={outcome?.status === 'started' ? focus.target('status') : undefined}

@@ -6,6 +6,7 @@ import { PendingOutcome } from '@/components/approvals/pending-approval';
 import { affectedBy, useInvalidateWhen } from '@/components/providers/invalidate';
 import { buttonClass, inputClass, ReasonTicketFields, secondaryButtonClass } from '@/components/ui/action-fields';
 import { ActionPanel, PanelButton, TaskProgress, useActionRequest } from '@/components/ui/action-panel';
+import { formatCount } from '@/components/ui/format';
 import { can, type Role } from '@/infra/platform/roles';
 import type { ReplayPreset } from '@/server/ops/replay-window.schema';
 import { useReplayCancelMutation } from './data/replay-cancel-mutation';
@@ -205,7 +206,7 @@ export function ReplayAction({
               <ReplayOptionsFields supports={result.preview.supports} value={options} onChange={setOptions} />
               <ReasonTicketFields {...request.fields} ticketRequired={result.needsApproval} />
               <button type="submit" className={`${buttonClass} self-start`} disabled={start.isPending}>
-                Start replay of {result.preview.count.toLocaleString('en-US')} events
+                Start replay of {formatCount(result.preview.count)} events
               </button>
             </>
           ) : null}
@@ -217,7 +218,7 @@ export function ReplayAction({
         <TaskProgress
           line={
             <>
-              Replay {replay.state}: {replay.eventsReplayed.toLocaleString('en-US')} events replayed
+              Replay {replay.state}: {formatCount(replay.eventsReplayed)} events replayed
             </>
           }
           statusRef={outcome?.status === 'started' ? focus.target('status') : undefined}

@@ -1,6 +1,7 @@
+import { formatCount } from '@/components/ui/format';
 import type { ReplayPreview } from '@/server/platform/platform.schema';
 
-const n = (v: number) => v.toLocaleString('en-US');
+const n = formatCount;
 
 /**
  * What the replay will do, from the platform's indexes over the whole window (or, where the

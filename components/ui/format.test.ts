@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatDuration, formatMoney, formatTime, prettyJson } from './format';
+import { formatAge, formatCount, formatDuration, formatMoney, formatTime, prettyJson } from './format';
 
 describe('console formats', () => {
   it('shows ages in the largest sensible units', () => {
@@ -43,5 +43,14 @@ describe('console formats', () => {
   it('pretty-prints JSON bodies and leaves other text alone', () => {
     expect(prettyJson('{"a":1}')).toBe('{\n  "a": 1\n}');
     expect(prettyJson('not json')).toBe('not json');
+  });
+});
+
+describe('counts', () => {
+  it('writes every count as en-US does, integers without Intl', () => {
+    const values = [0, 7, -7, 999, 1000, -1000, 12_345, 999_999, 1_000_000, -98_765_432, Number.MAX_SAFE_INTEGER];
+    for (const v of values) expect(formatCount(v)).toBe(v.toLocaleString('en-US'));
+    expect(formatCount(1234.5)).toBe('1,234.5');
+    expect(formatCount(1e21)).toBe((1e21).toLocaleString('en-US'));
   });
 });

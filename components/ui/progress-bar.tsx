@@ -1,3 +1,5 @@
+import { formatCount } from '@/components/ui/format';
+
 /** A labelled progress bar; `total` null means unknown (indeterminate). */
 export function ProgressBar({ value, total, label }: { value: number; total: number | null; label: string }) {
   const pct = total && total > 0 ? Math.min(100, Math.round((value / total) * 100)) : null;
@@ -10,9 +12,7 @@ export function ProgressBar({ value, total, label }: { value: number; total: num
         aria-valuemax={total ?? undefined}
         aria-valuenow={total ? value : undefined}
         aria-valuetext={
-          pct === null
-            ? `${value.toLocaleString('en-US')} done`
-            : `${pct}% (${value.toLocaleString('en-US')} of ${total?.toLocaleString('en-US')})`
+          pct === null ? `${formatCount(value)} done` : `${pct}% (${formatCount(value)} of ${formatCount(total ?? 0)})`
         }
         className="h-2 flex-1 overflow-hidden rounded bg-border/60"
       >
@@ -22,7 +22,7 @@ export function ProgressBar({ value, total, label }: { value: number; total: num
         />
       </div>
       <span className="w-24 text-right text-xs tabular-nums text-fg-muted">
-        {pct === null ? value.toLocaleString('en-US') : `${pct}%`}
+        {pct === null ? formatCount(value) : `${pct}%`}
       </span>
     </div>
   );
