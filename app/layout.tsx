@@ -1,6 +1,7 @@
 import './globals.css';
 import type { ReactNode } from 'react';
 import type { Metadata } from 'next';
+import { inter, jetbrainsMono } from './fonts';
 
 export const metadata: Metadata = {
   title: { default: 'Ledgerline', template: '%s · Ledgerline' },
@@ -20,7 +21,7 @@ const themeScript = `try{var t=localStorage.getItem('ledgerline-theme');if(t!=='
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en" suppressHydrationWarning>
+    <html lang="en" className={`${inter.variable} ${jetbrainsMono.variable}`} suppressHydrationWarning>
       <head>
         <script dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
