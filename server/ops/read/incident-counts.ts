@@ -2,6 +2,7 @@ import 'server-only';
 import { classifyFailure } from '@/infra/runtime/failure-class';
 import type { AuditEntry } from '@/server/audit/audit.schema';
 import type { Caller } from '@/server/auth/permissions.schema';
+import { staleAsOf } from '@/server/platform/freshness.schema';
 import type { SagaSummary } from '@/server/platform/platform.schema';
 import type { Platform } from '@/server/platform/port';
 import type { IncidentCounts, IncidentGroup, IncidentTimelineEvent } from './incident.schema';
@@ -19,7 +20,9 @@ export async function windowSagas(
   platform: Platform,
   caller: Caller,
   window: { from: string; to: string },
-): Promise<{ sagas: SagaSummary[]; counts: IncidentCounts }> {
+): Promise<{ sagas: SagaSummary[]; counts: IncidentCounts; asOf: string | null }> {
+  // The pages' stale marks (a throttled read answered from the read cache), kept for the oldest.
+  const marks: (string | null)[] = [];
   const perStatus = await Promise.all(
     statuses.map(async (status) => {
       const items: SagaSummary[] = [];
@@ -34,6 +37,7 @@ export async function windowSagas(
           limit: PAGE,
         });
         items.push(...page.items);
+        marks.push(staleAsOf(page));
         cursor = page.nextCursor ?? undefined;
         more = page.nextCursor !== null;
       }
@@ -51,6 +55,7 @@ export async function windowSagas(
       capped: perStatus.some((p) => p.capped),
       cap: INCIDENT_COUNT_CAP,
     },
+    asOf: staleAsOf(marks.map((asOf) => (asOf ? { freshness: { stale: true, asOf } } : null))),
   };
 }
 

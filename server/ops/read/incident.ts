@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
 import type { OpsContext } from '@/server/ops/context';
+import { staleAsOf } from '@/server/platform/freshness.schema';
 import type { AlarmHistoryItem, DeadLetterMessage, QueuePair } from '@/server/platform/platform.schema';
 import { PlatformError } from '@/server/platform/port';
 import { actionEvents, groupSagas, windowSagas } from './incident-counts';
@@ -160,7 +161,17 @@ export async function getIncident(
     }
   }
 
+  // Every read the incident is built from, also those it keeps only in part (the alarm's wrapper,
+  // the dead-letter page, the saga pages behind the counts): "data as of" the oldest stale mark.
+  const asOf = staleAsOf([
+    found,
+    queue,
+    series,
+    dlqPage,
+    windowed.asOf ? { freshness: { stale: true, asOf: windowed.asOf } } : null,
+  ]);
   return {
+    ...(asOf ? { freshness: { stale: true as const, asOf } } : {}),
     alarm,
     window,
     anchor: episodeStart ? 'episode' : 'state-change',

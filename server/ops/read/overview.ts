@@ -1,8 +1,8 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
 import type { OpsContext } from '@/server/ops/context';
-import type { Alarm, MetricSeries } from '@/server/platform/platform.schema';
-import type { Platform } from '@/server/platform/port';
+import { staleAsOf } from '@/server/platform/freshness.schema';
+import type { Alarm, MetricSeries, Page, SagaSummary } from '@/server/platform/platform.schema';
 import { createTtlCache } from './cache';
 import { resolveRange, type Overview, type RangeInput, type RegionOverview, type SagaOutcomes } from './read.schema';
 import { activeRedriveStates, activeReplayStates } from './replays';
@@ -14,11 +14,11 @@ const RECENT_TASKS = 50;
 
 const sum = (s: MetricSeries | undefined) => (s ? s.points.reduce((acc, p) => acc + p.v, 0) : 0);
 
-async function sagaOutcomes(platform: Platform, caller: Caller, series: MetricSeries[]): Promise<SagaOutcomes> {
-  const [running, compensating] = await Promise.all([
-    platform.listSagas(caller, { status: 'RUNNING', limit: RUNNING_CAP }),
-    platform.listSagas(caller, { status: 'COMPENSATING', limit: RUNNING_CAP }),
-  ]);
+function sagaOutcomes(
+  series: MetricSeries[],
+  running: Page<SagaSummary>,
+  compensating: Page<SagaSummary>,
+): SagaOutcomes {
   const byId = new Map(series.map((s) => [s.id, s]));
   return {
     succeeded: Math.round(sum(byId.get('saga.succeeded'))),
@@ -32,7 +32,7 @@ async function sagaOutcomes(platform: Platform, caller: Caller, series: MetricSe
 async function load(ctx: OpsContext, caller: Caller, input: RangeInput, now: number): Promise<Overview> {
   const platform = ctx.platform;
   const range = resolveRange(input, now);
-  const [regions, alarms, queues, series, replays, redrives] = await Promise.all([
+  const [regions, alarms, queues, series, replays, redrives, running, compensating] = await Promise.all([
     platform.listRegions(caller),
     platform.listAlarms(caller, {}),
     platform.listQueuePairs(caller),
@@ -44,8 +44,13 @@ async function load(ctx: OpsContext, caller: Caller, input: RangeInput, now: num
     }),
     platform.listReplays(caller, { limit: RECENT_TASKS }),
     platform.listRedrives(caller, { limit: RECENT_TASKS }),
+    platform.listSagas(caller, { status: 'RUNNING', limit: RUNNING_CAP }),
+    platform.listSagas(caller, { status: 'COMPENSATING', limit: RUNNING_CAP }),
   ]);
-  const outcomes = await sagaOutcomes(platform, caller, series);
+  // The oldest stale mark of every read the overview is built from, including those it keeps
+  // only as counts (the non-firing alarms, the saga pages) or takes items from (the task pages,
+  // marked on the page): the overview says "data as of" whenever any of its figures is old.
+  const asOf = staleAsOf([regions, alarms, queues, series, replays, redrives, running, compensating]);
   const perRegion: RegionOverview[] = regions.map((region) => {
     const mine = alarms.filter((a) => a.region === region.id);
     const count = (state: Alarm['state']) => mine.filter((a) => a.state === state).length;
@@ -60,10 +65,11 @@ async function load(ctx: OpsContext, caller: Caller, input: RangeInput, now: num
     generatedAt: new Date(now).toISOString(),
     range,
     regions: perRegion,
-    sagaOutcomes: outcomes,
+    sagaOutcomes: sagaOutcomes(series, running, compensating),
     throughput: series.filter((s) => s.id === 'events.in' || s.id === 'processor.processed'),
     activeReplays: replays.items.filter((r) => activeReplayStates.includes(r.state)),
     activeRedrives: redrives.items.filter((t) => activeRedriveStates.includes(t.status)),
+    ...(asOf ? { freshness: { stale: true as const, asOf } } : {}),
   };
 }
 

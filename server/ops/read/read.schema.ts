@@ -3,6 +3,7 @@
  * Pure zod and pure functions: client components import it for URL state and response types.
  */
 import { z } from 'zod';
+import type { Freshness } from '../../platform/freshness.schema';
 import { queueIdSchema } from '../../platform/inputs.schema';
 import {
   alarmStateSchema,
@@ -108,6 +109,11 @@ export interface Overview {
   throughput: MetricSeries[];
   activeReplays: Replay[];
   activeRedrives: RedriveTask[];
+  /**
+   * Present when any read the overview was built from came from the adapter's read cache (a
+   * throttled read): the oldest such time, also for figures kept only as counts.
+   */
+  freshness?: Freshness;
 }
 
 export interface AlarmDetail {
@@ -143,6 +149,8 @@ export interface Incident {
   timeline: IncidentEvent[];
   /** True when a list was cut at its page size (the incident holds more). */
   truncated: boolean;
+  /** Present when any read the incident is built from came from the adapter's read cache: the oldest such time. */
+  freshness?: Freshness;
 }
 
 export const redrivesRouteInput = pageRouteInput.extend({ queueId: queueIdSchema.optional() });

@@ -7,7 +7,10 @@ import { removeDataDir } from '@/infra/embedded/test-support';
 import { compensationsFor, type StepName } from '@/infra/saga/definition';
 import type { Caller } from '@/server/auth/permissions.schema';
 import { seededCaller } from '@/server/auth/testing';
-import { PlatformError } from '@/server/platform/port';
+import { withFreshness } from '@/server/platform/aws/read-cache';
+import { dataAsOf } from '@/server/platform/freshness.schema';
+import type { Alarm } from '@/server/platform/platform.schema';
+import { PlatformError, type Platform } from '@/server/platform/port';
 import type { OpsContext } from '../context';
 import { getOpsContext } from '../server-context';
 import { getAlarmDetail, listAlarms } from './alarms';
@@ -31,6 +34,22 @@ let engine: Engine;
 let viewer: Caller;
 let ctx: OpsContext;
 const count = (sql: string, ...params: string[]) => engine.db.prepare<string[], { n: number }>(sql).get(...params)!.n;
+
+/** The context with platform reads answered as the AWS adapter's read cache marks a throttled read. */
+const withStaleReads = (marks: Partial<Record<keyof Platform, (result: never) => unknown>>): OpsContext => {
+  const platform = new Proxy(ctx.platform, {
+    get(target, name) {
+      const value = Reflect.get(target, name) as unknown;
+      if (typeof value !== 'function') return value;
+      const call = (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      const mark = marks[name as keyof Platform];
+      return mark ? async (...args: unknown[]) => mark((await call(...args)) as never) : call;
+    },
+  });
+  return { ...ctx, platform };
+};
+const earlier = (minutes: number) => Date.parse('2026-12-07T09:00:00.000Z') - minutes * 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 beforeAll(async () => {
   // 30 simulated minutes of traffic with every fault (outages, poison, insufficient funds).
@@ -91,6 +110,46 @@ describe('the overview', () => {
     expect(b).toBe(a);
     const later = await getOverview(ctx, viewer, { range: '15m' }, now + 1500);
     expect(later).not.toBe(a);
+  });
+
+  it.each([
+    {
+      read: 'the non-firing alarms (kept only as counts)',
+      ctxOf: () =>
+        withStaleReads({
+          listAlarms: (alarms: Alarm[]) => alarms.map((a) => (a.state === 'ALARM' ? a : withFreshness(a, earlier(3)))),
+        }),
+      asOf: earlier(3),
+    },
+    {
+      read: 'the page of recent replays (marked on the page)',
+      ctxOf: () => withStaleReads({ listReplays: (page: object) => withFreshness(page, earlier(4)) }),
+      asOf: earlier(4),
+    },
+    {
+      read: 'the page of running sagas (kept only as a count)',
+      ctxOf: () => withStaleReads({ listSagas: (page: object) => withFreshness(page, earlier(5)) }),
+      asOf: earlier(5),
+    },
+  ])('says "data as of" when $read came from the read cache', async ({ ctxOf, asOf }) => {
+    clearOverviewCache();
+    const overview = await getOverview(ctxOf(), viewer, { range: '1h' });
+    expect(overview.freshness).toEqual({ stale: true, asOf: iso(asOf) });
+    expect(dataAsOf(overview)).toBe(iso(asOf));
+    clearOverviewCache();
+    const fresh = await getOverview(ctx, viewer, { range: '1h' });
+    expect(fresh.freshness).toBeUndefined();
+    expect(dataAsOf(fresh)).toBeNull();
+  });
+
+  it('gives the oldest mark when several reads are stale', async () => {
+    clearOverviewCache();
+    const stale = withStaleReads({
+      listRedrives: (page: object) => withFreshness(page, earlier(2)),
+      listQueuePairs: (pairs: object[]) => withFreshness(pairs, earlier(7)),
+    });
+    const overview = await getOverview(stale, viewer, { range: '1h' });
+    expect(overview.freshness?.asOf).toBe(iso(earlier(7)));
   });
 });
 
@@ -200,6 +259,30 @@ describe('alarms and incidents', () => {
     const times = incident.timeline.map((e) => e.at);
     expect([...times].sort().reverse()).toEqual(times);
     expect(incident.timeline.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    {
+      read: 'a page of the sagas behind its counts',
+      marks: { listSagas: (page: object) => withFreshness(page, earlier(6)) },
+      asOf: earlier(6),
+    },
+    {
+      read: 'the page of dead letters',
+      marks: { listDeadLetters: (page: object) => withFreshness(page, earlier(8)) },
+      asOf: earlier(8),
+    },
+    {
+      read: 'the alarm and its history',
+      marks: { getAlarm: (found: object) => withFreshness(found, earlier(9)) },
+      asOf: earlier(9),
+    },
+  ])('says "data as of" when $read came from the read cache', async ({ marks, asOf }) => {
+    const incident = await getIncident(withStaleReads(marks), viewer, 'ledgerline-local-processing-dlq-depth');
+    expect(incident.freshness).toEqual({ stale: true, asOf: iso(asOf) });
+    expect(dataAsOf(incident)).toBe(iso(asOf));
+    const fresh = await getIncident(ctx, viewer, 'ledgerline-local-processing-dlq-depth');
+    expect(dataAsOf(fresh)).toBeNull();
   });
 
   it("counts the incident's sagas as the sagas list does over the same window, grouped by step and error class", async () => {
