@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Caller } from '@/server/auth/permissions.schema';
 import type { OpsContext } from '@/server/ops/context';
+import { staleAsOf } from '@/server/platform/freshness.schema';
 import type { ListAlarmsInput } from '@/server/platform/inputs.schema';
 import type { Alarm } from '@/server/platform/platform.schema';
 import { PlatformError } from '@/server/platform/port';
@@ -40,5 +41,13 @@ export async function getAlarmDetail(
       })
     : [];
   const history = [...found.history].sort((a, b) => b.timestamp.localeCompare(a.timestamp));
-  return { alarm: found.alarm, history, window: { from, to }, series };
+  // A read-cache answer marks the alarm's wrapper ({ alarm, history }), which is not passed on.
+  const asOf = staleAsOf([found, series]);
+  return {
+    ...(asOf ? { freshness: { stale: true as const, asOf } } : {}),
+    alarm: found.alarm,
+    history,
+    window: { from, to },
+    series,
+  };
 }

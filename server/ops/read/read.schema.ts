@@ -121,6 +121,8 @@ export interface AlarmDetail {
   history: AlarmHistoryItem[];
   window: { from: string; to: string };
   series: MetricSeries[];
+  /** Present when the alarm or its metric came from the adapter's read cache: the oldest such time. */
+  freshness?: Freshness;
 }
 
 export interface IncidentEvent {

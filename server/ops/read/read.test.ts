@@ -241,6 +241,15 @@ describe('alarms and incidents', () => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 
+  it('says "data as of" when the alarm and its history came from the read cache', async () => {
+    const stale = withStaleReads({ getAlarm: (found: object) => withFreshness(found, earlier(10)) });
+    const name = 'ledgerline-local-processing-dlq-depth';
+    const detail = await getAlarmDetail(stale, viewer, { name, aroundMinutes: 60 });
+    expect(detail.freshness).toEqual({ stale: true, asOf: iso(earlier(10)) });
+    expect(dataAsOf(detail)).toBe(iso(earlier(10)));
+    expect(dataAsOf(await getAlarmDetail(ctx, viewer, { name, aroundMinutes: 60 }))).toBeNull();
+  });
+
   it('answers NotFound for an unknown alarm', async () => {
     await expect(getAlarmDetail(ctx, viewer, { name: 'nope', aroundMinutes: 60 })).rejects.toBeInstanceOf(
       PlatformError,
