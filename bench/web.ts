@@ -8,7 +8,8 @@
  * and runs Lighthouse 12 (performance only; mobile, its default with simulated throttling, and
  * --preset=desktop) `--runs` times on every console page with the session cookie; each figure is
  * the median of its runs. Then the same on a bare Next.js page built with the same Next and React
- * (fixtures/web-floor.ts): the framework's floor on this machine, measured in the same run.
+ * (fixtures/web-floor.ts) and served with the console's security headers: the framework's floor
+ * on this machine, measured in the same run.
  * Writes bench/results/web.json: web.perf.min (score 0-100, the worst page and form factor),
  * web.lcp.max (ms), web.cls.max, web.tbt.max (ms), each page's figures (and each run's) and the
  * floor's in extra. Targets (issue 19): performance ≥ 90, LCP ≤ 2500 ms, CLS ≤ 0.1.
@@ -19,7 +20,7 @@ import path from 'node:path';
 import { ensureBuild, signIn, withConsole } from './fixtures/console-processes';
 import { benchFlags } from './fixtures/flags';
 import { benchLog, sleep } from './fixtures/measure';
-import { withFloorPage } from './fixtures/web-floor';
+import { securityHeadersOf, withFloorPage } from './fixtures/web-floor';
 import { lighthouseMedian, type FormFactor, type MedianScore } from './fixtures/web-lighthouse';
 import { consolePages } from './fixtures/web-pages';
 import { writeResults, type BenchEntry } from './results';
@@ -67,7 +68,10 @@ export default async function run(argv: string[]): Promise<void> {
         scores.push(s);
       }
     }
-    const floor = await withFloorPage(floorDir, values.port + 1, async (url) => {
+    // The floor is served with the headers the console's pages carry (COOP changes the navigation).
+    const floorHeaders = securityHeadersOf(await fetch(`${base}${pages[0]}`, { headers: { cookie } }));
+    log(`floor served with ${Object.keys(floorHeaders).join(', ') || 'no security headers'}`);
+    const floor = await withFloorPage(floorDir, values.port + 1, floorHeaders, async (url) => {
       const out: MedianScore[] = [];
       for (const formFactor of formFactors) {
         const s = await lighthouseMedian(url, formFactor, { chromePath, headers: {} }, values.runs);
@@ -99,6 +103,7 @@ export default async function run(argv: string[]): Promise<void> {
       loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
       pages: scores.map(({ warnings, ...s }) => (warnings.length ? { ...s, warnings } : s)),
       floor: floor.map(({ warnings, ...s }) => (warnings.length ? { ...s, warnings } : s)),
+      floorHeaders,
     };
     const at = (s: MedianScore) => `${s.page} (${s.formFactor})`;
     const entries: BenchEntry[] = [
