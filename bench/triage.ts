@@ -154,6 +154,7 @@ async function aws(messages: number, queries: number): Promise<BackendResult> {
   const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
   const { failureIndexRequests } = await import('../infra/runtime/failure-class-index');
   const { createAwsPlatform } = await import('../server/platform/aws/adapter');
+  const { tempRedriveStore } = await import('../server/db/testing/temp-redrive-store');
   const { failureIndexTableInput } = await import('../server/platform/aws/failure-index');
   const { fakeStackConfig } = await import('../server/platform/aws/contract-fake-config');
   const fs = await import('node:fs');
@@ -172,6 +173,7 @@ async function aws(messages: number, queries: number): Promise<BackendResult> {
   const clientConfig = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'k', secretAccessKey: 's' } };
   const raw = new ddbMod.DynamoDBClient(clientConfig);
   const table = 'ledgerline-bench-failure-index';
+  const redriveStore = tempRedriveStore();
   try {
     const t0 = Date.now();
     await raw.send(new ddbMod.CreateTableCommand(failureIndexTableInput(table)));
@@ -241,10 +243,11 @@ async function aws(messages: number, queries: number): Promise<BackendResult> {
     const docs = DynamoDBDocumentClient.from(new ddbMod.DynamoDBClient(clientConfig));
     const platform = createAwsPlatform(
       { ...fakeStackConfig('staging', 'us-east-1'), failureIndexTable: table },
-      { clientsFor: () => ({ dynamodb: docs }) as never },
+      { redriveStore, clientsFor: () => ({ dynamodb: docs }) as never },
     );
     return await measure(platform, messages, queries, loadSeconds);
   } finally {
+    redriveStore.close();
     raw.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     fs.rmSync(dir, { recursive: true, force: true });

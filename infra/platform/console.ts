@@ -16,10 +16,13 @@
  *   GSI byTime: day (S, 'YYYY-MM-DD' UTC) + atKey (S, `${at ms, 15 digits}#${writerId}#${seq}`)
  *   no TTL: audit entries are never deleted by the table.
  *
- * STATE table (approvals, request keys, action claims, seen roles): one conditional write per
- * decision (an approval is decided by one UpdateItem conditioned on status = pending, requester <>
- * decider and not expired), TTL on `ttl` (epoch seconds).
+ * STATE table (approvals, request keys, action claims, seen roles, redrive records): one
+ * conditional write per decision (an approval is decided by one UpdateItem conditioned on status =
+ * pending, requester <> decider and not expired), TTL on `ttl` (epoch seconds).
  *   pk (S), sk (S); GSI gsi1: gsi1pk (S), gsi1sk (S)
+ *   redrive records (server/db/dynamo/redrive-store.ts): pk = `redrive#${id}`, sk = 'redrive';
+ *   gsi1pk = `redrives#${queueId}`, gsi1sk = `${created ms, 15 digits}#${id}`; the moved
+ *   transaction ids in chunks of 1,000 beside it (sk = `moved#${chunk, 4 digits}`); 30-day TTL.
  */
 import { namesFor, type Stage } from './description';
 

@@ -7,8 +7,8 @@ import { applyMigrations } from '@/infra/embedded/sqlite-migrations';
 /**
  * The console's own SQLite database (`console.db` in LEDGERLINE_DATA_DIR, apart from the
  * embedded platform's): local users and sessions, the append-only audit log, approvals,
- * idempotency keys, claims of write actions in flight and (aws backend) the role last asserted
- * for each user. WAL, migrations by
+ * idempotency keys, claims of write actions in flight, the redrives it started and (aws backend)
+ * the role last asserted for each user. WAL, migrations by
  * PRAGMA user_version inside BEGIN IMMEDIATE.
  * The audit table refuses UPDATE and DELETE at the database level (triggers).
  */
@@ -62,6 +62,17 @@ const migrations: string[] = [
     scope TEXT PRIMARY KEY, token TEXT NOT NULL, action TEXT NOT NULL, actor_id TEXT NOT NULL,
     actor_name TEXT NOT NULL, request_id TEXT NOT NULL, detail TEXT NOT NULL,
     claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+  `,
+  // 4: the redrives the console started (server/db/sqlite-redrive-store.ts): one row per redrive,
+  // the selected-run columns NULL for a message-move task; class_ids and moved_tx are JSON.
+  `
+  CREATE TABLE redrives (
+    id TEXT PRIMARY KEY, queue_id TEXT NOT NULL, source_arn TEXT NOT NULL, region TEXT NOT NULL,
+    created_at INTEGER NOT NULL, started_by TEXT, started_at INTEGER, requested_at INTEGER,
+    accepted_at INTEGER, depth_before INTEGER,
+    status TEXT, moved INTEGER, total INTEGER, rate REAL, selection TEXT, class_ids TEXT, ended_at INTEGER,
+    failure_reason TEXT, heartbeat_at INTEGER, hold_seconds INTEGER, moved_tx TEXT) WITHOUT ROWID;
+  CREATE INDEX redrives_queue ON redrives(queue_id, created_at);
   `,
 ];
 

@@ -5,6 +5,7 @@ import { sqliteSeenRoles } from '../auth/seen-roles';
 import { SqliteActionClaimStore } from './action-claim-store';
 import { consoleDb } from './console-db';
 import { SqliteRequestKeyStore } from './request-key-store';
+import { SqliteRedriveStore } from './sqlite-redrive-store';
 import type { ConsoleState } from './state-port';
 
 /** The SQLite adapter of the console's state: console.db in `dataDir` (one connection per process). */
@@ -17,5 +18,6 @@ export function sqliteConsoleState(dataDir: string): ConsoleState {
     requestKeys: new SqliteRequestKeyStore(db),
     claims: new SqliteActionClaimStore(db),
     seenRoles: sqliteSeenRoles(db),
+    redrives: new SqliteRedriveStore(db),
   };
 }

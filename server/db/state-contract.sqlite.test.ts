@@ -7,6 +7,7 @@ import { sqliteSeenRoles } from '../auth/seen-roles';
 import { SqliteActionClaimStore } from './action-claim-store';
 import { openConsoleDb, type ConsoleDb } from './console-db';
 import { SqliteRequestKeyStore } from './request-key-store';
+import { SqliteRedriveStore } from './sqlite-redrive-store';
 import { runStateContract } from './state-contract';
 import type { ConsoleState } from './state-port';
 
@@ -19,6 +20,7 @@ function instance(db: ConsoleDb): ConsoleState {
     requestKeys: new SqliteRequestKeyStore(db),
     claims: new SqliteActionClaimStore(db),
     seenRoles: sqliteSeenRoles(db),
+    redrives: new SqliteRedriveStore(db),
   };
 }
 

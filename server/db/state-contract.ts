@@ -11,6 +11,7 @@ import { auditFilterSchema, type AuditFilter } from '../audit/audit.schema';
 import type { AuditRecord } from '../audit/store';
 import type { Caller } from '../auth/permissions.schema';
 import { runKeyContract } from './state-contract-keys';
+import { runRedriveContract } from './state-contract-redrives';
 import type { OpenState, StateHarness } from './state-harness';
 import type { ConsoleState } from './state-port';
 
@@ -200,4 +201,5 @@ export function runStateContract(name: string, open: OpenState): void {
   });
 
   runKeyContract(name, () => h);
+  runRedriveContract(name, () => h);
 }

@@ -3,6 +3,7 @@ import type { ApprovalStore } from '../approvals/store';
 import type { AuditStore } from '../audit/store';
 import type { SeenRoleStore } from '../auth/seen-roles';
 import type { ActionClaimStore } from './action-claim-store';
+import type { RedriveStore } from './redrive-store';
 import type { RequestKeyStore } from './request-key-store';
 
 /**
@@ -21,4 +22,6 @@ export interface ConsoleState {
   claims: ActionClaimStore;
   /** The role the identity provider last asserted for each user (aws backend). */
   seenRoles: SeenRoleStore;
+  /** The redrives the console started on AWS, and the progress of selected redrives. */
+  redrives: RedriveStore;
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { consoleState } from '../db/state';
 import { env } from '../env';
 import type { Platform } from './port';
 
@@ -22,5 +23,8 @@ async function create(): Promise<Platform> {
     return createLocalPlatform({ dataDir: env.LEDGERLINE_DATA_DIR, region: env.AWS_REGION });
   }
   const { createAwsPlatform, loadAwsPlatformConfig } = await import('./aws/adapter');
-  return createAwsPlatform(await loadAwsPlatformConfig(env.LEDGERLINE_STAGE, env.AWS_REGION));
+  // Redrive records live in the console's state table: any console task answers for any redrive.
+  return createAwsPlatform(await loadAwsPlatformConfig(env.LEDGERLINE_STAGE, env.AWS_REGION), {
+    redriveStore: consoleState().redrives,
+  });
 }

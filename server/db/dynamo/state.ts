@@ -5,11 +5,12 @@ import { DynamoApprovalStore } from './approval-store';
 import { DynamoAuditStore } from './audit-store';
 import { documentClient, newWriterId, type DynamoStateConfig } from './client';
 import { DynamoActionClaimStore, DynamoRequestKeyStore, dynamoSeenRoleRows } from './key-stores';
+import { DynamoRedriveStore } from './redrive-store';
 
 /**
  * The DynamoDB adapter of the console's state (aws backend): the audit log in the AUDIT table
  * (this process's own chain, writer id `config.writerId` or a new one per process), approvals,
- * request keys, claims and seen roles in the STATE table. One instance per process.
+ * request keys, claims, seen roles and redrives in the STATE table. One instance per process.
  */
 export function dynamoConsoleState(config: DynamoStateConfig): ConsoleState & { writerId: string } {
   const doc = documentClient(config.client);
@@ -22,5 +23,6 @@ export function dynamoConsoleState(config: DynamoStateConfig): ConsoleState & { 
     requestKeys: new DynamoRequestKeyStore(doc, config.stateTable),
     claims: new DynamoActionClaimStore(doc, config.stateTable),
     seenRoles: new CachedSeenRoles(dynamoSeenRoleRows(doc, config.stateTable)),
+    redrives: new DynamoRedriveStore(doc, config.stateTable),
   };
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Caller } from '../../auth/permissions.schema';
+import type { RedriveStore } from '../../db/redrive-store';
 import { listDeadLettersInput, listPageInput, listSagasInput, metricQueryInput } from '../inputs.schema';
 import { authorizeCall, callPermission, type PlatformCall } from '../method-permissions';
 import type { Platform } from '../port';
@@ -26,6 +27,11 @@ export type { AwsPlatformConfig } from './config';
 export { loadAwsPlatformConfig } from './config';
 
 export interface AwsPlatformDeps {
+  /**
+   * The console's records of its redrives (server/db/redrive-store.ts), shared by every console
+   * task: the state table's adapter in production (server/platform/index.ts).
+   */
+  redriveStore: RedriveStore;
   /** SDK clients for a caller (default: clients signed with the caller's role session via STS AssumeRole). */
   clientsFor?: ClientsFor;
   /** Role-session cache (default: createRoleCredentials with the config's role ARNs). */
@@ -54,7 +60,7 @@ const readCalls = new Set<PlatformCall>(
  * STS, for a caller whose role lacks the permission) and then calls AWS with the credentials of
  * the caller's role (STS AssumeRole, SourceIdentity = operator id), so IAM enforces it a second time.
  */
-export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDeps = {}): Platform {
+export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDeps): Platform {
   const cfg = awsPlatformConfigSchema.parse(config);
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -67,7 +73,7 @@ export function createAwsPlatform(config: AwsPlatformConfig, deps: AwsPlatformDe
     clientsFor = createClientsFor(cfg, credentials);
   }
   const clients = clientsFor;
-  const redrives = new RedriveRegistry();
+  const redrives = new RedriveRegistry(deps.redriveStore);
   let consoleSts: STSClient | undefined;
   const replayDescriptions = new ReplayDescriptions();
   const readCache = deps.readCache !== undefined ? deps.readCache : deps.clientsFor ? null : new ReadCache({ now });

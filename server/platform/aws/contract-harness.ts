@@ -11,6 +11,7 @@
  */
 import 'server-only';
 import type { Stage } from '../../../infra/platform/description';
+import { tempRedriveStore } from '../../db/testing/temp-redrive-store';
 import type { ContractHarness } from '../contract/platform-contract';
 import type { Platform } from '../port';
 import { createAwsPlatform } from './adapter';
@@ -30,7 +31,9 @@ export interface AwsContractOptions {
 export async function makeAwsContractHarness(options: AwsContractOptions): Promise<ContractHarness> {
   if (options.stage === 'production' && options.mutations)
     throw new Error('the contract suite never mutates production');
-  const platform = createAwsPlatform(await loadAwsPlatformConfig(options.stage, options.region));
+  // The deployed stack's own redrive records stay untouched: this suite's are in a temp console.db.
+  const redriveStore = tempRedriveStore();
+  const platform = createAwsPlatform(await loadAwsPlatformConfig(options.stage, options.region), { redriveStore });
   const pollMs = options.pollMs ?? 5_000;
   return {
     platform,
@@ -44,6 +47,10 @@ export async function makeAwsContractHarness(options: AwsContractOptions): Promi
       }
     },
     compensableSagaId: () => newestSucceededSaga(platform),
+    cleanup: () => {
+      redriveStore.close();
+      return Promise.resolve();
+    },
   };
 }
 
@@ -66,7 +73,9 @@ export async function makeFakeAwsContractHarness(options: { latencyMs?: number }
   const config = fakeStackConfig('staging', 'us-east-1');
   const world = await startFakeAwsWorld(config, options);
   const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
+  const redriveStore = tempRedriveStore();
   const platform = createAwsPlatform(config, {
+    redriveStore,
     clientsFor: (caller) => world.clientsFor(caller.role),
     readCache: new ReadCache({ now: world.clock.now }),
     consoleSts: world.consoleSts,
@@ -87,6 +96,9 @@ export async function makeFakeAwsContractHarness(options: { latencyMs?: number }
       }
     },
     compensableSagaId: () => newestSucceededSaga(platform),
-    cleanup: () => world.close(),
+    cleanup: async () => {
+      await world.close();
+      redriveStore.close();
+    },
   };
 }

@@ -29,7 +29,7 @@ import { failureIndexRequests } from '../../../infra/runtime/failure-class-index
 import { failureClassSummarySchema } from '../triage.schema';
 import { createAwsPlatform } from './adapter';
 import { failureIndexTableInput } from './failure-index';
-import { callerOf, NOW, recordingClients, staticClients, testConfig } from './testing';
+import { callerOf, NOW, recordingClients, staticClients, testConfig, testRedriveStore } from './testing';
 
 const dynalite = createRequire(import.meta.url)('dynalite') as (o: { createTableMs: number }) => Server;
 const TABLE = 'ledgerline-staging-failure-index';
@@ -81,6 +81,7 @@ function platform() {
     { marshallOptions: { removeUndefinedValues: true } },
   );
   return createAwsPlatform(testConfig({ failureIndexTable: TABLE }), {
+    redriveStore: testRedriveStore(),
     // Every request is recorded for the IAM evaluation (test/iam) as the caller's operator role.
     clientsFor: (caller) => recordingClients({ ...clients, dynamodb: ddb }, caller.role),
     now: () => NOW,
@@ -198,7 +199,7 @@ describe('dead-letter triage on the aws adapter (failure index on dynalite)', ()
   });
 
   it('answers Unavailable without the FailureIndexTableName output', async () => {
-    const p = createAwsPlatform(testConfig(), { clientsFor: () => staticClients() });
+    const p = createAwsPlatform(testConfig(), { redriveStore: testRedriveStore(), clientsFor: () => staticClients() });
     await expect(p.listFailureClasses(viewer, 'processing')).rejects.toMatchObject({ code: 'Unavailable' });
   });
 });

@@ -130,8 +130,8 @@ function taskStatus(value: string | undefined): TaskStatus {
 }
 
 /**
- * A message-move task as SQS lists it; `record` is what this process knew of it (who started it,
- * our id for it) before the listing was recorded (RedriveRegistry.recordListed).
+ * A message-move task as SQS lists it; `record` is what the console recorded of it (who started it,
+ * our id for it) before the listing was recorded (QueueRecords.recordListed, redrive-registry.ts).
  */
 export function toRedriveTask(
   ctx: MapCtx,

@@ -17,7 +17,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { deadLetterMessageSchema, queuePairSchema, redriveTaskSchema } from '../platform.schema';
 import { createAwsPlatform } from './adapter';
 import { createRoleCredentials } from './credentials';
-import { callerOf, NOW, testConfig, testPlatform, transactionEnvelopeBody } from './testing';
+import { callerOf, NOW, testConfig, testPlatform, testRedriveStore, transactionEnvelopeBody } from './testing';
 
 const sqs = mockClient(SQSClient);
 const cw = mockClient(CloudWatchClient);
@@ -712,6 +712,7 @@ describe('redrives under real SQS timing', () => {
 describe('permissions before AWS', () => {
   it("makes zero AWS calls (not even STS) for a viewer's startRedrive", async () => {
     const platform = createAwsPlatform(config, {
+      redriveStore: testRedriveStore(),
       credentials: createRoleCredentials({
         roleArns: config.operatorRoleArns,
         sts: new STSClient({ region: 'us-east-1' }),

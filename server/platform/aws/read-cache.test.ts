@@ -13,6 +13,7 @@ import type { AwsClients } from './clients';
 import { fakeStackConfig } from './contract-fake-config';
 import { MAX_STALE_MS, READ_TTL_MS, ReadCache } from './read-cache';
 import { withReadCache } from './read-cache-clients';
+import { testRedriveStore } from './testing';
 
 const cw = mockClient(CloudWatchClient);
 const sqs = mockClient(SQSClient);
@@ -184,7 +185,12 @@ describe('the adapter with its read cache', () => {
 
   it('marks the alarms it answered from the cache under throttling with the time of that data', async () => {
     const config = fakeStackConfig('staging', REGION);
-    const platform = createAwsPlatform(config, { clientsFor: () => raw, readCache: cache, now: () => clock });
+    const platform = createAwsPlatform(config, {
+      redriveStore: testRedriveStore(),
+      clientsFor: () => raw,
+      readCache: cache,
+      now: () => clock,
+    });
     cw.on(DescribeAlarmsCommand).resolvesOnce({
       MetricAlarms: [
         {

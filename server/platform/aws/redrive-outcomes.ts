@@ -16,9 +16,9 @@ import {
 
 /**
  * A redrive's outcome on AWS (task-outcomes.ts). A selected or class redrive moved the messages
- * itself and recorded each one's transaction id (selected-redrive.ts, kept on its registry record
- * with those already seen back): back in the DLQ = those transactions dead-lettered again since the
- * start. A message-move task does not say which messages it moved: back in the DLQ = the DLQ's
+ * itself and recorded each one's transaction id (selected-redrive.ts, on its record in the
+ * console's state table; those already seen back are kept in memory): back in the DLQ = those
+ * transactions dead-lettered again since the start. A message-move task does not say which messages it moved: back in the DLQ = the DLQ's
  * entries since the start, capped at the moved count, an upper bound. SQS reports no end time for
  * a message-move task: its end is when this process first saw it ended (never before the real one).
  * Without the failure index (stack output FailureIndexTableName) there is no outcome.
@@ -68,12 +68,13 @@ async function selectedOutcome(
   endMs: number | null,
   now: number,
 ): Promise<TaskOutcome | undefined> {
-  const record = registry.get(task.id);
-  if (!record?.movedTransactions) return undefined; // not moved by this process: nothing known of it
-  const found = (record.backTransactions ??= new Set());
-  const sent = record.movedTransactions.filter((tx): tx is string => tx !== null);
+  const record = await registry.get(task.id, now);
+  if (!record?.selected) return undefined; // no record of what it moved: nothing known of it
+  const found = registry.backOf(task.id);
+  const movedTransactions = record.selected.movedTransactions;
+  const sent = movedTransactions.filter((tx): tx is string => tx !== null);
   const complete = await transactionsBackSince(ctx, task.queueId, sent, task.startedAt, found);
-  const moved = record.movedTransactions.length;
+  const moved = movedTransactions.length;
   const untracked = moved - sent.length;
   const notes = [
     untracked > 0 ? `${untracked} moved message(s) named no transaction and count as not back` : null,

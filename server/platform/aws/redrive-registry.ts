@@ -1,100 +1,209 @@
 import 'server-only';
-import type { RedriveTask } from '../platform.schema';
+import type { RedriveStore, StoredRedrive } from '../../db/redrive-store';
+import { redriveTaskSchema, type RedriveTask } from '../platform.schema';
+import { iso } from './clients';
+
+export type { StoredRedrive as RedriveRecord } from '../../db/redrive-store';
 
 /**
- * What this process knows of the redrives it started or saw. SQS lists a message-move task's
- * TaskHandle only while it is RUNNING, so the handles we started are kept here, tied to the
- * StartedTimestamp SQS reports (the only key left once the task ends). Selected-message redrives
- * (selected-redrive.ts) exist only here: their task as it progresses, and their cancel flag.
+ * A selected redrive whose runner has not been heard from for this long is declared stopped. The
+ * runner writes its progress every few seconds while it runs (selected-redrive.ts); one SQS or
+ * DynamoDB call stuck in the SDK's retries stays well within this.
  */
-export interface RedriveRecord {
-  queueId: string;
-  sourceArn: string;
-  /** TaskHandle (move tasks) or our id (selected redrives). */
-  id: string;
-  startedAtMs: number | null;
-  startedBy: string | null;
-  /** Selected-message redrives only: the task as it progresses. */
-  selectedTask?: RedriveTask;
-  /** Selected-message redrives only: set by cancelRedrive, checked before each message. */
-  cancelRequested?: boolean;
-  /**
-   * Selected-message redrives only: the transaction id of each message moved, in order (null: its
-   * body names none), and those seen dead-lettered again since the start (redrive-outcomes.ts).
-   */
-  movedTransactions?: (string | null)[];
-  backTransactions?: Set<string>;
-  /** Selected-message redrives only: settles when the background run ends (never rejects). */
-  done?: Promise<void>;
-  /** Move tasks we started: our clock just before StartMessageMoveTask was sent. */
-  requestedAtMs?: number;
-  /** Move tasks we started: our clock when StartMessageMoveTask answered. */
-  acceptedAtMs?: number;
-  /** Move tasks we started: DLQ depth read just before the start (the total until SQS lists the task). */
-  depthBefore?: number | null;
+export const SELECTED_STALE_MS = 60_000;
+
+/** How many of a queue's newest records a listing reads (SQS itself lists only the last 10 move tasks). */
+const RECENT = 50;
+
+const active = (r: StoredRedrive) => r.selected?.status === 'RUNNING' || r.selected?.status === 'CANCELLING';
+
+/** A selected redrive's record as the port's task. */
+export function selectedTaskOf(r: StoredRedrive): RedriveTask {
+  const s = r.selected;
+  if (!s) throw new Error(`redrive ${r.id} is a message-move task`);
+  return redriveTaskSchema.parse({
+    id: r.id,
+    queueId: r.queueId,
+    region: r.region,
+    status: s.status,
+    moved: s.moved,
+    total: s.total,
+    rate: s.rate,
+    selection: s.selection,
+    ...(s.classIds ? { classIds: s.classIds } : {}),
+    startedAt: iso(r.createdAtMs),
+    endedAt: s.endedAtMs === null ? null : iso(s.endedAtMs),
+    startedBy: r.startedBy,
+    failureReason: s.failureReason,
+  });
 }
 
-/** In-memory store of the TaskHandles we started (AWS returns a handle only while RUNNING). */
-export class RedriveRegistry {
-  private readonly byId = new Map<string, RedriveRecord>();
-  private readonly byStart = new Map<string, RedriveRecord>();
+/** What this process does for a run it is executing: a cancel answered here is seen at once. */
+interface LocalRun {
+  cancelRequested: boolean;
+}
 
-  put(record: RedriveRecord): void {
-    this.byId.set(record.id, record);
-    // Bounded: forget the oldest finished records (SQS itself keeps only the last 10 tasks per queue).
-    if (this.byId.size > 1000) {
-      for (const [id, r] of this.byId) {
-        if (this.byId.size <= 900) break;
-        const running =
-          r.selectedTask && (r.selectedTask.status === 'RUNNING' || r.selectedTask.status === 'CANCELLING');
-        if (!running) this.byId.delete(id);
-      }
-    }
-    if (record.startedAtMs !== null) this.byStart.set(`${record.sourceArn}@${record.startedAtMs}`, record);
+/**
+ * The redrives the console started, in the console's state table (server/db/redrive-store.ts),
+ * shared by every console task: SQS lists a message-move task's TaskHandle only while it is
+ * RUNNING and never says who started it, and a selected-message redrive (selected-redrive.ts)
+ * exists only there. Any task may answer a read or a cancel; the runner of a selected redrive is
+ * one task, and a run whose runner stopped (its task replaced, scaled in or crashed) is declared
+ * FAILED by the first read that finds its heartbeat older than SELECTED_STALE_MS.
+ * In memory here: only this process's own runs (cancel flag) and, per selected redrive, the
+ * transactions already found back in the DLQ (an accelerator of outcome reads; any task rebuilds it).
+ */
+export class RedriveRegistry {
+  private readonly local = new Map<string, LocalRun>();
+  private readonly back = new Map<string, Set<string>>();
+
+  constructor(readonly store: RedriveStore) {}
+
+  async get(id: string, now: number): Promise<StoredRedrive | null> {
+    const record = await this.store.get(id);
+    return record ? this.settleStale(record, now) : null;
   }
-  get(id: string): RedriveRecord | undefined {
+
+  /** The queue's newest records (stale runs settled), for one listing's lookups. */
+  async view(queueId: string, now: number): Promise<QueueRecords> {
+    const records = await this.store.recent(queueId, RECENT);
+    return new QueueRecords(this.store, await Promise.all(records.map((r) => this.settleStale(r, now))));
+  }
+
+  /** A selected redrive still running on the queue, if any (whichever task runs it). */
+  async runningSelected(queueId: string, now: number): Promise<StoredRedrive | undefined> {
+    return (await this.view(queueId, now)).all().find(active);
+  }
+
+  startLocal(id: string): LocalRun {
+    const run = { cancelRequested: false };
+    this.local.set(id, run);
+    return run;
+  }
+  endLocal(id: string): void {
+    this.local.delete(id);
+  }
+
+  /** RUNNING → CANCELLING in the store (the runner, in whichever task, stops before its next message). */
+  async requestCancel(id: string): Promise<StoredRedrive | null> {
+    const after = await this.store.requestCancel(id);
+    const run = this.local.get(id);
+    if (after && run) run.cancelRequested = true;
+    return after;
+  }
+
+  /** Transactions of a selected redrive already seen back in the DLQ (grows; never shrinks). */
+  backOf(id: string): Set<string> {
+    let found = this.back.get(id);
+    if (!found) {
+      if (this.back.size >= 1000) this.back.delete(this.back.keys().next().value as string);
+      this.back.set(id, (found = new Set()));
+    }
+    return found;
+  }
+
+  /**
+   * A RUNNING or CANCELLING selected redrive not heard from for SELECTED_STALE_MS (and not run by
+   * this process) is ended FAILED, once, by a conditional write; then read again.
+   */
+  private async settleStale(record: StoredRedrive, now: number): Promise<StoredRedrive> {
+    const s = record.selected;
+    if (!s || !active(record) || this.local.has(record.id)) return record;
+    const staleBefore = now - SELECTED_STALE_MS;
+    if (s.heartbeatAtMs > staleBefore) return record;
+    const held = s.holdSeconds
+      ? `; the messages it was holding became visible in the DLQ again at most ${s.holdSeconds} s after it received them`
+      : '';
+    const reason =
+      `the console task running this redrive stopped (last heard from at ${iso(s.heartbeatAtMs)}) ` +
+      `after moving at least ${s.moved} of ${s.total} messages${held}`;
+    await this.store.abandon(record.id, staleBefore, s.heartbeatAtMs, reason);
+    return (await this.store.get(record.id)) ?? record;
+  }
+}
+
+/**
+ * One listing's view of a queue's records: lookups by id and by SQS's StartedTimestamp, and what
+ * the listing tells, written back to the store.
+ */
+export class QueueRecords {
+  private readonly byId = new Map<string, StoredRedrive>();
+  private readonly byStart = new Map<number, StoredRedrive>();
+
+  constructor(
+    private readonly store: RedriveStore,
+    records: StoredRedrive[],
+  ) {
+    for (const r of records) this.add(r);
+  }
+
+  add(r: StoredRedrive): void {
+    this.byId.set(r.id, r);
+    if (r.startedAtMs !== null) this.byStart.set(r.startedAtMs, r);
+  }
+  all(): StoredRedrive[] {
+    return [...this.byId.values()];
+  }
+  get(id: string): StoredRedrive | undefined {
     return this.byId.get(id);
   }
+  byStartTime(startedAtMs: number): StoredRedrive | undefined {
+    return this.byStart.get(startedAtMs);
+  }
+  /** Message-move tasks we started whose StartedTimestamp is not known yet. */
+  unlisted(): StoredRedrive[] {
+    return this.all().filter((r) => !r.selected && r.startedAtMs === null && r.requestedAtMs !== null);
+  }
+  selected(): RedriveTask[] {
+    return this.all().flatMap((r) => (r.selected ? [selectedTaskOf(r)] : []));
+  }
+
   /** Ties a record to the StartedTimestamp SQS reports for it (the only key left once the task ends). */
-  setStarted(record: RedriveRecord, startedAtMs: number): void {
-    record.startedAtMs = startedAtMs;
-    this.byStart.set(`${record.sourceArn}@${startedAtMs}`, record);
+  async setStarted(record: StoredRedrive, startedAtMs: number): Promise<StoredRedrive> {
+    const landed = await this.store.setStarted(record.id, startedAtMs);
+    // Another task tied it first: its value stands (it read the same listing).
+    const tied = landed ? { ...record, startedAtMs } : ((await this.store.get(record.id)) ?? record);
+    this.add(tied);
+    return tied;
   }
-  /** Move tasks we started on this DLQ whose StartedTimestamp is not known yet. */
-  unlisted(sourceArn: string): RedriveRecord[] {
-    return [...this.byId.values()].filter(
-      (r) => r.sourceArn === sourceArn && !r.selectedTask && r.startedAtMs === null && r.requestedAtMs !== undefined,
-    );
-  }
-  byStartTime(sourceArn: string, startedAtMs: number): RedriveRecord | undefined {
-    return this.byStart.get(`${sourceArn}@${startedAtMs}`);
-  }
-  /** A selected-message redrive still running on the queue, if any. */
-  runningSelected(queueId: string): RedriveTask | undefined {
-    return this.selected(queueId).find((t) => t.status === 'RUNNING' || t.status === 'CANCELLING');
-  }
-  selected(queueId?: string): RedriveTask[] {
-    return [...this.byId.values()].flatMap((r) =>
-      r.selectedTask && (!queueId || r.queueId === queueId) ? [r.selectedTask] : [],
-    );
-  }
+
   /**
    * The record of a task SQS lists, as known before this listing (undefined if none); records
    * what the listing tells: a handle first seen here (e.g. a task started from the AWS console)
    * is kept for later lookups, and a task we started is tied to its StartedTimestamp.
    */
-  recordListed(
+  async recordListed(
     queueId: string,
     sourceArn: string,
+    region: string,
     handle: string | undefined,
     started: number | null,
-  ): RedriveRecord | undefined {
+  ): Promise<StoredRedrive | undefined> {
     const record =
-      (handle ? this.get(handle) : undefined) ?? (started !== null ? this.byStartTime(sourceArn, started) : undefined);
+      (handle ? this.get(handle) : undefined) ?? (started !== null ? this.byStartTime(started) : undefined);
     if (handle && started !== null && !record) {
-      this.put({ queueId, sourceArn, id: handle, startedAtMs: started, startedBy: null });
+      const foreign: StoredRedrive = {
+        id: handle,
+        queueId,
+        sourceArn,
+        region,
+        createdAtMs: started,
+        startedBy: null,
+        startedAtMs: started,
+        requestedAtMs: null,
+        acceptedAtMs: null,
+        depthBefore: null,
+        selected: null,
+      };
+      try {
+        await this.store.create(foreign);
+      } catch (error) {
+        // Another task recorded it first (it read the same listing): that record stands.
+        if (!(await this.store.get(handle))) throw error;
+      }
+      this.add(foreign);
     } else if (handle && record && record.startedAtMs === null && started !== null) {
-      this.setStarted(record, started);
+      await this.setStarted(record, started);
     }
     return record;
   }

@@ -16,14 +16,16 @@ import { classEntries } from './failure-index';
 import { int, queueNameFromUrl, toRedriveTask, unlistedTask } from './queue-mappers';
 import { pairFor, queueAttributes } from './queue-pairs';
 import { withRedriveOutcome } from './redrive-outcomes';
-import type { RedriveRecord, RedriveRegistry } from './redrive-registry';
+import { selectedTaskOf, type QueueRecords, type RedriveRecord, type RedriveRegistry } from './redrive-registry';
 import { startSelected } from './selected-redrive';
 import { OUTCOME_LIST_BUDGET } from './task-outcomes';
 
 /**
  * Redrives on SQS. Redrive of the whole DLQ = StartMessageMoveTask (≤ 500 msg/s, one active task
- * per queue, moved messages get new ids); a redrive of selected ids runs in this process
- * (selected-redrive.ts) and conflicts with a message-move task on the same DLQ both ways.
+ * per queue, moved messages get new ids); a redrive of selected ids runs in the console task that
+ * started it (selected-redrive.ts) and conflicts with a message-move task on the same DLQ both
+ * ways. What SQS does not keep (who started a task, our selected redrives) is in the console's
+ * state table (redrive-registry.ts), so every console task answers alike.
  * Once StartMessageMoveTask has succeeded, startRedrive never throws: if the read after it fails
  * it returns the task RUNNING with the depth read before the start as its total. SQS lists a
  * TaskHandle only while RUNNING, so a task that ends before we list it is tied to the newest
@@ -55,9 +57,16 @@ const UNLISTED_GRACE_MS = 5 * 60_000;
  * TaskHandle only while RUNNING, and a small DLQ can be moved before our first read) is tied to the
  * newest handle-less entry that started between our request and its answer (± the allowance).
  */
-async function listedTasks(ctx: Ctx, registry: RedriveRegistry, pair: AwsQueuePairConfig) {
-  const entries = await moveTasks(ctx, pair);
-  for (const record of registry.unlisted(pair.dlqArn)) {
+async function listedTasks(
+  ctx: Ctx,
+  registry: RedriveRegistry,
+  pair: AwsQueuePairConfig,
+  known?: RedriveRecord,
+): Promise<{ entries: ListMessageMoveTasksResultEntry[]; view: QueueRecords }> {
+  const [entries, view] = await Promise.all([moveTasks(ctx, pair), registry.view(pair.id, ctx.now())]);
+  // A record older than the view's window still takes part (a lookup by its id).
+  if (known && !view.get(known.id)) view.add(known);
+  for (const record of view.unlisted()) {
     if (entries.some((e) => e.TaskHandle === record.id)) continue; // redriveTaskOf records it
     const from = (record.requestedAtMs ?? 0) - START_CLOCK_ALLOWANCE_MS;
     const to = (record.acceptedAtMs ?? record.requestedAtMs ?? 0) + START_CLOCK_ALLOWANCE_MS;
@@ -66,23 +75,36 @@ async function listedTasks(ctx: Ctx, registry: RedriveRegistry, pair: AwsQueuePa
       const t = e.StartedTimestamp;
       if (t === undefined || t < from || t > to) continue;
       if (e.TaskHandle) continue; // RUNNING under another handle: not ours
-      if (registry.byStartTime(pair.dlqArn, t)) continue; // already another record's task
+      if (view.byStartTime(t)) continue; // already another record's task
       if (newest === null || t > newest) newest = t;
     }
-    if (newest !== null) registry.setStarted(record, newest);
+    if (newest !== null) await view.setStarted(record, newest);
   }
-  return entries;
+  return { entries, view };
 }
 
 /** A listed message-move task as a redrive, recording what the listing tells in the registry. */
-function redriveTaskOf(
+async function redriveTaskOf(
   ctx: Ctx,
-  registry: RedriveRegistry,
+  view: QueueRecords,
   pair: AwsQueuePairConfig,
   e: ListMessageMoveTasksResultEntry,
-): RedriveTask {
-  const record = registry.recordListed(pair.id, pair.dlqArn, e.TaskHandle, e.StartedTimestamp ?? null);
+): Promise<RedriveTask> {
+  const record = await view.recordListed(
+    pair.id,
+    pair.dlqArn,
+    ctx.config.region,
+    e.TaskHandle,
+    e.StartedTimestamp ?? null,
+  );
   return toRedriveTask(ctx, pair, e, record);
+}
+
+async function tasksOf(ctx: Ctx, registry: RedriveRegistry, pair: AwsQueuePairConfig): Promise<RedriveTask[]> {
+  const { entries, view } = await listedTasks(ctx, registry, pair);
+  const moves: RedriveTask[] = [];
+  for (const e of entries) moves.push(await redriveTaskOf(ctx, view, pair, e));
+  return [...moves, ...view.selected()];
 }
 
 export async function listRedrives(
@@ -91,12 +113,8 @@ export async function listRedrives(
   input: { limit?: number; queueId?: string },
 ): Promise<Page<RedriveTask>> {
   const pairs = input.queueId ? [pairFor(ctx, input.queueId)] : ctx.config.queuePairs;
-  const lists = await Promise.all(
-    pairs.map(async (p) => (await listedTasks(ctx, registry, p)).map((e) => redriveTaskOf(ctx, registry, p, e))),
-  );
-  const all = [...lists.flat(), ...registry.selected(input.queueId)].sort(
-    (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt),
-  );
+  const lists = await Promise.all(pairs.map((p) => tasksOf(ctx, registry, p)));
+  const all = lists.flat().sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
   // SQS keeps only the 10 most recent tasks per queue: there is no further page to fetch.
   const budget = { left: OUTCOME_LIST_BUDGET };
   const items = await Promise.all(
@@ -121,8 +139,8 @@ async function findRedrive(
   registry: RedriveRegistry,
   id: string,
 ): Promise<{ task: RedriveTask; handle: string | null } | null> {
-  const record = registry.get(id);
-  if (record?.selectedTask) return { task: record.selectedTask, handle: null };
+  const record = await registry.get(id, ctx.now());
+  if (record?.selected) return { task: selectedTaskOf(record), handle: null };
   const synthetic = /^(.+):(\d+)$/.exec(id);
   const pairs = record
     ? [pairFor(ctx, record.queueId)]
@@ -130,21 +148,24 @@ async function findRedrive(
       ? ctx.config.queuePairs.filter((p) => p.id === synthetic[1])
       : ctx.config.queuePairs;
   for (const pair of pairs) {
-    for (const e of await listedTasks(ctx, registry, pair)) {
+    const { entries, view } = await listedTasks(ctx, registry, pair, record ?? undefined);
+    // The listing may just have tied our record to its StartedTimestamp.
+    const known = record ? (view.get(record.id) ?? record) : null;
+    for (const e of entries) {
       const matches =
         e.TaskHandle === id ||
-        (record?.startedAtMs != null && e.StartedTimestamp === record.startedAtMs) ||
+        (known?.startedAtMs != null && e.StartedTimestamp === known.startedAtMs) ||
         (synthetic !== null && String(e.StartedTimestamp) === synthetic[2]);
-      if (matches) return { task: redriveTaskOf(ctx, registry, pair, e), handle: e.TaskHandle ?? null };
+      if (matches) return { task: await redriveTaskOf(ctx, view, pair, e), handle: e.TaskHandle ?? null };
     }
-    // Started here moments ago and not listed yet (eventual consistency): still RUNNING as far as we know.
+    // Started moments ago and not listed yet (eventual consistency): still RUNNING as far as we know.
     if (
-      record &&
-      record.startedAtMs === null &&
-      record.acceptedAtMs !== undefined &&
-      ctx.now() - record.acceptedAtMs < UNLISTED_GRACE_MS
+      known &&
+      known.startedAtMs === null &&
+      known.acceptedAtMs !== null &&
+      ctx.now() - known.acceptedAtMs < UNLISTED_GRACE_MS
     ) {
-      return { task: unlistedTask(ctx, pair, record, null), handle: record.id };
+      return { task: unlistedTask(ctx, pair, known, null), handle: known.id };
     }
   }
   return null;
@@ -180,7 +201,7 @@ export async function startRedrive(
   if (input.rate !== undefined && (input.rate < 1 || input.rate > MAX_REDRIVE_RATE)) {
     throw new PlatformError('Invalid', `rate must be 1-${MAX_REDRIVE_RATE} messages/s (SQS limit)`, 'rate');
   }
-  const selected = registry.runningSelected(pair.id);
+  const selected = await registry.runningSelected(pair.id, ctx.now());
   if (selected)
     throw new PlatformError(
       'Conflict',
@@ -229,27 +250,45 @@ export async function startRedrive(
   );
   const handle = res.TaskHandle;
   if (!handle) throw new PlatformError('Unavailable', 'StartMessageMoveTask returned no TaskHandle');
+  const acceptedAtMs = ctx.now();
   const record: RedriveRecord = {
+    id: handle,
     queueId: pair.id,
     sourceArn: pair.dlqArn,
-    id: handle,
-    startedAtMs: null,
+    region: ctx.config.region,
+    createdAtMs: requestedAtMs,
     startedBy: ctx.caller.id,
+    startedAtMs: null,
     requestedAtMs,
-    acceptedAtMs: ctx.now(),
+    acceptedAtMs,
     depthBefore,
+    selected: null,
   };
-  registry.put(record);
+  // The task runs whatever happens next: a failed write of our record costs only who started it
+  // (and, for a task SQS no longer lists by handle, its id), not the answer.
+  try {
+    await registry.store.create(record);
+  } catch (error) {
+    console.warn(
+      JSON.stringify({
+        msg: 'redrive: the record of a started message-move task could not be stored',
+        handle,
+        queueId: pair.id,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+    );
+  }
   // From here on the task exists: a failed or empty read returns what is known (RUNNING, total =
   // depth before the start); getRedrive/listRedrives fill in the rest later.
   return readAfterAcceptedWrite(
     `StartMessageMoveTask on ${pair.id}`,
     async () => {
-      const entries = await listedTasks(ctx, registry, pair);
+      const { entries, view } = await listedTasks(ctx, registry, pair, record);
+      const known = view.get(handle) ?? record;
       const entry =
         entries.find((e) => e.TaskHandle === handle) ??
-        (record.startedAtMs !== null ? entries.find((e) => e.StartedTimestamp === record.startedAtMs) : undefined);
-      return entry ? redriveTaskOf(ctx, registry, pair, entry) : null;
+        (known.startedAtMs !== null ? entries.find((e) => e.StartedTimestamp === known.startedAtMs) : undefined);
+      return entry ? redriveTaskOf(ctx, view, pair, entry) : null;
     },
     () => unlistedTask(ctx, pair, record, input.rate ?? null),
   );
@@ -265,12 +304,13 @@ export async function cancelRedrive(ctx: Ctx, registry: RedriveRegistry, id: str
     );
   const { task, handle } = found;
   if (task.selection !== 'all') {
-    const record = registry.get(id);
-    if (!record?.selectedTask || task.status !== 'RUNNING')
-      throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: only a RUNNING redrive can be cancelled`);
-    record.cancelRequested = true;
-    record.selectedTask = redriveTaskSchema.parse({ ...record.selectedTask, status: 'CANCELLING' });
-    return record.selectedTask;
+    // One conditional write: of two cancels (in any tasks), one lands; the runner stops before its next message.
+    const after = task.status === 'RUNNING' ? await registry.requestCancel(id) : null;
+    if (!after?.selected) {
+      const now = (await registry.get(id, ctx.now()))?.selected?.status ?? task.status;
+      throw new PlatformError('Conflict', `redrive ${id} is ${now}: only a RUNNING redrive can be cancelled`);
+    }
+    return selectedTaskOf(after);
   }
   if (task.status !== 'RUNNING' || !handle) {
     throw new PlatformError('Conflict', `redrive ${id} is ${task.status}: SQS cancels only RUNNING message-move tasks`);

@@ -42,7 +42,15 @@ import {
   TX_LOOKUP_LIMIT,
   unreadOutcome,
 } from './task-outcomes';
-import { callerOf, NOW, recordingClients, staticClients, testConfig, transactionEnvelopeBody } from './testing';
+import {
+  callerOf,
+  NOW,
+  recordingClients,
+  staticClients,
+  testConfig,
+  testRedriveStore,
+  transactionEnvelopeBody,
+} from './testing';
 
 const dynalite = createRequire(import.meta.url)('dynalite') as (o: {
   createTableMs: number;
@@ -131,6 +139,7 @@ function platform() {
   const ddb = documentClient();
   let seq = 0;
   return createAwsPlatform(testConfig({ failureIndexTable: table }), {
+    redriveStore: testRedriveStore(),
     clientsFor: (caller) => recordingClients({ ...staticClients(), dynamodb: ddb }, caller.role),
     now: () => clock,
     sleep: (ms) => ((clock += ms), Promise.resolve()),
@@ -233,7 +242,11 @@ describe('redrive outcomes on the aws adapter (failure index on dynalite)', () =
     sqs.on(ListMessageMoveTasksCommand).resolves({
       Results: [{ Status: 'COMPLETED', StartedTimestamp: NOW - 1, ApproximateNumberOfMessagesMoved: 1 }],
     });
-    const p = createAwsPlatform(testConfig(), { clientsFor: () => staticClients(), now: () => clock });
+    const p = createAwsPlatform(testConfig(), {
+      redriveStore: testRedriveStore(),
+      clientsFor: () => staticClients(),
+      now: () => clock,
+    });
     expect((await p.listRedrives(viewer, {})).items[0]?.outcome).toBeUndefined();
   });
 });

@@ -15,6 +15,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, expect } from 'vitest';
 import { RequestRecorder } from '../../../test/iam/recording';
 import type { Caller, Role } from '../../auth/permissions.schema';
+import { tempRedriveStore } from '../../db/testing/temp-redrive-store';
 import { createAwsPlatform, type AwsPlatformDeps } from './adapter';
 import type { AwsClients } from './clients';
 import type { AwsPlatformConfig } from './config';
@@ -100,7 +101,20 @@ export function recordingClients(clients: AwsClients, role: Role, region = REGIO
   return Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, wrap(c as object)])) as unknown as AwsClients;
 }
 
-export function testPlatform(config = testConfig(), deps: AwsPlatformDeps = {}) {
+/** Redrive stores of this file's adapters (temp console.db files), closed after the file. */
+const stores: { close(): void }[] = [];
+afterAll(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+/** A redrive store of its own (a console task's state), removed after the test file. */
+export function testRedriveStore(): ReturnType<typeof tempRedriveStore> {
+  const store = tempRedriveStore();
+  stores.push(store);
+  return store;
+}
+
+export function testPlatform(config = testConfig(), deps: Partial<AwsPlatformDeps> = {}) {
   const raw = staticClients();
   const byRole = new Map<Role, AwsClients>();
   const clients = (role: Role) => {
@@ -112,6 +126,7 @@ export function testPlatform(config = testConfig(), deps: AwsPlatformDeps = {}) 
   let clock = NOW;
   let seq = 0;
   const platform = createAwsPlatform(config, {
+    redriveStore: testRedriveStore(),
     clientsFor: (caller) => clients(caller.role),
     now: () => clock,
     sleep: (ms) => {
