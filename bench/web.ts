@@ -14,6 +14,7 @@
  * web.lcp.max (ms), web.cls.max, web.tbt.max (ms), each page's figures (and each run's) and the
  * floor's in extra. Targets (issue 19): performance ≥ 90, LCP ≤ 2500 ms, CLS ≤ 0.1.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,6 +92,10 @@ export default async function run(argv: string[]): Promise<void> {
     const extra = {
       parameters: {
         lighthouse: '12.2.3',
+        // Mobile scores moved by up to 25 points between two machines of this kind (another
+        // Chromium, another benchmarkIndex): both are recorded with every result.
+        chromium: chromiumVersion(chromePath),
+        benchmarkIndex: rangeOf([...scores, ...floor].map((s) => s.benchmarkIndex)),
         runs: values.runs,
         figure: 'median of the runs, per figure',
         formFactors,
@@ -114,4 +119,16 @@ export default async function run(argv: string[]): Promise<void> {
     ];
     log(`wrote ${writeResults('web', entries)}`);
   });
+}
+
+/** The lowest and highest of the runs' values (Lighthouse's benchmarkIndex of the machine), or null. */
+function rangeOf(values: (number | null)[]): { min: number; max: number } | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? { min: Math.min(...known), max: Math.max(...known) } : null;
+}
+
+/** `chromium --version` (e.g. "Chromium 156.0.8078.129 built on Debian ..."), or null. */
+function chromiumVersion(chromePath: string): string | null {
+  const out = spawnSync(chromePath, ['--version'], { encoding: 'utf8' });
+  return out.status === 0 ? (/Chromium [\d.]+/.exec(out.stdout)?.[0] ?? out.stdout.trim()) : null;
 }
