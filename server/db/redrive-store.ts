@@ -63,6 +63,21 @@ export interface StoredRedrive {
   selected: StoredSelectedRun | null;
 }
 
+/**
+ * A record as a listing gives it: without the moved transaction ids (a listing shows status and
+ * counts; the ids are read per redrive, by `get`, when its outcome is computed).
+ */
+export type StoredRedriveSummary = Omit<StoredRedrive, 'selected'> & {
+  selected: Omit<StoredSelectedRun, 'movedTransactions'> | null;
+};
+
+/** The record without its moved transaction ids. */
+export function summaryOf(record: StoredRedrive): StoredRedriveSummary {
+  if (!record.selected) return { ...record, selected: null };
+  const { movedTransactions: _ids, ...selected } = record.selected;
+  return { ...record, selected };
+}
+
 export interface RedriveProgress {
   moved: number;
   heartbeatAtMs: number;
@@ -85,8 +100,11 @@ export interface RedriveStore {
   /** Stores a new record (refused if the id exists: throws). */
   create(record: StoredRedrive): Promise<void>;
   get(id: string): Promise<StoredRedrive | null>;
-  /** The queue's records, newest `createdAtMs` first (ties: id descending), at most `limit`. */
-  recent(queueId: string, limit: number): Promise<StoredRedrive[]>;
+  /**
+   * The queue's records, newest `createdAtMs` first (ties: id descending), at most `limit`, without
+   * their moved transaction ids (one read however many redrives moved how many messages).
+   */
+  recent(queueId: string, limit: number): Promise<StoredRedriveSummary[]>;
   /** Ties a message-move record to SQS's StartedTimestamp; only while none is set (true: it landed). */
   setStarted(id: string, startedAtMs: number): Promise<boolean>;
   /**

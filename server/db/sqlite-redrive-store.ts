@@ -1,7 +1,15 @@
 import 'server-only';
 /* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; its methods implement an async port */
 import type { ConsoleDb } from './console-db';
-import type { RedriveFinish, RedriveProgress, RedriveStore, StoredRedrive, StoredRedriveStatus } from './redrive-store';
+import {
+  summaryOf,
+  type RedriveFinish,
+  type RedriveProgress,
+  type RedriveStore,
+  type StoredRedrive,
+  type StoredRedriveStatus,
+  type StoredRedriveSummary,
+} from './redrive-store';
 
 /**
  * Redrive records in console.db (the `redrives` table of migration 4). Every status move is ONE
@@ -34,6 +42,11 @@ interface Row {
 }
 
 const LIVE = "status IN ('RUNNING', 'CANCELLING')";
+
+/** Every column but the moved ids (a listing's read; the JSON list can be 400 KB). */
+const SUMMARY_COLUMNS = `id, queue_id, source_arn, region, created_at, started_by, started_at, requested_at,
+  accepted_at, depth_before, status, moved, total, rate, selection, class_ids, ended_at, failure_reason,
+  heartbeat_at, hold_seconds, NULL AS moved_tx`;
 
 function toRedrive(r: Row): StoredRedrive {
   return {
@@ -118,14 +131,14 @@ export class SqliteRedriveStore implements RedriveStore {
     return row ? toRedrive(row) : null;
   }
 
-  async recent(queueId: string, limit: number): Promise<StoredRedrive[]> {
+  async recent(queueId: string, limit: number): Promise<StoredRedriveSummary[]> {
     if (limit <= 0) return [];
     return this.db
       .prepare<[string, number], Row>(
-        'SELECT * FROM redrives WHERE queue_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
+        `SELECT ${SUMMARY_COLUMNS} FROM redrives WHERE queue_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
       )
       .all(queueId, limit)
-      .map(toRedrive);
+      .map((row) => summaryOf(toRedrive(row)));
   }
 
   async setStarted(id: string, startedAtMs: number): Promise<boolean> {

@@ -5,7 +5,7 @@
  */
 import 'server-only';
 import { describe, expect, it } from 'vitest';
-import type { StoredRedrive, StoredSelectedRun } from './redrive-store';
+import { summaryOf, type StoredRedrive, type StoredSelectedRun } from './redrive-store';
 import type { StateHarness } from './state-harness';
 
 const T0 = Date.parse('2026-11-26T03:00:00Z');
@@ -116,8 +116,8 @@ export function runRedriveContract(name: string, harness: () => StateHarness): v
 
       const all = await b.redrives.recent('payments', 20);
       expect(all.map((r) => r.id)).toEqual(['r-4', 'r-3', 'r-tie-b', 'r-tie-a', 'r-2', 'r-1', 'r-0']);
-      expect(all[1]).toStrictEqual(progressed);
-      expect(all[1]?.selected?.movedTransactions).toEqual(['tx-1', null]);
+      // As `get` gives it, less the moved ids (a listing reads none).
+      expect(all[1]).toStrictEqual(summaryOf(progressed!));
       expect((await a.redrives.recent('payments', 3)).map((r) => r.id)).toEqual(['r-4', 'r-3', 'r-tie-b']);
       expect((await a.redrives.recent('orders', 3)).map((r) => r.id)).toEqual(['o-1']);
       expect(await b.redrives.recent('nowhere', 3)).toEqual([]);
@@ -194,7 +194,10 @@ export function runRedriveContract(name: string, harness: () => StateHarness): v
       }
       const read = await b.redrives.get(run.id);
       expect(read?.selected?.movedTransactions).toStrictEqual(all);
-      expect((await b.redrives.recent('payments', 1))[0]?.selected?.movedTransactions).toStrictEqual(all);
+      // A listing reads no ids: the record's other fields only.
+      const listed = (await b.redrives.recent('payments', 1))[0];
+      expect(listed?.selected).toMatchObject({ moved: all.length });
+      expect(listed?.selected && 'movedTransactions' in listed.selected).toBe(false);
     });
 
     it('lets another task cancel a running run once; the runner learns it from its next progress, and ends it', async () => {

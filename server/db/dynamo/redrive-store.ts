@@ -7,12 +7,14 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { consoleTableKeys } from '../../../infra/platform/console';
-import type {
-  RedriveFinish,
-  RedriveProgress,
-  RedriveStore,
-  StoredRedrive,
-  StoredRedriveStatus,
+import {
+  summaryOf,
+  type RedriveFinish,
+  type RedriveProgress,
+  type RedriveStore,
+  type StoredRedrive,
+  type StoredRedriveStatus,
+  type StoredRedriveSummary,
 } from '../redrive-store';
 import { isConditionFailed, padded } from './client';
 import { queryAll, queryPages } from './query';
@@ -233,7 +235,7 @@ export class DynamoRedriveStore implements RedriveStore {
   }
 
   /** Newest first by gsi1sk: created time, then id, both descending. gsi1 is eventually consistent. */
-  async recent(queueId: string, limit: number): Promise<StoredRedrive[]> {
+  async recent(queueId: string, limit: number): Promise<StoredRedriveSummary[]> {
     if (limit <= 0) return [];
     const items: Item[] = [];
     const pages = queryPages<Item>(this.doc, {
@@ -249,7 +251,8 @@ export class DynamoRedriveStore implements RedriveStore {
       items.push(...page);
       if (items.length >= limit) break;
     }
-    return Promise.all(items.slice(0, limit).map((i) => this.withChunks(i)));
+    // No chunk reads: a listing needs no moved ids (get reads them for one redrive).
+    return items.slice(0, limit).map((i) => summaryOf(toRedrive(i, [])));
   }
 
   async setStarted(id: string, startedAtMs: number): Promise<boolean> {

@@ -14,7 +14,7 @@ import {
 import { PlatformError } from '../port';
 import { iso, type Ctx } from './clients';
 import type { AwsQueuePairConfig } from './config';
-import type { RedriveRecord } from './redrive-registry';
+import type { RedriveSummary } from './redrive-registry';
 
 /** SQS shapes (queue attributes, messages, message-move tasks) reshaped into the port's DTOs. No AWS calls. */
 
@@ -137,7 +137,7 @@ export function toRedriveTask(
   ctx: MapCtx,
   pair: AwsQueuePairConfig,
   e: ListMessageMoveTasksResultEntry,
-  record: RedriveRecord | undefined,
+  record: RedriveSummary | undefined,
 ): RedriveTask {
   const started = e.StartedTimestamp ?? null;
   const id = e.TaskHandle ?? record?.id ?? `${pair.id}:${started ?? 'unknown'}`;
@@ -163,7 +163,7 @@ export function toRedriveTask(
 export function unlistedTask(
   ctx: MapCtx,
   pair: AwsQueuePairConfig,
-  record: RedriveRecord,
+  record: RedriveSummary,
   rate: number | null,
 ): RedriveTask {
   return redriveTaskSchema.parse({

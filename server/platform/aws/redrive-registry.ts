@@ -1,9 +1,9 @@
 import 'server-only';
-import type { RedriveStore, StoredRedrive } from '../../db/redrive-store';
+import type { RedriveStore, StoredRedrive, StoredRedriveSummary } from '../../db/redrive-store';
 import { redriveTaskSchema, type RedriveTask } from '../platform.schema';
 import { iso } from './clients';
 
-export type { StoredRedrive as RedriveRecord } from '../../db/redrive-store';
+export type { StoredRedrive as RedriveRecord, StoredRedriveSummary as RedriveSummary } from '../../db/redrive-store';
 
 /**
  * A selected redrive whose runner has not been heard from for this long is declared stopped. The
@@ -15,10 +15,10 @@ export const SELECTED_STALE_MS = 60_000;
 /** How many of a queue's newest records a listing reads (SQS itself lists only the last 10 move tasks). */
 const RECENT = 50;
 
-const active = (r: StoredRedrive) => r.selected?.status === 'RUNNING' || r.selected?.status === 'CANCELLING';
+const active = (r: StoredRedriveSummary) => r.selected?.status === 'RUNNING' || r.selected?.status === 'CANCELLING';
 
 /** A selected redrive's record as the port's task. */
-export function selectedTaskOf(r: StoredRedrive): RedriveTask {
+export function selectedTaskOf(r: StoredRedriveSummary): RedriveTask {
   const s = r.selected;
   if (!s) throw new Error(`redrive ${r.id} is a message-move task`);
   return redriveTaskSchema.parse({
@@ -71,7 +71,7 @@ export class RedriveRegistry {
   }
 
   /** A selected redrive still running on the queue, if any (whichever task runs it). */
-  async runningSelected(queueId: string, now: number): Promise<StoredRedrive | undefined> {
+  async runningSelected(queueId: string, now: number): Promise<StoredRedriveSummary | undefined> {
     return (await this.view(queueId, now)).all().find(active);
   }
 
@@ -106,7 +106,7 @@ export class RedriveRegistry {
    * A RUNNING or CANCELLING selected redrive not heard from for SELECTED_STALE_MS (and not run by
    * this process) is ended FAILED, once, by a conditional write; then read again.
    */
-  private async settleStale(record: StoredRedrive, now: number): Promise<StoredRedrive> {
+  private async settleStale<T extends StoredRedriveSummary>(record: T, now: number): Promise<T | StoredRedrive> {
     const s = record.selected;
     if (!s || !active(record) || this.local.has(record.id)) return record;
     const staleBefore = now - SELECTED_STALE_MS;
@@ -127,31 +127,31 @@ export class RedriveRegistry {
  * the listing tells, written back to the store.
  */
 export class QueueRecords {
-  private readonly byId = new Map<string, StoredRedrive>();
-  private readonly byStart = new Map<number, StoredRedrive>();
+  private readonly byId = new Map<string, StoredRedriveSummary>();
+  private readonly byStart = new Map<number, StoredRedriveSummary>();
 
   constructor(
     private readonly store: RedriveStore,
-    records: StoredRedrive[],
+    records: StoredRedriveSummary[],
   ) {
     for (const r of records) this.add(r);
   }
 
-  add(r: StoredRedrive): void {
+  add(r: StoredRedriveSummary): void {
     this.byId.set(r.id, r);
     if (r.startedAtMs !== null) this.byStart.set(r.startedAtMs, r);
   }
-  all(): StoredRedrive[] {
+  all(): StoredRedriveSummary[] {
     return [...this.byId.values()];
   }
-  get(id: string): StoredRedrive | undefined {
+  get(id: string): StoredRedriveSummary | undefined {
     return this.byId.get(id);
   }
-  byStartTime(startedAtMs: number): StoredRedrive | undefined {
+  byStartTime(startedAtMs: number): StoredRedriveSummary | undefined {
     return this.byStart.get(startedAtMs);
   }
   /** Message-move tasks we started whose StartedTimestamp is not known yet. */
-  unlisted(): StoredRedrive[] {
+  unlisted(): StoredRedriveSummary[] {
     return this.all().filter((r) => !r.selected && r.startedAtMs === null && r.requestedAtMs !== null);
   }
   selected(): RedriveTask[] {
@@ -159,7 +159,7 @@ export class QueueRecords {
   }
 
   /** Ties a record to the StartedTimestamp SQS reports for it (the only key left once the task ends). */
-  async setStarted(record: StoredRedrive, startedAtMs: number): Promise<StoredRedrive> {
+  async setStarted(record: StoredRedriveSummary, startedAtMs: number): Promise<StoredRedriveSummary> {
     const landed = await this.store.setStarted(record.id, startedAtMs);
     // Another task tied it first: its value stands (it read the same listing).
     const tied = landed ? { ...record, startedAtMs } : ((await this.store.get(record.id)) ?? record);
@@ -178,7 +178,7 @@ export class QueueRecords {
     region: string,
     handle: string | undefined,
     started: number | null,
-  ): Promise<StoredRedrive | undefined> {
+  ): Promise<StoredRedriveSummary | undefined> {
     const record =
       (handle ? this.get(handle) : undefined) ?? (started !== null ? this.byStartTime(started) : undefined);
     if (handle && started !== null && !record) {
