@@ -99,7 +99,10 @@ export interface RedriveFinish {
 export interface RedriveStore {
   /** Stores a new record (refused if the id exists: throws). */
   create(record: StoredRedrive): Promise<void>;
+  /** The record with its moved transaction ids (what an outcome needs). */
   get(id: string): Promise<StoredRedrive | null>;
+  /** The record without them: one item read, whatever the run moved (what a status needs). */
+  summary(id: string): Promise<StoredRedriveSummary | null>;
   /**
    * The queue's records, newest `createdAtMs` first (ties: id descending), at most `limit`, without
    * their moved transaction ids (one read however many redrives moved how many messages).

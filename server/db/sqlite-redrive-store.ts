@@ -131,6 +131,11 @@ export class SqliteRedriveStore implements RedriveStore {
     return row ? toRedrive(row) : null;
   }
 
+  async summary(id: string): Promise<StoredRedriveSummary | null> {
+    const row = this.db.prepare<[string], Row>(`SELECT ${SUMMARY_COLUMNS} FROM redrives WHERE id = ?`).get(id);
+    return row ? summaryOf(toRedrive(row)) : null;
+  }
+
   async recent(queueId: string, limit: number): Promise<StoredRedriveSummary[]> {
     if (limit <= 0) return [];
     return this.db

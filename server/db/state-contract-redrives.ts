@@ -118,6 +118,9 @@ export function runRedriveContract(name: string, harness: () => StateHarness): v
       expect(all.map((r) => r.id)).toEqual(['r-4', 'r-3', 'r-tie-b', 'r-tie-a', 'r-2', 'r-1', 'r-0']);
       // As `get` gives it, less the moved ids (a listing reads none).
       expect(all[1]).toStrictEqual(summaryOf(progressed!));
+      // One record's status read is the same summary, from either task.
+      expect(await b.redrives.summary('r-3')).toStrictEqual(summaryOf(progressed!));
+      expect(await a.redrives.summary('o-1')).toStrictEqual(summaryOf((await a.redrives.get('o-1'))!));
       expect((await a.redrives.recent('payments', 3)).map((r) => r.id)).toEqual(['r-4', 'r-3', 'r-tie-b']);
       expect((await a.redrives.recent('orders', 3)).map((r) => r.id)).toEqual(['o-1']);
       expect(await b.redrives.recent('nowhere', 3)).toEqual([]);
@@ -302,6 +305,7 @@ export function runRedriveContract(name: string, harness: () => StateHarness): v
     it('knows nothing of an unknown id', async () => {
       const { a, b } = harness();
       expect(await a.redrives.get('payments:selected:none')).toBeNull();
+      expect(await a.redrives.summary('payments:selected:none')).toBeNull();
       expect(await b.redrives.requestCancel('payments:selected:none')).toBeNull();
       expect(
         await a.redrives.progress('payments:selected:none', {

@@ -234,6 +234,11 @@ export class DynamoRedriveStore implements RedriveStore {
     return item ? this.withChunks(item) : null;
   }
 
+  async summary(id: string): Promise<StoredRedriveSummary | null> {
+    const item = await this.mainItem(id);
+    return item ? summaryOf(toRedrive(item, [])) : null;
+  }
+
   /** Newest first by gsi1sk: created time, then id, both descending. gsi1 is eventually consistent. */
   async recent(queueId: string, limit: number): Promise<StoredRedriveSummary[]> {
     if (limit <= 0) return [];
@@ -287,7 +292,6 @@ export class DynamoRedriveStore implements RedriveStore {
         ':count': p.movedTransactions.length,
         ...(p.holdSeconds === undefined ? {} : { ':hold': p.holdSeconds }),
       },
-      ReturnValues: 'ALL_NEW',
     });
     return item ? toRedrive(item, [...p.movedTransactions]) : null;
   }
@@ -325,7 +329,6 @@ export class DynamoRedriveStore implements RedriveStore {
       ConditionExpression: '#status = :running',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: LIVE_VALUES,
-      ReturnValues: 'ALL_NEW',
     });
     return item ? this.withChunks(item) : null;
   }
@@ -379,16 +382,16 @@ export class DynamoRedriveStore implements RedriveStore {
     this.createdAt.set(id, createdAtMs);
   }
 
-  /**
-   * One conditional UpdateItem of the main item: the item after it (ALL_NEW) or `{}` when it
-   * landed without ReturnValues; null when its condition refused it.
-   */
-  private async update(id: string, input: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<Item | null> {
+  /** One conditional UpdateItem of the main item: the item after it, or null when its condition refused it. */
+  private async update(
+    id: string,
+    input: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>,
+  ): Promise<Item | null> {
     try {
       const res = await this.doc.send(
-        new UpdateCommand({ ...input, TableName: this.table, Key: { pk: PK(id), sk: SK } }),
+        new UpdateCommand({ ...input, TableName: this.table, Key: { pk: PK(id), sk: SK }, ReturnValues: 'ALL_NEW' }),
       );
-      return (res.Attributes as Item | undefined) ?? ({} as Item);
+      return res.Attributes as Item;
     } catch (error) {
       if (isConditionFailed(error)) return null;
       throw error;

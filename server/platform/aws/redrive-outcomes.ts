@@ -68,7 +68,8 @@ async function selectedOutcome(
   endMs: number | null,
   now: number,
 ): Promise<TaskOutcome | undefined> {
-  const record = await registry.get(task.id, now);
+  // The ids it moved are read here only (findRedrive read the status without them).
+  const record = await registry.store.get(task.id);
   if (!record?.selected) return undefined; // no record of what it moved: nothing known of it
   const found = registry.backOf(task.id);
   const movedTransactions = record.selected.movedTransactions;

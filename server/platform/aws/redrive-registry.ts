@@ -59,8 +59,9 @@ export class RedriveRegistry {
 
   constructor(readonly store: RedriveStore) {}
 
-  async get(id: string, now: number): Promise<StoredRedrive | null> {
-    const record = await this.store.get(id);
+  /** The record without its moved ids (stale run settled): a status read costs one item. */
+  async get(id: string, now: number): Promise<StoredRedriveSummary | null> {
+    const record = await this.store.summary(id);
     return record ? this.settleStale(record, now) : null;
   }
 
@@ -106,7 +107,7 @@ export class RedriveRegistry {
    * A RUNNING or CANCELLING selected redrive not heard from for SELECTED_STALE_MS (and not run by
    * this process) is ended FAILED, once, by a conditional write; then read again.
    */
-  private async settleStale<T extends StoredRedriveSummary>(record: T, now: number): Promise<T | StoredRedrive> {
+  private async settleStale(record: StoredRedriveSummary, now: number): Promise<StoredRedriveSummary> {
     const s = record.selected;
     if (!s || !active(record) || this.local.has(record.id)) return record;
     const staleBefore = now - SELECTED_STALE_MS;
@@ -118,7 +119,7 @@ export class RedriveRegistry {
       `the console task running this redrive stopped (last heard from at ${iso(s.heartbeatAtMs)}) ` +
       `after moving at least ${s.moved} of ${s.total} messages${held}`;
     await this.store.abandon(record.id, staleBefore, s.heartbeatAtMs, reason);
-    return (await this.store.get(record.id)) ?? record;
+    return (await this.store.summary(record.id)) ?? record;
   }
 }
 
@@ -162,7 +163,7 @@ export class QueueRecords {
   async setStarted(record: StoredRedriveSummary, startedAtMs: number): Promise<StoredRedriveSummary> {
     const landed = await this.store.setStarted(record.id, startedAtMs);
     // Another task tied it first: its value stands (it read the same listing).
-    const tied = landed ? { ...record, startedAtMs } : ((await this.store.get(record.id)) ?? record);
+    const tied = landed ? { ...record, startedAtMs } : ((await this.store.summary(record.id)) ?? record);
     this.add(tied);
     return tied;
   }
@@ -199,7 +200,7 @@ export class QueueRecords {
         await this.store.create(foreign);
       } catch (error) {
         // Another task recorded it first (it read the same listing): that record stands.
-        if (!(await this.store.get(handle))) throw error;
+        if (!(await this.store.summary(handle))) throw error;
       }
       this.add(foreign);
     } else if (handle && record && record.startedAtMs === null && started !== null) {

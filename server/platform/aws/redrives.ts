@@ -16,7 +16,13 @@ import { classEntries } from './failure-index';
 import { int, queueNameFromUrl, toRedriveTask, unlistedTask } from './queue-mappers';
 import { pairFor, queueAttributes } from './queue-pairs';
 import { withRedriveOutcome } from './redrive-outcomes';
-import { selectedTaskOf, type QueueRecords, type RedriveRecord, type RedriveRegistry } from './redrive-registry';
+import {
+  selectedTaskOf,
+  type QueueRecords,
+  type RedriveRecord,
+  type RedriveRegistry,
+  type RedriveSummary,
+} from './redrive-registry';
 import { startSelected } from './selected-redrive';
 import { OUTCOME_LIST_BUDGET } from './task-outcomes';
 
@@ -61,7 +67,7 @@ async function listedTasks(
   ctx: Ctx,
   registry: RedriveRegistry,
   pair: AwsQueuePairConfig,
-  known?: RedriveRecord,
+  known?: RedriveSummary,
 ): Promise<{ entries: ListMessageMoveTasksResultEntry[]; view: QueueRecords }> {
   const [entries, view] = await Promise.all([moveTasks(ctx, pair), registry.view(pair.id, ctx.now())]);
   // A record older than the view's window still takes part (a lookup by its id).
