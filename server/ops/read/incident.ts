@@ -39,6 +39,19 @@ export function incidentWindow(
   return { from: new Date(start).toISOString(), to: new Date(Math.max(end, start + 1)).toISOString() };
 }
 
+/** The most points a series may have (the platform port's limit on getMetricSeries). */
+const MAX_POINTS = 1440;
+
+/**
+ * The incident charts' period: one minute, or the fewest whole minutes that keep the window
+ * within MAX_POINTS (an episode or a quiet spell longer than a day: a one-minute series of it
+ * was refused, and the whole incident view answered 422).
+ */
+export function incidentPeriodSeconds(window: { from: string; to: string }): number {
+  const minutes = (Date.parse(window.to) - Date.parse(window.from)) / 60_000;
+  return 60 * Math.max(1, Math.ceil(minutes / MAX_POINTS));
+}
+
 function pickQueue(kind: string, id: string, queues: QueuePair[]): QueuePair | null {
   if (kind === 'queue') return queues.find((q) => q.id === id) ?? null;
   return queues.find((q) => q.dlq.visible > 0) ?? queues[0] ?? null;
@@ -118,7 +131,7 @@ export async function getIncident(
   ];
   const [series, dlqPage, windowed, audit] = await Promise.all([
     metrics.length
-      ? platform.getMetricSeries(caller, { metrics, from: window.from, to: window.to, periodSeconds: 60 })
+      ? platform.getMetricSeries(caller, { metrics, ...window, periodSeconds: incidentPeriodSeconds(window) })
       : Promise.resolve([]),
     queue
       ? platform.listDeadLetters(caller, { queueId: queue.id, limit: INCIDENT_PAGE })

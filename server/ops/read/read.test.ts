@@ -14,7 +14,7 @@ import { PlatformError, type Platform } from '@/server/platform/port';
 import type { OpsContext } from '../context';
 import { getOpsContext } from '../server-context';
 import { getAlarmDetail, listAlarms } from './alarms';
-import { getIncident } from './incident';
+import { getIncident, incidentPeriodSeconds } from './incident';
 import { clearOverviewCache, getOverview } from './overview';
 import { listDeadLetters } from './queues';
 import { getSaga, listSagas } from './sagas';
@@ -292,6 +292,32 @@ describe('alarms and incidents', () => {
     expect(dataAsOf(incident)).toBe(iso(asOf));
     const fresh = await getIncident(ctx, viewer, 'ledgerline-local-processing-dlq-depth');
     expect(dataAsOf(fresh)).toBeNull();
+  });
+
+  it.each([
+    { spell: 'an outage firing for 30 h', state: 'ALARM', hours: 30, period: 120 },
+    { spell: 'an alarm quiet for 3 days (no firing in its history)', state: 'OK', hours: 72, period: 180 },
+  ])('gives the incident of $spell, its charts in periods that keep a series within 1,440 points', async (c) => {
+    const since = new Date(Date.now() - c.hours * 3_600_000).toISOString();
+    const long = withStaleReads({
+      getAlarm: (found: { alarm: Alarm; history: unknown[] }) => ({
+        alarm: { ...found.alarm, state: c.state, since, episodeStart: c.state === 'ALARM' ? since : null },
+        history: [],
+      }),
+    });
+    const incident = await getIncident(long, viewer, 'ledgerline-local-processing-dlq-depth');
+    expect(incident.window.from).toBe(since);
+    expect(incidentPeriodSeconds(incident.window)).toBe(c.period);
+    expect(incident.series.length).toBeGreaterThan(0);
+    for (const s of incident.series) expect(s.points.length).toBeLessThanOrEqual(1440);
+    // A one-minute series of the same window is what the port refuses.
+    await expect(
+      ctx.platform.getMetricSeries(viewer, {
+        metrics: ['dlq.processing.visible'],
+        ...incident.window,
+        periodSeconds: 60,
+      }),
+    ).rejects.toMatchObject({ code: 'Invalid', field: 'periodSeconds' });
   });
 
   it("counts the incident's sagas as the sagas list does over the same window, grouped by step and error class", async () => {
