@@ -1,7 +1,6 @@
 import './globals.css';
 import type { ReactNode } from 'react';
 import type { Metadata } from 'next';
-import { inter } from './fonts';
 
 export const metadata: Metadata = {
   title: { default: 'Ledgerline', template: '%s · Ledgerline' },
@@ -21,7 +20,7 @@ const themeScript = `try{var t=localStorage.getItem('ledgerline-theme');if(t!=='
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en" className={inter.variable} suppressHydrationWarning>
+    <html lang="en" suppressHydrationWarning>
       <head>
         <script dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
