@@ -4,6 +4,7 @@ import { as, expect, test } from './fixtures';
 import { AlarmActionsPage } from './pages/alarm-actions-page';
 import { AuditPage } from './pages/audit-page';
 import { OverviewPage } from './pages/overview-page';
+import { QueuePage } from './pages/queue-page';
 
 const DLQ_ALARM = alarmOf('processing-dlq-depth');
 
@@ -140,10 +141,7 @@ test(
         { timeout: 45_000 },
       )
       .toBe(1);
-    await Promise.all([
-      page.waitForResponse((r) => r.url().includes('/api/platform/queues/processing/dead-letters') && r.ok()),
-      page.goto(`/queues/processing?search=${tx}`),
-    ]);
+    await new QueuePage(page).open('processing', `?search=${tx}`);
     await page.getByRole('checkbox', { name: /^Select \S+ for redrive$/ }).check();
     await actions.redriveButton().click();
     await expect(actions.redriveForm()).toContainText('Move 1 selected message');

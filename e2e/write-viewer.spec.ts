@@ -3,6 +3,7 @@ import { alarmOf, MUTATES } from './env';
 import { as, expect, test } from './fixtures';
 import { AlarmActionsPage } from './pages/alarm-actions-page';
 import { OverviewPage } from './pages/overview-page';
+import { QueuePage } from './pages/queue-page';
 import { SagaActionsPage } from './pages/saga-actions-page';
 
 const DLQ_ALARM = alarmOf('processing-dlq-depth');
@@ -34,10 +35,7 @@ test(
     await expect(page.getByRole('button', { name: actionButtons })).toHaveCount(0);
     await expect(actions.redriveForm()).toHaveCount(0);
 
-    await Promise.all([
-      page.waitForResponse((r) => r.url().includes('/api/platform/queues/processing/dead-letters') && r.ok()),
-      page.goto('/queues/processing'),
-    ]);
+    await new QueuePage(page).open('processing');
     await expect(page.getByRole('button', { name: actionButtons })).toHaveCount(0);
     await expect(page.getByRole('checkbox', { name: /for redrive$/ })).toHaveCount(0);
 

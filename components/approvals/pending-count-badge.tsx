@@ -1,7 +1,8 @@
 'use client';
 
 import { can, type Role } from '@/infra/platform/roles';
-import { PENDING_LIMIT, usePendingApprovalsQuery, waitingFor } from './data/pending-approvals-query';
+import { PENDING_LIMIT } from './data/keys';
+import { usePendingApprovalsQuery, waitingFor } from './data/pending-approvals-query';
 
 /**
  * How many approval requests wait for the signed-in person (someone else's, and only for a role

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import { useHydrated } from '@/components/ui/lazy-leaf';
 import { useLive } from './live-context';
 
 function ago(seconds: number): string {
@@ -9,7 +10,10 @@ function ago(seconds: number): string {
 }
 
 /**
- * "Updated N s ago" for a query's last success, and the pause toggle of live updates. `dataAsOf`
+ * "Updated N s ago" for a query's last success (data the page arrived with says "Updated just
+ * now" until the browser has taken over: the age depends on the clock, and the server's HTML and
+ * the hydrating render must agree, else React throws the server's HTML of the whole view away
+ * and renders it again, a 100-250 ms task on a phone), and the pause toggle of live updates. `dataAsOf`
  * (staleAsOf of the data, platform.schema.ts) is set when the server answered with the last data
  * AWS gave it because AWS throttled the reads: "data as of HH:MM:SS UTC" instead of an error.
  */
@@ -28,12 +32,13 @@ export function LiveStatus({
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
-  const seconds = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
+  const hydrated = useHydrated();
+  const seconds = updatedAt && hydrated ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
   return (
     <div className="flex items-center gap-3 text-xs text-fg-muted">
       {/* Wide enough for its longest text: " · refreshing" coming and going must not move the button. */}
       <span data-testid="updated-ago" aria-live="off" className="inline-block min-w-[11.5rem] text-right">
-        {seconds === null ? 'Loading…' : `Updated ${ago(seconds)}`}
+        {seconds !== null ? `Updated ${ago(seconds)}` : updatedAt ? 'Updated just now' : 'Loading…'}
         {fetching && seconds !== null ? ' · refreshing' : ''}
         {paused ? ' · paused' : ''}
       </span>

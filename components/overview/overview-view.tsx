@@ -6,7 +6,6 @@ import { LiveStatus } from '@/components/live/live-status';
 import { TimeRangePicker } from '@/components/live/time-range-picker';
 import type { DisplayNames } from '@/components/ui/display-name';
 import { InlineError } from '@/components/ui/inline-error';
-import { useHydrated } from '@/components/ui/lazy-leaf';
 import { Section } from '@/components/ui/section';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { Role } from '@/infra/platform/roles';
@@ -34,20 +33,13 @@ export function OverviewView({ range, actions, role, names }: OverviewViewProps)
   // when anything above it re-rendered lost its server HTML to the empty Suspense fallback and
   // got it back (Lighthouse mobile CLS 0.61 on the overview, every cold load).
   const { data } = query;
-  // "Updated N s ago" depends on the clock: the server's HTML and the hydrating render say
-  // nothing about it (they would disagree), the browser's next render does.
-  const hydrated = useHydrated();
   return (
     <div>
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
         <TimeRangePicker range={range.range ?? '1h'} from={range.from} to={range.to} />
         <div className="flex flex-wrap items-center gap-3">
           {actions}
-          <LiveStatus
-            updatedAt={hydrated ? query.dataUpdatedAt : 0}
-            fetching={query.isFetching}
-            dataAsOf={dataAsOf(data)}
-          />
+          <LiveStatus updatedAt={query.dataUpdatedAt} fetching={query.isFetching} dataAsOf={dataAsOf(data)} />
         </div>
       </div>
       {query.isError ? (

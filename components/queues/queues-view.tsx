@@ -5,13 +5,11 @@ import { useUrlState } from '@/components/live/use-url-state';
 import { AppLink } from '@/components/ui/app-link';
 import { EmptyState } from '@/components/ui/empty-state';
 import { InlineError } from '@/components/ui/inline-error';
-import { lazyLeaf } from '@/components/ui/lazy-leaf';
 import { Skeleton } from '@/components/ui/skeleton';
 import { dataAsOf } from '@/server/platform/freshness.schema';
 import { useQueuesQuery } from './data/queues-query';
 import { ChartRangeSwitch, QueueCharts } from './queue-charts';
-
-const QueueStats = lazyLeaf(() => import('./queue-stats').then((m) => m.QueueStats));
+import { QueueStats } from './queue-stats';
 
 /** Every source queue with its DLQ, their depths and charts. */
 export function QueuesView({ range }: { range: '1h' | '24h' }) {

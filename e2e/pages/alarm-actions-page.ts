@@ -1,4 +1,4 @@
-import { test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 /** The write side's redrive and replay forms where they are mounted (alarm, queue, incident, overview). Locators + actions. */
 export class AlarmActionsPage {
@@ -21,10 +21,9 @@ export class AlarmActionsPage {
 
   async openAlarm(name: string) {
     await test.step(`open alarm ${name}`, async () => {
-      await Promise.all([
-        this.page.waitForResponse((r) => r.url().includes(`/api/platform/alarms/${name}`) && r.ok()),
-        this.page.goto(`/alarms/${encodeURIComponent(name)}`),
-      ]);
+      // Loaded from its address, the page arrives with the alarm (no browser fetch to wait for).
+      await this.page.goto(`/alarms/${encodeURIComponent(name)}`);
+      await expect(this.page.getByTestId('alarm-reason')).toBeVisible();
     });
   }
 

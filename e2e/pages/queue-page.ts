@@ -1,4 +1,4 @@
-import { test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 /** A queue pair's page with its dead-letter browser. Locators only. */
 export class QueuePage {
@@ -9,12 +9,14 @@ export class QueuePage {
   readonly deadLetter = (text: string) => this.deadLetters().getByRole('article').filter({ hasText: text });
   readonly stats = (id: string) => this.page.getByRole('table', { name: `Queue pair ${id}` });
 
+  readonly loadingDeadLetters = () => this.page.getByRole('status', { name: 'Loading dead letters' });
+
+  /** Loads the page from its address (it arrives with its first data) and waits for the dead-letter browser's. */
   async open(id: string, query = '') {
     await test.step(`open queue ${id}${query}`, async () => {
-      await Promise.all([
-        this.page.waitForResponse((r) => r.url().includes(`/api/platform/queues/${id}/dead-letters`)),
-        this.page.goto(`/queues/${id}${query}`),
-      ]);
+      await this.page.goto(`/queues/${id}${query}`);
+      await expect(this.page.getByRole('search', { name: 'Dead letters' })).toBeVisible();
+      await expect(this.loadingDeadLetters()).toHaveCount(0);
     });
   }
 

@@ -1,3 +1,6 @@
+/** The most requests the list route answers at once; the badge shows "200+" beyond. */
+export const PENDING_LIMIT = 200;
+
 export const approvalKeys = {
   all: ['approvals'] as const,
   detail: (id: string) => [...approvalKeys.all, 'detail', id] as const,

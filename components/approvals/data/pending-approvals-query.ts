@@ -6,10 +6,7 @@ import { pollInterval, pollMs } from '@/components/live/poll';
 import { apiGet } from '@/components/providers/api-client';
 import { can, type Role } from '@/infra/platform/roles';
 import type { Approval } from '@/server/approvals/approval.schema';
-import { approvalKeys } from './keys';
-
-/** The most requests the list route answers at once; the badge shows "200+" beyond. */
-export const PENDING_LIMIT = 200;
+import { approvalKeys, PENDING_LIMIT } from './keys';
 
 export async function fetchPendingApprovals(signal?: AbortSignal): Promise<Approval[]> {
   const page = await apiGet<{ items: Approval[] }>(

@@ -5,9 +5,7 @@ import { useLiveEnabled } from '@/components/live/live-context';
 import { pollInterval, pollMs } from '@/components/live/poll';
 import { apiGet } from '@/components/providers/api-client';
 import type { DeadLetterMessage, Page } from '@/server/platform/platform.schema';
-import { queueKeys } from './keys';
-
-export const DEAD_LETTER_PAGE = 20;
+import { DEAD_LETTER_PAGE, queueKeys } from './keys';
 
 export function fetchDeadLetters(
   id: string,

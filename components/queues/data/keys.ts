@@ -1,3 +1,6 @@
+/** Dead letters per page of the dead-letter browser (the browser's query and the page's server read). */
+export const DEAD_LETTER_PAGE = 20;
+
 export const queueKeys = {
   all: ['queues'] as const,
   list: () => [...queueKeys.all, 'list'] as const,

@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { replaySlot } from '@/app/(console)/_lib/replay-slot';
+import { ServerData } from '@/app/(console)/_lib/server-data';
+import { serverReads } from '@/app/(console)/_lib/server-reads';
 import { AlarmDetailView } from '@/components/alarms/alarm-detail-view';
 import { AlarmRedrive } from '@/components/queues/alarm-redrive';
 import { PageHeader } from '@/components/ui/page-header';
@@ -21,7 +23,9 @@ export default async function AlarmPage({ params }: Props) {
   return (
     <>
       <PageHeader back={{ href: '/alarms', label: 'All alarms' }} title={name} description="Alarm detail" />
-      <AlarmDetailView name={name} redrive={redrive} otherActions={replay} />
+      <ServerData caller={caller} reads={[serverReads.alarm(name)]}>
+        <AlarmDetailView name={name} redrive={redrive} otherActions={replay} />
+      </ServerData>
     </>
   );
 }

@@ -1,4 +1,6 @@
 import type { Metadata } from 'next';
+import { ServerData } from '@/app/(console)/_lib/server-data';
+import { serverReads } from '@/app/(console)/_lib/server-reads';
 import { IncidentView } from '@/components/incident/incident-view';
 import { AlarmRedrive } from '@/components/queues/alarm-redrive';
 import { PageHeader } from '@/components/ui/page-header';
@@ -21,12 +23,14 @@ export default async function IncidentPage({ params }: Props) {
         title="Incident"
         description={`What happened around ${alarm}: the alarm, its dead letters, the sagas that failed or compensated, the transactions involved.`}
       />
-      <IncidentView
-        alarm={alarm}
-        actions={
-          caller && can(caller.role, 'queue.redrive') ? <AlarmRedrive role={caller.role} alarm={alarm} /> : undefined
-        }
-      />
+      <ServerData caller={caller} reads={[serverReads.incident(alarm)]}>
+        <IncidentView
+          alarm={alarm}
+          actions={
+            caller && can(caller.role, 'queue.redrive') ? <AlarmRedrive role={caller.role} alarm={alarm} /> : undefined
+          }
+        />
+      </ServerData>
     </>
   );
 }
