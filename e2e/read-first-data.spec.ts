@@ -11,6 +11,9 @@ test('a page loaded from its address arrives with its first data: it shows it wi
   page,
 }) => {
   test.setTimeout(120_000);
+  const sagas = await page.request.get('/api/platform/sagas?range=7d&limit=1');
+  const sagaId = ((await sagas.json()) as { items: { id: string }[] }).items[0]?.id;
+  expect(sagaId).toBeDefined();
   // What the server put in the page is all the browser has: its own reads of the platform fail.
   const refused: string[] = [];
   await page.route(/\/api\/(platform|approvals)(\/|\?|$)/, async (route) => {
@@ -46,6 +49,10 @@ test('a page loaded from its address arrives with its first data: it shows it wi
   await expect(queue.stats('processing')).toBeVisible();
   // The dead-letter browser (its code loads after the page) renders from the same cache.
   await expect(page.getByRole('search', { name: 'Dead letters' })).toBeVisible();
+  await expect(loading).toHaveCount(0);
+
+  await page.goto(`/sagas/${encodeURIComponent(sagaId!)}`);
+  await expect(page.getByRole('navigation', { name: 'Related records' })).toBeVisible();
   await expect(loading).toHaveCount(0);
 
   expect(pageErrors).toEqual([]);

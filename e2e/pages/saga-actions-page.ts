@@ -1,4 +1,4 @@
-import { test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 /** A saga's compensate / resume form and its reconciliation line. Locators + actions. */
 export class SagaActionsPage {
@@ -15,10 +15,9 @@ export class SagaActionsPage {
 
   async open(id: string) {
     await test.step(`open saga ${id}`, async () => {
-      await Promise.all([
-        this.page.waitForResponse((r) => r.url().includes(`/api/platform/sagas/${id}`) && r.ok()),
-        this.page.goto(`/sagas/${encodeURIComponent(id)}`),
-      ]);
+      // Loaded from its address, the page arrives with the saga (no browser fetch to wait for).
+      await this.page.goto(`/sagas/${encodeURIComponent(id)}`);
+      await expect(this.page.getByRole('navigation', { name: 'Related records' })).toBeVisible();
     });
   }
 

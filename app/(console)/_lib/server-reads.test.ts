@@ -9,6 +9,9 @@ import { GET as listDeadLetters } from '@/app/api/platform/queues/[id]/dead-lett
 import { GET as listFailureClasses } from '@/app/api/platform/queues/[id]/failure-classes/route';
 import { GET as getQueueSeries } from '@/app/api/platform/queues/[id]/series/route';
 import { GET as listQueues } from '@/app/api/platform/queues/route';
+import { GET as getSagaRoute } from '@/app/api/platform/sagas/[id]/route';
+import { GET as listSagasRoute } from '@/app/api/platform/sagas/route';
+import { GET as getInterventions } from '@/app/api/sagas/[id]/interventions/route';
 import { alarmQueryOptions } from '@/components/alarms/data/alarm-query';
 import { alarmsQueryOptions } from '@/components/alarms/data/alarms-query';
 import { pendingApprovalsQueryOptions } from '@/components/approvals/data/pending-approvals-query';
@@ -18,11 +21,14 @@ import { deadLettersQueryOptions } from '@/components/queues/data/dead-letters-q
 import { failureClassesQueryOptions } from '@/components/queues/data/failure-classes-query';
 import { queueSeriesQueryOptions } from '@/components/queues/data/queue-series-query';
 import { queuesQueryOptions } from '@/components/queues/data/queues-query';
+import { interventionsQueryOptions } from '@/components/sagas/data/interventions-query';
+import { sagaQueryOptions } from '@/components/sagas/data/saga-query';
 import type { Engine } from '@/infra/embedded/engine';
 import { putTransactions, startTestEngine } from '@/infra/embedded/test-support';
 import { alarmName } from '@/infra/platform/description';
 import { routeContext, seededCaller, testRequest } from '@/server/auth/testing';
 import { getOpsContext } from '@/server/ops/server-context';
+import type { SagaDetail } from '@/server/platform/platform.schema';
 import type { ServerRead } from './server-data';
 import { serverReads } from './server-reads';
 
@@ -40,6 +46,8 @@ beforeAll(async () => {
   engine = await startTestEngine('server-reads', { dataDir, log: () => undefined });
   // Dead letters to list and classify: poison transactions (no toAccount), rejected on every receive.
   await putTransactions(engine, 'server-reads', 5, true);
+  // And sagas to open: transactions that go through.
+  await putTransactions(engine, 'server-reads-ok', 3, false);
   for (let i = 0; i < 4; i++) await engine.processOnce();
   // One instant for the route and the server read (series and windows end at "now").
   vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
@@ -169,6 +177,27 @@ describe('the pages’ server reads (real route handlers, local adapter, engine)
     expect(((await read(serverReads.failureClasses('processing'))) as unknown[]).length).toBeGreaterThan(0);
     expect(((await read(serverReads.alarms(undefined))) as unknown[]).length).toBeGreaterThan(0);
     expect(((await read(serverReads.queues())) as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('a saga, then its interventions keyed by its status', async () => {
+    const json = async (handler: Handler, url: string, params?: Record<string, string>) => {
+      const response = await handler(await testRequest(url, { caller: viewer }), routeContext(params));
+      expect(response.status).toBe(200);
+      return (await response.json()) as unknown;
+    };
+    const page = (await json(listSagasRoute, '/api/platform/sagas?range=7d&limit=1')) as { items: { id: string }[] };
+    const id = page.items[0]?.id;
+    expect(id).toBeDefined();
+    const ops = await getOpsContext();
+    const saga = serverReads.saga(id!);
+    expect(saga.queryKey).toEqual(sagaQueryOptions(id!, live).queryKey);
+    const fromServer = JSON.parse(JSON.stringify(await saga.read(ops, viewer))) as SagaDetail;
+    expect(fromServer).toEqual(await json(getSagaRoute, `/api/platform/sagas/${id}`, { id: id! }));
+    const [interventions] = saga.then?.(fromServer) ?? [];
+    expect(interventions?.queryKey).toEqual(interventionsQueryOptions(id!, fromServer.status).queryKey);
+    expect(JSON.parse(JSON.stringify(await interventions!.read(ops, viewer)))).toEqual(
+      await json(getInterventions, `/api/sagas/${id}/interventions`, { id: id! }),
+    );
   });
 
   it('the queues page reads each listed pair’s charts once the list is in', async () => {

@@ -4,6 +4,7 @@ import { approvalKeys, PENDING_LIMIT } from '@/components/approvals/data/keys';
 import { incidentKeys } from '@/components/incident/data/keys';
 import { overviewKeys } from '@/components/overview/data/keys';
 import { DEAD_LETTER_PAGE, queueKeys } from '@/components/queues/data/keys';
+import { sagaKeys } from '@/components/sagas/data/keys';
 import { approvalListQuery } from '@/server/approvals/approval.schema';
 import { listApprovals } from '@/server/ops/approvals';
 import { getAlarmDetail, listAlarms } from '@/server/ops/read/alarms';
@@ -17,8 +18,10 @@ import {
   queueSeriesInput,
   type RangeInput,
 } from '@/server/ops/read/read.schema';
+import { sagaInterventions } from '@/server/ops/read/saga-interventions';
+import { getSaga } from '@/server/ops/read/sagas';
 import { listFailureClasses } from '@/server/ops/read/triage';
-import type { AlarmState, QueuePair } from '@/server/platform/platform.schema';
+import type { AlarmState, QueuePair, SagaDetail } from '@/server/platform/platform.schema';
 import type { ServerRead } from './server-data';
 
 /**
@@ -74,6 +77,18 @@ export const serverReads = {
         ...deadLettersRouteInput.parse({ ...filters, limit: DEAD_LETTER_PAGE }),
         queueId: id,
       }),
+  }),
+  /** One saga; then who asked for and who approved its compensations (keyed by its status). */
+  saga: (id: string): ServerRead => ({
+    queryKey: sagaKeys.detail(id),
+    permission: 'platform.read',
+    read: (ops, caller) => getSaga(ops, caller, id),
+    then: (saga) => [serverReads.interventions(id, (saga as SagaDetail).status)],
+  }),
+  interventions: (id: string, status: SagaDetail['status']): ServerRead => ({
+    queryKey: sagaKeys.interventions(id, status),
+    permission: 'audit.read',
+    read: (ops, caller) => sagaInterventions(ops, caller, id),
   }),
   /** The navigation's badge: the pending requests (the route answers `{ items }`, the query keeps the items). */
   pendingApprovals: (): ServerRead => ({

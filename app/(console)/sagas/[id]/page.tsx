@@ -1,4 +1,6 @@
 import type { Metadata } from 'next';
+import { ServerData } from '@/app/(console)/_lib/server-data';
+import { serverReads } from '@/app/(console)/_lib/server-reads';
 import { LazyCompensateAction } from '@/components/sagas/lazy-compensate-action';
 import { SagaDetailView } from '@/components/sagas/saga-detail-view';
 import { PageHeader } from '@/components/ui/page-header';
@@ -20,7 +22,9 @@ export default async function SagaPage({ params }: Props) {
         title={`Saga ${id}`}
         description="Every step and compensation, in execution order."
       />
-      <SagaDetailView id={id} actions={caller ? <LazyCompensateAction role={caller.role} sagaId={id} /> : null} />
+      <ServerData caller={caller} reads={[serverReads.saga(id)]}>
+        <SagaDetailView id={id} actions={caller ? <LazyCompensateAction role={caller.role} sagaId={id} /> : null} />
+      </ServerData>
     </>
   );
 }
