@@ -1,5 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
+import { cache } from 'react';
 import { consoleDb } from '../db/console-db';
 import { consoleState } from '../db/state';
 import { ALB_HEADER, callerFromAlbToken } from './alb';
@@ -84,8 +85,16 @@ export async function getSession(request?: Request): Promise<Session | null> {
   return caller ? { caller, sid: claims.sid } : null;
 }
 
+/**
+ * The session of the request a server component render answers, read once per request (React's
+ * cache): the console layout and its page both ask for the caller, and each read verifies a token
+ * and reads the session (with the aws backend, notes the role seen). Outside a render (route
+ * handlers, tests) it is read on every call.
+ */
+const renderSession = cache(() => getSession());
+
 export async function getCaller(request?: Request): Promise<Caller | null> {
-  return (await getSession(request))?.caller ?? null;
+  return (await (request ? getSession(request) : renderSession()))?.caller ?? null;
 }
 
 export function csrfTokenOf(session: Session): string {

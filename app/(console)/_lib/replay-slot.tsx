@@ -27,3 +27,11 @@ export async function replaySlot(caller: Caller | null, { secondary = false } = 
     />
   );
 }
+
+/**
+ * A slot started before the page's data is read (`replaySlot(caller)`, not awaited) and rendered
+ * where it goes: its archive read runs in parallel with ServerData's reads instead of before them.
+ */
+export async function StartedSlot({ slot }: { slot: Promise<ReactNode> }) {
+  return <>{await slot}</>;
+}
