@@ -11,9 +11,16 @@ test('a page loaded from its address arrives with its first data: it shows it wi
   page,
 }) => {
   test.setTimeout(120_000);
-  const sagas = await page.request.get('/api/platform/sagas?range=7d&limit=1');
-  const sagaId = ((await sagas.json()) as { items: { id: string }[] }).items[0]?.id;
-  expect(sagaId).toBeDefined();
+  const sagas = await page.request.get('/api/platform/sagas?range=24h&limit=1');
+  const newest = ((await sagas.json()) as { items: { id: string; transactionId: string }[] }).items[0];
+  expect(newest).toBeDefined();
+  const sagaId = newest!.id;
+  // The lists render on the server (their table's code is a lazy leaf, in its own chunk): the
+  // document has them.
+  const sagasOfTransaction = `/sagas?transactionId=${encodeURIComponent(newest!.transactionId)}`;
+  const sagasDocument = await (await page.request.get(sagasOfTransaction)).text();
+  // As markup, a link in the table (the document's inline data has the id too, as JSON).
+  expect(sagasDocument).toContain(`>${newest!.transactionId}</a>`);
   // What the server put in the page is all the browser has: its own reads of the platform fail.
   const refused: string[] = [];
   await page.route(/\/api\/(platform|approvals)(\/|\?|$)/, async (route) => {
@@ -47,11 +54,17 @@ test('a page loaded from its address arrives with its first data: it shows it wi
   const queue = new QueuePage(page);
   await page.goto('/queues/processing');
   await expect(queue.stats('processing')).toBeVisible();
-  // The dead-letter browser (its code loads after the page) renders from the same cache.
+  // The dead-letter browser (a lazy leaf, in its own chunk) renders on the server from the same cache.
   await expect(page.getByRole('search', { name: 'Dead letters' })).toBeVisible();
   await expect(loading).toHaveCount(0);
 
-  await page.goto(`/sagas/${encodeURIComponent(sagaId!)}`);
+  await page.goto(sagasOfTransaction);
+  await expect(
+    page.getByRole('table', { name: 'Sagas' }).getByRole('link', { name: newest!.transactionId }),
+  ).toBeVisible();
+  await expect(loading).toHaveCount(0);
+
+  await page.goto(`/sagas/${encodeURIComponent(sagaId)}`);
   await expect(page.getByRole('navigation', { name: 'Related records' })).toBeVisible();
   await expect(loading).toHaveCount(0);
 

@@ -1,23 +1,12 @@
-import { isValidElement, type ReactElement, type ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
-import SagasPage from '@/app/(console)/sagas/page';
+import { sagasViewProps } from '@/app/(console)/sagas/view-props';
 import type { SagasViewProps } from '@/components/sagas/sagas-view';
 import { renderStatic } from '@/components/testing/render-static';
 import { SagaOutcomes } from './saga-outcomes';
 
 /** What the sagas page hands its view for a URL (the lists it will actually show). */
-async function viewPropsFor(href: string): Promise<SagasViewProps> {
-  const url = new URL(href, 'http://console');
-  const page = (await SagasPage({
-    searchParams: Promise.resolve(Object.fromEntries(url.searchParams)),
-  })) as ReactElement<{ children: ReactNode }>;
-  const children: ReactNode[] = [page.props.children].flat();
-  const view = children.find(
-    (c): c is ReactElement<SagasViewProps> =>
-      isValidElement(c) && typeof c.props === 'object' && c.props !== null && 'filters' in c.props,
-  );
-  if (!view) throw new Error('the sagas page rendered no view with filters');
-  return view.props;
+function viewPropsFor(href: string): SagasViewProps {
+  return sagasViewProps(Object.fromEntries(new URL(href, 'http://console').searchParams));
 }
 
 function tileHref(label: string): string {
@@ -33,9 +22,9 @@ function tileHref(label: string): string {
 }
 
 describe('the overview’s saga outcome tiles', () => {
-  it('open, from “Running now”, the RUNNING and COMPENSATING sagas of any age, which is what the tile counts', async () => {
+  it('open, from “Running now”, the RUNNING and COMPENSATING sagas of any age, which is what the tile counts', () => {
     // The tile counts both in-flight statuses without a time bound (server/ops/read/overview.ts).
-    const { filters, inFlight } = await viewPropsFor(tileHref('Running now'));
+    const { filters, inFlight } = viewPropsFor(tileHref('Running now'));
     expect({
       inFlight,
       status: filters.status,
@@ -45,8 +34,8 @@ describe('the overview’s saga outcome tiles', () => {
     }).toEqual({ inFlight: true, status: undefined, range: undefined, from: undefined, to: undefined });
   });
 
-  it('open the finished outcomes over the overview’s own range', async () => {
-    const { filters, inFlight } = await viewPropsFor(tileHref('Compensated'));
+  it('open the finished outcomes over the overview’s own range', () => {
+    const { filters, inFlight } = viewPropsFor(tileHref('Compensated'));
     expect({ inFlight, status: filters.status, range: filters.range }).toEqual({
       inFlight: undefined,
       status: 'COMPENSATED',

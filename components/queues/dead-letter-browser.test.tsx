@@ -74,4 +74,10 @@ describe('the dead-letter browser searching an SQS DLQ', () => {
     expect(html).toContain('No match for “tx-0777” among the dead letters the console can search');
     expect(html).toContain('Searched the first 600 of about 1,000 dead letters: the console cannot search further');
   });
+
+  it('searches before the page has hydrated too: a GET form whose box is the page’s search parameter', () => {
+    const html = render('tx-0300', { items: [message], nextCursor: null });
+    expect(html).toMatch(/<form role="search" aria-label="Dead letters"[^>]* method="get"/);
+    expect(html).toMatch(/<input id="dlq-search"(?=[^>]* name="search")[^>]* value="tx-0300"/);
+  });
 });

@@ -27,9 +27,11 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
   const query = useDeadLettersQuery(queueId, { search, cursor });
   return (
     <div>
+      {/* A plain GET form too: submitted before the page has hydrated, it loads the page with ?search=. */}
       <form
         role="search"
         aria-label="Dead letters"
+        method="get"
         className="mb-3 flex flex-wrap items-center gap-2"
         onSubmit={(e) => {
           e.preventDefault();
@@ -41,6 +43,7 @@ export function DeadLetterBrowser({ queueId, search, cursor, messageActions }: D
         </label>
         <input
           id="dlq-search"
+          name="search"
           type="search"
           value={text}
           onChange={(e) => setText(e.target.value)}

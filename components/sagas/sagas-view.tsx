@@ -18,7 +18,7 @@ import type { SagasRouteInput } from '@/server/ops/read/read.schema';
 import { dataAsOf } from '@/server/platform/freshness.schema';
 import type { SagaSummary } from '@/server/platform/platform.schema';
 import { useSagasQuery } from './data/sagas-query';
-import { COMPENSATING_CURSOR, IN_FLIGHT } from './sagas-url';
+import { ANY_TIME, COMPENSATING_CURSOR, IN_FLIGHT, sagaLists } from './sagas-url';
 
 // Listed here (not from the zod schema) so the page does not ship zod to the browser.
 const statuses: readonly SagaStatus[] = ['RUNNING', 'SUCCEEDED', 'COMPENSATING', 'COMPENSATED', 'FAILED'];
@@ -64,11 +64,6 @@ const columns: Col[] = [
   },
 ];
 
-const inFlightStatuses = [
-  { status: 'COMPENSATING', cursorParam: COMPENSATING_CURSOR },
-  { status: 'RUNNING', cursorParam: 'cursor' },
-] as const;
-
 export interface SagasViewProps {
   filters: SagasRouteInput;
   /** RUNNING and COMPENSATING sagas (what the overview's "Running now" tile counts), one list each. */
@@ -82,13 +77,7 @@ export function SagasView({ filters, inFlight = false, compensatingCursor }: Sag
   const { set } = useUrlState();
   const [tx, setTx] = useState(filters.transactionId ?? '');
   const unbounded = !filters.range && !filters.from && !filters.to;
-  const lists = inFlight
-    ? inFlightStatuses.map(({ status, cursorParam }) => ({
-        label: `${status === 'RUNNING' ? 'Running' : 'Compensating'} sagas`,
-        filters: { ...filters, status, cursor: status === 'RUNNING' ? filters.cursor : compensatingCursor },
-        cursorParam,
-      }))
-    : [{ label: 'Sagas', filters, cursorParam: 'cursor' }];
+  const lists = sagaLists(filters, inFlight, compensatingCursor);
   const clearCursors = { cursor: null, [COMPENSATING_CURSOR]: null };
   return (
     <div>
@@ -126,19 +115,29 @@ export function SagasView({ filters, inFlight = false, compensatingCursor }: Sag
             ))}
           </select>
         </label>
+        {/* A plain GET form too: submitted before the page has hydrated, it loads the page with these filters. */}
         <form
           role="search"
           aria-label="Sagas by transaction"
+          method="get"
           className="flex items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
             set({ transactionId: tx.trim() || null, ...clearCursors });
           }}
         >
+          {Object.entries({
+            status: inFlight ? IN_FLIGHT : filters.status,
+            range: unbounded ? ANY_TIME : filters.range,
+            from: filters.from,
+            to: filters.to,
+            sort: filters.sort === 'startedAt:asc' ? filters.sort : undefined,
+          }).map(([name, value]) => (value ? <input key={name} type="hidden" name={name} value={value} /> : null))}
           <label className="flex flex-col gap-1 text-sm">
             Transaction id
             <input
               type="search"
+              name="transactionId"
               value={tx}
               onChange={(e) => setTx(e.target.value)}
               className="w-72 rounded border border-border bg-surface-raised px-2 py-1 font-mono text-sm"

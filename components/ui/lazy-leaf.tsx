@@ -40,16 +40,28 @@ export function clientOnly<P extends object>(
 }
 
 /**
- * A data-rendering leaf whose code loads in parallel with the view's first data request:
- * the fetch starts when the page's module evaluates in the browser, and the view renders the
- * leaf only once data has arrived (until then it shows its skeleton). Keeps first-load JS to
- * what the skeleton and the data fetch need.
+ * A data-rendering leaf in its own chunk, rendered on the server too: a page that arrives with its
+ * data (ServerData) shows the leaf in its HTML, not a skeleton until the browser has loaded the
+ * chunk and rendered it. The chunk's download starts when the importing module evaluates in the
+ * browser; until it has arrived React keeps the server's HTML and hydrates the leaf after the rest
+ * of the page (a Suspense boundary hydrates in its own, interruptible pass). In the browser
+ * without the chunk (an in-console navigation), `fallback` shows until it loads. Keeps first-load
+ * JS to what the page's shell and data fetch need.
  */
-export function lazyLeaf<P extends object>(load: () => Promise<ComponentType<P>>) {
-  return clientOnly(load, {
-    preload: true,
-    fallback: <div className="h-16 animate-pulse rounded bg-border/40" />,
-  });
+export function lazyLeaf<P extends object>(
+  load: () => Promise<ComponentType<P>>,
+  { fallback = <div className="h-16 animate-pulse rounded bg-border/40" /> }: { fallback?: ReactNode } = {},
+): ComponentType<P> {
+  if (typeof window !== 'undefined') void load();
+  const Lazy = lazy(async () => ({ default: await load() })) as unknown as ComponentType<P>;
+  function LazyLeaf(props: P) {
+    return (
+      <Suspense fallback={fallback}>
+        <Lazy {...props} />
+      </Suspense>
+    );
+  }
+  return LazyLeaf;
 }
 
 /**

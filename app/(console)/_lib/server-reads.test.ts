@@ -23,6 +23,7 @@ import { queueSeriesQueryOptions } from '@/components/queues/data/queue-series-q
 import { queuesQueryOptions } from '@/components/queues/data/queues-query';
 import { interventionsQueryOptions } from '@/components/sagas/data/interventions-query';
 import { sagaQueryOptions } from '@/components/sagas/data/saga-query';
+import { sagasQueryOptions } from '@/components/sagas/data/sagas-query';
 import type { Engine } from '@/infra/embedded/engine';
 import { putTransactions, startTestEngine } from '@/infra/embedded/test-support';
 import { alarmName } from '@/infra/platform/description';
@@ -150,6 +151,20 @@ const cases: {
     params: { id: 'processing' },
   },
   {
+    name: 'sagas of the last 24 h (the sagas page without filters)',
+    server: serverReads.sagas({ range: '24h', sort: 'startedAt:desc' }),
+    clientKey: sagasQueryOptions({ range: '24h', sort: 'startedAt:desc' }, live).queryKey,
+    handler: listSagasRoute,
+    url: '/api/platform/sagas?range=24h&sort=startedAt%3Adesc&limit=50',
+  },
+  {
+    name: 'running sagas of any time, oldest first (one of the in-flight lists)',
+    server: serverReads.sagas({ status: 'RUNNING', sort: 'startedAt:asc' }),
+    clientKey: sagasQueryOptions({ status: 'RUNNING', sort: 'startedAt:asc' }, live).queryKey,
+    handler: listSagasRoute,
+    url: '/api/platform/sagas?status=RUNNING&sort=startedAt%3Aasc&limit=50',
+  },
+  {
     name: 'pending approvals (the navigation badge)',
     server: serverReads.pendingApprovals(),
     clientKey: pendingApprovalsQueryOptions(live).queryKey,
@@ -170,13 +185,15 @@ describe('the pages’ server reads (real route handlers, local adapter, engine)
     expect(fromServer).toEqual(fromRoute);
   });
 
-  it('the data is not empty where the page shows something (dead letters, their classes, alarms, queues)', async () => {
+  it('the data is not empty where the page shows something (dead letters, their classes, alarms, queues, sagas)', async () => {
     const ops = await getOpsContext();
     const read = async (r: ServerRead) => JSON.parse(JSON.stringify(await r.read(ops, viewer))) as unknown;
     expect(((await read(serverReads.deadLetters('processing', {}))) as { items: unknown[] }).items).toHaveLength(5);
     expect(((await read(serverReads.failureClasses('processing'))) as unknown[]).length).toBeGreaterThan(0);
     expect(((await read(serverReads.alarms(undefined))) as unknown[]).length).toBeGreaterThan(0);
     expect(((await read(serverReads.queues())) as unknown[]).length).toBeGreaterThan(0);
+    const sagas = (await read(serverReads.sagas({ range: '24h', sort: 'startedAt:desc' }))) as { items: unknown[] };
+    expect(sagas.items.length).toBeGreaterThan(0);
   });
 
   it('a saga, then its interventions keyed by its status', async () => {

@@ -4,7 +4,7 @@ import { approvalKeys, PENDING_LIMIT } from '@/components/approvals/data/keys';
 import { incidentKeys } from '@/components/incident/data/keys';
 import { overviewKeys } from '@/components/overview/data/keys';
 import { DEAD_LETTER_PAGE, queueKeys } from '@/components/queues/data/keys';
-import { sagaKeys } from '@/components/sagas/data/keys';
+import { SAGA_PAGE, sagaKeys } from '@/components/sagas/data/keys';
 import { approvalListQuery } from '@/server/approvals/approval.schema';
 import { listApprovals } from '@/server/ops/approvals';
 import { getAlarmDetail, listAlarms } from '@/server/ops/read/alarms';
@@ -16,10 +16,12 @@ import {
   alarmsRouteInput,
   deadLettersRouteInput,
   queueSeriesInput,
+  sagasRouteInput,
   type RangeInput,
+  type SagasRouteInput,
 } from '@/server/ops/read/read.schema';
 import { sagaInterventions } from '@/server/ops/read/saga-interventions';
-import { getSaga } from '@/server/ops/read/sagas';
+import { getSaga, listSagas } from '@/server/ops/read/sagas';
 import { listFailureClasses } from '@/server/ops/read/triage';
 import type { AlarmState, QueuePair, SagaDetail } from '@/server/platform/platform.schema';
 import type { ServerRead } from './server-data';
@@ -77,6 +79,12 @@ export const serverReads = {
         ...deadLettersRouteInput.parse({ ...filters, limit: DEAD_LETTER_PAGE }),
         queueId: id,
       }),
+  }),
+  /** One page of one saga list (the sagas page shows one list, or two in flight). */
+  sagas: (filters: SagasRouteInput): ServerRead => ({
+    queryKey: sagaKeys.list(filters),
+    permission: 'platform.read',
+    read: (ops, caller) => listSagas(ops, caller, sagasRouteInput.parse({ ...filters, limit: SAGA_PAGE })),
   }),
   /** One saga; then who asked for and who approved its compensations (keyed by its status). */
   saga: (id: string): ServerRead => ({

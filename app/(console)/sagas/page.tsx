@@ -1,48 +1,25 @@
 import type { Metadata } from 'next';
-import { ANY_TIME, COMPENSATING_CURSOR, IN_FLIGHT } from '@/components/sagas/sagas-url';
-import { SagasView, type SagasViewProps } from '@/components/sagas/sagas-view';
+import { ServerData } from '@/app/(console)/_lib/server-data';
+import { serverReads } from '@/app/(console)/_lib/server-reads';
+import { sagaLists } from '@/components/sagas/sagas-url';
+import { SagasView } from '@/components/sagas/sagas-view';
 import { PageHeader } from '@/components/ui/page-header';
-import {
-  firstParam,
-  rangeFromSearchParams,
-  sagasRouteInput,
-  type SagasRouteInput,
-  type SearchParams,
-} from '@/server/ops/read/read.schema';
+import { getCaller } from '@/server/auth/session';
+import type { SearchParams } from '@/server/ops/read/read.schema';
+import { sagasViewProps } from './view-props';
 
 export const metadata: Metadata = { title: 'Sagas' };
 
-/**
- * The URL's filters; an invalid one is dropped rather than failing the page. No range means the
- * last 24 h; `range=any` means no time bound; `status=in-flight` lists RUNNING and COMPENSATING.
- */
-function viewPropsOf(sp: SearchParams): SagasViewProps {
-  const rangeParam = firstParam(sp, 'range');
-  const range = rangeParam === ANY_TIME ? {} : rangeParam ? rangeFromSearchParams(sp) : { range: '24h' as const };
-  const pick = (key: keyof SagasRouteInput) => {
-    const value = firstParam(sp, key);
-    return value !== undefined && sagasRouteInput.shape[key].safeParse(value).success ? value : undefined;
-  };
-  const inFlight = firstParam(sp, 'status') === IN_FLIGHT;
-  const compensatingCursor = inFlight ? firstParam(sp, COMPENSATING_CURSOR) : undefined;
-  return {
-    filters: {
-      ...range,
-      status: inFlight ? undefined : (pick('status') as SagasRouteInput['status']),
-      transactionId: pick('transactionId'),
-      sort: pick('sort') === 'startedAt:asc' ? 'startedAt:asc' : 'startedAt:desc',
-      cursor: pick('cursor'),
-    },
-    ...(inFlight ? { inFlight, compensatingCursor: compensatingCursor || undefined } : {}),
-  };
-}
-
 export default async function SagasPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const props = viewPropsOf(await searchParams);
+  const props = sagasViewProps(await searchParams);
+  const caller = await getCaller();
+  const lists = sagaLists(props.filters, props.inFlight ?? false, props.compensatingCursor);
   return (
     <>
       <PageHeader title="Sagas" description="Payment sagas by status, time and transaction." />
-      <SagasView key={props.filters.transactionId ?? ''} {...props} />
+      <ServerData caller={caller} reads={lists.map((l) => serverReads.sagas(l.filters))}>
+        <SagasView key={props.filters.transactionId ?? ''} {...props} />
+      </ServerData>
     </>
   );
 }

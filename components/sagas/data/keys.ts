@@ -1,5 +1,8 @@
 import type { SagasRouteInput } from '@/server/ops/read/read.schema';
 
+/** Sagas per list page (the browser's query asks for this many; the server's first read too). */
+export const SAGA_PAGE = 50;
+
 export const sagaKeys = {
   all: ['sagas'] as const,
   list: (f: SagasRouteInput) =>

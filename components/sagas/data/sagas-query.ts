@@ -6,9 +6,7 @@ import { pollInterval, pollMs } from '@/components/live/poll';
 import { apiGet } from '@/components/providers/api-client';
 import type { SagasRouteInput } from '@/server/ops/read/read.schema';
 import type { Page, SagaSummary } from '@/server/platform/platform.schema';
-import { sagaKeys } from './keys';
-
-export const SAGA_PAGE = 50;
+import { SAGA_PAGE, sagaKeys } from './keys';
 
 export function fetchSagas(f: SagasRouteInput, signal?: AbortSignal): Promise<Page<SagaSummary>> {
   return apiGet<Page<SagaSummary>>('/api/platform/sagas', { ...f, limit: SAGA_PAGE }, signal);
