@@ -8,6 +8,15 @@ const nextConfig = {
   // traced server files and node_modules (better-sqlite3's native binary included). `next start`
   // (npm start, e2e) still serves the same build; it only logs that standalone exists.
   output: 'standalone',
+  turbopack: {
+    rules: {
+      // uPlot's module-level Intl objects, created on first use (see the loader).
+      '*.esm.js': {
+        condition: { path: /(^|[\\/])node_modules[\\/]uplot[\\/]dist[\\/]uPlot\.esm\.js$/ },
+        loaders: ['./tools/build/uplot-lazy-intl.cjs'],
+      },
+    },
+  },
   // The embedded platform's native module stays a runtime require on the server.
   serverExternalPackages: ['better-sqlite3'],
   // Pages get their CSP (with a nonce) and security headers from proxy.ts; API answers are

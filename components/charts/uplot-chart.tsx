@@ -3,6 +3,7 @@
 import 'uplot/dist/uPlot.min.css';
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
+import { formatNumber } from '@/components/ui/format';
 import type { MetricSeries } from '@/server/platform/platform.schema';
 import { toChartData } from './chart-data';
 import { drawInProgress } from './in-progress-draw';
@@ -34,6 +35,15 @@ function themeColors(names: readonly string[]): (name: string) => string {
 }
 
 const noMarkers: { at: number; label: string }[] = [];
+
+/**
+ * The y axis's and the legend's numbers as the console writes numbers (en-US, formatNumber), not
+ * uPlot's default (the browser's locale, through an Intl object whose creation loads ICU's locale
+ * data: tools/build/uplot-lazy-intl.cjs keeps uPlot from creating it unless used).
+ */
+const axisValues = (_: uPlot, splits: number[]) => splits.map((v) => (v == null ? '' : formatNumber(v)));
+const legendValue = (_: uPlot, v: number | null, _series: number, idx: number | null) =>
+  idx == null ? '--' : v == null ? '' : formatNumber(v);
 
 /**
  * uPlot, sized to its container and rebuilt on theme changes. The plot is built in a task of its
@@ -75,9 +85,18 @@ export function UplotChart({ series, height, threshold, markers = noMarkers, now
             label: timeAxisLabel,
             labelSize: 20,
           },
-          { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 56 },
+          { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 56, values: axisValues },
         ],
-        series: [{}, ...current.map((s, i) => ({ label: s.label, stroke: colors[i]!, width: 2, spanGaps: false }))],
+        series: [
+          {},
+          ...current.map((s, i) => ({
+            label: s.label,
+            stroke: colors[i]!,
+            width: 2,
+            spanGaps: false,
+            value: legendValue,
+          })),
+        ],
         hooks: {
           draw: [
             (u) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatCount, formatDuration, formatMoney, formatTime, prettyJson } from './format';
+import { formatAge, formatCount, formatDuration, formatMoney, formatNumber, formatTime, prettyJson } from './format';
 
 describe('console formats', () => {
   it('shows ages in the largest sensible units', () => {
@@ -52,5 +52,34 @@ describe('counts', () => {
     for (const v of values) expect(formatCount(v)).toBe(v.toLocaleString('en-US'));
     expect(formatCount(1234.5)).toBe('1,234.5');
     expect(formatCount(1e21)).toBe((1e21).toLocaleString('en-US'));
+  });
+});
+
+describe('numbers', () => {
+  it('writes numbers as en-US Intl does by default (grouped, at most three decimals), without Intl', () => {
+    const en = new Intl.NumberFormat('en-US');
+    const fixed = [
+      0,
+      0.5,
+      0.0625,
+      -0.0625,
+      1.0005,
+      2.675,
+      0.1 + 0.2,
+      12.5,
+      99.9995,
+      1234.5678,
+      -98765.4321,
+      0.0004,
+      -0.0004,
+    ];
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const sampled = Array.from({ length: 5000 }, (_, i) => random() * 10 ** ((i % 19) - 4));
+    for (const v of [...fixed, ...sampled, 1e21, -1e22, Number.NaN, Infinity, -Infinity]) {
+      expect([v, formatNumber(v)]).toEqual([v, en.format(v)]);
+    }
+    // Except that negative zero is a plain 0 (Intl writes "-0").
+    expect(formatNumber(-0)).toBe('0');
   });
 });

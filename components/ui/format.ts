@@ -21,16 +21,31 @@ export function formatTime(iso: string | null): string {
 }
 
 const thousands = /\B(?=(\d{3})+(?!\d))/g;
-let countFormat: Intl.NumberFormat | null = null;
+let enUS: Intl.NumberFormat | null = null;
 
 /**
- * A count as en-US writes it (12,345). Integers are grouped without Intl: a page's first Intl
- * call loads the locale data, a ~190 ms task on a phone (4x CPU) for the incident page's three
- * counts. Anything else goes through one shared Intl.NumberFormat.
+ * A number as en-US writes it by default (12,345.679: grouped, at most three decimals, rounded
+ * half up from the number's shortest decimal form, as ICU does). Without Intl below 1e21: a page's
+ * first Intl object loads ICU's locale data, a ~100-190 ms task on a phone (4x CPU), for a count
+ * or a chart's axis labels. NaN, ±Infinity and larger numbers (never on a page) go through Intl.
  */
-export function formatCount(n: number): string {
+export function formatNumber(n: number): string {
   if (Number.isSafeInteger(n)) return String(n).replace(thousands, ',');
-  return (countFormat ??= new Intl.NumberFormat('en-US')).format(n);
+  if (!Number.isFinite(n) || Math.abs(n) >= 1e21) return (enUS ??= new Intl.NumberFormat('en-US')).format(n);
+  const sign = n < 0 ? '-' : '';
+  // Below 0.0005 it rounds to 0 (and String() would write 1e-7 as an exponent).
+  if (Math.abs(n) < 0.0005) return `${sign}0`;
+  const [whole = '0', fraction = ''] = String(Math.abs(n)).split('.');
+  let thousandths = BigInt(whole + fraction.slice(0, 3).padEnd(3, '0'));
+  if (Number(fraction[3] ?? '0') >= 5) thousandths += 1n;
+  const digits = thousandths.toString().padStart(4, '0');
+  const decimals = digits.slice(-3).replace(/0+$/, '');
+  return `${sign}${digits.slice(0, -3).replace(thousands, ',')}${decimals ? `.${decimals}` : ''}`;
+}
+
+/** A count as en-US writes it (12,345): formatNumber. */
+export function formatCount(n: number): string {
+  return formatNumber(n);
 }
 
 /** Money from minor units with its currency: the one formatter, shared with the server (infra/platform/money.ts). */
