@@ -1,4 +1,6 @@
 /** Display formats shared by the console's views. Pure. */
+import { groupThousands } from '@/infra/platform/money';
+
 export function formatAge(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return '—';
   if (seconds < 60) return `${Math.round(seconds)} s`;
@@ -20,7 +22,6 @@ export function formatTime(iso: string | null): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
-const thousands = /\B(?=(\d{3})+(?!\d))/g;
 let enUS: Intl.NumberFormat | null = null;
 
 /**
@@ -30,7 +31,7 @@ let enUS: Intl.NumberFormat | null = null;
  * or a chart's axis labels. NaN, ±Infinity and larger numbers (never on a page) go through Intl.
  */
 export function formatNumber(n: number): string {
-  if (Number.isSafeInteger(n)) return String(n).replace(thousands, ',');
+  if (Number.isSafeInteger(n)) return groupThousands(String(n));
   if (!Number.isFinite(n) || Math.abs(n) >= 1e21) return (enUS ??= new Intl.NumberFormat('en-US')).format(n);
   const sign = n < 0 ? '-' : '';
   // Below 0.0005 it rounds to 0 (and String() would write 1e-7 as an exponent).
@@ -40,13 +41,11 @@ export function formatNumber(n: number): string {
   if (Number(fraction[3] ?? '0') >= 5) thousandths += 1n;
   const digits = thousandths.toString().padStart(4, '0');
   const decimals = digits.slice(-3).replace(/0+$/, '');
-  return `${sign}${digits.slice(0, -3).replace(thousands, ',')}${decimals ? `.${decimals}` : ''}`;
+  return `${sign}${groupThousands(digits.slice(0, -3))}${decimals ? `.${decimals}` : ''}`;
 }
 
-/** A count as en-US writes it (12,345): formatNumber. */
-export function formatCount(n: number): string {
-  return formatNumber(n);
-}
+/** A count as en-US writes it (12,345). */
+export const formatCount = formatNumber;
 
 /** Money from minor units with its currency: the one formatter, shared with the server (infra/platform/money.ts). */
 export { formatMoney } from '@/infra/platform/money';

@@ -14,24 +14,23 @@ export function useHydrated(): boolean {
   );
 }
 
+/** React.lazy of a component loader (`load` resolves to the component, not a module). */
+function lazyComponent<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  return lazy(async () => ({ default: await load() }));
+}
+
 /**
  * A component whose code is split into its own chunk and rendered in the browser only (the
- * `ssr: false` of next/dynamic, on React.lazy and Suspense, which the page already ships).
- * `fallback` (a node, or a function of the props) shows while the chunk loads; `preload` starts the download as soon as the
- * importing module evaluates in the browser, in parallel with the page's first data request.
+ * `ssr: false` of next/dynamic, on React.lazy and Suspense, which the page already ships): nothing
+ * shows until the browser has hydrated and the chunk has loaded.
  */
-export function clientOnly<P extends object>(
-  load: () => Promise<ComponentType<P>>,
-  { fallback = null, preload = false }: { fallback?: ReactNode | ((props: P) => ReactNode); preload?: boolean } = {},
-): ComponentType<P> {
-  if (preload && typeof window !== 'undefined') void load();
-  const Lazy = lazy(async () => ({ default: await load() })) as unknown as ComponentType<P>;
+export function clientOnly<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  const Lazy = lazyComponent(load);
   function ClientOnly(props: P) {
     const hydrated = useHydrated();
-    const placeholder = typeof fallback === 'function' ? fallback(props) : fallback;
-    if (!hydrated) return <>{placeholder}</>;
+    if (!hydrated) return null;
     return (
-      <Suspense fallback={placeholder}>
+      <Suspense fallback={null}>
         <Lazy {...props} />
       </Suspense>
     );
@@ -53,7 +52,7 @@ export function lazyLeaf<P extends object>(
   { fallback = <div className="h-16 animate-pulse rounded bg-border/40" /> }: { fallback?: ReactNode } = {},
 ): ComponentType<P> {
   if (typeof window !== 'undefined') void load();
-  const Lazy = lazy(async () => ({ default: await load() })) as unknown as ComponentType<P>;
+  const Lazy = lazyComponent(load);
   function LazyLeaf(props: P) {
     return (
       <Suspense fallback={fallback}>

@@ -44,6 +44,11 @@ export function minorUnits(currency: string): number | null {
 
 const thousands = /\B(?=(\d{3})+(?!\d))/g;
 
+/** A string of digits grouped by thousands as en-US writes them ("1234567" is "1,234,567"). */
+export function groupThousands(digits: string): string {
+  return digits.replace(thousands, ',');
+}
+
 /**
  * Money as the platform stores it (an integer count of the currency's minor units) in major units
  * with its currency code, as en-US writes it: `formatMoney(45577, 'USD')` is "USD 455.77",
@@ -56,7 +61,7 @@ export function formatMoney(minor: number, currency: string): string {
   if (digits === null || !Number.isSafeInteger(minor)) return `${minor} minor units ${currency}`.trim();
   const unit = 10 ** digits;
   const abs = Math.abs(minor);
-  const major = String(Math.floor(abs / unit)).replace(thousands, ',');
+  const major = groupThousands(String(Math.floor(abs / unit)));
   const fraction = digits ? `.${String(abs % unit).padStart(digits, '0')}` : '';
   return `${minor < 0 ? '-' : ''}${currency} ${major}${fraction}`;
 }
