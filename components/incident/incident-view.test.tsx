@@ -24,8 +24,7 @@ const incident: IncidentDetail = {
   window: { from: '2026-12-06T22:01:00.000Z', to: '2026-12-06T22:11:00.000Z' },
   queue: null,
   series: [],
-  deadLetters: [],
-  sagas: [],
+  deadLetterCount: 7,
   transactions: [],
   timeline: [],
   truncated: false,
@@ -66,6 +65,7 @@ describe('the incident page: diagnosis first, then the actions', () => {
     expect(at('in ALARM since 2026-12-06 22:01:00 UTC (for 10 min)')).toBeGreaterThan(diagnosis);
     const failures = at('data-testid="incident-counts"');
     expect(at('DownstreamUnavailable')).toBeGreaterThan(failures);
+    expect(at('7 dead letters in the window.')).toBeGreaterThan(diagnosis);
     const actions = at('aria-label="Next step"');
     expect(actions).toBeGreaterThan(at('DownstreamUnavailable'));
     expect(at('Redrive DLQ')).toBeGreaterThan(actions);

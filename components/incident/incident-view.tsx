@@ -91,7 +91,7 @@ export function IncidentView({ alarm: name, actions }: IncidentViewProps) {
             )}
           </h2>
           {queue ? <QueueStats pair={queue} /> : null}
-          <p className="mt-2 text-xs text-fg-muted">{data.deadLetters.length} dead letters in the window.</p>
+          <p className="mt-2 text-xs text-fg-muted">{data.deadLetterCount} dead letters in the window.</p>
         </div>
       </div>
       {actions ? (

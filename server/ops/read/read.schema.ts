@@ -11,13 +11,11 @@ import {
   pageLimit,
   type Alarm,
   type AlarmHistoryItem,
-  type DeadLetterMessage,
   type MetricSeries,
   type QueuePair,
   type RedriveTask,
   type Region,
   type Replay,
-  type SagaSummary,
 } from '../../platform/platform.schema';
 import { rangeKeys, type ResolvedRange } from './range.schema';
 
@@ -139,8 +137,12 @@ export interface Incident {
   window: { from: string; to: string };
   queue: QueuePair | null;
   series: MetricSeries[];
-  deadLetters: DeadLetterMessage[];
-  sagas: SagaSummary[];
+  /**
+   * How many of the DLQ's first page of messages were dead-lettered in the window (the messages
+   * themselves are on the queue's page: the incident view shows their transactions and count).
+   */
+  deadLetterCount: number;
+  /** The window's sagas' and dead letters' transactions, newest first. */
   transactions: {
     transactionId: string;
     sagaId: string | null;
