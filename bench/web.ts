@@ -1,5 +1,5 @@
 /**
- * Web vitals of every console page: `npm run bench -- web [--runs 3] [--rate 5] [--poison 0.02]
+ * Web vitals of every console page: `npm run bench -- web [--runs 5] [--rate 5] [--poison 0.02]
  * [--port 3192] [--warmup 20] [--keep]`.
  *
  * Uses the console's production build (building it into NEXT_DIST_DIR or .next when there is
@@ -7,9 +7,11 @@
  * so an alarm fires and the DLQ has messages) on a fresh data dir, signs in as the seeded viewer
  * and runs Lighthouse 12 (performance only; mobile, its default with simulated throttling, and
  * --preset=desktop) `--runs` times on every console page with the session cookie; each figure is
- * the median of its runs. Then the same on a bare Next.js page built with the same Next and React
- * (fixtures/web-floor.ts) and served with the console's security headers: the framework's floor
- * on this machine, measured in the same run.
+ * the median of its runs (5 by default: "the median Lighthouse score of 5 runs is twice as stable
+ * as 1 run", Lighthouse's docs/variability.md; on this 2-core machine one page's score moved by
+ * ±5 points between recordings of 3). Then the same on a bare Next.js page built with the same
+ * Next and React (fixtures/web-floor.ts) and served with the console's security headers: the
+ * framework's floor on this machine, measured in the same run.
  * Writes bench/results/web.json: web.perf.min (score 0-100, the worst page and form factor),
  * web.lcp.max (ms), web.cls.max, web.tbt.max (ms), each page's figures (and each run's) and the
  * floor's in extra. Targets (issue 19): performance ≥ 90, LCP ≤ 2500 ms, CLS ≤ 0.1.
@@ -33,7 +35,7 @@ export default async function run(argv: string[]): Promise<void> {
   const values = benchFlags(
     argv,
     {
-      runs: { kind: 'count', default: 3 },
+      runs: { kind: 'count', default: 5 },
       rate: { kind: 'nonNegative', default: 5 },
       poison: { kind: 'nonNegative', default: 0.02 },
       port: { kind: 'count', default: 3192 },
