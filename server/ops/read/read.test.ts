@@ -308,14 +308,17 @@ describe('alarms and incidents', () => {
     { spell: 'an outage firing for 30 h', state: 'ALARM', hours: 30, period: 120 },
     { spell: 'an alarm quiet for 3 days (no firing in its history)', state: 'OK', hours: 72, period: 180 },
   ])('gives the incident of $spell, its charts in periods that keep a series within 1,440 points', async (c) => {
-    const since = new Date(Date.now() - c.hours * 3_600_000).toISOString();
+    // One clock for the spell and the incident: a millisecond between two reads of Date.now()
+    // made a 72 h window one ms longer than 3 × 1,440 minutes (a 240 s period, not 180).
+    const now = Date.now();
+    const since = new Date(now - c.hours * 3_600_000).toISOString();
     const long = withStaleReads({
       getAlarm: (found: { alarm: Alarm; history: unknown[] }) => ({
         alarm: { ...found.alarm, state: c.state, since, episodeStart: c.state === 'ALARM' ? since : null },
         history: [],
       }),
     });
-    const incident = await getIncident(long, viewer, 'ledgerline-local-processing-dlq-depth');
+    const incident = await getIncident(long, viewer, 'ledgerline-local-processing-dlq-depth', now);
     expect(incident.window.from).toBe(since);
     expect(incidentPeriodSeconds(incident.window)).toBe(c.period);
     expect(incident.series.length).toBeGreaterThan(0);
