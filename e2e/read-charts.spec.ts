@@ -3,6 +3,13 @@ import { as, expect, test } from './fixtures';
 
 test.use(as('viewer'));
 
+/** How far (px) the figure's plot is from its container's width. */
+async function widthGap(figure: Locator): Promise<number> {
+  const plot = await figure.locator('.uplot').boundingBox();
+  const container = await figure.getByRole('img').boundingBox();
+  return Math.abs(plot!.width - container!.width);
+}
+
 /** How many of the plot's canvas pixels are painted (not fully transparent). */
 async function paintedPixels(plot: Locator): Promise<number> {
   return plot.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
@@ -32,19 +39,13 @@ test('the queue charts draw one plot each, at their container’s width, with th
     await expect(plot).toHaveCount(1, { timeout: 15_000 });
     await expect.poll(() => paintedPixels(plot), { timeout: 10_000 }).toBeGreaterThan(1_000);
     await expect(plot.locator('.u-legend')).toContainText(/processing/);
-    const container = figure.getByRole('img');
-    const widthOf = async (l: Locator) => Math.round((await l.boundingBox())!.width);
-    expect(Math.abs((await widthOf(plot)) - (await widthOf(container)))).toBeLessThanOrEqual(1);
+    expect(await widthGap(figure)).toBeLessThanOrEqual(1);
   }
   // Narrower: each plot is sized again to its container (a resize is not a second plot).
   await page.setViewportSize({ width: 600, height: 800 });
   for (const figure of await figures.all()) {
-    const plot = figure.locator('.uplot');
-    const container = figure.getByRole('img');
-    await expect
-      .poll(async () => Math.abs((await plot.boundingBox())!.width - (await container.boundingBox())!.width))
-      .toBeLessThanOrEqual(1);
-    await expect(plot).toHaveCount(1);
-    expect((await container.boundingBox())!.width).toBeLessThan(600);
+    await expect.poll(() => widthGap(figure)).toBeLessThanOrEqual(1);
+    await expect(figure.locator('.uplot')).toHaveCount(1);
+    expect((await figure.getByRole('img').boundingBox())!.width).toBeLessThan(600);
   }
 });

@@ -65,19 +65,19 @@ export function UplotChart({ series, height, threshold, markers = noMarkers, now
     // The width comes from the ResizeObserver (read after the browser's own layout): reading
     // el.clientWidth here would force a layout per chart.
     let width = 0;
-    // A plot set up but not drawn yet, and the task that will draw it.
+    // Besides the drawn plot (plot.current): one set up but not drawn yet, and the task that will draw it.
     let pending: uPlot | null = null;
     let cancelDraw: (() => void) | null = null;
-    const dropPending = () => {
+    const destroyPlots = () => {
       cancelDraw?.();
       cancelDraw = null;
       pending?.destroy();
       pending = null;
-    };
-    const build = () => {
-      dropPending();
       plot.current?.destroy();
       plot.current = null;
+    };
+    const build = () => {
+      destroyPlots();
       const { series: current, chart: first } = latest.current;
       const cssVar = themeColors([...palette, '--border', '--danger']);
       const fg = cssVar('--fg-muted');
@@ -166,11 +166,9 @@ export function UplotChart({ series, height, threshold, markers = noMarkers, now
     theme.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
     return () => {
       cancel?.();
-      dropPending();
       resize.disconnect();
       theme.disconnect();
-      plot.current?.destroy();
-      plot.current = null;
+      destroyPlots();
     };
   }, [labels, height]);
 

@@ -143,7 +143,7 @@ export async function getIncident(
   const inWindow = (t: string) => t >= window.from && t < window.to;
   const deadLetters = dlqPage.items.filter((m) => inWindow(m.deadLetteredAt));
   const groups = groupSagas(windowed.sagas);
-  // The newest sagas only travel to the page: the counts and groups hold all of them.
+  // Only the newest sagas are listed as transactions: the counts and groups hold all of them.
   const sagas = [...windowed.sagas].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, INCIDENT_PAGE);
   const windowHistory = history.filter((h) => inWindow(h.timestamp));
 
